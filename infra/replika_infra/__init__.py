@@ -1,0 +1,1 @@
+"""The `replika` command: local stack, demo, import, packaging and deployment."""

@@ -1,0 +1,1 @@
+"""Shared core of every replika app: config, auth, errors, HTTP, storage, audit, calendar, money."""

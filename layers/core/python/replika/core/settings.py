@@ -1,0 +1,66 @@
+"""Settings read once from the environment (in Lambda: the region stack's outputs).
+
+The environment variable names are the contract between `templates/region.yaml` outputs, the
+local stack (`replika dev`) and the Lambda functions. ``replika_infra.stack.stack_env`` maps stack
+outputs to these names.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+
+# env var name -> Settings field
+ENV_VARS: dict[str, str] = {
+    "REPLIKA_STAGE": "stage",
+    "REPLIKA_REGION_SLUG": "region_slug",
+    "REPLIKA_REGION_CONFIG": "region_config_path",
+    "AWS_DEFAULT_REGION": "aws_region",
+    "DIRECTORY_TABLE": "directory_table",
+    "AUDIT_TABLE": "audit_table",
+    "IDEMPOTENCY_TABLE": "idempotency_table",
+    "DOCUMENTS_BUCKET": "documents_bucket",
+    "DATA_KEY_ARN": "data_key_arn",
+    "USER_POOL_ID": "user_pool_id",
+    "USER_POOL_ARN": "user_pool_arn",
+    "USER_POOL_CLIENT_ID": "user_pool_client_id",
+    "CURSOR_SECRET": "cursor_secret",
+}
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    stage: str = "local"
+    region_slug: str = "kota-bandung"
+    region_config_path: str | None = None
+    aws_region: str = "ap-southeast-3"
+    directory_table: str = "replika-directory"
+    audit_table: str = "replika-audit"
+    idempotency_table: str = "replika-idempotency"
+    documents_bucket: str = "replika-documents"
+    data_key_arn: str | None = None
+    user_pool_id: str | None = None
+    user_pool_arn: str | None = None
+    user_pool_client_id: str | None = None
+    # Signs pagination cursors so a client cannot forge a start key. Set per region in production.
+    cursor_secret: str = "local-dev-cursor-secret"  # noqa: S105 - development default only
+
+
+def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    values = {field: env[name] for name, field in ENV_VARS.items() if env.get(name)}
+    return Settings(**values)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing env."""
+    return settings_from_env()
+
+
+def env_or(name: str, default: str) -> str:
+    """For PynamoDB ``Meta`` classes, which need a table name at import time."""
+    return os.environ.get(name) or default
