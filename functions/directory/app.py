@@ -1,0 +1,71 @@
+"""Directory app (`/directory`): OPDs, employees, `/me`, and the HR-export import for BKPSDM.
+
+Thin adapter: parse, check role, call :mod:`replika.directory.service`.
+"""
+
+from __future__ import annotations
+
+from chalice.app import Chalice
+
+from replika.core.auth import Role
+from replika.core.http import Api, Ctx
+from replika.core.pagination import PageQuery
+from replika.directory import service
+from replika.directory.models import (
+    EmployeeOut,
+    EmployeePage,
+    EmployeeQuery,
+    ImportQuery,
+    ImportResult,
+    OpdDetail,
+    OpdPage,
+)
+
+app = Chalice(app_name="replika-directory")
+api = Api(app, title="replika directory", base_path="/directory")
+ADMINS = (Role.ADMIN, Role.BKPSDM)
+
+
+@api.route("/opds", query=PageQuery, response=OpdPage, summary="Daftar OPD")
+def list_opds(ctx: Ctx, query: PageQuery) -> OpdPage:
+    return service.list_opds(query.limit, query.cursor)
+
+
+@api.route("/opds/{code}", response=OpdDetail, summary="Satu OPD dengan unitnya")
+def get_opd(ctx: Ctx, code: str) -> OpdDetail:
+    return service.get_opd(code)
+
+
+@api.route("/employees", query=EmployeeQuery, response=EmployeePage, summary="Daftar pegawai (per OPD)")
+def list_employees(ctx: Ctx, query: EmployeeQuery) -> EmployeePage:
+    return service.list_employees(ctx.user, query.opd, query.limit, query.cursor)
+
+
+@api.route("/employees/{nip}", response=EmployeeOut, summary="Satu pegawai")
+def get_employee(ctx: Ctx, nip: str) -> EmployeeOut:
+    return service.get_employee(ctx.user, nip)
+
+
+@api.route("/employees/{nip}/reports", query=PageQuery, response=EmployeePage, summary="Bawahan langsung")
+def direct_reports(ctx: Ctx, nip: str, query: PageQuery) -> EmployeePage:
+    return service.direct_reports(ctx.user, nip, query.limit, query.cursor)
+
+
+@api.route("/me", response=EmployeeOut, summary="Data pegawai milik akun ini")
+def me(ctx: Ctx) -> EmployeeOut:
+    return service.me(ctx.user)
+
+
+@api.route(
+    "/import",
+    "POST",
+    roles=ADMINS,
+    query=ImportQuery,
+    raw_body=("text/csv",),
+    response=ImportResult,
+    summary="Impor ekspor SIMPEG (CSV): semua baris sah atau tidak ada yang disimpan",
+)
+def import_directory(ctx: Ctx, query: ImportQuery) -> ImportResult:
+    return service.import_directory(
+        ctx.raw_body, actor=ctx.user.nip or ctx.user.subject, dry_run=query.dry_run, request_id=ctx.request_id
+    )

@@ -1,0 +1,281 @@
+"""`replika dev`, `replika demo`, `replika token`, `replika import`: the local stack.
+
+`dev` starts an embedded moto server on 127.0.0.1, creates the region stack from
+`templates/region.yaml` through moto's CloudFormation (plus the resource types moto skips, from the
+same template), creates one demo user per role in the user pool, seeds the demo organisation and
+serves every enabled app on one port through the verifying local gateway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from replika.core.auth import Role
+from replika.core.config import RegionConfig, load_region_config, region_config_path
+from replika_infra import seed
+
+ROOT = Path(__file__).resolve().parents[2]
+STATE_FILE = ROOT / ".replika" / "dev.json"
+DEMO_PASSWORD = "Demo-Pass-2026!"  # noqa: S105 - local demo users only
+LOCAL_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's fake credentials
+    "AWS_SESSION_TOKEN": "testing",  # noqa: S105
+    "AWS_DEFAULT_REGION": "ap-southeast-3",
+}
+
+# Which seeded OPD (index into the demo list) each demo user works in.
+DEMO_USERS: dict[str, tuple[str, int, str]] = {
+    # username: (group, opd index, "head" | "chief" | "staff")
+    "demo-admin": (Role.ADMIN, 16, "staff"),
+    "demo-bkpsdm": (Role.BKPSDM, 5, "staff"),
+    "demo-bpkad": (Role.BPKAD, 4, "staff"),
+    "demo-pegawai": (Role.PEGAWAI, 8, "staff"),
+    "demo-atasan": (Role.PEGAWAI, 8, "chief"),
+    "demo-inspektorat-kepala": (Role.INSPEKTORAT_KEPALA, 2, "head"),
+    "demo-inspektorat": (Role.INSPEKTORAT, 2, "staff"),
+    "demo-bappeda": (Role.BAPPEDA, 3, "staff"),
+    "demo-dpmptsp": (Role.DPMPTSP, 15, "staff"),
+    "demo-tapd": (Role.TAPD, 4, "head"),
+}
+
+
+@dataclass
+class DevState:
+    endpoint: str
+    gateway: str
+    region: str
+    user_pool_id: str
+    client_id: str
+    env: dict[str, str]
+    users: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def save(self) -> None:
+        STATE_FILE.parent.mkdir(exist_ok=True)
+        STATE_FILE.write_text(json.dumps(asdict(self), indent=2))
+
+    @classmethod
+    def load(cls) -> DevState:
+        if not STATE_FILE.exists():
+            raise SystemExit("Local stack is not running: start it with `make demo` or `replika dev`.")
+        return cls(**json.loads(STATE_FILE.read_text()))
+
+
+def pick_demo_employees(employees: list[seed.SeedEmployee], region_kode: str) -> dict[str, seed.SeedEmployee]:
+    by_opd: dict[str, list[seed.SeedEmployee]] = {}
+    for e in employees:
+        by_opd.setdefault(e.opd_code, []).append(e)
+    chosen: dict[str, seed.SeedEmployee] = {}
+    used: set[str] = set()
+    for username, (_, index, rank) in DEMO_USERS.items():
+        staff = by_opd[seed.opd_code(region_kode, index)]
+        head = staff[0]
+        if rank == "head":
+            e = head
+        elif rank == "chief":
+            # the supervisor of the demo-pegawai user, so approvals can be tried end to end
+            e = next(x for x in staff if x.nip == chosen["demo-pegawai"].supervisor_nip)
+        else:
+            e = next(x for x in staff if x.supervisor_nip and x.supervisor_nip != head.nip and x.nip not in used)
+        used.add(e.nip)
+        chosen[username] = e
+    return chosen
+
+
+def create_demo_users(pool_id: str, picks: dict[str, seed.SeedEmployee]) -> dict[str, dict[str, str]]:
+    idp = boto3.client("cognito-idp")
+    users: dict[str, dict[str, str]] = {}
+    for username, (group, _, _) in DEMO_USERS.items():
+        e = picks[username]
+        try:
+            idp.admin_create_user(
+                UserPoolId=pool_id,
+                Username=username,
+                MessageAction="SUPPRESS",
+                UserAttributes=[
+                    {"Name": "email", "Value": f"{username}@demo.invalid"},
+                    {"Name": "custom:nip", "Value": e.nip},
+                    {"Name": "custom:opd", "Value": e.opd_code},
+                ],
+            )
+        except idp.exceptions.UsernameExistsException:
+            pass
+        idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=DEMO_PASSWORD,
+                                    Permanent=True)
+        idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=str(group))
+        users[str(group) if username != "demo-atasan" else "atasan"] = {
+            "username": username, "nip": e.nip, "opd": e.opd_code, "name": e.name,
+        }
+    return users
+
+
+def id_token(state: DevState, role: str) -> str:
+    user = state.users.get(role)
+    if user is None:
+        raise SystemExit(f"No demo user for role {role!r}; roles: {', '.join(sorted(state.users))}")
+    idp = boto3.client("cognito-idp", endpoint_url=state.endpoint, region_name=state.region,
+                       aws_access_key_id="testing", aws_secret_access_key="testing")  # noqa: S106
+    out = idp.initiate_auth(
+        ClientId=state.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": user["username"], "PASSWORD": DEMO_PASSWORD},
+    )
+    return str(out["AuthenticationResult"]["IdToken"])
+
+
+@dataclass
+class LocalStack:
+    """A running local region: moto server, provisioned stack, seeded data, gateway."""
+
+    config: RegionConfig
+    state: DevState
+    moto: Any
+    server: Any
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.moto.stop()
+        STATE_FILE.unlink(missing_ok=True)
+
+
+def start_local_stack(
+    config: RegionConfig, *, port: int = 8000, moto_port: int = 5000, seed_data: bool = True,
+    n_employees: int = 2000,
+) -> LocalStack:
+    from moto.server import ThreadedMotoServer
+
+    from replika_infra import gateway
+    from replika_infra.stack import create_region_stack, parameters_for, stack_env
+
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+    moto.start()
+    endpoint = f"http://127.0.0.1:{moto_port}"
+    os.environ.update(LOCAL_ENV)
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    outputs = create_region_stack(
+        f"replika-{config.slug}",
+        parameters_for({a.value for a in config.enabled_apps}, config.slug, "local"),
+        endpoint_url=endpoint,
+    )
+    env = stack_env(outputs)
+    env.update({
+        "REPLIKA_STAGE": "local",
+        "REPLIKA_REGION_SLUG": config.slug,
+        "REPLIKA_REGION_CONFIG": str(region_config_path(config.slug)),
+        "POWERTOOLS_METRICS_NAMESPACE": "Replika",
+        "POWERTOOLS_DEV": "false",
+    })
+    os.environ.update(env)
+    from replika.core.settings import get_settings
+
+    get_settings.cache_clear()
+    employees = seed.demo_employees(config.kode, n_employees=n_employees)
+    users: dict[str, dict[str, str]] = {}
+    if seed_data:
+        from replika.directory import service
+
+        service.import_directory(seed.to_csv(employees), actor="seed")
+        users = create_demo_users(env["USER_POOL_ID"], pick_demo_employees(employees, config.kode))
+    apps = {name: gateway.load_app(name) for name in gateway.app_names()
+            if name == "directory" or config.enabled(name)}
+    region = os.environ["AWS_DEFAULT_REGION"]
+    verifier = gateway.TokenVerifier(
+        jwks_url=f"{endpoint}/{env['USER_POOL_ID']}/.well-known/jwks.json",
+        issuer=f"https://cognito-idp.{region}.amazonaws.com/{env['USER_POOL_ID']}",
+        audience=env["USER_POOL_CLIENT_ID"],
+    )
+    server = gateway.serve(gateway.Gateway(apps, verifier), port=port)
+    state = DevState(endpoint=endpoint, gateway=f"http://127.0.0.1:{port}", region=region,
+                     user_pool_id=env["USER_POOL_ID"], client_id=env["USER_POOL_CLIENT_ID"], env=env, users=users)
+    state.save()
+    return LocalStack(config=config, state=state, moto=moto, server=server)
+
+
+def _load_config(args: argparse.Namespace) -> RegionConfig:
+    return load_region_config(args.region_config or region_config_path("kota-bandung"))
+
+
+def cmd_dev(args: argparse.Namespace, *, demo: bool = False) -> int:
+    config = _load_config(args)
+    t0 = time.perf_counter()
+    stack = start_local_stack(config, port=args.port, moto_port=args.moto_port)
+    print(f"{config.name} ({config.kode}, {config.timezone}) local stack ready in "
+          f"{time.perf_counter() - t0:.1f} s")
+    if demo:
+        print_demo_guide(stack)
+    if args.exit_after_setup:
+        stack.stop()
+        return 0
+    print(f"Serving on {stack.state.gateway} — Ctrl-C to stop.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+    return 0
+
+
+def print_demo_guide(stack: LocalStack) -> None:
+    gw = stack.state.gateway
+    print("\nDemo users (group -> NIP, OPD):")
+    for role, u in sorted(stack.state.users.items()):
+        print(f"  {role:20s} {u['nip']}  {u['opd']}  {u['name']}")
+    print("\nTry (in another terminal):")
+    print("  TOKEN=$(.venv/bin/replika token --role bkpsdm)")
+    print(f'  curl -s -H "Authorization: Bearer $TOKEN" "{gw}/directory/opds?limit=5"')
+    print(f'  curl -s -H "Authorization: Bearer $TOKEN" "{gw}/directory/employees?limit=5"')
+    print(f'  curl -s -H "Authorization: Bearer $(.venv/bin/replika token --role pegawai)" {gw}/directory/me')
+    print(f"  curl -s {gw}/directory/openapi.json")
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    print(id_token(DevState.load(), args.role))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    if STATE_FILE.exists() and not args.aws:
+        state = DevState.load()
+        os.environ.update(LOCAL_ENV)
+        os.environ["AWS_ENDPOINT_URL"] = state.endpoint
+        os.environ.update(state.env)
+    from replika.core.errors import AppError
+    from replika.directory import service
+
+    data = Path(args.file).read_bytes()
+    try:
+        result = service.import_directory(data, actor=f"cli:{os.environ.get('USER', 'unknown')}",
+                                          dry_run=args.dry_run)
+    except AppError as err:
+        print(json.dumps(err.body(), indent=2, ensure_ascii=False))
+        return 1
+    print(result.model_dump_json(indent=2))
+    return 0
+
+
+def register(sub: Any) -> None:
+    for name, demo in (("dev", False), ("demo", True)):
+        p = sub.add_parser(name, help="start the local stack" + (" and print a guide" if demo else ""))
+        p.add_argument("--region-config", type=Path, default=None)
+        p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--moto-port", type=int, default=5000)
+        p.add_argument("--exit-after-setup", action="store_true", help="stop once ready (for checks)")
+        p.set_defaults(func=lambda a, _d=demo: cmd_dev(a, demo=_d))
+    t = sub.add_parser("token", help="print an ID token of a demo user of the running local stack")
+    t.add_argument("--role", required=True)
+    t.set_defaults(func=cmd_token)
+    i = sub.add_parser("import", help="import an HR-export CSV into the directory")
+    i.add_argument("--file", required=True)
+    i.add_argument("--dry-run", action="store_true")
+    i.add_argument("--aws", action="store_true", help="use the real AWS environment, not the local stack")
+    i.set_defaults(func=cmd_import)

@@ -1,0 +1,152 @@
+"""The local gateway: one HTTP port serving every enabled app under its base path.
+
+API Gateway's Cognito authorizer checks the token's signature; `chalice local` does not. This
+gateway verifies the bearer token against the user pool's JWKS (RS256, issuer, audience, expiry)
+before handing the request to the app through Chalice's ``LocalGateway``: no or bad token on a
+protected route is a 401, a role the route does not allow a 403 (from the app itself).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import threading
+import uuid
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jwt
+from chalice.app import Chalice
+from chalice.config import Config
+from chalice.local import LocalGateway, LocalGatewayException
+
+ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS = ROOT / "functions"
+
+
+def app_names() -> list[str]:
+    return sorted(p.parent.name for p in FUNCTIONS.glob("*/app.py"))
+
+
+def load_app(name: str) -> Chalice:
+    """Import ``functions/<name>/app.py`` as module ``replika_fn_<name>`` and return its app."""
+    module_name = f"replika_fn_{name}"
+    if module_name in sys.modules:
+        return sys.modules[module_name].app  # type: ignore[no-any-return]
+    spec = importlib.util.spec_from_file_location(module_name, FUNCTIONS / name / "app.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module.app  # type: ignore[no-any-return]
+
+
+@dataclass
+class TokenVerifier:
+    jwks_url: str
+    issuer: str
+    audience: str
+
+    def __post_init__(self) -> None:
+        self._jwks = jwt.PyJWKClient(self.jwks_url, cache_keys=True)
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """Claims of a valid ID token; raises ``jwt.PyJWTError`` otherwise."""
+        key = self._jwks.get_signing_key_from_jwt(token)
+        claims: dict[str, Any] = jwt.decode(
+            token, key.key, algorithms=["RS256"], audience=self.audience, issuer=self.issuer,
+            options={"require": ["exp", "iat", "sub"]},
+        )
+        if claims.get("token_use") not in (None, "id"):
+            raise jwt.InvalidTokenError("not an ID token")
+        return claims
+
+
+def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
+    rid = str(uuid.uuid4())
+    body = {"error": {"code": code, "message": message, "details": {}, "request_id": rid}}
+    return status, {"Content-Type": "application/json", "X-Request-Id": rid}, json.dumps(body).encode()
+
+
+class Gateway:
+    """Routes ``/<app>/...`` to the app's Chalice ``LocalGateway``."""
+
+    def __init__(self, apps: dict[str, Chalice], verifier: TokenVerifier | None) -> None:
+        self.verifier = verifier
+        self.gateways = {
+            name: LocalGateway(app, Config(chalice_stage="local", config_from_disk={}))
+            for name, app in apps.items()
+        }
+
+    def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes | None
+               ) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(raw_path)
+        segments = parts.path.lstrip("/").split("/", 1)
+        gateway = self.gateways.get(segments[0])
+        if gateway is None:
+            return _error(404, "not_found", "Aplikasi tidak ditemukan: " + segments[0])
+        sub_path = "/" + (segments[1] if len(segments) > 1 else "")
+        if parts.query:
+            sub_path += "?" + parts.query
+        lower = {k.lower(): v for k, v in headers.items()}
+        auth = lower.get("authorization")
+        headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+        if auth:
+            token = auth.split(" ", 1)[1] if auth.lower().startswith("bearer ") else auth
+            if self.verifier is not None:
+                try:
+                    self.verifier.verify(token)
+                except jwt.PyJWTError:
+                    return _error(401, "unauthorized", "Token tidak sah atau kedaluwarsa.")
+            headers["authorization"] = token
+        try:
+            resp = gateway.handle_request(method, sub_path, headers, body)
+        except LocalGatewayException as exc:
+            # Chalice's own refusals (unknown route) -> our error shape
+            if int(getattr(exc, "CODE", 403)) == 401:
+                return _error(401, "unauthorized", "Token tidak sah.")
+            return _error(404, "not_found", "Alamat tidak ditemukan.")
+        out_headers = {k: str(v) for k, v in (resp.get("headers") or {}).items()}
+        raw = resp.get("body") or b""
+        data = raw if isinstance(raw, bytes) else str(raw).encode()
+        if resp.get("isBase64Encoded"):
+            import base64
+
+            data = base64.b64decode(data)
+        return int(resp["statusCode"]), out_headers, data
+
+
+def make_handler(gw: Gateway) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length) if length else None
+            status, headers, data = gw.handle(self.command, self.path, dict(self.headers.items()), body)
+            self.send_response(status)
+            for k, v in headers.items():
+                if k.lower() not in ("content-length", "connection"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve  # noqa: N815
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            # No client addresses in logs (WBS reporters must leave no trace).
+            sys.stderr.write(f"gateway: {self.command} {urlsplit(self.path).path}\n")
+
+    return Handler
+
+
+def serve(gw: Gateway, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((host, port), make_handler(gw))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
+    return server

@@ -1,0 +1,335 @@
+"""The thin HTTP adapter every app uses: ``Api.route`` wraps a Chalice view.
+
+A route declares who may call it (roles, or public), the pydantic models of its body, query and
+response, and whether retries are deduplicated by ``Idempotency-Key``. The wrapper:
+
+1. reads the Cognito claims into a :class:`~replika.core.auth.Principal` (401 without, 403 for a
+   role the route does not allow);
+2. parses the JSON body and query string into the declared models (400 with one detail per field);
+3. calls the handler with a :class:`Ctx` and typed arguments;
+4. renders the response model as JSON with the request id, and every error as
+   ``{"error": {"code", "message", "details"}}``; storage conflicts become 409, throttling 503.
+
+The same declarations feed the OpenAPI document (:mod:`replika.core.openapi`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from chalice.app import Chalice, CognitoUserPoolAuthorizer, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from replika.core import observability
+from replika.core.auth import Principal, Role, principal_from_claims
+from replika.core.errors import (
+    AppError,
+    BadRequest,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+    from_storage_error,
+)
+from replika.core.settings import get_settings
+
+JSON = "application/json"
+PLACEHOLDER_POOL_ARN = "arn:aws:cognito-idp:ap-southeast-3:000000000000:userpool/ap-southeast-3_local"
+MAX_BODY_BYTES = 6 * 1024 * 1024  # the Lambda synchronous payload limit
+
+
+@dataclass
+class Ctx:
+    """What a handler may know about the request. No IP address or user agent on purpose."""
+
+    request_id: str
+    principal: Principal | None
+    headers: Mapping[str, str]
+    raw_body: bytes = b""
+    content_type: str = JSON
+
+    @property
+    def user(self) -> Principal:
+        if self.principal is None:
+            raise Unauthorized()
+        return self.principal
+
+    @property
+    def idempotency_key(self) -> str | None:
+        return self.headers.get("idempotency-key")
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str
+    name: str
+    summary: str
+    roles: frozenset[Role]
+    public: bool
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    idempotent: bool
+    tags: list[str] = field(default_factory=list)
+    body_content_types: tuple[str, ...] = (JSON,)
+    response_content_type: str = JSON
+    raw_body: tuple[str, ...] = ()  # content types of a non-JSON body the handler reads itself
+
+
+def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": ".".join(str(p) for p in err["loc"]) or "(body)",
+            "message": err["msg"],
+            "type": err["type"],
+        }
+        for err in exc.errors(include_url=False)
+    ]
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_model(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(details={"fields": field_errors(exc)}) from None
+
+
+def _query_dict(request: Request, model: type[BaseModel]) -> dict[str, Any]:
+    """Single values as strings, repeated keys (for list fields) as lists."""
+    raw: dict[str, Any] = {}
+    params = request.query_params or {}
+    for key in list(params.keys()):
+        values = params.getlist(key) if hasattr(params, "getlist") else [params[key]]
+        annotation = model.model_fields.get(key)
+        is_list = annotation is not None and "list" in str(annotation.annotation)
+        raw[key] = list(values) if is_list else values[-1]
+    return raw
+
+
+def _request_id(request: Request) -> str:
+    ctx = request.context or {}
+    return str(ctx.get("requestId") or uuid.uuid4())
+
+
+def _claims(request: Request) -> Mapping[str, Any] | None:
+    authorizer = (request.context or {}).get("authorizer") or {}
+    claims = authorizer.get("claims")
+    return claims if isinstance(claims, Mapping) else None
+
+
+def json_response(body: Any, status: int, request_id: str, headers: Mapping[str, str] | None = None) -> Response:
+    out = {"Content-Type": JSON, "X-Request-Id": request_id}
+    out.update(headers or {})
+    return Response(body=json.dumps(body, ensure_ascii=False, default=str), status_code=status, headers=out)
+
+
+def error_response(err: AppError, request_id: str) -> Response:
+    return json_response(err.body(request_id), err.status, request_id, err.headers)
+
+
+def render(result: Any, status: int, request_id: str) -> Response:
+    if isinstance(result, Response):
+        result.headers.setdefault("X-Request-Id", request_id)
+        return result
+    if isinstance(result, BaseModel):
+        return json_response(result.model_dump(mode="json"), status, request_id)
+    if result is None and status == 204:
+        return Response(body="", status_code=204, headers={"X-Request-Id": request_id})
+    return json_response(result, status, request_id)
+
+
+class Api:
+    """Routes of one app plus the metadata the OpenAPI document is generated from."""
+
+    def __init__(self, app: Chalice, *, title: str, base_path: str, version: str = "1.0.0") -> None:
+        self.app = app
+        self.title = title
+        self.base_path = base_path
+        self.version = version
+        self.operations: list[Operation] = []
+        self.logger = observability.get_logger(app.app_name)
+        arn = get_settings().user_pool_arn or PLACEHOLDER_POOL_ARN
+        self.authorizer = CognitoUserPoolAuthorizer("replika-users", provider_arns=[arn])
+        app.register_middleware(self._middleware, "http")
+        self._add_openapi_route()
+
+    # -- registration -------------------------------------------------------------------------
+    def route(
+        self,
+        path: str,
+        method: str = "GET",
+        *,
+        roles: Iterable[Role] = (),
+        public: bool = False,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        status: int = 200,
+        summary: str = "",
+        idempotent: bool = False,
+        tags: Iterable[str] = (),
+        body_content_types: Iterable[str] = (JSON,),
+        response_content_type: str = JSON,
+        raw_body: Iterable[str] = (),
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+            op = Operation(
+                method=method.upper(),
+                path=path,
+                name=fn.__name__,
+                summary=summary or (fn.__doc__ or "").strip().split("\n")[0],
+                roles=frozenset(roles),
+                public=public,
+                body=body,
+                query=query,
+                response=response,
+                status=status,
+                idempotent=idempotent,
+                tags=list(tags),
+                body_content_types=tuple(body_content_types),
+                response_content_type=response_content_type,
+                raw_body=tuple(raw_body),
+            )
+            self.operations.append(op)
+
+            @functools.wraps(fn)
+            def view(**path_params: str) -> Response:
+                return self._dispatch(op, fn, path_params)
+
+            self.app.route(
+                path,
+                methods=[op.method],
+                authorizer=None if public else self.authorizer,
+                content_types=["*/*"],  # checked by _dispatch so the error has our shape
+                name=fn.__name__,
+            )(view)
+            return fn
+
+        return decorator
+
+    # -- request handling ---------------------------------------------------------------------
+    def _dispatch(self, op: Operation, fn: Callable[..., Any], path_params: dict[str, str]) -> Response:
+        request = self.app.current_request
+        assert request is not None
+        request_id = _request_id(request)
+        claims = _claims(request)
+        principal = principal_from_claims(claims) if claims else None
+        if principal is None and not op.public:
+            raise Unauthorized()
+        if principal is not None and op.roles:
+            principal.require_any(op.roles)
+        headers = {k.lower(): v for k, v in (request.headers or {}).items()}
+        content_type = headers.get("content-type", JSON).split(";")[0].strip().lower() or JSON
+        raw = request.raw_body or b""
+        if len(raw) > MAX_BODY_BYTES:
+            raise PayloadTooLarge()
+        ctx = Ctx(request_id=request_id, principal=principal, headers=headers, raw_body=raw,
+                  content_type=content_type)
+        kwargs: dict[str, Any] = dict(path_params)
+        if op.body is not None:
+            if content_type not in op.body_content_types:
+                raise UnsupportedMediaType(
+                    details={"content_type": content_type, "accepted": list(op.body_content_types)}
+                )
+            kwargs["body"] = parse_model(op.body, _json_body(raw))
+        elif op.raw_body:
+            if content_type not in op.raw_body:
+                raise UnsupportedMediaType(details={"content_type": content_type, "accepted": list(op.raw_body)})
+            if not raw.strip():
+                raise BadRequest("Body kosong.", code="empty_body")
+        if op.query is not None:
+            kwargs["query"] = parse_model(op.query, _query_dict(request, op.query))
+
+        def call() -> Any:
+            return fn(ctx, **kwargs)
+
+        if op.idempotent and ctx.idempotency_key:
+            from replika.core import idempotency
+
+            who = principal.subject if principal else "anonymous"
+            scope = f"{self.app.app_name}:{op.method}:{op.path}:{who}"
+            payload = {"path": path_params, "body": raw.decode("utf-8", "replace")}
+
+            def call_json() -> dict[str, Any]:
+                result = call()
+                if isinstance(result, BaseModel):
+                    return {"status": op.status, "body": result.model_dump(mode="json")}
+                return {"status": op.status, "body": result}
+
+            stored = idempotency.run_once(scope=scope, key=ctx.idempotency_key, payload=payload, fn=call_json)
+            return json_response(stored["body"], int(stored["status"]), request_id,
+                                 {"Idempotency-Key": ctx.idempotency_key})
+        return render(call(), op.status, request_id)
+
+    def _middleware(self, event: Request, get_response: Callable[[Request], Response]) -> Response:
+        request_id = _request_id(event)
+        started = time.perf_counter()
+        observability.bind_request(self.logger, request_id, event.path)
+        try:
+            response = get_response(event)
+        except AppError as err:
+            response = error_response(err, request_id)
+        except Exception as exc:  # a storage error we can map, or a bug
+            mapped = from_storage_error(exc)
+            if mapped is None:
+                self.logger.exception("unhandled error")
+                response = json_response(
+                    {"error": {"code": "internal_error", "message": "Terjadi kesalahan pada server.",
+                               "details": {}, "request_id": request_id}},
+                    500, request_id)
+            else:
+                response = error_response(mapped, request_id)
+        response = _normalise_chalice_error(response, request_id)
+        response.headers.setdefault("X-Request-Id", request_id)
+        self.logger.info("request", extra={"status": response.status_code,
+                                           "ms": round((time.perf_counter() - started) * 1000, 1)})
+        return response
+
+    def _add_openapi_route(self) -> None:
+        def openapi_json() -> Response:
+            from replika.core.openapi import build_openapi
+
+            return Response(body=json.dumps(build_openapi(self)), status_code=200,
+                            headers={"Content-Type": JSON})
+
+        self.app.route("/openapi.json", methods=["GET"], name="openapi_json")(openapi_json)
+
+
+def _json_body(raw: bytes) -> Any:
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("Body bukan JSON yang sah.", code="invalid_json") from None
+
+
+_CHALICE_CODES = {
+    405: ("method_not_allowed", "Metode HTTP tidak didukung untuk alamat ini."),
+    415: ("unsupported_media_type", "Jenis konten tidak didukung."),
+    400: ("bad_request", "Permintaan tidak valid."),
+    404: ("not_found", "Alamat tidak ditemukan."),
+}
+
+
+def _normalise_chalice_error(response: Response, request_id: str) -> Response:
+    """Chalice's own errors (405, 415…) use {"Code", "Message"}; give them our shape."""
+    if response.status_code < 400 or not isinstance(response.body, dict) or "Code" not in response.body:
+        return response
+    code, message = _CHALICE_CODES.get(response.status_code, ("error", str(response.body.get("Message"))))
+    if response.status_code >= 500:
+        code, message = "internal_error", "Terjadi kesalahan pada server."
+    body = {"error": {"code": code, "message": message, "details": {}, "request_id": request_id}}
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+    return json_response(body, response.status_code, request_id, headers)

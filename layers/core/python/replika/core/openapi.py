@@ -1,0 +1,140 @@
+"""OpenAPI 3.1 document generated from an :class:`~replika.core.http.Api`'s routes and models."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+if TYPE_CHECKING:
+    from replika.core.http import Api
+
+_REF = "#/components/schemas/{model}"
+_PATH_PARAM = re.compile(r"{([^}]+)}")
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string", "description": "stable English code"},
+                "message": {"type": "string", "description": "pesan dalam Bahasa Indonesia"},
+                "details": {"description": "field errors or context"},
+                "request_id": {"type": "string"},
+            },
+        }
+    },
+}
+
+_ERROR_TEXT = {
+    400: "Data tidak valid",
+    401: "Belum masuk",
+    403: "Tidak berwenang",
+    404: "Tidak ditemukan",
+    409: "Konflik status / versi",
+    413: "Terlalu besar",
+    415: "Jenis konten salah",
+    429: "Terlalu banyak percobaan",
+}
+
+
+def _query_parameters(model: type[BaseModel], schema: dict[str, Any]) -> list[dict[str, Any]]:
+    params = []
+    props = schema.get("properties", {})
+    required = set(schema.get("required", []))
+    for name in model.model_fields:
+        params.append({
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": props.get(name, {}),
+        })
+    return params
+
+
+def build_openapi(api: Api) -> dict[str, Any]:
+    models: set[type[BaseModel]] = set()
+    for op in api.operations:
+        for m in (op.body, op.response):
+            if m is not None:
+                models.add(m)
+    _, defs = models_json_schema(
+        [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
+        ref_template=_REF,
+    )
+    components: dict[str, Any] = dict(defs.get("$defs", {}))
+    components["Error"] = ERROR_SCHEMA
+    paths: dict[str, Any] = {}
+    for op in api.operations:
+        item: dict[str, Any] = {
+            "operationId": op.name,
+            "summary": op.summary or op.name.replace("_", " "),
+            "tags": op.tags or [api.app.app_name],
+            "responses": {},
+        }
+        if op.public:
+            item["security"] = []
+        else:
+            item["security"] = [{"cognito": []}]
+            if op.roles:
+                item["description"] = "Peran: " + ", ".join(sorted(r.value for r in op.roles))
+        params = [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+            for p in _PATH_PARAM.findall(op.path)
+        ]
+        if op.query is not None:
+            params += _query_parameters(op.query, op.query.model_json_schema(ref_template=_REF))
+        if op.idempotent:
+            params.append({
+                "name": "Idempotency-Key", "in": "header", "required": False,
+                "schema": {"type": "string", "minLength": 8, "maxLength": 128},
+                "description": "Ulangan dengan kunci yang sama menghasilkan satu rekaman.",
+            })
+        if params:
+            item["parameters"] = params
+        if op.body is not None:
+            item["requestBody"] = {
+                "required": True,
+                "content": {ct: {"schema": {"$ref": _REF.format(model=op.body.__name__)}}
+                            for ct in op.body_content_types},
+            }
+        elif op.raw_body:
+            item["requestBody"] = {
+                "required": True,
+                "content": {ct: {"schema": {"type": "string"}} for ct in op.raw_body},
+            }
+        ok: dict[str, Any] = {"description": "OK"}
+        if op.response is not None:
+            ok["content"] = {op.response_content_type: {"schema": {"$ref": _REF.format(model=op.response.__name__)}}}
+        item["responses"][str(op.status)] = ok
+        codes = [400] if (op.body or op.query or op.raw_body) else []
+        if not op.public:
+            codes += [401, 403]
+        if "{" in op.path:
+            codes.append(404)
+        if op.method in {"POST", "PUT", "PATCH", "DELETE"}:
+            codes.append(409)
+        for code in codes:
+            item["responses"][str(code)] = {
+                "description": _ERROR_TEXT[code],
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        paths.setdefault(op.path, {})[op.method.lower()] = item
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": api.title, "version": api.version},
+        "servers": [{"url": api.base_path}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                            "description": "Cognito ID token of the region's user pool"},
+            },
+        },
+    }

@@ -1,0 +1,1 @@
+"""Organisation directory: OPD, units, positions (kelas jabatan) and employees."""

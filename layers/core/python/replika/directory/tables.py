@@ -1,0 +1,94 @@
+"""Storage contract of the directory: one DynamoDB table (``DirectoryTable`` in region.yaml).
+
+Access patterns (no request path scans):
+- read an OPD / position / employee by code or NIP         -> GetItem pk, sk
+- list OPDs, or every employee of the region, by code/NIP   -> Query by_kind (kind, pk)
+- list units of an OPD                                      -> Query pk = OPD#code, sk begins_with UNIT#
+- list employees (or positions) of an OPD                   -> Query by_opd (opd_code, pk begins_with EMP#)
+- list direct reports of a supervisor                       -> Query by_supervisor (supervisor_nip, pk)
+
+Items: OPD ``OPD#<code>``/``OPD``; unit ``OPD#<opd>``/``UNIT#<code>``; position ``POS#<code>``/``POS``;
+employee ``EMP#<nip>``/``EMP``. An employee carries its position's name and kelas jabatan so the
+payroll reads one item per employee.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from replika.core.settings import env_or
+
+OPD, UNIT, POS, EMP = "OPD", "UNIT", "POS", "EMP"
+
+
+def opd_key(code: str) -> str:
+    return f"OPD#{code}"
+
+
+def pos_key(code: str) -> str:
+    return f"POS#{code}"
+
+
+def emp_key(nip: str) -> str:
+    return f"EMP#{nip}"
+
+
+class ByKindIndex(GlobalSecondaryIndex["DirectoryItem"]):
+    class Meta:
+        index_name = "by_kind"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
+class ByOpdIndex(GlobalSecondaryIndex["DirectoryItem"]):
+    class Meta:
+        index_name = "by_opd"
+        projection = AllProjection()
+
+    opd_code = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
+class BySupervisorIndex(GlobalSecondaryIndex["DirectoryItem"]):
+    class Meta:
+        index_name = "by_supervisor"
+        projection = AllProjection()
+
+    supervisor_nip = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
+class DirectoryItem(Model):
+    class Meta:
+        table_name = env_or("DIRECTORY_TABLE", "replika-directory")
+        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()
+    code = UnicodeAttribute(null=True)
+    name = UnicodeAttribute()
+    opd_code = UnicodeAttribute(null=True)
+    unit_code = UnicodeAttribute(null=True)
+    unit_name = UnicodeAttribute(null=True)
+    position_code = UnicodeAttribute(null=True)
+    position_name = UnicodeAttribute(null=True)
+    kelas = NumberAttribute(null=True)
+    nip = UnicodeAttribute(null=True)
+    supervisor_nip = UnicodeAttribute(null=True)
+    active = BooleanAttribute(default=True)
+    updated_at = UnicodeAttribute(null=True)
+
+    by_kind = ByKindIndex()
+    by_opd = ByOpdIndex()
+    by_supervisor = BySupervisorIndex()
+
+    def fields(self) -> dict[str, object]:
+        """The business attributes, for change detection and audit (no timestamps)."""
+        data = self.attribute_values.copy()
+        data.pop("updated_at", None)
+        return data
