@@ -1,0 +1,418 @@
+"""Append-only, hash-chained audit log on DynamoDB.
+
+Table (``AUDIT_TABLE``, default ``replika-audit``)::
+
+    HASH stream (S)   RANGE seq (N)
+    GSI by_subject:   HASH subject (S)   RANGE at (S)   projection ALL
+
+Access patterns:
+
+* chain head of a stream: ``Query stream = :s`` descending, limit 1 (consistent read);
+* verify a stream: ``Query stream = :s`` ascending, page by page;
+* trail of a subject (``"employee#<nip>"``, ``"wbs#<id>"``): ``Query by_subject`` newest first.
+
+Each record is chained: ``hash = sha256(canonical JSON of every field except hash)`` where the
+fields include ``prev_hash`` (the previous record's hash; 64 zeros for ``seq = 1``). Canonical JSON
+is ``json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` with ``Decimal``,
+``date`` and ``datetime`` written as strings. A record is written with the condition
+``attribute_not_exists(seq)``, so two writers racing for the same ``seq`` cannot both win; the
+loser re-reads the head and retries (bounded).
+
+What :func:`verify` detects: an edited record (hash mismatch), a re-hashed edit (the next record's
+``prev_hash`` no longer matches) and a deleted record in the middle (gap in ``seq``). A deletion of
+the newest records (truncation) leaves a valid shorter chain: compare ``count`` with an external
+checkpoint (e.g. the last verified count) to catch it.
+
+``actor`` identifies who acted (Cognito subject, NIP and/or role, e.g. ``"sub:…|nip:…|bkpsdm"``); it
+must not carry personal data beyond the NIP. ``before``/``after`` are JSON values (stored as
+canonical JSON strings) — keep personal data out of them too unless the action is about it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.constants import STRING
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from replika.core.errors import ServiceUnavailable, storage_error_code
+from replika.core.pagination import Page, decode_cursor, encode_cursor
+from replika.core.settings import env_or
+
+__all__ = [
+    "GENESIS_HASH",
+    "AuditEntry",
+    "AuditRecord",
+    "VerifyResult",
+    "add_to_transaction",
+    "append",
+    "canonical_json",
+    "compute_hash",
+    "head",
+    "trail",
+    "verify",
+    "write_with_audit",
+]
+
+GENESIS_HASH = "0" * 64
+MAX_APPEND_ATTEMPTS = 8
+HASHED_FIELDS = (
+    "stream",
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "subject",
+    "before",
+    "after",
+    "request_id",
+    "prev_hash",
+)
+
+
+# --- canonical JSON and hashing ----------------------------------------------------------------
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"audit values must be JSON-able, got {type(value).__name__}")
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace, UTF-8 kept; ``Decimal``/dates as strings."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+
+
+def _normalise(value: Any) -> Any:
+    """The value as it will read back from storage (a JSON round trip)."""
+    return None if value is None else json.loads(canonical_json(value))
+
+
+def compute_hash(fields: dict[str, Any]) -> str:
+    """sha256 hex of the canonical JSON of the :data:`HASHED_FIELDS` of ``fields``."""
+    return hashlib.sha256(
+        canonical_json({k: fields.get(k) for k in HASHED_FIELDS}).encode("utf-8")
+    ).hexdigest()
+
+
+def _now_iso() -> str:
+    # fixed width (microseconds) so `at` sorts chronologically in the by_subject index
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+# --- storage model -----------------------------------------------------------------------------
+
+
+class JSONValueAttribute(Attribute[Any]):
+    """Any JSON value stored as its canonical JSON string (so the stored bytes are what was hashed)."""
+
+    attr_type = STRING
+
+    def serialize(self, value: Any) -> str:
+        return canonical_json(value)
+
+    def deserialize(self, value: str) -> Any:
+        return json.loads(value)
+
+
+class BySubjectIndex(GlobalSecondaryIndex["AuditRecord"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "by_subject"
+        projection = AllProjection()
+
+    subject = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)
+
+
+class AuditRecord(Model):
+    class Meta:
+        table_name = env_or("AUDIT_TABLE", "replika-audit")
+        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
+
+    stream = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    at = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    before = JSONValueAttribute(null=True)
+    after = JSONValueAttribute(null=True)
+    request_id = UnicodeAttribute(null=True)
+    prev_hash = UnicodeAttribute()
+    hash = UnicodeAttribute()
+
+    by_subject = BySubjectIndex()
+
+    def fields(self) -> dict[str, Any]:
+        """The hashed fields as plain values."""
+        return {
+            "stream": self.stream,
+            "seq": int(self.seq),
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "subject": self.subject,
+            "before": self.before,
+            "after": self.after,
+            "request_id": self.request_id,
+            "prev_hash": self.prev_hash,
+        }
+
+    def computed_hash(self) -> str:
+        return compute_hash(self.fields())
+
+    def to_entry(self) -> AuditEntry:
+        return AuditEntry(**self.fields(), hash=self.hash)
+
+
+class AuditEntry(BaseModel):
+    """An audit record as an API/response value."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stream: str
+    seq: int
+    at: str
+    actor: str
+    action: str
+    subject: str
+    before: Any = None
+    after: Any = None
+    request_id: str | None = None
+    prev_hash: str
+    hash: str
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def head(stream: str) -> AuditRecord | None:
+    """The newest record of a stream (consistent read), or ``None`` for an empty stream."""
+    for record in AuditRecord.query(stream, scan_index_forward=False, limit=1, consistent_read=True):
+        return record
+    return None
+
+
+def _build(
+    stream: str,
+    *,
+    actor: str,
+    action: str,
+    subject: str,
+    before: Any,
+    after: Any,
+    request_id: str | None,
+) -> AuditRecord:
+    if not stream or not actor or not action or not subject:
+        raise ValueError("stream, actor, action and subject are required")
+    last = head(stream)
+    seq = 1 if last is None else int(last.seq) + 1
+    prev_hash = GENESIS_HASH if last is None else last.hash
+    record = AuditRecord(
+        stream=stream,
+        seq=seq,
+        at=_now_iso(),
+        actor=actor,
+        action=action,
+        subject=subject,
+        before=_normalise(before),
+        after=_normalise(after),
+        request_id=request_id,
+        prev_hash=prev_hash,
+    )
+    record.hash = record.computed_hash()
+    return record
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, 0.01 * (2**attempt)))  # noqa: S311 - jitter, not crypto
+
+
+def append(
+    stream: str,
+    *,
+    actor: str,
+    action: str,
+    subject: str,
+    before: Any = None,
+    after: Any = None,
+    request_id: str | None = None,
+    attempts: int = MAX_APPEND_ATTEMPTS,
+) -> AuditRecord:
+    """Append one record to ``stream`` and return it.
+
+    Reads the chain head, writes ``seq + 1`` with ``attribute_not_exists(seq)``; on a lost race
+    re-reads and retries up to ``attempts`` times, then raises ``ServiceUnavailable`` (503,
+    retryable).
+    """
+    for attempt in range(attempts):
+        record = _build(
+            stream,
+            actor=actor,
+            action=action,
+            subject=subject,
+            before=before,
+            after=after,
+            request_id=request_id,
+        )
+        try:
+            record.save(condition=AuditRecord.seq.does_not_exist())
+            return record
+        except PutError as exc:
+            if storage_error_code(exc) != "ConditionalCheckFailedException":
+                raise
+            _backoff(attempt)
+    raise ServiceUnavailable(
+        "Log audit sedang sibuk; coba lagi.", code="audit_contention", headers={"Retry-After": "1"}
+    )
+
+
+def add_to_transaction(
+    tx: TransactWrite,
+    stream: str,
+    *,
+    actor: str,
+    action: str,
+    subject: str,
+    before: Any = None,
+    after: Any = None,
+    request_id: str | None = None,
+) -> AuditRecord:
+    """Add the next audit record of ``stream`` to a PynamoDB ``TransactWrite``::
+
+        with TransactWrite(connection=audit.connection()) as tx:
+            tx.save(entity, condition=Entity.version == 3)
+            audit.add_to_transaction(tx, "remunerasi", actor=..., action=..., subject=...)
+
+    The record and the state change commit together or not at all. If another writer took the
+    same ``seq`` first, the transaction fails (``TransactWriteError`` -> 409 via
+    ``errors.from_storage_error``); :func:`write_with_audit` retries that case for you.
+    """
+    record = _build(
+        stream, actor=actor, action=action, subject=subject, before=before, after=after, request_id=request_id
+    )
+    tx.save(record, condition=AuditRecord.seq.does_not_exist())
+    return record
+
+
+def connection() -> Connection:
+    """A PynamoDB connection in the audit table's region, for ``TransactWrite(connection=...)``."""
+    return Connection(region=AuditRecord.Meta.region)
+
+
+def write_with_audit(
+    stream: str,
+    write: Callable[[TransactWrite], None],
+    *,
+    actor: str,
+    action: str,
+    subject: str,
+    before: Any = None,
+    after: Any = None,
+    request_id: str | None = None,
+    attempts: int = MAX_APPEND_ATTEMPTS,
+) -> AuditRecord:
+    """Run ``write(tx)`` (which adds the state change: saves/updates with their conditions) and the
+    audit record in one transaction. When the transaction fails *because another writer took the
+    audit ``seq``* (the head moved past ours) it is rebuilt and retried; any other failure (e.g. the
+    state change's own condition) propagates as ``TransactWriteError`` for
+    ``errors.from_storage_error`` to turn into a 409. ``write`` must be safe to call again."""
+    for attempt in range(attempts):
+        record: AuditRecord | None = None
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                write(tx)
+                record = add_to_transaction(
+                    tx,
+                    stream,
+                    actor=actor,
+                    action=action,
+                    subject=subject,
+                    before=before,
+                    after=after,
+                    request_id=request_id,
+                )
+            return record
+        except TransactWriteError:
+            now = head(stream)
+            if record is None or now is None or int(now.seq) < int(record.seq):
+                raise  # the audit record was not the reason
+            _backoff(attempt)
+    raise ServiceUnavailable(
+        "Log audit sedang sibuk; coba lagi.", code="audit_contention", headers={"Retry-After": "1"}
+    )
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    count: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+    head_hash: str | None = None
+
+
+def verify(stream: str, *, page_size: int = 500) -> VerifyResult:
+    """Walk ``stream`` from ``seq = 1`` page by page and check every link.
+
+    ``reason`` is ``"hash_mismatch"`` (the record was edited), ``"broken_link"`` (``prev_hash`` is
+    not the previous record's hash) or ``"gap"`` (a ``seq`` is missing, e.g. a deleted record;
+    ``first_bad_seq`` is then the missing number). ``count`` is the number of records checked
+    before the first problem (all of them when ``ok``).
+    """
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    count = 0
+    for record in AuditRecord.query(
+        stream, scan_index_forward=True, consistent_read=True, page_size=page_size
+    ):
+        seq = int(record.seq)
+        if seq != expected_seq:
+            return VerifyResult(False, count, expected_seq, "gap", prev_hash)
+        if record.prev_hash != prev_hash:
+            return VerifyResult(False, count, seq, "broken_link", prev_hash)
+        if record.computed_hash() != record.hash:
+            return VerifyResult(False, count, seq, "hash_mismatch", prev_hash)
+        prev_hash = record.hash
+        expected_seq += 1
+        count += 1
+    return VerifyResult(True, count, None, None, prev_hash if count else None)
+
+
+def trail(subject: str, limit: int = 50, cursor: str | None = None) -> Page[AuditEntry]:
+    """Audit entries about ``subject``, newest first, paginated with an opaque cursor."""
+    if not 1 <= limit <= 100:
+        raise ValueError("limit must be 1..100")
+    scope = f"audit:trail:{subject}"
+    results = AuditRecord.by_subject.query(
+        subject,
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, scope=scope),
+    )
+    items = [r.to_entry() for r in results]
+    return Page[AuditEntry](items=items, next_cursor=encode_cursor(results.last_evaluated_key, scope=scope))

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from replika.core import idempotency
+from replika.core.errors import BadRequest, Conflict
+from replika.core.settings import get_settings
+
+KEY = "0b9e5c1a-7f3d-4a51-9a0c-2d8f1c3b4e5f"
+SCOPE = "remunerasi:POST:/entries:sub-123"
+
+
+@pytest.fixture
+def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-southeast-3")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    get_settings.cache_clear()
+    idempotency.reset()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="ap-southeast-3")
+        name = get_settings().idempotency_table
+        client.create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        )
+        client.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"}
+        )
+        yield client
+    idempotency.reset()
+    get_settings.cache_clear()
+
+
+class Counter:
+    def __init__(self, result: dict[str, Any] | None = None) -> None:
+        self.calls = 0
+        self.result = result or {"status": 201, "body": {"id": "entry-1", "minutes": 90}}
+
+    def __call__(self) -> dict[str, Any]:
+        self.calls += 1
+        return dict(self.result, call=self.calls)
+
+
+def test_retry_returns_first_result_and_runs_once(table: Any) -> None:
+    fn = Counter()
+    payload = {"path": {}, "body": '{"activity":"A1","qty":3}'}
+    first = idempotency.run_once(scope=SCOPE, key=KEY, payload=payload, fn=fn)
+    second = idempotency.run_once(scope=SCOPE, key=KEY, payload=payload, fn=fn)
+    assert first == {"status": 201, "body": {"id": "entry-1", "minutes": 90}, "call": 1}
+    assert second == first
+    assert fn.calls == 1
+
+    items = table.scan(TableName=get_settings().idempotency_table)["Items"]
+    assert len(items) == 1
+    item = items[0]
+    assert item["id"]["S"].startswith("replika#")
+    assert item["status"]["S"] == "COMPLETED"
+    ttl = int(item["expiration"]["N"])
+    assert abs(ttl - (time.time() + 24 * 3600)) < 60
+
+
+def test_same_key_other_scope_is_independent(table: Any) -> None:
+    fn = Counter()
+    idempotency.run_once(scope=SCOPE, key=KEY, payload={"a": 1}, fn=fn)
+    idempotency.run_once(scope="remunerasi:POST:/entries:sub-456", key=KEY, payload={"a": 1}, fn=fn)
+    assert fn.calls == 2
+
+
+def test_same_key_different_payload_conflicts(table: Any) -> None:
+    fn = Counter()
+    idempotency.run_once(scope=SCOPE, key=KEY, payload={"body": "a"}, fn=fn)
+    with pytest.raises(Conflict) as info:
+        idempotency.run_once(scope=SCOPE, key=KEY, payload={"body": "b"}, fn=fn)
+    assert info.value.code == "idempotency_key_reused"
+    assert info.value.status == 409
+    assert fn.calls == 1
+
+
+def test_failure_stores_nothing_and_retry_runs(table: Any) -> None:
+    attempts = {"n": 0}
+
+    def flaky() -> dict[str, Any]:
+        attempts["n"] += 1
+        if attempts["n"] == 1:
+            raise RuntimeError("downstream failed")
+        return {"ok": True}
+
+    with pytest.raises(RuntimeError):
+        idempotency.run_once(scope=SCOPE, key=KEY, payload={"x": 1}, fn=flaky)
+    assert table.scan(TableName=get_settings().idempotency_table)["Items"] == []
+    assert idempotency.run_once(scope=SCOPE, key=KEY, payload={"x": 1}, fn=flaky) == {"ok": True}
+    assert idempotency.run_once(scope=SCOPE, key=KEY, payload={"x": 1}, fn=flaky) == {"ok": True}
+    assert attempts["n"] == 2
+
+
+def test_request_in_progress_conflicts(table: Any) -> None:
+    seen: list[str] = []
+
+    def outer() -> dict[str, Any]:
+        # the client retries while the first request is still running
+        try:
+            idempotency.run_once(scope=SCOPE, key=KEY, payload={"x": 1}, fn=lambda: {"inner": True})
+        except Conflict as exc:
+            seen.append(exc.code)
+        return {"outer": True}
+
+    assert idempotency.run_once(scope=SCOPE, key=KEY, payload={"x": 1}, fn=outer) == {"outer": True}
+    assert seen == ["request_in_progress"]
+
+
+def test_stuck_in_progress_record_expires(table: Any) -> None:
+    inner_ran: list[bool] = []
+
+    def outer() -> dict[str, Any]:
+        time.sleep(0.02)  # past the (zero) in-progress budget: as if the first attempt had died
+        inner_ran.append(
+            idempotency.run_once(scope=SCOPE, key=KEY, payload={"x": 1}, fn=lambda: {"inner": True})["inner"]
+        )
+        return {"outer": True}
+
+    idempotency.run_once(scope=SCOPE, key=KEY, payload={"x": 1}, fn=outer, in_progress_seconds=0)
+    assert inner_ran == [True]
+
+
+@pytest.mark.parametrize("bad", ["short", "x" * 129, "has space-123", "emoji😀1234", "", "a/b/c/d/e"])
+def test_invalid_key(table: Any, bad: str) -> None:
+    fn = Counter()
+    with pytest.raises(BadRequest) as info:
+        idempotency.run_once(scope=SCOPE, key=bad, payload={}, fn=fn)
+    assert info.value.code == "invalid_idempotency_key"
+    assert fn.calls == 0
+
+
+def test_valid_key_shapes() -> None:
+    for good in ["abcdefgh", "x" * 128, "2026-08-17T01:00:00.000Z", "mobile:1234_abcd.5"]:
+        assert idempotency.validate_key(good) == good
