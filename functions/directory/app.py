@@ -64,6 +64,7 @@ def me(ctx: Ctx) -> EmployeeOut:
     raw_body=("text/csv",),
     response=ImportResult,
     summary="Impor ekspor SIMPEG (CSV): semua baris sah atau tidak ada yang disimpan",
+    idempotent=True,
 )
 def import_directory(ctx: Ctx, query: ImportQuery) -> ImportResult:
     return service.import_directory(

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 # Modules that contribute sub-commands; each defines register(subparsers) and sets a `func` default.
 COMMAND_MODULES = [
     "replika_infra.dev",
+    "replika_infra.events",
     "replika_infra.package",
     "replika_infra.deploy",
 ]

@@ -9,6 +9,7 @@ serves every enabled app on one port through the verifying local gateway.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import time
@@ -27,8 +28,8 @@ STATE_FILE = ROOT / ".replika" / "dev.json"
 DEMO_PASSWORD = "Demo-Pass-2026!"  # noqa: S105 - local demo users only
 LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's fake credentials
-    "AWS_SESSION_TOKEN": "testing",  # noqa: S105
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "ap-southeast-3",
 }
 
@@ -84,7 +85,9 @@ def pick_demo_employees(employees: list[seed.SeedEmployee], region_kode: str) ->
             # the supervisor of the demo-pegawai user, so approvals can be tried end to end
             e = next(x for x in staff if x.nip == chosen["demo-pegawai"].supervisor_nip)
         else:
-            e = next(x for x in staff if x.supervisor_nip and x.supervisor_nip != head.nip and x.nip not in used)
+            e = next(
+                x for x in staff if x.supervisor_nip and x.supervisor_nip != head.nip and x.nip not in used
+            )
         used.add(e.nip)
         chosen[username] = e
     return chosen
@@ -95,7 +98,7 @@ def create_demo_users(pool_id: str, picks: dict[str, seed.SeedEmployee]) -> dict
     users: dict[str, dict[str, str]] = {}
     for username, (group, _, _) in DEMO_USERS.items():
         e = picks[username]
-        try:
+        with contextlib.suppress(idp.exceptions.UsernameExistsException):
             idp.admin_create_user(
                 UserPoolId=pool_id,
                 Username=username,
@@ -106,13 +109,15 @@ def create_demo_users(pool_id: str, picks: dict[str, seed.SeedEmployee]) -> dict
                     {"Name": "custom:opd", "Value": e.opd_code},
                 ],
             )
-        except idp.exceptions.UsernameExistsException:
-            pass
-        idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=DEMO_PASSWORD,
-                                    Permanent=True)
+        idp.admin_set_user_password(
+            UserPoolId=pool_id, Username=username, Password=DEMO_PASSWORD, Permanent=True
+        )
         idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=str(group))
         users[str(group) if username != "demo-atasan" else "atasan"] = {
-            "username": username, "nip": e.nip, "opd": e.opd_code, "name": e.name,
+            "username": username,
+            "nip": e.nip,
+            "opd": e.opd_code,
+            "name": e.name,
         }
     return users
 
@@ -121,8 +126,13 @@ def id_token(state: DevState, role: str) -> str:
     user = state.users.get(role)
     if user is None:
         raise SystemExit(f"No demo user for role {role!r}; roles: {', '.join(sorted(state.users))}")
-    idp = boto3.client("cognito-idp", endpoint_url=state.endpoint, region_name=state.region,
-                       aws_access_key_id="testing", aws_secret_access_key="testing")  # noqa: S106
+    idp = boto3.client(
+        "cognito-idp",
+        endpoint_url=state.endpoint,
+        region_name=state.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
+    )
     out = idp.initiate_auth(
         ClientId=state.client_id,
         AuthFlow="USER_PASSWORD_AUTH",
@@ -147,7 +157,11 @@ class LocalStack:
 
 
 def start_local_stack(
-    config: RegionConfig, *, port: int = 8000, moto_port: int = 5000, seed_data: bool = True,
+    config: RegionConfig,
+    *,
+    port: int = 8000,
+    moto_port: int = 5000,
+    seed_data: bool = True,
     n_employees: int = 2000,
 ) -> LocalStack:
     from moto.server import ThreadedMotoServer
@@ -166,13 +180,15 @@ def start_local_stack(
         endpoint_url=endpoint,
     )
     env = stack_env(outputs)
-    env.update({
-        "REPLIKA_STAGE": "local",
-        "REPLIKA_REGION_SLUG": config.slug,
-        "REPLIKA_REGION_CONFIG": str(region_config_path(config.slug)),
-        "POWERTOOLS_METRICS_NAMESPACE": "Replika",
-        "POWERTOOLS_DEV": "false",
-    })
+    env.update(
+        {
+            "REPLIKA_STAGE": "local",
+            "REPLIKA_REGION_SLUG": config.slug,
+            "REPLIKA_REGION_CONFIG": str(region_config_path(config.slug)),
+            "POWERTOOLS_METRICS_NAMESPACE": "Replika",
+            "POWERTOOLS_DEV": "false",
+        }
+    )
     os.environ.update(env)
     from replika.core.settings import get_settings
 
@@ -184,8 +200,11 @@ def start_local_stack(
 
         service.import_directory(seed.to_csv(employees), actor="seed")
         users = create_demo_users(env["USER_POOL_ID"], pick_demo_employees(employees, config.kode))
-    apps = {name: gateway.load_app(name) for name in gateway.app_names()
-            if name == "directory" or config.enabled(name)}
+    apps = {
+        name: gateway.load_app(name)
+        for name in gateway.app_names()
+        if name == "directory" or config.enabled(name)
+    }
     region = os.environ["AWS_DEFAULT_REGION"]
     verifier = gateway.TokenVerifier(
         jwks_url=f"{endpoint}/{env['USER_POOL_ID']}/.well-known/jwks.json",
@@ -193,8 +212,15 @@ def start_local_stack(
         audience=env["USER_POOL_CLIENT_ID"],
     )
     server = gateway.serve(gateway.Gateway(apps, verifier), port=port)
-    state = DevState(endpoint=endpoint, gateway=f"http://127.0.0.1:{port}", region=region,
-                     user_pool_id=env["USER_POOL_ID"], client_id=env["USER_POOL_CLIENT_ID"], env=env, users=users)
+    state = DevState(
+        endpoint=endpoint,
+        gateway=f"http://127.0.0.1:{port}",
+        region=region,
+        user_pool_id=env["USER_POOL_ID"],
+        client_id=env["USER_POOL_CLIENT_ID"],
+        env=env,
+        users=users,
+    )
     state.save()
     return LocalStack(config=config, state=state, moto=moto, server=server)
 
@@ -207,8 +233,10 @@ def cmd_dev(args: argparse.Namespace, *, demo: bool = False) -> int:
     config = _load_config(args)
     t0 = time.perf_counter()
     stack = start_local_stack(config, port=args.port, moto_port=args.moto_port)
-    print(f"{config.name} ({config.kode}, {config.timezone}) local stack ready in "
-          f"{time.perf_counter() - t0:.1f} s")
+    print(
+        f"{config.name} ({config.kode}, {config.timezone}) local stack ready in "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
     if demo:
         print_demo_guide(stack)
     if args.exit_after_setup:
@@ -254,8 +282,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     data = Path(args.file).read_bytes()
     try:
-        result = service.import_directory(data, actor=f"cli:{os.environ.get('USER', 'unknown')}",
-                                          dry_run=args.dry_run)
+        result = service.import_directory(
+            data, actor=f"cli:{os.environ.get('USER', 'unknown')}", dry_run=args.dry_run
+        )
     except AppError as err:
         print(json.dumps(err.body(), indent=2, ensure_ascii=False))
         return 1

@@ -58,7 +58,11 @@ class TokenVerifier:
         """Claims of a valid ID token; raises ``jwt.PyJWTError`` otherwise."""
         key = self._jwks.get_signing_key_from_jwt(token)
         claims: dict[str, Any] = jwt.decode(
-            token, key.key, algorithms=["RS256"], audience=self.audience, issuer=self.issuer,
+            token,
+            key.key,
+            algorithms=["RS256"],
+            audience=self.audience,
+            issuer=self.issuer,
             options={"require": ["exp", "iat", "sub"]},
         )
         if claims.get("token_use") not in (None, "id"):
@@ -82,8 +86,9 @@ class Gateway:
             for name, app in apps.items()
         }
 
-    def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes | None
-               ) -> tuple[int, dict[str, str], bytes]:
+    def handle(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes | None
+    ) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(raw_path)
         segments = parts.path.lstrip("/").split("/", 1)
         gateway = self.gateways.get(segments[0])
@@ -138,7 +143,7 @@ def make_handler(gw: Gateway) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve  # noqa: N815
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             # No client addresses in logs (WBS reporters must leave no trace).
             sys.stderr.write(f"gateway: {self.command} {urlsplit(self.path).path}\n")
 

@@ -12,28 +12,110 @@ import random
 from dataclasses import dataclass
 
 OPD_NAMES = [
-    "Sekretariat Daerah", "Sekretariat DPRD", "Inspektorat", "Badan Perencanaan Pembangunan Daerah",
-    "Badan Pengelolaan Keuangan dan Aset Daerah", "Badan Kepegawaian dan Pengembangan SDM",
-    "Badan Pendapatan Daerah", "Dinas Pendidikan", "Dinas Kesehatan", "Dinas Sosial",
-    "Dinas Pekerjaan Umum", "Dinas Perumahan dan Kawasan Permukiman", "Dinas Perhubungan",
-    "Dinas Lingkungan Hidup", "Dinas Kependudukan dan Pencatatan Sipil",
-    "Dinas Penanaman Modal dan PTSP", "Dinas Komunikasi dan Informatika",
-    "Dinas Koperasi dan UKM", "Dinas Perdagangan dan Perindustrian", "Dinas Tenaga Kerja",
-    "Dinas Kebudayaan dan Pariwisata", "Dinas Pemuda dan Olahraga", "Dinas Ketahanan Pangan dan Pertanian",
-    "Dinas Arsip dan Perpustakaan", "Dinas Pemadam Kebakaran", "Satuan Polisi Pamong Praja",
-    "Badan Kesatuan Bangsa dan Politik", "Badan Penanggulangan Bencana Daerah",
-    "Dinas Pemberdayaan Perempuan dan Perlindungan Anak", "Dinas Sumber Daya Air dan Bina Marga",
-    "Kecamatan Andir", "Kecamatan Antapani", "Kecamatan Arcamanik", "Kecamatan Astanaanyar",
-    "Kecamatan Bandung Kulon", "Kecamatan Bandung Wetan", "Kecamatan Batununggal",
-    "Kecamatan Bojongloa Kaler", "Kecamatan Buahbatu", "Kecamatan Cibeunying Kidul",
+    "Sekretariat Daerah",
+    "Sekretariat DPRD",
+    "Inspektorat",
+    "Badan Perencanaan Pembangunan Daerah",
+    "Badan Pengelolaan Keuangan dan Aset Daerah",
+    "Badan Kepegawaian dan Pengembangan SDM",
+    "Badan Pendapatan Daerah",
+    "Dinas Pendidikan",
+    "Dinas Kesehatan",
+    "Dinas Sosial",
+    "Dinas Pekerjaan Umum",
+    "Dinas Perumahan dan Kawasan Permukiman",
+    "Dinas Perhubungan",
+    "Dinas Lingkungan Hidup",
+    "Dinas Kependudukan dan Pencatatan Sipil",
+    "Dinas Penanaman Modal dan PTSP",
+    "Dinas Komunikasi dan Informatika",
+    "Dinas Koperasi dan UKM",
+    "Dinas Perdagangan dan Perindustrian",
+    "Dinas Tenaga Kerja",
+    "Dinas Kebudayaan dan Pariwisata",
+    "Dinas Pemuda dan Olahraga",
+    "Dinas Ketahanan Pangan dan Pertanian",
+    "Dinas Arsip dan Perpustakaan",
+    "Dinas Pemadam Kebakaran",
+    "Satuan Polisi Pamong Praja",
+    "Badan Kesatuan Bangsa dan Politik",
+    "Badan Penanggulangan Bencana Daerah",
+    "Dinas Pemberdayaan Perempuan dan Perlindungan Anak",
+    "Dinas Sumber Daya Air dan Bina Marga",
+    "Kecamatan Andir",
+    "Kecamatan Antapani",
+    "Kecamatan Arcamanik",
+    "Kecamatan Astanaanyar",
+    "Kecamatan Bandung Kulon",
+    "Kecamatan Bandung Wetan",
+    "Kecamatan Batununggal",
+    "Kecamatan Bojongloa Kaler",
+    "Kecamatan Buahbatu",
+    "Kecamatan Cibeunying Kidul",
 ]
-UNIT_NAMES = ["Sekretariat", "Bidang Perencanaan", "Bidang Pelayanan", "Bidang Pengendalian", "Bidang Pembinaan"]
-FIRST = ["Asep", "Dadang", "Euis", "Iis", "Neng", "Ujang", "Cecep", "Yayan", "Rina", "Dewi", "Budi", "Siti",
-         "Agus", "Rahmat", "Nining", "Tati", "Dedi", "Wawan", "Lilis", "Yuyun", "Hendra", "Rini", "Ade", "Iwan"]
-LAST = ["Sutisna", "Permana", "Hidayat", "Suryana", "Kurniawan", "Rahayu", "Nurhayati", "Saputra",
-        "Gunawan", "Setiawan", "Hermawan", "Lestari", "Wulandari", "Firmansyah", "Mulyana", "Komara"]
-HEADER = ["nip", "nama", "opd_kode", "opd_nama", "unit_kode", "unit_nama", "jabatan_kode", "jabatan_nama",
-          "kelas_jabatan", "atasan_nip"]
+UNIT_NAMES = [
+    "Sekretariat",
+    "Bidang Perencanaan",
+    "Bidang Pelayanan",
+    "Bidang Pengendalian",
+    "Bidang Pembinaan",
+]
+FIRST = [
+    "Asep",
+    "Dadang",
+    "Euis",
+    "Iis",
+    "Neng",
+    "Ujang",
+    "Cecep",
+    "Yayan",
+    "Rina",
+    "Dewi",
+    "Budi",
+    "Siti",
+    "Agus",
+    "Rahmat",
+    "Nining",
+    "Tati",
+    "Dedi",
+    "Wawan",
+    "Lilis",
+    "Yuyun",
+    "Hendra",
+    "Rini",
+    "Ade",
+    "Iwan",
+]
+LAST = [
+    "Sutisna",
+    "Permana",
+    "Hidayat",
+    "Suryana",
+    "Kurniawan",
+    "Rahayu",
+    "Nurhayati",
+    "Saputra",
+    "Gunawan",
+    "Setiawan",
+    "Hermawan",
+    "Lestari",
+    "Wulandari",
+    "Firmansyah",
+    "Mulyana",
+    "Komara",
+]
+HEADER = [
+    "nip",
+    "nama",
+    "opd_kode",
+    "opd_nama",
+    "unit_kode",
+    "unit_nama",
+    "jabatan_kode",
+    "jabatan_nama",
+    "kelas_jabatan",
+    "atasan_nip",
+]
 
 
 @dataclass(frozen=True)
@@ -64,15 +146,17 @@ class _NipFactory:
             y = self.rng.randint(1966, 1998)
             born = f"{y}{self.rng.randint(1, 12):02d}{self.rng.randint(1, 28):02d}"
             ry = self.rng.randint(y + 20, min(y + 35, 2024))
-            nip = f"{born}{ry}{self.rng.randint(1, 12):02d}{self.rng.choice('12')}{self.rng.randint(1, 999):03d}"
+            sex, seq = self.rng.choice("12"), self.rng.randint(1, 999)
+            nip = f"{born}{ry}{self.rng.randint(1, 12):02d}{sex}{seq:03d}"
             if nip not in self.used:
                 self.used.add(nip)
                 return nip
 
 
-def demo_employees(region_kode: str = "32.73", n_opd: int = 40, n_employees: int = 2000, seed: int = 3273
-                   ) -> list[SeedEmployee]:
-    rng = random.Random(seed)
+def demo_employees(
+    region_kode: str = "32.73", n_opd: int = 40, n_employees: int = 2000, seed: int = 3273
+) -> list[SeedEmployee]:
+    rng = random.Random(seed)  # noqa: S311 - deterministic demo data, not security
     nips = _NipFactory(rng)
     names = iter(f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(n_employees * 2))
     out: list[SeedEmployee] = []
@@ -80,8 +164,18 @@ def demo_employees(region_kode: str = "32.73", n_opd: int = 40, n_employees: int
     for i, size in enumerate(per_opd):
         code = opd_code(region_kode, i)
         oname = OPD_NAMES[i % len(OPD_NAMES)] + ("" if i < len(OPD_NAMES) else f" {i}")
-        head = SeedEmployee(nips.make(), next(names), code, oname, f"{code}.00", "Pimpinan",
-                            f"{code}.J01", f"Kepala {oname}", 15, "")
+        head = SeedEmployee(
+            nips.make(),
+            next(names),
+            code,
+            oname,
+            f"{code}.00",
+            "Pimpinan",
+            f"{code}.J01",
+            f"Kepala {oname}",
+            15,
+            "",
+        )
         out.append(head)
         n_units = min(len(UNIT_NAMES), max(2, size // 12))
         left = size - 1
@@ -92,15 +186,42 @@ def demo_employees(region_kode: str = "32.73", n_opd: int = 40, n_employees: int
                 continue
             ucode = f"{code}.{u + 1:02d}"
             uname = UNIT_NAMES[u]
-            chief = SeedEmployee(nips.make(), next(names), code, oname, ucode, uname, f"{ucode}.J01",
-                                 f"Kepala {uname}", 12, head.nip)
+            chief = SeedEmployee(
+                nips.make(),
+                next(names),
+                code,
+                oname,
+                ucode,
+                uname,
+                f"{ucode}.J01",
+                f"Kepala {uname}",
+                12,
+                head.nip,
+            )
             out.append(chief)
             for k in range(unit_size - 1):
                 kelas = 9 if k % 5 == 0 else rng.choice([5, 6, 7, 8])
-                title = {9: "Analis", 8: "Pengelola", 7: "Pengadministrasi", 6: "Pengadministrasi",
-                         5: "Pengemudi"}[kelas]
-                out.append(SeedEmployee(nips.make(), next(names), code, oname, ucode, uname,
-                                        f"{ucode}.J{kelas:02d}", f"{title} {uname}", kelas, chief.nip))
+                title = {
+                    9: "Analis",
+                    8: "Pengelola",
+                    7: "Pengadministrasi",
+                    6: "Pengadministrasi",
+                    5: "Pengemudi",
+                }[kelas]
+                out.append(
+                    SeedEmployee(
+                        nips.make(),
+                        next(names),
+                        code,
+                        oname,
+                        ucode,
+                        uname,
+                        f"{ucode}.J{kelas:02d}",
+                        f"{title} {uname}",
+                        kelas,
+                        chief.nip,
+                    )
+                )
     return out
 
 
@@ -109,6 +230,18 @@ def to_csv(employees: list[SeedEmployee]) -> bytes:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(HEADER)
     for e in employees:
-        w.writerow([e.nip, e.name, e.opd_code, e.opd_name, e.unit_code, e.unit_name, e.position_code,
-                    e.position_name, e.kelas, e.supervisor_nip])
+        w.writerow(
+            [
+                e.nip,
+                e.name,
+                e.opd_code,
+                e.opd_name,
+                e.unit_code,
+                e.unit_name,
+                e.position_code,
+                e.position_name,
+                e.kelas,
+                e.supervisor_nip,
+            ]
+        )
     return buf.getvalue().encode("utf-8")

@@ -18,8 +18,13 @@ def test_group_shapes(raw: object) -> None:
 
 def test_principal_from_claims() -> None:
     p = principal_from_claims(
-        {"sub": "u-1", "cognito:username": "demo", "cognito:groups": "pegawai,unknown-group",
-         "custom:nip": "198503152010011001", "custom:opd": "32.73.08"}
+        {
+            "sub": "u-1",
+            "cognito:username": "demo",
+            "cognito:groups": "pegawai,unknown-group",
+            "custom:nip": "198503152010011001",
+            "custom:opd": "32.73.08",
+        }
     )
     assert p.roles == frozenset({Role.PEGAWAI})  # unknown groups grant nothing
     assert (p.nip, p.opd) == ("198503152010011001", "32.73.08")

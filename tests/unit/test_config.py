@@ -46,8 +46,15 @@ def test_bad_config_lists_every_problem_by_key() -> None:
             }
         )
     keys = set(exc.value.problems)
-    assert {"slug", "kode", "name", "timezone", "enabled_apps.1", "remunerasi.target_minutes",
-            "remunerasi.unknown"} <= keys
+    assert {
+        "slug",
+        "kode",
+        "name",
+        "timezone",
+        "enabled_apps.1",
+        "remunerasi.target_minutes",
+        "remunerasi.unknown",
+    } <= keys
     assert "remunerasi.target_minutes" in str(exc.value)
 
 

@@ -9,6 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from pynamodb.exceptions import TransactWriteError
+
 from replika.core import audit
 from replika.core.errors import Conflict, from_storage_error
 from replika.core.pagination import decode_cursor

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+
 from replika.core.calendar import (
     RegionCalendar,
     local_time_to_utc_cron,

@@ -7,6 +7,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+
 from replika.core import idempotency
 from replika.core.errors import BadRequest, Conflict
 from replika.core.settings import get_settings

@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from replika.core.money import bp, format_rupiah, percent_of, round_half_up, to_rupiah
 
 

@@ -6,6 +6,7 @@ import logging
 import uuid
 
 import pytest
+
 from replika.core import observability
 from replika.core.observability import RedactFilter, RedactingFormatter, is_redacted_key, redact
 

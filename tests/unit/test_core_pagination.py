@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from pydantic import BaseModel, ValidationError
+
 from replika.core.errors import BadRequest
 from replika.core.pagination import Page, PageQuery, decode_cursor, encode_cursor
 from replika.core.settings import get_settings

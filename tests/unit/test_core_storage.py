@@ -11,6 +11,7 @@ import boto3
 import pytest
 import requests
 from moto import mock_aws
+
 from replika.core import storage
 from replika.core.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
 from replika.core.settings import get_settings

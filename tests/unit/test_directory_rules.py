@@ -14,8 +14,12 @@ HEAD = "198001012005011001"
 STAFF = "199002022015032002"
 
 
-def row(nip: str, sup: str = "", opd: str = "32.73.08", opd_name: str = "Dinas Kesehatan", kelas: str = "9") -> str:
-    return f"{nip},Nama {nip[-3:]},{opd},{opd_name},{opd}.01,Sekretariat,{opd}.J{kelas},Analis,{kelas},{sup}\n"
+def row(
+    nip: str, sup: str = "", opd: str = "32.73.08", opd_name: str = "Dinas Kesehatan", kelas: str = "9"
+) -> str:
+    return (
+        f"{nip},Nama {nip[-3:]},{opd},{opd_name},{opd}.01,Sekretariat,{opd}.J{kelas},Analis,{kelas},{sup}\n"
+    )
 
 
 class TestNip:

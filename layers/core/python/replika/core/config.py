@@ -58,15 +58,33 @@ def _default_tl() -> list[LateBand]:
 
 
 def _default_psw() -> list[LateBand]:
-    return [LateBand(code=b.code.replace("TL", "PSW"), over_minutes=b.over_minutes,
-                     deduction_pct=b.deduction_pct) for b in _default_tl()]
+    return [
+        LateBand(code=b.code.replace("TL", "PSW"), over_minutes=b.over_minutes, deduction_pct=b.deduction_pct)
+        for b in _default_tl()
+    ]
 
 
 def _default_class_rates() -> dict[int, int]:
     # Illustrative Kota Bandung-shaped table: rupiah per month by kelas jabatan 1..17.
-    base = [1_600_000, 1_750_000, 1_900_000, 2_100_000, 2_300_000, 2_550_000, 2_800_000,
-            3_100_000, 3_450_000, 3_850_000, 4_300_000, 4_850_000, 5_500_000, 6_300_000,
-            7_250_000, 8_400_000, 9_800_000]
+    base = [
+        1_600_000,
+        1_750_000,
+        1_900_000,
+        2_100_000,
+        2_300_000,
+        2_550_000,
+        2_800_000,
+        3_100_000,
+        3_450_000,
+        3_850_000,
+        4_300_000,
+        4_850_000,
+        5_500_000,
+        6_300_000,
+        7_250_000,
+        8_400_000,
+        9_800_000,
+    ]
     return {i + 1: v for i, v in enumerate(base)}
 
 
@@ -115,8 +133,13 @@ class RemunerasiPolicy(_Section):
 class WbsPolicy(_Section):
     categories: list[str] = Field(
         default_factory=lambda: [
-            "korupsi", "gratifikasi", "benturan-kepentingan", "pelanggaran-disiplin",
-            "penyalahgunaan-wewenang", "pengadaan", "lainnya",
+            "korupsi",
+            "gratifikasi",
+            "benturan-kepentingan",
+            "pelanggaran-disiplin",
+            "penyalahgunaan-wewenang",
+            "pengadaan",
+            "lainnya",
         ]
     )
     retention_days: int = Field(5 * 365, ge=30)

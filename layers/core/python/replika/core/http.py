@@ -128,7 +128,9 @@ def _claims(request: Request) -> Mapping[str, Any] | None:
     return claims if isinstance(claims, Mapping) else None
 
 
-def json_response(body: Any, status: int, request_id: str, headers: Mapping[str, str] | None = None) -> Response:
+def json_response(
+    body: Any, status: int, request_id: str, headers: Mapping[str, str] | None = None
+) -> Response:
     out = {"Content-Type": JSON, "X-Request-Id": request_id}
     out.update(headers or {})
     return Response(body=json.dumps(body, ensure_ascii=False, default=str), status_code=status, headers=out)
@@ -234,8 +236,13 @@ class Api:
         raw = request.raw_body or b""
         if len(raw) > MAX_BODY_BYTES:
             raise PayloadTooLarge()
-        ctx = Ctx(request_id=request_id, principal=principal, headers=headers, raw_body=raw,
-                  content_type=content_type)
+        ctx = Ctx(
+            request_id=request_id,
+            principal=principal,
+            headers=headers,
+            raw_body=raw,
+            content_type=content_type,
+        )
         kwargs: dict[str, Any] = dict(path_params)
         if op.body is not None:
             if content_type not in op.body_content_types:
@@ -245,7 +252,9 @@ class Api:
             kwargs["body"] = parse_model(op.body, _json_body(raw))
         elif op.raw_body:
             if content_type not in op.raw_body:
-                raise UnsupportedMediaType(details={"content_type": content_type, "accepted": list(op.raw_body)})
+                raise UnsupportedMediaType(
+                    details={"content_type": content_type, "accepted": list(op.raw_body)}
+                )
             if not raw.strip():
                 raise BadRequest("Body kosong.", code="empty_body")
         if op.query is not None:
@@ -259,7 +268,11 @@ class Api:
 
             who = principal.subject if principal else "anonymous"
             scope = f"{self.app.app_name}:{op.method}:{op.path}:{who}"
-            payload = {"path": path_params, "body": raw.decode("utf-8", "replace")}
+            payload = {
+                "path": path_params,
+                "query": dict(request.query_params or {}),
+                "body": raw.decode("utf-8", "replace"),
+            }
 
             def call_json() -> dict[str, Any]:
                 result = call()
@@ -268,8 +281,9 @@ class Api:
                 return {"status": op.status, "body": result}
 
             stored = idempotency.run_once(scope=scope, key=ctx.idempotency_key, payload=payload, fn=call_json)
-            return json_response(stored["body"], int(stored["status"]), request_id,
-                                 {"Idempotency-Key": ctx.idempotency_key})
+            return json_response(
+                stored["body"], int(stored["status"]), request_id, {"Idempotency-Key": ctx.idempotency_key}
+            )
         return render(call(), op.status, request_id)
 
     def _middleware(self, event: Request, get_response: Callable[[Request], Response]) -> Response:
@@ -285,23 +299,34 @@ class Api:
             if mapped is None:
                 self.logger.exception("unhandled error")
                 response = json_response(
-                    {"error": {"code": "internal_error", "message": "Terjadi kesalahan pada server.",
-                               "details": {}, "request_id": request_id}},
-                    500, request_id)
+                    {
+                        "error": {
+                            "code": "internal_error",
+                            "message": "Terjadi kesalahan pada server.",
+                            "details": {},
+                            "request_id": request_id,
+                        }
+                    },
+                    500,
+                    request_id,
+                )
             else:
                 response = error_response(mapped, request_id)
         response = _normalise_chalice_error(response, request_id)
         response.headers.setdefault("X-Request-Id", request_id)
-        self.logger.info("request", extra={"status": response.status_code,
-                                           "ms": round((time.perf_counter() - started) * 1000, 1)})
+        self.logger.info(
+            "request",
+            extra={"status": response.status_code, "ms": round((time.perf_counter() - started) * 1000, 1)},
+        )
         return response
 
     def _add_openapi_route(self) -> None:
         def openapi_json() -> Response:
             from replika.core.openapi import build_openapi
 
-            return Response(body=json.dumps(build_openapi(self)), status_code=200,
-                            headers={"Content-Type": JSON})
+            return Response(
+                body=json.dumps(build_openapi(self)), status_code=200, headers={"Content-Type": JSON}
+            )
 
         self.app.route("/openapi.json", methods=["GET"], name="openapi_json")(openapi_json)
 

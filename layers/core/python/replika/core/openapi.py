@@ -48,12 +48,14 @@ def _query_parameters(model: type[BaseModel], schema: dict[str, Any]) -> list[di
     props = schema.get("properties", {})
     required = set(schema.get("required", []))
     for name in model.model_fields:
-        params.append({
-            "name": name,
-            "in": "query",
-            "required": name in required,
-            "schema": props.get(name, {}),
-        })
+        params.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": name in required,
+                "schema": props.get(name, {}),
+            }
+        )
     return params
 
 
@@ -90,18 +92,24 @@ def build_openapi(api: Api) -> dict[str, Any]:
         if op.query is not None:
             params += _query_parameters(op.query, op.query.model_json_schema(ref_template=_REF))
         if op.idempotent:
-            params.append({
-                "name": "Idempotency-Key", "in": "header", "required": False,
-                "schema": {"type": "string", "minLength": 8, "maxLength": 128},
-                "description": "Ulangan dengan kunci yang sama menghasilkan satu rekaman.",
-            })
+            params.append(
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "minLength": 8, "maxLength": 128},
+                    "description": "Ulangan dengan kunci yang sama menghasilkan satu rekaman.",
+                }
+            )
         if params:
             item["parameters"] = params
         if op.body is not None:
             item["requestBody"] = {
                 "required": True,
-                "content": {ct: {"schema": {"$ref": _REF.format(model=op.body.__name__)}}
-                            for ct in op.body_content_types},
+                "content": {
+                    ct: {"schema": {"$ref": _REF.format(model=op.body.__name__)}}
+                    for ct in op.body_content_types
+                },
             }
         elif op.raw_body:
             item["requestBody"] = {
@@ -110,7 +118,9 @@ def build_openapi(api: Api) -> dict[str, Any]:
             }
         ok: dict[str, Any] = {"description": "OK"}
         if op.response is not None:
-            ok["content"] = {op.response_content_type: {"schema": {"$ref": _REF.format(model=op.response.__name__)}}}
+            ok["content"] = {
+                op.response_content_type: {"schema": {"$ref": _REF.format(model=op.response.__name__)}}
+            }
         item["responses"][str(op.status)] = ok
         codes = [400] if (op.body or op.query or op.raw_body) else []
         if not op.public:
@@ -133,8 +143,12 @@ def build_openapi(api: Api) -> dict[str, Any]:
         "components": {
             "schemas": components,
             "securitySchemes": {
-                "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                            "description": "Cognito ID token of the region's user pool"},
+                "cognito": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "Cognito ID token of the region's user pool",
+                },
             },
         },
     }

@@ -202,7 +202,9 @@ def parse_directory_csv(
             if p := nip_problem(v["atasan_nip"], today=today):
                 row_problems.append(RowProblem(line, "atasan_nip", p))
             elif v["atasan_nip"] == v["nip"]:
-                row_problems.append(RowProblem(line, "atasan_nip", "pegawai tidak boleh menjadi atasan sendiri"))
+                row_problems.append(
+                    RowProblem(line, "atasan_nip", "pegawai tidak boleh menjadi atasan sendiri")
+                )
         kelas = 0
         if v["kelas_jabatan"]:
             if not v["kelas_jabatan"].isdigit() or not 1 <= int(v["kelas_jabatan"]) <= 17:
@@ -210,16 +212,19 @@ def parse_directory_csv(
             else:
                 kelas = int(v["kelas_jabatan"])
         if v["nip"] in employees:
-            row_problems.append(
-                RowProblem(line, "nip", f"NIP sudah ada di baris {employees[v['nip']][1]}")
-            )
+            row_problems.append(RowProblem(line, "nip", f"NIP sudah ada di baris {employees[v['nip']][1]}"))
         if row_problems:
             problems.extend(row_problems)
             continue
         _check_same(opds, v["opd_kode"], v["opd_nama"], line, "opd_nama", problems)
         _check_same(units, v["unit_kode"], (v["unit_nama"], v["opd_kode"]), line, "unit_nama", problems)
         _check_same(
-            positions, v["jabatan_kode"], (v["jabatan_nama"], kelas, v["opd_kode"]), line, "jabatan_nama", problems
+            positions,
+            v["jabatan_kode"],
+            (v["jabatan_nama"], kelas, v["opd_kode"]),
+            line,
+            "jabatan_nama",
+            problems,
         )
         employees[v["nip"]] = (
             Employee(
@@ -241,9 +246,7 @@ def parse_directory_csv(
         raise DirectoryFileError(sorted(problems, key=lambda p: (p.line, p.column or "")))
     out = DirectoryFile()
     out.opds = {code: Opd(code, name) for code, (name, _) in opds.items()}
-    out.units = {
-        (opd, code): Unit(code, name, opd) for code, ((name, opd), _) in units.items()
-    }
+    out.units = {(opd, code): Unit(code, name, opd) for code, ((name, opd), _) in units.items()}
     out.positions = {
         code: Position(code, name, kelas, opd) for code, ((name, kelas, opd), _) in positions.items()
     }
@@ -258,7 +261,9 @@ def _supervisor_problems(
     for emp, line in employees.values():
         sup = emp.supervisor_nip
         if sup and sup not in employees and sup not in known_nips:
-            problems.append(RowProblem(line, "atasan_nip", f"atasan {sup} tidak ada di berkas maupun direktori"))
+            problems.append(
+                RowProblem(line, "atasan_nip", f"atasan {sup} tidak ada di berkas maupun direktori")
+            )
     # A chain of supervisors inside the file must end: A -> B -> A is a mistake in the export.
     reported: set[str] = set()
     for start, (_, line) in employees.items():
@@ -268,7 +273,9 @@ def _supervisor_problems(
             path.append(nip)
             nip = employees[nip][0].supervisor_nip
         if nip is not None and nip in path and start == nip and start not in reported:
-            cycle = path[path.index(nip):]
+            cycle = path[path.index(nip) :]
             reported.update(cycle)
-            problems.append(RowProblem(line, "atasan_nip", "rantai atasan melingkar: " + " -> ".join(cycle + [nip])))
+            problems.append(
+                RowProblem(line, "atasan_nip", "rantai atasan melingkar: " + " -> ".join([*cycle, nip]))
+            )
     return problems

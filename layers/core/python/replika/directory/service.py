@@ -38,22 +38,38 @@ def _items_from_file(f: rules.DirectoryFile) -> list[DirectoryItem]:
         items.append(DirectoryItem(opd_key(o.code), OPD, kind=OPD, code=o.code, name=o.name))
     for u in f.units.values():
         items.append(
-            DirectoryItem(opd_key(u.opd_code), f"UNIT#{u.code}", kind=UNIT, code=u.code, name=u.name,
-                          opd_code=u.opd_code)
+            DirectoryItem(
+                opd_key(u.opd_code),
+                f"UNIT#{u.code}",
+                kind=UNIT,
+                code=u.code,
+                name=u.name,
+                opd_code=u.opd_code,
+            )
         )
     for p in f.positions.values():
         items.append(
-            DirectoryItem(pos_key(p.code), POS, kind=POS, code=p.code, name=p.name, kelas=p.kelas,
-                          opd_code=p.opd_code)
+            DirectoryItem(
+                pos_key(p.code), POS, kind=POS, code=p.code, name=p.name, kelas=p.kelas, opd_code=p.opd_code
+            )
         )
     unit_names = {(u.opd_code, u.code): u.name for u in f.units.values()}
     for e in f.employees.values():
         items.append(
             DirectoryItem(
-                emp_key(e.nip), EMP, kind=EMP, nip=e.nip, name=e.name, opd_code=e.opd_code,
-                unit_code=e.unit_code, unit_name=unit_names.get((e.opd_code, e.unit_code)),
-                position_code=e.position_code, position_name=e.position_name, kelas=e.kelas,
-                supervisor_nip=e.supervisor_nip, active=True,
+                emp_key(e.nip),
+                EMP,
+                kind=EMP,
+                nip=e.nip,
+                name=e.name,
+                opd_code=e.opd_code,
+                unit_code=e.unit_code,
+                unit_name=unit_names.get((e.opd_code, e.unit_code)),
+                position_code=e.position_code,
+                position_name=e.position_name,
+                kelas=e.kelas,
+                supervisor_nip=e.supervisor_nip,
+                active=True,
             )
         )
     return items
@@ -167,9 +183,7 @@ def _all_supervisors_known(data: bytes) -> frozenset[str]:
 
 
 # -- reads --------------------------------------------------------------------------------------
-def _page(
-    results: Any, scope: str
-) -> tuple[list[DirectoryItem], str | None]:
+def _page(results: Any, scope: str) -> tuple[list[DirectoryItem], str | None]:
     items = list(results)
     return items, encode_cursor(results.last_evaluated_key, scope=scope)
 
@@ -199,12 +213,16 @@ def list_employees(principal: Principal, opd: str | None, limit: int, cursor: st
         principal.require_opd(opd)
         scope = f"directory:employees:{opd}"
         res = DirectoryItem.by_opd.query(
-            opd, DirectoryItem.pk.startswith("EMP#"), limit=limit,
+            opd,
+            DirectoryItem.pk.startswith("EMP#"),
+            limit=limit,
             last_evaluated_key=decode_cursor(cursor, scope=scope),
         )
     else:
         scope = "directory:employees"
-        res = DirectoryItem.by_kind.query(EMP, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope))
+        res = DirectoryItem.by_kind.query(
+            EMP, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope)
+        )
     items, nxt = _page(res, scope)
     return EmployeePage(items=[employee_out(i) for i in items], next_cursor=nxt)
 
@@ -242,7 +260,9 @@ def direct_reports(principal: Principal, nip: str, limit: int, cursor: str | Non
     if principal.nip != nip and not principal.region_wide:
         raise Forbidden("Hanya atasan yang bersangkutan atau BKPSDM yang dapat melihat bawahan.")
     scope = f"directory:reports:{nip}"
-    res = DirectoryItem.by_supervisor.query(nip, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope))
+    res = DirectoryItem.by_supervisor.query(
+        nip, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope)
+    )
     items, nxt = _page(res, scope)
     return EmployeePage(items=[employee_out(i) for i in items], next_cursor=nxt)
 

@@ -89,6 +89,4 @@ class DirectoryItem(Model):
 
     def fields(self) -> dict[str, object]:
         """The business attributes, for change detection and audit (no timestamps)."""
-        data = self.attribute_values.copy()
-        data.pop("updated_at", None)
-        return data
+        return {k: v for k, v in self.attribute_values.items() if v is not None and k != "updated_at"}

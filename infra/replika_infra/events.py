@@ -1,0 +1,186 @@
+"""`replika events`: write sample Lambda events for every handler into `events/<app>/`.
+
+API Gateway REST proxy events carry Cognito claims the way API Gateway's authorizer hands them
+over (groups as one string). The NIPs come from the deterministic demo seed, so the events work
+against a seeded stack. `events/<app>/expected.json` says which status each event should get.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+from replika_infra import seed
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTS = ROOT / "events"
+
+
+def api_event(
+    method: str,
+    resource: str,
+    path_params: dict[str, str] | None = None,
+    *,
+    query: dict[str, list[str]] | None = None,
+    claims: dict[str, str] | None = None,
+    body: str | None = None,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    path = resource
+    for k, v in (path_params or {}).items():
+        path = path.replace("{" + k + "}", v)
+    hdrs = {"content-type": content_type, "accept": "application/json"}
+    hdrs.update(headers or {})
+    if claims:
+        hdrs["authorization"] = "Bearer <id-token>"
+    ctx: dict[str, Any] = {
+        "resourcePath": resource,
+        "httpMethod": method,
+        "requestId": str(uuid.uuid5(uuid.NAMESPACE_URL, json.dumps([method, path, query, claims]))),
+        "path": "/api" + path,
+        "stage": "api",
+        "identity": {"sourceIp": "203.0.113.10", "userAgent": "sample"},
+    }
+    if claims:
+        ctx["authorizer"] = {"claims": claims}
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": hdrs,
+        "multiValueHeaders": {k: [v] for k, v in hdrs.items()},
+        "queryStringParameters": {k: v[-1] for k, v in query.items()} if query else None,
+        "multiValueQueryStringParameters": query or None,
+        "pathParameters": path_params or None,
+        "stageVariables": None,
+        "requestContext": ctx,
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def claims_for(e: seed.SeedEmployee, group: str) -> dict[str, str]:
+    return {
+        "sub": str(uuid.uuid5(uuid.NAMESPACE_OID, e.nip)),
+        "cognito:username": f"user-{e.nip[-6:]}",
+        "cognito:groups": group,
+        "custom:nip": e.nip,
+        "custom:opd": e.opd_code,
+        "token_use": "id",
+    }
+
+
+def schedule_event(rule_name: str, time: str = "2026-11-30T18:00:00Z") -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, rule_name)),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": time,
+        "region": "ap-southeast-3",
+        "resources": [f"arn:aws:events:ap-southeast-3:123456789012:rule/{rule_name}"],
+        "detail": {},
+    }
+
+
+def sqs_event(queue: str, bodies: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{queue}/{i}")),
+                "receiptHandle": f"handle-{i}",
+                "body": json.dumps(b),
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:ap-southeast-3:123456789012:{queue}",
+                "awsRegion": "ap-southeast-3",
+            }
+            for i, b in enumerate(bodies)
+        ]
+    }
+
+
+def directory_events() -> dict[str, tuple[dict[str, Any], int]]:
+    people = seed.demo_employees()
+    head = people[0]
+    staff = next(e for e in people if e.supervisor_nip and e.supervisor_nip != head.nip)
+    chief = next(e for e in people if e.nip == staff.supervisor_nip)
+    hr = next(e for e in people if e.opd_code.endswith(".06") and e.supervisor_nip)
+    other_opd = next(e for e in people if e.opd_code != staff.opd_code and e.supervisor_nip)
+    bkpsdm = claims_for(hr, "bkpsdm")
+    pegawai = claims_for(staff, "pegawai")
+    csv_body = seed.to_csv([staff, chief, head]).decode()
+    return {
+        "list_opds": (api_event("GET", "/opds", query={"limit": ["5"]}, claims=pegawai), 200),
+        "get_opd": (api_event("GET", "/opds/{code}", {"code": staff.opd_code}, claims=pegawai), 200),
+        "get_opd_unknown": (api_event("GET", "/opds/{code}", {"code": "99.99.99"}, claims=pegawai), 404),
+        "list_employees": (
+            api_event("GET", "/employees", query={"opd": [staff.opd_code], "limit": ["10"]}, claims=bkpsdm),
+            200,
+        ),
+        "list_employees_other_opd": (
+            api_event("GET", "/employees", query={"opd": [other_opd.opd_code]}, claims=pegawai),
+            403,
+        ),
+        "get_employee": (api_event("GET", "/employees/{nip}", {"nip": staff.nip}, claims=pegawai), 200),
+        "direct_reports": (
+            api_event(
+                "GET", "/employees/{nip}/reports", {"nip": chief.nip}, claims=claims_for(chief, "pegawai")
+            ),
+            200,
+        ),
+        "me": (api_event("GET", "/me", claims=pegawai), 200),
+        "me_without_token": (api_event("GET", "/me"), 401),
+        "import_dry_run": (
+            api_event(
+                "POST",
+                "/import",
+                query={"dry_run": ["true"]},
+                claims=bkpsdm,
+                body=csv_body,
+                content_type="text/csv",
+            ),
+            200,
+        ),
+        "import_as_pegawai": (
+            api_event("POST", "/import", claims=pegawai, body=csv_body, content_type="text/csv"),
+            403,
+        ),
+        "openapi_json": (api_event("GET", "/openapi.json"), 200),
+    }
+
+
+GENERATORS = {"directory": directory_events}
+
+
+def write_events(root: Path = EVENTS) -> list[Path]:
+    written: list[Path] = []
+    for app, gen in GENERATORS.items():
+        folder = root / app
+        folder.mkdir(parents=True, exist_ok=True)
+        expected: dict[str, int] = {}
+        for name, (event, status) in gen().items():
+            path = folder / f"{name}.json"
+            path.write_text(json.dumps(event, indent=2, ensure_ascii=False) + "\n")
+            expected[name] = status
+            written.append(path)
+        (folder / "expected.json").write_text(json.dumps(expected, indent=2, sort_keys=True) + "\n")
+    return written
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    for p in write_events():
+        print(p.relative_to(ROOT))
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("events", help="write sample Lambda events for every handler into events/")
+    p.set_defaults(func=cmd_events)

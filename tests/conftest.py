@@ -1,0 +1,100 @@
+"""Shared fixtures: fake AWS credentials, no network, and a region stack created from the template.
+
+Table names are deterministic (`<stack>-<table>`), so the environment is set here, before any
+PynamoDB model is imported, and every test's stack (inside ``moto.mock_aws``) uses the same names.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+STACK = "replika-test"
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "ap-southeast-3",
+        "REPLIKA_STAGE": "test",
+        "REPLIKA_REGION_SLUG": "kota-bandung",
+        "DIRECTORY_TABLE": f"{STACK}-directory",
+        "AUDIT_TABLE": f"{STACK}-audit",
+        "IDEMPOTENCY_TABLE": f"{STACK}-idempotency",
+        "POWERTOOLS_METRICS_NAMESPACE": "Replika",
+        "POWERTOOLS_SERVICE_NAME": "replika-test",
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)
+
+ALL_APPS = {"remunerasi", "sabilulungan", "perizinan", "sakip", "wbs"}
+
+
+@pytest.fixture(autouse=True)
+def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unit and integration tests talk to moto in-process; only e2e tests may open loopback sockets."""
+    if request.node.get_closest_marker("e2e"):
+        return
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise RuntimeError(f"network access in a test: {address!r}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    from moto import mock_aws
+
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def region_stack(aws: None) -> dict[str, str]:
+    """The region stack from templates/region.yaml, every app enabled, in moto; returns env vars."""
+    from replika.core.settings import get_settings
+    from replika_infra.stack import create_region_stack, parameters_for, stack_env
+
+    outputs = create_region_stack(STACK, parameters_for(ALL_APPS, "kota-bandung", "test"))
+    env = stack_env(outputs)
+    for key in ("DIRECTORY_TABLE", "AUDIT_TABLE", "IDEMPOTENCY_TABLE"):
+        assert env[key] == os.environ[key], "table names must be deterministic from the stack name"
+    os.environ.update(env)
+    get_settings.cache_clear()
+    return env
+
+
+def unsigned_token(claims: dict[str, Any]) -> str:
+    """A JWT-shaped token; Chalice's test client decodes it without checking a signature (as
+    API Gateway hands over already-verified claims). Signature checks are tested in tests/e2e."""
+
+    def seg(obj: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+    return f"{seg({'alg': 'none', 'typ': 'JWT'})}.{seg(claims)}.sig"
+
+
+def auth_header(nip: str | None, opd: str | None, *groups: str) -> dict[str, str]:
+    claims: dict[str, Any] = {
+        "sub": f"sub-{nip or 'x'}-{'-'.join(groups)}",
+        "cognito:username": f"u{nip}",
+        "cognito:groups": list(groups),
+        "token_use": "id",
+    }
+    if nip:
+        claims["custom:nip"] = nip
+    if opd:
+        claims["custom:opd"] = opd
+    return {"Authorization": unsigned_token(claims)}
