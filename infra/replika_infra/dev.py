@@ -150,10 +150,17 @@ class LocalStack:
     moto: Any
     server: Any
 
+    saved_env: dict[str, str] = field(default_factory=dict)
+
     def stop(self) -> None:
+        from replika.core.settings import rebind_tables
+
         self.server.shutdown()
         self.moto.stop()
         STATE_FILE.unlink(missing_ok=True)
+        os.environ.clear()
+        os.environ.update(self.saved_env)
+        rebind_tables()
 
 
 def start_local_stack(
@@ -169,6 +176,7 @@ def start_local_stack(
     from replika_infra import gateway
     from replika_infra.stack import create_region_stack, parameters_for, stack_env
 
+    saved_env = dict(os.environ)
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     endpoint = f"http://127.0.0.1:{moto_port}"
@@ -190,9 +198,9 @@ def start_local_stack(
         }
     )
     os.environ.update(env)
-    from replika.core.settings import get_settings
+    from replika.core.settings import rebind_tables
 
-    get_settings.cache_clear()
+    rebind_tables()
     employees = seed.demo_employees(config.kode, n_employees=n_employees)
     users: dict[str, dict[str, str]] = {}
     if seed_data:
@@ -222,7 +230,7 @@ def start_local_stack(
         users=users,
     )
     state.save()
-    return LocalStack(config=config, state=state, moto=moto, server=server)
+    return LocalStack(config=config, state=state, moto=moto, server=server, saved_env=saved_env)
 
 
 def _load_config(args: argparse.Namespace) -> RegionConfig:

@@ -51,7 +51,7 @@ from pynamodb.transactions import TransactWrite
 
 from replika.core.errors import ServiceUnavailable, storage_error_code
 from replika.core.pagination import Page, decode_cursor, encode_cursor
-from replika.core.settings import env_or
+from replika.core.settings import env_or, register_table
 
 __all__ = [
     "GENESIS_HASH",
@@ -184,6 +184,9 @@ class AuditRecord(Model):
 
     def to_entry(self) -> AuditEntry:
         return AuditEntry(**self.fields(), hash=self.hash)
+
+
+register_table(AuditRecord, "AUDIT_TABLE")
 
 
 class AuditEntry(BaseModel):

@@ -108,7 +108,7 @@ def parse_model(model: type[M], data: Any) -> M:
 def _query_dict(request: Request, model: type[BaseModel]) -> dict[str, Any]:
     """Single values as strings, repeated keys (for list fields) as lists."""
     raw: dict[str, Any] = {}
-    params = request.query_params or {}
+    params: Any = request.query_params or {}
     for key in list(params.keys()):
         values = params.getlist(key) if hasattr(params, "getlist") else [params[key]]
         annotation = model.model_fields.get(key)
@@ -129,9 +129,9 @@ def _claims(request: Request) -> Mapping[str, Any] | None:
 
 
 def json_response(
-    body: Any, status: int, request_id: str, headers: Mapping[str, str] | None = None
+    body: Any, status: int, request_id: str, headers: Mapping[str, str | list[str]] | None = None
 ) -> Response:
-    out = {"Content-Type": JSON, "X-Request-Id": request_id}
+    out: dict[str, str | list[str]] = {"Content-Type": JSON, "X-Request-Id": request_id}
     out.update(headers or {})
     return Response(body=json.dumps(body, ensure_ascii=False, default=str), status_code=status, headers=out)
 
@@ -233,7 +233,8 @@ class Api:
             principal.require_any(op.roles)
         headers = {k.lower(): v for k, v in (request.headers or {}).items()}
         content_type = headers.get("content-type", JSON).split(";")[0].strip().lower() or JSON
-        raw = request.raw_body or b""
+        raw_body = request.raw_body or b""
+        raw = raw_body.encode() if isinstance(raw_body, str) else raw_body
         if len(raw) > MAX_BODY_BYTES:
             raise PayloadTooLarge()
         ctx = Ctx(

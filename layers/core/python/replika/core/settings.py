@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -64,3 +65,21 @@ def get_settings() -> Settings:
 def env_or(name: str, default: str) -> str:
     """For PynamoDB ``Meta`` classes, which need a table name at import time."""
     return os.environ.get(name) or default
+
+
+_TABLE_MODELS: list[tuple[Any, str]] = []
+
+
+def register_table(model: Any, env_var: str) -> None:
+    """Remember which env var names a PynamoDB model's table, so :func:`rebind_tables` can follow a
+    changed environment (the local stack and tests switch stacks inside one process)."""
+    _TABLE_MODELS.append((model, env_var))
+
+
+def rebind_tables() -> None:
+    get_settings.cache_clear()
+    for model, env_var in _TABLE_MODELS:
+        name = os.environ.get(env_var)
+        if name and model.Meta.table_name != name:
+            model.Meta.table_name = name
+            model._connection = None  # PynamoDB caches the table connection per model

@@ -18,7 +18,7 @@ from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttrib
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from replika.core.settings import env_or
+from replika.core.settings import env_or, register_table
 
 OPD, UNIT, POS, EMP = "OPD", "UNIT", "POS", "EMP"
 
@@ -35,7 +35,7 @@ def emp_key(nip: str) -> str:
     return f"EMP#{nip}"
 
 
-class ByKindIndex(GlobalSecondaryIndex["DirectoryItem"]):
+class ByKindIndex(GlobalSecondaryIndex["DirectoryItem"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "by_kind"
         projection = AllProjection()
@@ -44,7 +44,7 @@ class ByKindIndex(GlobalSecondaryIndex["DirectoryItem"]):
     pk = UnicodeAttribute(range_key=True)
 
 
-class ByOpdIndex(GlobalSecondaryIndex["DirectoryItem"]):
+class ByOpdIndex(GlobalSecondaryIndex["DirectoryItem"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "by_opd"
         projection = AllProjection()
@@ -53,7 +53,7 @@ class ByOpdIndex(GlobalSecondaryIndex["DirectoryItem"]):
     pk = UnicodeAttribute(range_key=True)
 
 
-class BySupervisorIndex(GlobalSecondaryIndex["DirectoryItem"]):
+class BySupervisorIndex(GlobalSecondaryIndex["DirectoryItem"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "by_supervisor"
         projection = AllProjection()
@@ -90,3 +90,6 @@ class DirectoryItem(Model):
     def fields(self) -> dict[str, object]:
         """The business attributes, for change detection and audit (no timestamps)."""
         return {k: v for k, v in self.attribute_values.items() if v is not None and k != "updated_at"}
+
+
+register_table(DirectoryItem, "DIRECTORY_TABLE")

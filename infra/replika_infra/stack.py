@@ -1,0 +1,654 @@
+"""The local region stack: ``templates/region.yaml`` run through moto.
+
+Works in-process under ``moto.mock_aws()`` and against a moto server (``endpoint_url`` or
+``AWS_ENDPOINT_URL``). The stack is created by moto's CloudFormation from the template itself, so
+table names, keys and indexes are those of production. moto's CloudFormation does not model every
+resource type, nor every property of the types it does model; both gaps are closed here from the
+SAME template properties through the service APIs:
+
+- resource types in :data:`LOCAL_TYPES` (Cognito pool / groups / client, bucket policies,
+  EventBridge Scheduler schedules) are removed from the body sent to moto and created here;
+- properties moto's CloudFormation ignores are applied afterwards: DynamoDB PITR and TTL, and S3
+  versioning, public access block, lifecycle, ownership controls and access logging;
+- a few properties moto reads in the service API's shape rather than CloudFormation's (KMS key
+  policy and tags, DynamoDB SSESpecification) are reshaped in the body sent to moto
+  (:func:`moto_template`); the resources are the same.
+
+Everything is find-or-create, so :func:`create_region_stack` is idempotent.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from replika_infra.templates import REGION_TEMPLATE, load_template
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
+
+APPS: tuple[str, ...] = ("remunerasi", "sabilulungan", "perizinan", "sakip", "wbs")
+
+#: Resource types moto 5.2.5's CloudFormation creates. Anything else must be in LOCAL_TYPES.
+MOTO_TYPES = frozenset(
+    {
+        "AWS::DynamoDB::Table",
+        "AWS::S3::Bucket",
+        "AWS::KMS::Key",
+        "AWS::KMS::Alias",
+        "AWS::SQS::Queue",
+        "AWS::SNS::Topic",
+        "AWS::Events::Rule",
+        "AWS::Events::EventBus",
+    }
+)
+
+#: Resource types moto's CloudFormation skips (with a warning); created here through the APIs.
+LOCAL_TYPES = frozenset(
+    {
+        "AWS::Cognito::UserPool",
+        "AWS::Cognito::UserPoolGroup",
+        "AWS::Cognito::UserPoolClient",
+        "AWS::S3::BucketPolicy",
+        "AWS::Scheduler::Schedule",
+    }
+)
+
+#: Stack output -> environment variable read by the functions (replika.core.settings).
+OUTPUT_ENV: dict[str, str] = {
+    "DirectoryTableName": "DIRECTORY_TABLE",
+    "AuditTableName": "AUDIT_TABLE",
+    "IdempotencyTableName": "IDEMPOTENCY_TABLE",
+    "RemunerasiTableName": "REMUNERASI_TABLE",
+    "SabilulunganTableName": "SABILULUNGAN_TABLE",
+    "PerizinanTableName": "PERIZINAN_TABLE",
+    "SakipTableName": "SAKIP_TABLE",
+    "WbsTableName": "WBS_TABLE",
+    "DocumentsBucketName": "DOCUMENTS_BUCKET",
+    "WbsBucketName": "WBS_BUCKET",
+    "DataKeyArn": "DATA_KEY_ARN",
+    "WbsKeyArn": "WBS_KEY_ARN",
+    "UserPoolId": "USER_POOL_ID",
+    "UserPoolArn": "USER_POOL_ARN",
+    "UserPoolClientId": "USER_POOL_CLIENT_ID",
+    "PayrollQueueUrl": "PAYROLL_QUEUE_URL",
+    "PayrollQueueArn": "PAYROLL_QUEUE_ARN",
+    "WbsTopicArn": "WBS_TOPIC_ARN",
+    "EventsQueueUrl": "EVENTS_QUEUE_URL",
+}
+
+_READY = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"}
+
+
+def parameters_for(enabled_apps: Iterable[str], region_slug: str, stage: str) -> dict[str, str]:
+    """Template parameters for a region: every app switch explicit, ``"true"``/``"false"``."""
+    enabled = set(enabled_apps)
+    unknown = enabled - set(APPS)
+    if unknown:
+        raise ValueError(f"unknown apps: {sorted(unknown)}; known: {list(APPS)}")
+    params = {"RegionSlug": region_slug, "Stage": stage}
+    for app in APPS:
+        params[f"Enable{app.capitalize()}"] = "true" if app in enabled else "false"
+    return params
+
+
+def stack_env(outputs: Mapping[str, str]) -> dict[str, str]:
+    """Environment variables for the functions, from the stack outputs present."""
+    return {env: outputs[name] for name, env in OUTPUT_ENV.items() if outputs.get(name)}
+
+
+# --------------------------------------------------------------------------- intrinsic resolver
+
+
+class _NoValue:
+    """``AWS::NoValue``: the property is removed."""
+
+
+NO_VALUE = _NoValue()
+_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+@dataclass
+class Resolver:
+    """A small evaluator of CloudFormation intrinsics against one stack's actual values."""
+
+    template: Mapping[str, Any]
+    parameters: Mapping[str, str]
+    pseudo: Mapping[str, str]
+    physical_ids: dict[str, str] = field(default_factory=dict)
+    attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    get_att: Callable[[str, str], str] | None = None
+    _conditions: dict[str, bool] = field(default_factory=dict)
+
+    def parameter(self, name: str) -> str:
+        if name in self.pseudo:
+            return self.pseudo[name]
+        if name in self.parameters:
+            return self.parameters[name]
+        default = self.template.get("Parameters", {}).get(name, {}).get("Default")
+        if default is None:
+            raise KeyError(f"parameter {name} has no value")
+        return str(default)
+
+    def condition(self, name: str) -> bool:
+        if name not in self._conditions:
+            self._conditions[name] = self._truth(self.template["Conditions"][name])
+        return self._conditions[name]
+
+    def _truth(self, expr: Any) -> bool:
+        if isinstance(expr, bool):
+            return expr
+        if isinstance(expr, dict) and len(expr) == 1:
+            ((fn, args),) = expr.items()
+            if fn == "Condition":
+                return self.condition(args)
+            if fn == "Fn::Equals":
+                return str(self.resolve(args[0])) == str(self.resolve(args[1]))
+            if fn == "Fn::Not":
+                return not self._truth(args[0])
+            if fn == "Fn::And":
+                return all(self._truth(a) for a in args)
+            if fn == "Fn::Or":
+                return any(self._truth(a) for a in args)
+        raise ValueError(f"unsupported condition: {expr!r}")
+
+    def ref(self, name: str) -> str:
+        if name in self.template.get("Resources", {}):
+            if name not in self.physical_ids:
+                raise KeyError(f"resource {name} does not exist (yet)")
+            return self.physical_ids[name]
+        return self.parameter(name)
+
+    def attribute(self, logical_id: str, attribute: str) -> str:
+        known = self.attributes.get(logical_id, {})
+        if attribute in known:
+            return known[attribute]
+        if self.get_att is None:
+            raise KeyError(f"cannot resolve {logical_id}.{attribute}")
+        value = self.get_att(logical_id, attribute)
+        self.attributes.setdefault(logical_id, {})[attribute] = value
+        return value
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            items = [self.resolve(v) for v in value]
+            return [v for v in items if v is not NO_VALUE]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, args),) = value.items()
+            if key == "Ref":
+                return NO_VALUE if args == "AWS::NoValue" else self.ref(args)
+            if key == "Fn::GetAtt":
+                logical_id, attribute = args if isinstance(args, list) else args.split(".", 1)
+                return self.attribute(logical_id, attribute)
+            if key == "Fn::Sub":
+                return self._sub(args)
+            if key == "Fn::If":
+                name, when_true, when_false = args
+                return self.resolve(when_true if self.condition(name) else when_false)
+            if key == "Fn::Join":
+                separator, items = args
+                return separator.join(str(v) for v in self.resolve(items))
+            if key == "Fn::Select":
+                index, items = args
+                return self.resolve(items)[int(self.resolve(index))]
+            if key == "Fn::ToJsonString":
+                return json.dumps(self.resolve(args))
+            if key.startswith("Fn::"):
+                raise ValueError(f"unsupported intrinsic {key}")
+        resolved = {k: self.resolve(v) for k, v in value.items()}
+        return {k: v for k, v in resolved.items() if v is not NO_VALUE}
+
+    def _sub(self, args: Any) -> str:
+        text, variables = (args, {}) if isinstance(args, str) else (args[0], args[1])
+        local = {k: str(self.resolve(v)) for k, v in variables.items()}
+
+        def substitute(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in local:
+                return local[name]
+            if "." in name and not name.startswith("AWS::"):
+                logical_id, attribute = name.split(".", 1)
+                return self.attribute(logical_id, attribute)
+            return self.ref(name)
+
+        return _SUB_VAR.sub(substitute, text).replace("${!", "${")
+
+
+# --------------------------------------------------------------------------- references
+
+
+def references(value: Any) -> set[str]:
+    """Logical ids (and parameter names) a template fragment refers to."""
+    found: set[str] = set()
+    if isinstance(value, list):
+        for item in value:
+            found |= references(item)
+    elif isinstance(value, dict):
+        for key, args in value.items():
+            if key == "Ref" and isinstance(args, str):
+                found.add(args)
+            elif key == "Fn::GetAtt":
+                found.add(args[0] if isinstance(args, list) else str(args).split(".", 1)[0])
+            elif key == "Fn::Sub":
+                text = args if isinstance(args, str) else args[0]
+                found |= {m.group(1).split(".", 1)[0] for m in _SUB_VAR.finditer(text)}
+                if isinstance(args, list):
+                    found |= references(args[1])
+            else:
+                found |= references(args)
+    return found
+
+
+def moto_template(template: Mapping[str, Any]) -> dict[str, Any]:
+    """The template without :data:`LOCAL_TYPES` resources and the outputs that refer to them."""
+    body = copy.deepcopy(dict(template))
+    resources: dict[str, Any] = body.get("Resources", {})
+    unknown = {r["Type"] for r in resources.values()} - MOTO_TYPES - LOCAL_TYPES
+    if unknown:
+        raise ValueError(f"no local provisioning for resource types: {sorted(unknown)}")
+    local = {lid for lid, r in resources.items() if r["Type"] in LOCAL_TYPES}
+    for logical_id in local:
+        del resources[logical_id]
+    for logical_id, resource in resources.items():
+        if references(resource.get("Properties", {})) & local:
+            raise ValueError(f"{logical_id} refers to a resource moto cannot create")
+        depends = resource.get("DependsOn")
+        if depends is not None:
+            kept = [d for d in ([depends] if isinstance(depends, str) else depends) if d not in local]
+            if kept:
+                resource["DependsOn"] = kept
+            else:
+                del resource["DependsOn"]
+        if resource["Type"] == "AWS::KMS::Key":
+            _adapt_kms_key_for_moto(resource.get("Properties", {}))
+        if resource["Type"] == "AWS::DynamoDB::Table":
+            _adapt_table_for_moto(resource.get("Properties", {}))
+    outputs: dict[str, Any] = body.get("Outputs", {})
+    for name in [n for n, o in outputs.items() if references(o) & local]:
+        del outputs[name]
+    return body
+
+
+def _adapt_kms_key_for_moto(props: dict[str, Any]) -> None:
+    """Work around two moto 5.2.5 gaps in ``AWS::KMS::Key`` (the key itself is unchanged).
+
+    moto stores a ``KeyPolicy`` object as is and later ``json.loads`` it (DescribeKey fails), and
+    it reads ``Tags`` in the KMS API's shape (TagKey/TagValue) instead of CloudFormation's.
+    """
+    if isinstance(props.get("KeyPolicy"), dict):
+        props["KeyPolicy"] = {"Fn::ToJsonString": props["KeyPolicy"]}
+    if "Tags" in props:
+        props["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in props["Tags"]]
+
+
+def _adapt_table_for_moto(props: dict[str, Any]) -> None:
+    """moto 5.2.5 reads ``SSESpecification`` in the DynamoDB API's shape (``Enabled``)."""
+    sse = props.get("SSESpecification")
+    if isinstance(sse, dict) and "SSEEnabled" in sse:
+        props["SSESpecification"] = {
+            "Enabled": sse["SSEEnabled"],
+            **{k: v for k, v in sse.items() if k != "SSEEnabled"},
+        }
+
+
+# --------------------------------------------------------------------------- the stack
+
+
+@dataclass
+class _Clients:
+    session: boto3.Session
+    endpoint_url: str | None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def __call__(self, service: str) -> Any:
+        if service not in self.cache:
+            self.cache[service] = self.session.client(  # type: ignore[call-overload]
+                service, endpoint_url=self.endpoint_url
+            )
+        return self.cache[service]
+
+
+def create_region_stack(
+    stack_name: str,
+    parameters: Mapping[str, str],
+    *,
+    session: boto3.Session | None = None,
+    endpoint_url: str | None = None,
+    template_path: Path | str = REGION_TEMPLATE,
+) -> dict[str, str]:
+    """Create (or find) the region stack and return its outputs, output name -> value."""
+    clients = _Clients(session or boto3.Session(), endpoint_url)
+    template = load_template(template_path)
+    cfn: CloudFormationClient = clients("cloudformation")
+
+    stack = _describe_stack(cfn, stack_name)
+    if stack is None:
+        cfn.create_stack(
+            StackName=stack_name,
+            TemplateBody=json.dumps(moto_template(template)),
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+        )
+        cfn.get_waiter("stack_create_complete").wait(
+            StackName=stack_name, WaiterConfig={"Delay": 1, "MaxAttempts": 120}
+        )
+        stack = _describe_stack(cfn, stack_name)
+    if stack is None or stack["StackStatus"] not in _READY:
+        status = None if stack is None else stack["StackStatus"]
+        raise RuntimeError(f"stack {stack_name} is not usable: {status}")
+
+    # The stack's own parameter values win: a second call may pass different ones.
+    actual = {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters", [])}
+    arn_parts = stack["StackId"].split(":")
+    resolver = Resolver(
+        template=template,
+        parameters={**parameters, **actual},
+        pseudo={
+            "AWS::StackName": stack_name,
+            "AWS::StackId": stack["StackId"],
+            "AWS::Region": arn_parts[3],
+            "AWS::AccountId": arn_parts[4],
+            "AWS::Partition": arn_parts[1],
+            "AWS::URLSuffix": "amazonaws.com",
+        },
+    )
+    resources: dict[str, Any] = template.get("Resources", {})
+    types = {lid: str(r["Type"]) for lid, r in resources.items()}
+    resolver.get_att = lambda lid, attr: _moto_attribute(clients, types[lid], resolver.ref(lid), attr)
+    for summary in cfn.list_stack_resources(StackName=stack_name)["StackResourceSummaries"]:
+        if summary.get("PhysicalResourceId"):
+            resolver.physical_ids[summary["LogicalResourceId"]] = summary["PhysicalResourceId"]
+
+    def wanted(resource: Mapping[str, Any]) -> bool:
+        condition = resource.get("Condition")
+        return condition is None or resolver.condition(condition)
+
+    for logical_id, resource in resources.items():
+        if wanted(resource) and logical_id in resolver.physical_ids:
+            _apply_ignored_properties(clients, resolver, resolver.physical_ids[logical_id], resource)
+
+    _create_local_resources(
+        clients,
+        resolver,
+        {lid: r for lid, r in resources.items() if r["Type"] in LOCAL_TYPES and wanted(r)},
+    )
+    for logical_id, resource in resources.items():
+        if resource["Type"] == "AWS::S3::Bucket" and wanted(resource):
+            props = resolver.resolve(resource.get("Properties", {}))
+            _configure_bucket_logging(clients, resolver.physical_ids[logical_id], props)
+
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", []) if "OutputValue" in o}
+    for name, output in template.get("Outputs", {}).items():
+        if name in outputs or not wanted(output):
+            continue
+        outputs[name] = str(resolver.resolve(output["Value"]))
+    return outputs
+
+
+def _describe_stack(cfn: CloudFormationClient, stack_name: str) -> Any:
+    try:
+        stacks = cfn.describe_stacks(StackName=stack_name)["Stacks"]
+    except ClientError as exc:
+        if "does not exist" in str(exc):
+            return None
+        raise
+    live = [s for s in stacks if s["StackStatus"] != "DELETE_COMPLETE"]
+    return live[0] if live else None
+
+
+def _moto_attribute(clients: _Clients, resource_type: str, physical_id: str, attribute: str) -> str:
+    """``Fn::GetAtt`` of a resource moto created, read back through its service API."""
+    if resource_type == "AWS::S3::Bucket":
+        if attribute == "Arn":
+            return f"arn:aws:s3:::{physical_id}"
+        if attribute == "DomainName":
+            return f"{physical_id}.s3.amazonaws.com"
+    if resource_type == "AWS::KMS::Key" and attribute in {"Arn", "KeyId"}:
+        return str(clients("kms").describe_key(KeyId=physical_id)["KeyMetadata"][attribute])
+    if resource_type == "AWS::SQS::Queue":
+        if attribute == "QueueUrl":
+            return physical_id
+        attrs = clients("sqs").get_queue_attributes(QueueUrl=physical_id, AttributeNames=["QueueArn"])
+        if attribute == "Arn":
+            return str(attrs["Attributes"]["QueueArn"])
+        if attribute == "QueueName":
+            return str(attrs["Attributes"]["QueueArn"]).rsplit(":", 1)[1]
+    if resource_type == "AWS::SNS::Topic":
+        if attribute == "TopicArn":
+            return physical_id
+        if attribute == "TopicName":
+            return physical_id.rsplit(":", 1)[1]
+    if resource_type == "AWS::DynamoDB::Table":
+        table = clients("dynamodb").describe_table(TableName=physical_id)["Table"]
+        if attribute == "Arn":
+            return str(table["TableArn"])
+        if attribute == "StreamArn":
+            return str(table["LatestStreamArn"])
+    raise KeyError(f"Fn::GetAtt {attribute} of {resource_type} is not supported locally")
+
+
+# --------------------------------------------------------------------------- properties moto ignores
+
+
+def _apply_ignored_properties(
+    clients: _Clients, resolver: Resolver, physical_id: str, resource: Mapping[str, Any]
+) -> None:
+    resource_type = resource["Type"]
+    if resource_type not in {"AWS::DynamoDB::Table", "AWS::S3::Bucket"}:
+        return
+    props: dict[str, Any] = resolver.resolve(resource.get("Properties", {}))
+    if resource_type == "AWS::DynamoDB::Table":
+        _configure_table(clients, physical_id, props)
+    else:
+        _configure_bucket(clients, physical_id, props)
+
+
+def _configure_table(clients: _Clients, name: str, props: Mapping[str, Any]) -> None:
+    ddb = clients("dynamodb")
+    pitr = props.get("PointInTimeRecoverySpecification")
+    if pitr:
+        ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification=pitr)
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl:
+        current = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        enabled = current.get("TimeToLiveStatus") in {"ENABLED", "ENABLING"}
+        if enabled != bool(ttl.get("Enabled")):
+            ddb.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": ttl["Enabled"]},
+            )
+
+
+def _configure_bucket(clients: _Clients, name: str, props: Mapping[str, Any]) -> None:
+    s3 = clients("s3")
+    if "VersioningConfiguration" in props:
+        s3.put_bucket_versioning(
+            Bucket=name, VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]}
+        )
+    if "PublicAccessBlockConfiguration" in props:
+        s3.put_public_access_block(
+            Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+        )
+    if "OwnershipControls" in props:
+        s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=props["OwnershipControls"])
+    if "LifecycleConfiguration" in props:
+        rules = [_lifecycle_rule(rule) for rule in props["LifecycleConfiguration"]["Rules"]]
+        s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+
+
+def _configure_bucket_logging(clients: _Clients, name: str, props: Mapping[str, Any]) -> None:
+    """After the bucket policies exist: moto checks that the target bucket admits log delivery."""
+    logging_config = props.get("LoggingConfiguration")
+    if logging_config:
+        enabled = {
+            "TargetBucket": logging_config["DestinationBucketName"],
+            "TargetPrefix": logging_config.get("LogFilePrefix", ""),
+        }
+        clients("s3").put_bucket_logging(Bucket=name, BucketLoggingStatus={"LoggingEnabled": enabled})
+
+
+_LIFECYCLE_KEYS = {
+    "Id",
+    "Status",
+    "Prefix",
+    "ExpirationInDays",
+    "NoncurrentVersionExpiration",
+    "AbortIncompleteMultipartUpload",
+}
+
+
+def _lifecycle_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
+    """A CloudFormation lifecycle rule in the S3 API's shape (the subset the template uses)."""
+    unknown = set(rule) - _LIFECYCLE_KEYS
+    if unknown:
+        raise ValueError(f"lifecycle rule keys not supported locally: {sorted(unknown)}")
+    api: dict[str, Any] = {"Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
+    if "Id" in rule:
+        api["ID"] = rule["Id"]
+    if "ExpirationInDays" in rule:
+        api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "NoncurrentVersionExpiration" in rule:
+        days = int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])
+        api["NoncurrentVersionExpiration"] = {"NoncurrentDays": days}
+    if "AbortIncompleteMultipartUpload" in rule:
+        days = int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+        api["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
+    return api
+
+
+# --------------------------------------------------------------------------- types moto skips
+
+
+def _create_local_resources(
+    clients: _Clients, resolver: Resolver, resources: Mapping[str, Mapping[str, Any]]
+) -> None:
+    pending = dict(resources)
+    while pending:
+        ready = [
+            lid
+            for lid, resource in pending.items()
+            if not (references(resource.get("Properties", {})) & set(pending))
+        ]
+        if not ready:
+            raise ValueError(f"circular references among {sorted(pending)}")
+        for logical_id in ready:
+            resource = pending.pop(logical_id)
+            props: dict[str, Any] = resolver.resolve(resource.get("Properties", {}))
+            creator = _CREATORS[str(resource["Type"])]
+            physical_id, attributes = creator(clients, logical_id, props, resolver)
+            resolver.physical_ids[logical_id] = physical_id
+            resolver.attributes[logical_id] = attributes
+
+
+_Creator = Callable[[_Clients, str, dict[str, Any], Resolver], tuple[str, dict[str, str]]]
+
+# CloudFormation property -> CreateUserPool parameter, where the names differ.
+_USER_POOL_RENAMES = {"UserPoolName": "PoolName"}
+# CloudFormation-only properties handled after CreateUserPool.
+_USER_POOL_AFTER = {"EnabledMfas"}
+
+
+def _user_pool(
+    clients: _Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
+) -> tuple[str, dict[str, str]]:
+    idp = clients("cognito-idp")
+    name = props.get("UserPoolName") or f"{resolver.pseudo['AWS::StackName']}-{logical_id}"
+    pool_id = _find_user_pool(idp, name)
+    if pool_id is None:
+        kwargs = {
+            _USER_POOL_RENAMES.get(k, k): v
+            for k, v in props.items()
+            if k not in _USER_POOL_AFTER and k != "UserPoolName"
+        }
+        pool_id = str(idp.create_user_pool(PoolName=name, **kwargs)["UserPool"]["Id"])
+        if props.get("EnabledMfas") and props.get("MfaConfiguration", "OFF") != "OFF":
+            idp.set_user_pool_mfa_config(
+                UserPoolId=pool_id,
+                SoftwareTokenMfaConfiguration={"Enabled": "SOFTWARE_TOKEN_MFA" in props["EnabledMfas"]},
+                MfaConfiguration=props["MfaConfiguration"],
+            )
+    pool = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    arn = str(pool["Arn"])
+    region = resolver.pseudo["AWS::Region"]
+    provider = f"cognito-idp.{region}.amazonaws.com/{pool_id}"
+    return pool_id, {
+        "Arn": arn,
+        "UserPoolId": pool_id,
+        "ProviderName": provider,
+        "ProviderURL": f"https://{provider}",
+    }
+
+
+def _find_user_pool(idp: Any, name: str) -> str | None:
+    for page in idp.get_paginator("list_user_pools").paginate(MaxResults=60):
+        for pool in page["UserPools"]:
+            if pool["Name"] == name:
+                return str(pool["Id"])
+    return None
+
+
+def _user_pool_group(
+    clients: _Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
+) -> tuple[str, dict[str, str]]:
+    idp = clients("cognito-idp")
+    try:
+        idp.get_group(UserPoolId=props["UserPoolId"], GroupName=props["GroupName"])
+    except idp.exceptions.ResourceNotFoundException:
+        idp.create_group(**props)
+    return str(props["GroupName"]), {}
+
+
+def _user_pool_client(
+    clients: _Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
+) -> tuple[str, dict[str, str]]:
+    idp = clients("cognito-idp")
+    pool_id = props["UserPoolId"]
+    name = props.get("ClientName") or logical_id
+    for page in idp.get_paginator("list_user_pool_clients").paginate(UserPoolId=pool_id, MaxResults=60):
+        for client in page["UserPoolClients"]:
+            if client["ClientName"] == name:
+                return str(client["ClientId"]), {"ClientId": str(client["ClientId"]), "Name": name}
+    created = idp.create_user_pool_client(**{**props, "ClientName": name})["UserPoolClient"]
+    return str(created["ClientId"]), {"ClientId": str(created["ClientId"]), "Name": name}
+
+
+def _bucket_policy(
+    clients: _Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
+) -> tuple[str, dict[str, str]]:
+    clients("s3").put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"]))
+    return str(props["Bucket"]), {}
+
+
+def _schedule(
+    clients: _Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
+) -> tuple[str, dict[str, str]]:
+    scheduler = clients("scheduler")
+    name = props.get("Name") or f"{resolver.pseudo['AWS::StackName']}-{logical_id}"[:64]
+    group = props.get("GroupName", "default")
+    try:
+        found = scheduler.get_schedule(Name=name, GroupName=group)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+            raise
+        scheduler.create_schedule(**{**props, "Name": name})
+        found = scheduler.get_schedule(Name=name, GroupName=group)
+    return name, {"Arn": str(found["Arn"])}
+
+
+_CREATORS: dict[str, _Creator] = {
+    "AWS::Cognito::UserPool": _user_pool,
+    "AWS::Cognito::UserPoolGroup": _user_pool_group,
+    "AWS::Cognito::UserPoolClient": _user_pool_client,
+    "AWS::S3::BucketPolicy": _bucket_policy,
+    "AWS::Scheduler::Schedule": _schedule,
+}
+assert set(_CREATORS) == LOCAL_TYPES

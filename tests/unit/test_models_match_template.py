@@ -1,0 +1,28 @@
+"""One source for each table: every PynamoDB model agrees with its table in templates/region.yaml."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from replika.core.audit import AuditRecord
+from replika.directory.tables import DirectoryItem
+from replika_infra.templates import model_table_spec, table_specs
+
+MODELS: list[tuple[type[Any], str]] = [
+    (DirectoryItem, "DirectoryTable"),
+    (AuditRecord, "AuditTable"),
+]
+
+
+@pytest.mark.parametrize(("model", "logical_id"), MODELS, ids=[m[1] for m in MODELS])
+def test_model_keys_and_indexes_match_template(model: type[Any], logical_id: str) -> None:
+    template = table_specs()[logical_id]
+    assert model_table_spec(model, logical_id) == template
+
+
+def test_idempotency_table_has_powertools_schema() -> None:
+    spec = table_specs()["IdempotencyTable"]
+    assert (spec.hash_key, spec.range_key) == ("id", None)
+    assert spec.ttl_attribute == "expiration"
