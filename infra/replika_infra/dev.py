@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,6 +179,9 @@ def start_local_stack(
     from replika_infra.stack import create_region_stack, parameters_for, stack_env
 
     saved_env = dict(os.environ)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto server's access log
+    # The gateway verifies tokens itself; Chalice's "authorizer not supported locally" is noise here.
+    warnings.filterwarnings("ignore", message="CognitoUserPoolAuthorizer is not a supported")
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     endpoint = f"http://127.0.0.1:{moto_port}"
