@@ -1,0 +1,1 @@
+"""e-Remunerasi / E-RK: activity-based performance allowance (TKD), DOMAIN.md §1."""
