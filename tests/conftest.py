@@ -27,6 +27,7 @@ os.environ.update(
         "DIRECTORY_TABLE": f"{STACK}-directory",
         "AUDIT_TABLE": f"{STACK}-audit",
         "IDEMPOTENCY_TABLE": f"{STACK}-idempotency",
+        "REMUNERASI_TABLE": f"{STACK}-remunerasi",
         "POWERTOOLS_METRICS_NAMESPACE": "Replika",
         "POWERTOOLS_SERVICE_NAME": "replika-test",
     }
@@ -69,7 +70,7 @@ def region_stack(aws: None) -> dict[str, str]:
 
     outputs = create_region_stack(STACK, parameters_for(ALL_APPS, "kota-bandung", "test"))
     env = stack_env(outputs)
-    for key in ("DIRECTORY_TABLE", "AUDIT_TABLE", "IDEMPOTENCY_TABLE"):
+    for key in ("DIRECTORY_TABLE", "AUDIT_TABLE", "IDEMPOTENCY_TABLE", "REMUNERASI_TABLE"):
         assert env[key] == os.environ[key], "table names must be deterministic from the stack name"
     os.environ.update(env)
     get_settings.cache_clear()

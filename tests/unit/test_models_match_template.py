@@ -8,11 +8,13 @@ import pytest
 
 from replika.core.audit import AuditRecord
 from replika.directory.tables import DirectoryItem
+from replika.remunerasi.tables import RemItem
 from replika_infra.templates import model_table_spec, table_specs
 
 MODELS: list[tuple[type[Any], str]] = [
     (DirectoryItem, "DirectoryTable"),
     (AuditRecord, "AuditTable"),
+    (RemItem, "RemunerasiTable"),
 ]
 
 
@@ -26,3 +28,11 @@ def test_idempotency_table_has_powertools_schema() -> None:
     spec = table_specs()["IdempotencyTable"]
     assert (spec.hash_key, spec.range_key) == ("id", None)
     assert spec.ttl_attribute == "expiration"
+
+
+def test_every_remunerasi_entity_shares_the_table_contract() -> None:
+    template = table_specs()["RemunerasiTable"]
+    subclasses = RemItem.__subclasses__()
+    assert len(subclasses) >= 9
+    for model in subclasses:
+        assert model_table_spec(model, "RemunerasiTable") == template, model.__name__

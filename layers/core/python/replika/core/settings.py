@@ -28,6 +28,14 @@ ENV_VARS: dict[str, str] = {
     "USER_POOL_ARN": "user_pool_arn",
     "USER_POOL_CLIENT_ID": "user_pool_client_id",
     "CURSOR_SECRET": "cursor_secret",
+    "WBS_TABLE": "wbs_table",
+    "WBS_BUCKET": "wbs_bucket",
+    "WBS_KEY_ARN": "wbs_key_arn",
+    "WBS_TOPIC_ARN": "wbs_topic_arn",
+    "WBS_SECRET_ARN": "wbs_secret_arn",
+    "REMUNERASI_TABLE": "remunerasi_table",
+    "PAYROLL_QUEUE_URL": "payroll_queue_url",
+    "PAYROLL_QUEUE_ARN": "payroll_queue_arn",
 }
 
 
@@ -47,7 +55,17 @@ class Settings(BaseModel):
     user_pool_arn: str | None = None
     user_pool_client_id: str | None = None
     # Signs pagination cursors so a client cannot forge a start key. Set per region in production.
+    remunerasi_table: str = "replika-remunerasi"
+    payroll_queue_url: str | None = None
+    payroll_queue_arn: str | None = None
     cursor_secret: str = "local-dev-cursor-secret"  # noqa: S105 - development default only
+    # WBS (only when the region enabled it): table, evidence bucket, its KMS key, the new-report
+    # topic and the Secrets Manager secret that salts receipt hashes and signs reporter tokens.
+    wbs_table: str | None = None
+    wbs_bucket: str | None = None
+    wbs_key_arn: str | None = None
+    wbs_topic_arn: str | None = None
+    wbs_secret_arn: str | None = None
 
 
 def settings_from_env(environ: dict[str, str] | None = None) -> Settings:

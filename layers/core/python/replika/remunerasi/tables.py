@@ -1,0 +1,236 @@
+"""Storage contract of e-Remunerasi: one DynamoDB table (``RemunerasiTable`` in region.yaml).
+
+Every entity is a subclass of :class:`RemItem` (keys ``pk``/``sk``, indexes ``gsi1``/``gsi2``).
+
+| entity            | pk                      | sk                     | gsi1pk / gsi1sk                              |
+|-------------------|-------------------------|------------------------|----------------------------------------------|
+| activity          | ``ACT#<code>``          | ``ACT``                | ``ACTS`` / ``<code>``                        |
+| activity entry    | ``LOG#<nip>#<period>``  | ``<date>#<id>``        | ``PENDING#<approver>`` / ``<date>#<nip>#<id>`` while pending |
+| month total       | ``TOT#<period>``        | ``<nip>``              | ``TOTOPD#<period>#<opd>`` / ``<nip>``        |
+| OPD month total   | ``OPDTOT#<period>``     | ``<opd>``              |                                              |
+| acting supervisor | ``PLT#<acting nip>``    | ``<for nip>#<start>``  | ``PLTFOR#<for nip>`` / ``<start>``           |
+| sentence          | ``SENT#<nip>``          | ``<start period>#<id>``|                                              |
+| payroll run       | ``RUN#<period>``        | ``RUN``                |                                              |
+| run chunk         | ``RUN#<period>``        | ``CHUNK#<gen>#<n>``    |                                              |
+| payroll result    | ``RES#<period>``        | ``<nip>``              | ``RESOPD#<period>#<opd>`` / ``<nip>``        |
+
+Access patterns (no request path scans):
+- catalogue: GetItem by code; list = Query gsi1 ``ACTS``.
+- an employee's entries of a period: Query ``LOG#<nip>#<period>`` (sorted by date).
+- a supervisor's pending queue: Query gsi1 ``PENDING#<nip>`` (sparse: decided entries leave it).
+- the monthly run and dashboards read one total per employee: Query ``TOT#<period>`` (pages of
+  thousands), per OPD Query gsi1 ``TOTOPD#<period>#<opd>``; OPD totals Query ``OPDTOT#<period>``.
+- payroll results: Query ``RES#<period>``; per OPD Query gsi1 ``RESOPD#<period>#<opd>``.
+
+Month totals hold approved minutes per day (``d01``..``d31``) and attendance per day (deduction in
+basis points ``a01``..``a31`` and codes ``c01``..``c31``): approvals add to a day in the same
+transaction as the entry's status change, and re-importing a day's attendance overwrites it, so
+nothing doubles.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from replika.core.settings import env_or, register_table
+
+DAYS = range(1, 32)
+
+
+def day_attr(prefix: str, day: int) -> str:
+    return f"{prefix}{day:02d}"
+
+
+class Gsi1(GlobalSecondaryIndex["RemItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex["RemItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class RemItem(Model):
+    class Meta:
+        table_name = env_or("REMUNERASI_TABLE", "replika-remunerasi")
+        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
+class Activity(RemItem):
+    code = UnicodeAttribute()
+    name = UnicodeAttribute()
+    minutes = NumberAttribute()
+    allowed_positions = ListAttribute[str](of=UnicodeAttribute, null=True)  # empty: every position
+    active = BooleanAttribute(default=True)
+    updated_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class Entry(RemItem):
+    entry_id = UnicodeAttribute()
+    nip = UnicodeAttribute()
+    period = UnicodeAttribute()
+    entry_date = UnicodeAttribute()
+    opd_code = UnicodeAttribute()
+    approver_nip = UnicodeAttribute(null=True)
+    activity_code = UnicodeAttribute()
+    activity_name = UnicodeAttribute()
+    std_minutes = NumberAttribute()
+    quantity = NumberAttribute()
+    minutes = NumberAttribute()
+    overtime = BooleanAttribute(default=False)
+    note = UnicodeAttribute(null=True)
+    evidence_key = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()  # pending | approved | rejected
+    reason = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class MonthTotal(RemItem):
+    nip = UnicodeAttribute()
+    period = UnicodeAttribute()
+    opd_code = UnicodeAttribute(null=True)
+    approved_minutes = NumberAttribute(default=0)
+    behaviour = NumberAttribute(null=True)
+    behaviour_by = UnicodeAttribute(null=True)
+    sentence_level = UnicodeAttribute(null=True)
+    sentence_pct = NumberAttribute(null=True)  # percent, may be fractional (stored as number)
+    for _d in DAYS:
+        locals()[day_attr("d", _d)] = NumberAttribute(null=True)
+        locals()[day_attr("a", _d)] = NumberAttribute(null=True)
+        locals()[day_attr("c", _d)] = UnicodeAttribute(null=True)
+    del _d
+
+    def day_minutes(self) -> dict[int, int]:
+        return {d: int(v) for d in DAYS if (v := getattr(self, day_attr("d", d))) is not None}
+
+    def day_attendance(self) -> dict[int, tuple[int, str]]:
+        out: dict[int, tuple[int, str]] = {}
+        for d in DAYS:
+            bp = getattr(self, day_attr("a", d))
+            if bp is not None:
+                out[d] = (int(bp), getattr(self, day_attr("c", d)) or "")
+        return out
+
+
+class OpdTotal(RemItem):
+    opd_code = UnicodeAttribute()
+    period = UnicodeAttribute()
+    approved_minutes = NumberAttribute(default=0)
+    approved_entries = NumberAttribute(default=0)
+
+
+class ActingSupervisor(RemItem):
+    acting_nip = UnicodeAttribute()
+    for_nip = UnicodeAttribute()
+    start = UnicodeAttribute()
+    end = UnicodeAttribute()
+    assigned_by = UnicodeAttribute()
+
+
+class SentenceItem(RemItem):
+    sentence_id = UnicodeAttribute()
+    nip = UnicodeAttribute()
+    level = UnicodeAttribute()
+    start_period = UnicodeAttribute()
+    end_period = UnicodeAttribute()
+    cut_pct = NumberAttribute()
+    note = UnicodeAttribute(null=True)
+    recorded_by = UnicodeAttribute()
+
+
+class PayrollRun(RemItem):
+    period = UnicodeAttribute()
+    state = UnicodeAttribute()  # computing | draft | verified | approved | locked
+    generation = NumberAttribute(default=1)
+    total = NumberAttribute(default=0)
+    done = NumberAttribute(default=0)
+    failed = NumberAttribute(default=0)
+    chunks = NumberAttribute(default=0)
+    chunks_done = NumberAttribute(default=0)
+    failures = ListAttribute[MapAttribute[str, Any]](null=True)
+    history = ListAttribute[MapAttribute[str, Any]](null=True)
+    started_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    outputs = MapAttribute[str, Any](null=True)
+
+
+class RunChunk(RemItem):
+    period = UnicodeAttribute()
+    generation = NumberAttribute()
+    number = NumberAttribute()
+    nips = ListAttribute[str](of=UnicodeAttribute)
+    status = UnicodeAttribute()  # pending | done
+
+
+class PayrollResult(RemItem):
+    period = UnicodeAttribute()
+    nip = UnicodeAttribute()
+    generation = NumberAttribute()
+    status = UnicodeAttribute()  # ok | failed
+    reason = UnicodeAttribute(null=True)
+    name = UnicodeAttribute(null=True)
+    position_name = UnicodeAttribute(null=True)
+    opd_code = UnicodeAttribute(null=True)
+    kelas = NumberAttribute(null=True)
+    base = NumberAttribute(null=True)
+    approved_minutes = NumberAttribute(null=True)
+    countable_minutes = NumberAttribute(null=True)
+    kinerja_ratio = UnicodeAttribute(null=True)
+    kinerja = NumberAttribute(null=True)
+    attendance_deduction_pct = UnicodeAttribute(null=True)
+    disiplin = NumberAttribute(null=True)
+    sentence_cut_pct = UnicodeAttribute(null=True)
+    sentence_cut = NumberAttribute(null=True)
+    gross = NumberAttribute(null=True)
+    bpjs_employer = NumberAttribute(null=True)
+    bpjs_employee = NumberAttribute(null=True)
+    net = NumberAttribute(null=True)
+    computed_at = UnicodeAttribute(null=True)
+
+
+register_table(RemItem, "REMUNERASI_TABLE")
+for _model in (
+    Activity,
+    Entry,
+    MonthTotal,
+    OpdTotal,
+    ActingSupervisor,
+    SentenceItem,
+    PayrollRun,
+    RunChunk,
+    PayrollResult,
+):
+    register_table(_model, "REMUNERASI_TABLE")
