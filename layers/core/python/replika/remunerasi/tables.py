@@ -2,17 +2,16 @@
 
 Every entity is a subclass of :class:`RemItem` (keys ``pk``/``sk``, indexes ``gsi1``/``gsi2``).
 
-| entity            | pk                      | sk                     | gsi1pk / gsi1sk                              |
-|-------------------|-------------------------|------------------------|----------------------------------------------|
-| activity          | ``ACT#<code>``          | ``ACT``                | ``ACTS`` / ``<code>``                        |
-| activity entry    | ``LOG#<nip>#<period>``  | ``<date>#<id>``        | ``PENDING#<approver>`` / ``<date>#<nip>#<id>`` while pending |
-| month total       | ``TOT#<period>``        | ``<nip>``              | ``TOTOPD#<period>#<opd>`` / ``<nip>``        |
-| OPD month total   | ``OPDTOT#<period>``     | ``<opd>``              |                                              |
-| acting supervisor | ``PLT#<acting nip>``    | ``<for nip>#<start>``  | ``PLTFOR#<for nip>`` / ``<start>``           |
-| sentence          | ``SENT#<nip>``          | ``<start period>#<id>``|                                              |
-| payroll run       | ``RUN#<period>``        | ``RUN``                |                                              |
-| run chunk         | ``RUN#<period>``        | ``CHUNK#<gen>#<n>``    |                                              |
-| payroll result    | ``RES#<period>``        | ``<nip>``              | ``RESOPD#<period>#<opd>`` / ``<nip>``        |
+Keys (pk | sk | gsi1pk / gsi1sk):
+- activity: ``ACT#<code>`` | ``ACT`` | ``ACTS`` / ``<code>``
+- activity entry: ``LOG#<nip>#<period>`` | ``<date>#<id>`` |
+  ``PENDING#<approver>`` / ``<date>#<nip>#<id>`` while pending
+- month total: ``TOT#<period>`` | ``<nip>`` | ``TOTOPD#<period>#<opd>`` / ``<nip>``
+- OPD month total: ``OPDTOT#<period>`` | ``<opd>``
+- acting supervisor (Plt): ``PLT#<acting nip>`` | ``<for nip>#<start>`` | ``PLTFOR#<for nip>`` / ``<start>``
+- sentence: ``SENT#<nip>`` | ``<start period>#<id>``
+- payroll run: ``RUN#<period>`` | ``RUN``; its chunks: ``RUN#<period>`` | ``CHUNK#<gen>#<n>``
+- payroll result: ``RES#<period>`` | ``<nip>`` | ``RESOPD#<period>#<opd>`` / ``<nip>``
 
 Access patterns (no request path scans):
 - catalogue: GetItem by code; list = Query gsi1 ``ACTS``.
@@ -89,7 +88,7 @@ class Activity(RemItem):
     code = UnicodeAttribute()
     name = UnicodeAttribute()
     minutes = NumberAttribute()
-    allowed_positions = ListAttribute[str](of=UnicodeAttribute, null=True)  # empty: every position
+    allowed_positions = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]  # empty: every position
     active = BooleanAttribute(default=True)
     updated_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
@@ -184,14 +183,14 @@ class PayrollRun(RemItem):
     history = ListAttribute[MapAttribute[str, Any]](null=True)
     started_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
-    outputs = MapAttribute[str, Any](null=True)
+    outputs = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]
 
 
 class RunChunk(RemItem):
     period = UnicodeAttribute()
     generation = NumberAttribute()
     number = NumberAttribute()
-    nips = ListAttribute[str](of=UnicodeAttribute)
+    nips = ListAttribute[str](of=UnicodeAttribute)  # type: ignore[arg-type]
     status = UnicodeAttribute()  # pending | done
 
 
