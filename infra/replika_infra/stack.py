@@ -59,6 +59,7 @@ LOCAL_TYPES = frozenset(
         "AWS::Cognito::UserPoolClient",
         "AWS::S3::BucketPolicy",
         "AWS::Scheduler::Schedule",
+        "AWS::SecretsManager::Secret",
     }
 )
 
@@ -82,6 +83,7 @@ OUTPUT_ENV: dict[str, str] = {
     "PayrollQueueUrl": "PAYROLL_QUEUE_URL",
     "PayrollQueueArn": "PAYROLL_QUEUE_ARN",
     "WbsTopicArn": "WBS_TOPIC_ARN",
+    "WbsSecretArn": "WBS_SECRET_ARN",
     "EventsQueueUrl": "EVENTS_QUEUE_URL",
 }
 
@@ -644,11 +646,40 @@ def _schedule(
     return name, {"Arn": str(found["Arn"])}
 
 
+def _secret(
+    clients: _Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
+) -> tuple[str, dict[str, str]]:
+    """``AWS::SecretsManager::Secret`` with ``GenerateSecretString`` (length / exclusions only);
+    ``Ref`` is the ARN, as in CloudFormation."""
+    sm = clients("secretsmanager")
+    name = props.get("Name") or f"{resolver.pseudo['AWS::StackName']}-{logical_id}"
+    try:
+        arn = str(sm.describe_secret(SecretId=name)["ARN"])
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+            raise
+        generate = props.get("GenerateSecretString") or {}
+        value = (
+            props.get("SecretString")
+            or sm.get_random_password(
+                PasswordLength=int(generate.get("PasswordLength", 32)),
+                ExcludePunctuation=bool(generate.get("ExcludePunctuation", False)),
+            )["RandomPassword"]
+        )
+        kwargs: dict[str, Any] = {"Name": name, "SecretString": value}
+        for key in ("Description", "KmsKeyId", "Tags"):
+            if props.get(key):
+                kwargs[key] = props[key]
+        arn = str(sm.create_secret(**kwargs)["ARN"])
+    return arn, {"Id": arn}
+
+
 _CREATORS: dict[str, _Creator] = {
     "AWS::Cognito::UserPool": _user_pool,
     "AWS::Cognito::UserPoolGroup": _user_pool_group,
     "AWS::Cognito::UserPoolClient": _user_pool_client,
     "AWS::S3::BucketPolicy": _bucket_policy,
     "AWS::Scheduler::Schedule": _schedule,
+    "AWS::SecretsManager::Secret": _secret,
 }
 assert set(_CREATORS) == LOCAL_TYPES

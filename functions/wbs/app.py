@@ -1,0 +1,274 @@
+"""WBS app (`/wbs`): whistle-blowing that protects the reporter (DOMAIN.md §5).
+
+Public routes serve the reporter, who has no account: file a report (once, receiving a receipt
+code), exchange the receipt for a 15-minute token (header ``X-Wbs-Token``) and, with it, read the
+status and messages, reply and add evidence. Staff routes serve the Inspektorat (head and
+handlers). The receipt travels only in a POST body, never in a URL, so no path log can hold it.
+
+Thin adapter: parse, check role, call :mod:`replika.wbs.service`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chalice.app import Chalice, Request, Response
+
+from replika.core.auth import Role
+from replika.core.calendar import local_time_to_utc_cron
+from replika.core.http import Api, Ctx
+from replika.wbs import service
+from replika.wbs.models import (
+    AssignIn,
+    AuditPage,
+    DownloadOut,
+    DuePage,
+    DueQuery,
+    EvidenceIn,
+    EvidenceOut,
+    EvidencePage,
+    EvidenceUpload,
+    MessageIn,
+    MessageOut,
+    MessagePage,
+    NoteIn,
+    NoteOut,
+    NotePage,
+    PageIn,
+    PurgeResult,
+    ReceiptIn,
+    ReportCreated,
+    ReportDetail,
+    ReporterView,
+    ReportIn,
+    ReportPage,
+    ReportQuery,
+    ReportSummary,
+    SessionOut,
+    StatsOut,
+    StatsQuery,
+    TransitionIn,
+)
+from replika.wbs.rules import HANDLER_ROLES
+
+app = Chalice(app_name="replika-wbs")
+api = Api(app, title="replika WBS", base_path="/wbs")
+HEAD = (Role.INSPEKTORAT_KEPALA,)
+STAFF = tuple(HANDLER_ROLES)
+TOKEN_HEADER = "x-wbs-token"  # noqa: S105 - a header name
+#: The only request headers a WBS handler ever sees: nothing about the client's network or device.
+KEPT_HEADERS = frozenset({"content-type", "authorization", TOKEN_HEADER, "accept"})
+#: Purge at 02:00 region time, every day.
+PURGE_CRON = local_time_to_utc_cron(service.region().timezone, 2, 0)
+
+
+@app.middleware("http")
+def forget_the_client(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Drop every header but :data:`KEPT_HEADERS` and the source IP / user agent of the request
+    context before any handler (or ``Ctx``) can read them."""
+    from chalice.app import CaseInsensitiveMapping
+
+    kept = {k: v for k, v in (event.headers or {}).items() if k.lower() in KEPT_HEADERS}
+    event.headers = CaseInsensitiveMapping(kept)
+    if isinstance(event.context, dict):
+        event.context.pop("identity", None)
+    return get_response(event)
+
+
+def _reporter(ctx: Ctx) -> Any:
+    return service.reporter_report(ctx.headers.get(TOKEN_HEADER))
+
+
+# -- reporter (public) --------------------------------------------------------------------------
+
+
+@api.route(
+    "/reports",
+    "POST",
+    public=True,
+    body=ReportIn,
+    response=ReportCreated,
+    status=201,
+    summary="Laporkan pelanggaran tanpa akun; kode resi ditampilkan sekali",
+)
+def create_report(ctx: Ctx, body: ReportIn) -> ReportCreated:
+    return service.create_report(body, ctx.request_id)
+
+
+@api.route(
+    "/reporter/session",
+    "POST",
+    public=True,
+    body=ReceiptIn,
+    response=SessionOut,
+    summary="Tukar kode resi dengan token sesi pelapor (15 menit)",
+)
+def reporter_session(ctx: Ctx, body: ReceiptIn) -> SessionOut:
+    return service.exchange_receipt(body.receipt, ctx.request_id)
+
+
+@api.route("/reporter/report", public=True, response=ReporterView, summary="Status laporan (pelapor)")
+def reporter_report(ctx: Ctx) -> ReporterView:
+    return service.reporter_view(_reporter(ctx), ctx.request_id)
+
+
+@api.route("/reporter/messages", public=True, query=PageIn, response=MessagePage, summary="Pesan (pelapor)")
+def reporter_messages(ctx: Ctx, query: PageIn) -> MessagePage:
+    return service.reporter_messages(_reporter(ctx), query.limit, query.cursor, ctx.request_id)
+
+
+@api.route(
+    "/reporter/messages",
+    "POST",
+    public=True,
+    body=MessageIn,
+    response=MessageOut,
+    status=201,
+    summary="Balas pesan Inspektorat (pelapor)",
+)
+def reporter_reply(ctx: Ctx, body: MessageIn) -> MessageOut:
+    return service.reporter_reply(_reporter(ctx), body.text, ctx.request_id)
+
+
+@api.route(
+    "/reporter/evidence",
+    "POST",
+    public=True,
+    body=EvidenceIn,
+    response=EvidenceUpload,
+    status=201,
+    summary="Tautan unggah bukti (JPEG, PNG, PDF; maks. 10 MB)",
+)
+def reporter_add_evidence(ctx: Ctx, body: EvidenceIn) -> EvidenceUpload:
+    return service.reporter_add_evidence(_reporter(ctx), body, ctx.request_id)
+
+
+@api.route(
+    "/reporter/evidence/{file_id}/confirm",
+    "POST",
+    public=True,
+    response=EvidenceOut,
+    summary="Konfirmasi unggahan: metadata gambar (EXIF, GPS) dihapus",
+)
+def reporter_confirm_evidence(ctx: Ctx, file_id: str) -> EvidenceOut:
+    return service.reporter_confirm_evidence(_reporter(ctx), file_id, ctx.request_id)
+
+
+@api.route("/stats", public=True, query=StatsQuery, response=StatsOut, summary="Angka tahunan (tanpa isi)")
+def stats(ctx: Ctx, query: StatsQuery) -> StatsOut:
+    return service.stats(query.year)
+
+
+# -- Inspektorat --------------------------------------------------------------------------------
+
+
+@api.route("/reports", roles=STAFF, query=ReportQuery, response=ReportPage, summary="Daftar laporan")
+def list_reports(ctx: Ctx, query: ReportQuery) -> ReportPage:
+    return service.list_reports(ctx.user, query, ctx.request_id)
+
+
+@api.route("/reports/{report_id}", roles=STAFF, response=ReportDetail, summary="Isi laporan")
+def get_report(ctx: Ctx, report_id: str) -> ReportDetail:
+    return service.get_report(ctx.user, report_id, ctx.request_id)
+
+
+@api.route(
+    "/reports/{report_id}/assign",
+    "POST",
+    roles=HEAD,
+    body=AssignIn,
+    response=ReportSummary,
+    summary="Tugaskan penangan (Kepala Inspektorat)",
+)
+def assign(ctx: Ctx, report_id: str, body: AssignIn) -> ReportSummary:
+    return service.assign(ctx.user, report_id, body.handler_nip, ctx.request_id)
+
+
+@api.route(
+    "/reports/{report_id}/status",
+    "POST",
+    roles=STAFF,
+    body=TransitionIn,
+    response=ReportSummary,
+    summary="Ubah status (diterima -> verifikasi -> investigasi/dilimpahkan -> selesai, atau ditolak)",
+)
+def change_status(ctx: Ctx, report_id: str, body: TransitionIn) -> ReportSummary:
+    return service.transition(ctx.user, report_id, body, ctx.request_id)
+
+
+@api.route(
+    "/reports/{report_id}/notes", roles=STAFF, query=PageIn, response=NotePage, summary="Catatan internal"
+)
+def list_notes(ctx: Ctx, report_id: str, query: PageIn) -> NotePage:
+    return service.list_notes(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
+
+
+@api.route(
+    "/reports/{report_id}/notes",
+    "POST",
+    roles=STAFF,
+    body=NoteIn,
+    response=NoteOut,
+    status=201,
+    summary="Tambah catatan internal (tidak terlihat pelapor)",
+)
+def add_note(ctx: Ctx, report_id: str, body: NoteIn) -> NoteOut:
+    return service.add_note(ctx.user, report_id, body.text, ctx.request_id)
+
+
+@api.route("/reports/{report_id}/messages", roles=STAFF, query=PageIn, response=MessagePage, summary="Pesan")
+def list_messages(ctx: Ctx, report_id: str, query: PageIn) -> MessagePage:
+    return service.list_messages(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
+
+
+@api.route(
+    "/reports/{report_id}/messages",
+    "POST",
+    roles=STAFF,
+    body=MessageIn,
+    response=MessageOut,
+    status=201,
+    summary="Kirim pesan ke pelapor",
+)
+def send_message(ctx: Ctx, report_id: str, body: MessageIn) -> MessageOut:
+    return service.send_message(ctx.user, report_id, body.text, ctx.request_id)
+
+
+@api.route("/reports/{report_id}/evidence", roles=STAFF, query=PageIn, response=EvidencePage, summary="Bukti")
+def list_evidence(ctx: Ctx, report_id: str, query: PageIn) -> EvidencePage:
+    return service.list_evidence(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
+
+
+@api.route(
+    "/reports/{report_id}/evidence/{file_id}",
+    roles=STAFF,
+    response=DownloadOut,
+    summary="Tautan unduh satu bukti (5 menit)",
+)
+def download_evidence(ctx: Ctx, report_id: str, file_id: str) -> DownloadOut:
+    return service.download_evidence(ctx.user, report_id, file_id, ctx.request_id)
+
+
+@api.route("/reports/{report_id}/audit", roles=HEAD, query=PageIn, response=AuditPage, summary="Jejak audit")
+def audit_trail(ctx: Ctx, report_id: str, query: PageIn) -> AuditPage:
+    return service.audit_trail(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
+
+
+@api.route(
+    "/retention/due",
+    roles=HEAD,
+    query=DueQuery,
+    response=DuePage,
+    summary="Laporan yang akan dimusnahkan (default 30 hari ke depan)",
+)
+def retention_due(ctx: Ctx, query: DueQuery) -> DuePage:
+    return service.due_for_purge(
+        ctx.user, query.status, query.days_ahead, query.limit, query.cursor, ctx.request_id
+    )
+
+
+@app.schedule(PURGE_CRON, name="wbs_purge", description="Purge WBS reports past retention")
+def purge(event: Any) -> dict[str, Any]:
+    result: PurgeResult = service.purge(request_id=getattr(event, "event_id", None))
+    return result.model_dump()

@@ -1,0 +1,1 @@
+"""WBS (whistle-blowing): reports that protect the reporter (DOMAIN.md §5)."""

@@ -1,0 +1,228 @@
+"""WBS API contract (pydantic). Nothing here carries the reporter's identity: there is none."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from replika.core.audit import AuditEntry
+from replika.core.pagination import MAX_CURSOR_LENGTH, Page
+from replika.wbs.rules import ForwardTarget, Status
+
+NIP = Field(pattern=r"^\d{18}$")
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# -- reporter ----------------------------------------------------------------------------------
+
+
+class ReportedPerson(_In):
+    name: str = Field(min_length=2, max_length=200, description="Nama terlapor")
+    nip: str | None = Field(None, pattern=r"^\d{18}$", description="NIP terlapor, jika diketahui")
+    opd: str | None = Field(None, min_length=1, max_length=64, description="Kode OPD terlapor")
+
+
+class ReportIn(_In):
+    """5W+1H of a report (SE MenPANRB 08/2012)."""
+
+    category: str = Field(min_length=2, max_length=64)
+    what: str = Field(min_length=10, max_length=5000, description="Apa yang terjadi")
+    who: ReportedPerson
+    where: str = Field(min_length=2, max_length=1000)
+    when: str = Field(min_length=2, max_length=200, description="Kapan (tanggal/periode, bebas)")
+    how: str = Field(min_length=2, max_length=5000, description="Bagaimana terjadinya")
+
+
+class ReportCreated(BaseModel):
+    receipt: str = Field(description="Kode resi 16 angka: hanya ditampilkan sekali ini")
+    token: str = Field(description="Token sesi pelapor (header X-Wbs-Token), berlaku 15 menit")
+    expires_in: int
+    notice: str
+
+
+class ReceiptIn(_In):
+    receipt: str = Field(min_length=16, max_length=40)
+
+
+class SessionOut(BaseModel):
+    token: str
+    expires_in: int
+
+
+class MessageIn(_In):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class MessageOut(BaseModel):
+    id: str
+    author: Literal["reporter", "inspektorat"]
+    text: str
+    at: str
+
+
+class MessagePage(Page[MessageOut]):
+    pass
+
+
+class EvidenceIn(_In):
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=3, max_length=100)
+    size: int = Field(ge=1)
+
+
+class EvidenceOut(BaseModel):
+    file_id: str
+    filename: str
+    content_type: str
+    size: int | None = None
+    status: Literal["pending", "ready"]
+    sha256: str | None = None
+
+
+class EvidencePage(Page[EvidenceOut]):
+    pass
+
+
+class EvidenceUpload(BaseModel):
+    file_id: str
+    url: str
+    fields: dict[str, str]
+    max_bytes: int
+    expires_in: int
+    next_step: str
+
+
+class ReporterView(BaseModel):
+    status: Status
+    category: str
+    created_at: str
+    changed_at: str
+    forwarded_to: ForwardTarget | None = None
+    forwarded_at: str | None = None
+    rejection_reason: str | None = None
+
+
+class PageIn(_In):
+    limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+
+
+# -- inspektorat -------------------------------------------------------------------------------
+
+
+class ReportQuery(PageIn):
+    status: Status = Status.RECEIVED
+    category: str | None = Field(None, max_length=64)
+    year: int | None = Field(None, ge=2000, le=2100)
+
+
+class ReportSummary(BaseModel):
+    id: str
+    status: Status
+    category: str
+    year: int
+    created_at: str
+    changed_at: str
+    assignee_nip: str | None = None
+
+
+class ReportPage(Page[ReportSummary]):
+    pass
+
+
+class ReportContent(BaseModel):
+    what: str
+    who: ReportedPerson
+    where: str
+    when: str
+    how: str
+
+
+class ReportDetail(ReportSummary):
+    content: ReportContent
+    forwarded_to: ForwardTarget | None = None
+    forwarded_at: str | None = None
+    rejection_reason: str | None = None
+    version: int
+
+
+class AssignIn(_In):
+    handler_nip: str = Field(pattern=r"^\d{18}$")
+
+
+class TransitionIn(_In):
+    to: Status
+    reason: str | None = Field(None, max_length=2000)
+    forwarded_to: ForwardTarget | None = None
+    forwarded_at: date | None = None
+    expected_version: int | None = Field(None, ge=1, description="Versi yang dilihat; lain -> 409")
+
+
+class NoteIn(_In):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class NoteOut(BaseModel):
+    id: str
+    author_nip: str
+    text: str
+    at: str
+
+
+class NotePage(Page[NoteOut]):
+    pass
+
+
+class DownloadOut(BaseModel):
+    url: str
+    expires_in: int
+    filename: str
+
+
+class AuditPage(Page[AuditEntry]):
+    pass
+
+
+class DueQuery(PageIn):
+    days_ahead: int = Field(30, ge=0, le=366)
+    status: Status = Status.CLOSED
+
+
+class DueItem(BaseModel):
+    id: str
+    status: Status
+    changed_at: str
+    purge_after: str
+
+
+class DuePage(Page[DueItem]):
+    pass
+
+
+class PurgeResult(BaseModel):
+    reports: int
+    files: int
+
+
+# -- public ------------------------------------------------------------------------------------
+
+
+class StatsQuery(_In):
+    year: int = Field(ge=2000, le=2100)
+
+
+class StatsCount(BaseModel):
+    category: str
+    status: Status
+    count: int
+
+
+class StatsOut(BaseModel):
+    year: int
+    total: int
+    counts: list[StatsCount]

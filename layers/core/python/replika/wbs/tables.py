@@ -1,0 +1,130 @@
+"""Storage contract of WBS: one DynamoDB table (``WbsTable`` in region.yaml, encrypted with the WBS
+KMS key). Report content is additionally envelope-encrypted per report (see ``crypto.py``): the
+raw items carry ciphertext, keyed MACs and workflow metadata only.
+
+Access patterns (no request path scans):
+- receipt code -> report id                         -> GetItem ``RECEIPT#<scrypt hash>`` / ``RECEIPT``
+- read a report                                     -> GetItem ``REPORT#<id>`` / ``REPORT``
+- messages / internal notes / evidence of a report  -> Query REPORT#id, sk begins_with MSG#|NOTE#|FILE#
+- triage: reports in a status, oldest change first  -> Query gsi1 (``STATUS#<status>``, ``<changed_at>#<id>``)
+- reports due for purge (closed/rejected before t)  -> Query gsi1 STATUS#closed|rejected, gsi1sk < t
+- a handler's assigned reports                      -> Query gsi2 (``ASSIGNEE#<nip>``, ``<created_at>#<id>``)
+- public yearly figures                             -> Query pk = STATS#<year> (sk ``<category>#<status>``)
+- receipt-guessing counters                         -> BatchGet/Update ``THROTTLE#<bucket>`` / ``W#<start>``
+  (TTL ``expires_at``)
+
+Items: report ``REPORT#<id>``/``REPORT``; receipt ``RECEIPT#<hash>``/``RECEIPT``; message
+``REPORT#<id>``/``MSG#<at>#<uuid>``; note ``REPORT#<id>``/``NOTE#<at>#<uuid>``; evidence
+``REPORT#<id>``/``FILE#<file id>``; counter ``STATS#<year>``/``<category>#<status>``.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BinaryAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from replika.core.settings import env_or, register_table
+
+REPORT, RECEIPT, STATS = "REPORT", "RECEIPT", "STATS"
+
+
+def report_pk(report_id: str) -> str:
+    return f"REPORT#{report_id}"
+
+
+def receipt_pk(receipt_hash: str) -> str:
+    return f"RECEIPT#{receipt_hash}"
+
+
+def status_pk(status: str) -> str:
+    return f"STATUS#{status}"
+
+
+def assignee_pk(nip: str) -> str:
+    return f"ASSIGNEE#{nip}"
+
+
+def stats_pk(year: int | str) -> str:
+    return f"STATS#{year}"
+
+
+def throttle_pk(bucket: str) -> str:
+    return f"THROTTLE#{bucket}"
+
+
+class Gsi1(GlobalSecondaryIndex["WbsItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex["WbsItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class WbsItem(Model):
+    class Meta:
+        table_name = env_or("WBS_TABLE", "replika-wbs")
+        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+
+    # report workflow metadata (no content)
+    report_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    category = UnicodeAttribute(null=True)
+    year = NumberAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    changed_at = UnicodeAttribute(null=True)
+    assignee_nip = UnicodeAttribute(null=True)
+    forwarded_to = UnicodeAttribute(null=True)
+    forwarded_at = UnicodeAttribute(null=True)
+    version = NumberAttribute(null=True)
+    reported_nip_mac = UnicodeAttribute(null=True)
+    reported_opd_mac = UnicodeAttribute(null=True)
+    receipt_key = UnicodeAttribute(null=True)  # the scrypt hash: lets the purge drop the link item
+    # envelope encryption: the KMS-encrypted data key and AES-GCM blobs
+    data_key = BinaryAttribute(null=True, legacy_encoding=False)
+    content = BinaryAttribute(null=True, legacy_encoding=False)  # report 5W+1H / message / note text
+    reason = BinaryAttribute(null=True, legacy_encoding=False)  # rejection reason
+
+    # messages and notes
+    author = UnicodeAttribute(null=True)  # "reporter" | "inspektorat" (messages), staff NIP (notes)
+
+    # evidence
+    file_status = UnicodeAttribute(null=True)  # "pending" | "ready"
+    s3_key = UnicodeAttribute(null=True)
+    content_type = UnicodeAttribute(null=True)
+    size = NumberAttribute(null=True)
+    sha256 = UnicodeAttribute(null=True)
+    filename = BinaryAttribute(null=True, legacy_encoding=False)
+
+    # counters (stats, throttle)
+    tally = NumberAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
+register_table(WbsItem, "WBS_TABLE")
