@@ -262,7 +262,18 @@ class Api:
             kwargs["query"] = parse_model(op.query, _query_dict(request, op.query))
 
         def call() -> Any:
-            return fn(ctx, **kwargs)
+            try:
+                return fn(ctx, **kwargs)
+            except AppError:
+                raise
+            except Exception as exc:
+                # Chalice turns any other exception into its own 500; storage conflicts and
+                # throttling are client-visible states (409 / 503), so map them here.
+                mapped = from_storage_error(exc)
+                if mapped is None:
+                    raise
+                self.logger.warning("storage refused the write", extra={"error": repr(exc)[:500]})
+                raise mapped from exc
 
         if op.idempotent and ctx.idempotency_key:
             from replika.core import idempotency

@@ -1,0 +1,369 @@
+"""e-Remunerasi / E-RK app (`/remunerasi`): activity catalogue, daily activity log, supervisor
+decisions, attendance, the monthly TKD run, slips/sheets and dashboards.
+
+Thin adapter: parse, check role, call the use cases in :mod:`replika.remunerasi`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Chalice, CloudWatchEvent, SQSEvent
+
+from replika.core.auth import Role
+from replika.core.calendar import parse_utc_iso
+from replika.core.errors import BadRequest
+from replika.core.http import Api, Ctx
+from replika.core.pagination import PageQuery
+from replika.core.settings import get_settings
+from replika.remunerasi import service
+from replika.remunerasi.models import (
+    ActingIn,
+    ActingOut,
+    ActivityIn,
+    ActivityOut,
+    ActivityPage,
+    ActivityUpdate,
+    AttendanceImportOut,
+    AttendanceMonthOut,
+    BehaviourIn,
+    BehaviourOut,
+    DecisionIn,
+    DecisionOut,
+    DeleteQuery,
+    EntryIn,
+    EntryOut,
+    EntryPage,
+    EntryPatch,
+    EntryQuery,
+    EvidenceUploadIn,
+    ImportSummary,
+    PendingQuery,
+    PeriodQuery,
+    ResultQuery,
+    SentenceIn,
+    SentenceOut,
+    SheetQuery,
+    UploadOut,
+)
+
+app = Chalice(app_name="replika-remunerasi")
+api = Api(app, title="replika e-Remunerasi", base_path="/remunerasi")
+HR = (Role.ADMIN, Role.BKPSDM)
+CSV = ("text/csv",)
+
+
+# -- activity catalogue ---------------------------------------------------------------------------
+@api.route("/activities", query=PageQuery, response=ActivityPage, summary="Katalog kegiatan")
+def list_activities(ctx: Ctx, query: PageQuery) -> ActivityPage:
+    return service.list_activities(query.limit, query.cursor)
+
+
+@api.route(
+    "/activities",
+    "POST",
+    roles=HR,
+    body=ActivityIn,
+    response=ActivityOut,
+    status=201,
+    summary="Tambah kegiatan ke katalog",
+)
+def create_activity(ctx: Ctx, body: ActivityIn) -> ActivityOut:
+    return service.put_activity(
+        body, actor=service.actor_of(ctx.user), expected_version=None, request_id=ctx.request_id
+    )
+
+
+@api.route(
+    "/activities/{code}",
+    "PUT",
+    roles=HR,
+    body=ActivityUpdate,
+    response=ActivityOut,
+    summary="Ubah kegiatan (versi harus sama)",
+)
+def update_activity(ctx: Ctx, code: str, body: ActivityUpdate) -> ActivityOut:
+    if body.code != code:
+        raise BadRequest("Kode di alamat dan di isi berbeda.", code="code_mismatch")
+    return service.put_activity(
+        ActivityIn(**body.model_dump(exclude={"version"})),
+        actor=service.actor_of(ctx.user),
+        expected_version=body.version,
+        request_id=ctx.request_id,
+    )
+
+
+@api.route(
+    "/activities/import",
+    "POST",
+    roles=HR,
+    raw_body=CSV,
+    response=ImportSummary,
+    idempotent=True,
+    summary="Impor katalog kegiatan (CSV, semua atau tidak sama sekali)",
+)
+def import_activities(ctx: Ctx) -> ImportSummary:
+    return service.import_activities(
+        ctx.raw_body, actor=service.actor_of(ctx.user), request_id=ctx.request_id
+    )
+
+
+# -- daily activity log ---------------------------------------------------------------------------
+@api.route(
+    "/entries",
+    "POST",
+    body=EntryIn,
+    response=EntryOut,
+    status=201,
+    idempotent=True,
+    summary="Catat kegiatan harian",
+)
+def create_entry(ctx: Ctx, body: EntryIn) -> EntryOut:
+    return service.create_entry(ctx.user, body)
+
+
+@api.route(
+    "/entries/evidence-upload",
+    "POST",
+    body=EvidenceUploadIn,
+    response=UploadOut,
+    summary="Tautan unggah bukti kegiatan (JPEG/PNG/PDF, maks. 5 MB)",
+)
+def evidence_upload(ctx: Ctx, body: EvidenceUploadIn) -> UploadOut:
+    return service.evidence_upload(ctx.user, body)
+
+
+@api.route("/me/entries", query=EntryQuery, response=EntryPage, summary="Kegiatan saya per periode")
+def my_entries(ctx: Ctx, query: EntryQuery) -> EntryPage:
+    return service.list_entries(ctx.user, ctx.user.nip or "-", query.period, query.limit, query.cursor)
+
+
+@api.route(
+    "/employees/{nip}/entries",
+    query=EntryQuery,
+    response=EntryPage,
+    summary="Kegiatan pegawai (pegawai itu, atasannya, BKPSDM)",
+)
+def employee_entries(ctx: Ctx, nip: str, query: EntryQuery) -> EntryPage:
+    return service.list_entries(ctx.user, nip, query.period, query.limit, query.cursor)
+
+
+@api.route(
+    "/entries/{nip}/{entry_id}",
+    "PATCH",
+    body=EntryPatch,
+    response=EntryOut,
+    summary="Ubah kegiatan yang masih menunggu",
+)
+def update_entry(ctx: Ctx, nip: str, entry_id: str, body: EntryPatch) -> EntryOut:
+    return service.update_entry(ctx.user, nip, entry_id, body)
+
+
+@api.route(
+    "/entries/{nip}/{entry_id}",
+    "DELETE",
+    query=DeleteQuery,
+    status=204,
+    summary="Hapus kegiatan yang masih menunggu",
+)
+def delete_entry(ctx: Ctx, nip: str, entry_id: str, query: DeleteQuery) -> None:
+    service.delete_entry(ctx.user, nip, entry_id, query.version)
+
+
+# -- supervisor -----------------------------------------------------------------------------------
+@api.route("/pending", query=PendingQuery, response=EntryPage, summary="Antrian persetujuan atasan")
+def pending(ctx: Ctx, query: PendingQuery) -> EntryPage:
+    return service.pending_queue(ctx.user, query.limit, query.cursor)
+
+
+@api.route(
+    "/decisions",
+    "POST",
+    body=DecisionIn,
+    response=DecisionOut,
+    idempotent=True,
+    summary="Setujui / tolak / batalkan persetujuan (1-100 kegiatan)",
+)
+def decide(ctx: Ctx, body: DecisionIn) -> DecisionOut:
+    return service.decide(ctx.user, body, request_id=ctx.request_id)
+
+
+@api.route(
+    "/acting",
+    "POST",
+    roles=HR,
+    body=ActingIn,
+    response=ActingOut,
+    status=201,
+    summary="Tetapkan Plt atasan untuk rentang tanggal",
+)
+def assign_acting(ctx: Ctx, body: ActingIn) -> ActingOut:
+    return service.assign_acting(body, actor=service.actor_of(ctx.user), request_id=ctx.request_id)
+
+
+@api.route(
+    "/employees/{nip}/behaviour/{period}",
+    "PUT",
+    body=BehaviourIn,
+    response=BehaviourOut,
+    summary="Nilai perilaku bulanan oleh atasan",
+)
+def rate_behaviour(ctx: Ctx, nip: str, period: str, body: BehaviourIn) -> BehaviourOut:
+    PeriodQuery(period=period)
+    return service.rate_behaviour(ctx.user, nip, period, body.score, request_id=ctx.request_id)
+
+
+# -- attendance and discipline --------------------------------------------------------------------
+@api.route(
+    "/attendance/import",
+    "POST",
+    roles=HR,
+    raw_body=CSV,
+    response=AttendanceImportOut,
+    idempotent=True,
+    summary="Impor absensi sidik jari / cuti / dinas luar / sakit (CSV)",
+)
+def import_attendance(ctx: Ctx) -> AttendanceImportOut:
+    return service.import_attendance(
+        ctx.raw_body, actor=service.actor_of(ctx.user), request_id=ctx.request_id
+    )
+
+
+@api.route(
+    "/employees/{nip}/attendance",
+    query=PeriodQuery,
+    response=AttendanceMonthOut,
+    summary="Absensi pegawai per periode",
+)
+def attendance(ctx: Ctx, nip: str, query: PeriodQuery) -> AttendanceMonthOut:
+    return service.attendance_month(ctx.user, nip, query.period)
+
+
+@api.route(
+    "/sentences",
+    "POST",
+    roles=HR,
+    body=SentenceIn,
+    response=SentenceOut,
+    status=201,
+    summary="Catat hukuman disiplin",
+)
+def record_sentence(ctx: Ctx, body: SentenceIn) -> SentenceOut:
+    return service.record_sentence(body, actor=service.actor_of(ctx.user), request_id=ctx.request_id)
+
+
+# -- the monthly run ------------------------------------------------------------------------------
+def _period(period: str) -> str:
+    return PeriodQuery(period=period).period
+
+
+@api.route("/payroll/{period}/run", "POST", roles=(Role.BKPSDM,), summary="Mulai perhitungan TKD periode")
+def start_run(ctx: Ctx, period: str) -> Any:
+    from replika.remunerasi import payroll
+
+    return payroll.start_run(
+        _period(period), actor=service.actor_of(ctx.user), request_id=ctx.request_id, config=service.region()
+    )
+
+
+@api.route("/payroll/{period}", summary="Status perhitungan TKD")
+def get_run(ctx: Ctx, period: str) -> Any:
+    from replika.remunerasi import payroll
+
+    ctx.user.require_any((Role.ADMIN, Role.BKPSDM, Role.BPKAD))
+    return payroll.get_run(_period(period))
+
+
+@api.route(
+    "/payroll/{period}/actions/{action}",
+    "POST",
+    roles=(Role.BKPSDM, Role.BPKAD),
+    summary="verify (BKPSDM) / approve, lock (BPKAD) / recompute (BKPSDM)",
+)
+def run_action(ctx: Ctx, period: str, action: str) -> Any:
+    from replika.remunerasi import payroll
+
+    return payroll.act(_period(period), action, ctx.user, request_id=ctx.request_id)
+
+
+@api.route(
+    "/payroll/{period}/results",
+    query=ResultQuery,
+    roles=(Role.ADMIN, Role.BKPSDM, Role.BPKAD),
+    summary="Hasil perhitungan per pegawai",
+)
+def list_results(ctx: Ctx, period: str, query: ResultQuery) -> Any:
+    from replika.remunerasi import payroll
+
+    return payroll.list_results(_period(period), query.opd, query.limit, query.cursor)
+
+
+@api.route(
+    "/payroll/{period}/results/{nip}/recompute",
+    "POST",
+    roles=(Role.BKPSDM,),
+    summary="Hitung ulang satu pegawai",
+)
+def recompute_employee(ctx: Ctx, period: str, nip: str) -> Any:
+    from replika.remunerasi import payroll
+
+    return payroll.recompute_employee(
+        _period(period), nip, actor=service.actor_of(ctx.user), config=service.region()
+    )
+
+
+@api.route("/payroll/{period}/slips/{nip}", summary="Tautan unduh slip TKD (PDF)")
+def slip(ctx: Ctx, period: str, nip: str) -> Any:
+    from replika.remunerasi import outputs
+
+    return outputs.slip_link(_period(period), nip, ctx.user)
+
+
+@api.route(
+    "/payroll/{period}/sheets", query=SheetQuery, summary="Tautan unduh daftar TKD (XLSX) per OPD / daerah"
+)
+def sheet(ctx: Ctx, period: str, query: SheetQuery) -> Any:
+    from replika.remunerasi import outputs
+
+    return outputs.sheet_link(_period(period), query.opd, ctx.user)
+
+
+# -- dashboards -----------------------------------------------------------------------------------
+@api.route("/dashboards/opd", query=PeriodQuery, summary="Beban kerja OPD per periode")
+def opd_dashboard(ctx: Ctx, query: PeriodQuery) -> Any:
+    from replika.remunerasi import dashboards
+
+    return dashboards.opd_dashboard_for(ctx.user, query.period, service.region())
+
+
+@api.route("/dashboards/me", summary="Menit bulan ini, target, dan proyeksi tunjangan")
+def my_dashboard(ctx: Ctx) -> Any:
+    from replika.remunerasi import dashboards
+
+    cfg = service.region()
+    return dashboards.employee_dashboard(
+        ctx.user.nip or "-", config=cfg, today_local=service.calendar(cfg).today()
+    )
+
+
+# -- schedule and queue ---------------------------------------------------------------------------
+# The 1st of each month at 01:00 region time, as an EventBridge (UTC) cron.
+@app.schedule(service.calendar().local_time_to_utc_cron(1, 0, 1), name="monthly_payroll")
+def monthly_payroll(event: CloudWatchEvent) -> None:
+    from replika.remunerasi import payroll
+
+    payroll.scheduled_run(parse_utc_iso(event.time), config=service.region())
+
+
+_QUEUE_ARN = get_settings().payroll_queue_arn or "arn:aws:sqs:ap-southeast-3:000000000000:replika-payroll"
+
+
+@app.on_sqs_message(queue_arn=_QUEUE_ARN, batch_size=1, name="payroll_worker")
+def payroll_worker(event: SQSEvent) -> None:
+    """One chunk per message; an exception leaves the message for redelivery (then the DLQ)."""
+    import json
+
+    from replika.remunerasi import payroll
+
+    for record in event:
+        payroll.process_message(json.loads(record.body), config=service.region())

@@ -1,0 +1,224 @@
+"""API contract of e-Remunerasi (pydantic request / response models).
+
+Payroll-run, output and dashboard models live beside their use cases in ``payroll.py``,
+``outputs.py`` and ``dashboards.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from replika.core.pagination import Page, PageQuery
+
+PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+NIP = r"^\d{18}$"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# -- activity catalogue ---------------------------------------------------------------------------
+class ActivityIn(_In):
+    code: str = Field(pattern=r"^[A-Za-z0-9._-]{1,40}$")
+    name: str = Field(min_length=3, max_length=200)
+    minutes: int = Field(gt=0, le=480, description="waktu efektif per satuan, menit")
+    allowed_positions: list[str] = Field(default_factory=list, max_length=500)
+    active: bool = True
+
+
+class ActivityOut(BaseModel):
+    code: str
+    name: str
+    minutes: int
+    allowed_positions: list[str]
+    active: bool
+    version: int
+
+
+class ActivityPage(Page[ActivityOut]):
+    pass
+
+
+class ImportSummary(BaseModel):
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+
+
+# -- activity log ---------------------------------------------------------------------------------
+class EntryIn(_In):
+    entry_date: date
+    activity_code: str = Field(min_length=1, max_length=40)
+    quantity: int = Field(ge=1, le=50)
+    note: str | None = Field(None, max_length=500)
+    overtime: bool = Field(False, description="lembur yang ditugaskan (hari libur)")
+    evidence_key: str | None = Field(None, max_length=300)
+
+
+class EntryPatch(_In):
+    version: int = Field(ge=1)
+    quantity: int | None = Field(None, ge=1, le=50)
+    note: str | None = Field(None, max_length=500)
+    evidence_key: str | None = Field(None, max_length=300)
+
+
+class EntryOut(BaseModel):
+    entry_id: str
+    nip: str
+    period: str
+    entry_date: date
+    activity_code: str
+    activity_name: str
+    std_minutes: int
+    quantity: int
+    minutes: int
+    overtime: bool
+    note: str | None
+    evidence_key: str | None
+    status: Literal["pending", "approved", "rejected"]
+    reason: str | None
+    approver_nip: str | None
+    decided_by: str | None
+    decided_at: str | None
+    version: int
+
+
+class EntryPage(Page[EntryOut]):
+    pass
+
+
+class EntryQuery(PageQuery):
+    period: str = Field(pattern=PERIOD)
+
+
+class PendingQuery(PageQuery):
+    pass
+
+
+class EntryRef(_In):
+    nip: str = Field(pattern=NIP)
+    entry_id: str = Field(min_length=1, max_length=60)
+    version: int = Field(ge=1)
+
+
+class DecisionIn(_In):
+    action: Literal["approve", "reject", "unapprove"]
+    entries: list[EntryRef] = Field(min_length=1, max_length=100)
+    reason: str | None = Field(None, max_length=500)
+
+    @field_validator("reason")
+    @classmethod
+    def _strip(cls, v: str | None) -> str | None:
+        return v or None
+
+
+class DecisionOut(BaseModel):
+    action: str
+    decided: list[EntryOut]
+
+
+class EvidenceUploadIn(_In):
+    filename: str = Field(min_length=1, max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int = Field(gt=0)
+
+
+class UploadOut(BaseModel):
+    url: str
+    fields: dict[str, str]
+    key: str
+    expires_in: int
+
+
+# -- acting supervisor ----------------------------------------------------------------------------
+class ActingIn(_In):
+    acting_nip: str = Field(pattern=NIP)
+    for_nip: str = Field(pattern=NIP, description="atasan definitif yang digantikan")
+    start: date
+    end: date
+
+
+class ActingOut(BaseModel):
+    acting_nip: str
+    for_nip: str
+    start: date
+    end: date
+    assigned_by: str
+
+
+# -- attendance, behaviour, sentences -------------------------------------------------------------
+class AttendanceRow(BaseModel):
+    nip: str
+    day: date
+    check_in: time | None
+    check_out: time | None
+    excuse: str | None
+    codes: list[str]
+    deduction_pct: str
+
+
+class AttendanceImportOut(BaseModel):
+    rows: int
+    days: list[date]
+    employees: int
+
+
+class AttendanceMonthOut(BaseModel):
+    nip: str
+    period: str
+    days: dict[str, dict[str, str | int]]
+    total_deduction_pct: str
+
+
+class BehaviourIn(_In):
+    score: int = Field(ge=0, le=100)
+
+
+class BehaviourOut(BaseModel):
+    nip: str
+    period: str
+    score: int
+    rated_by: str
+
+
+class SentenceIn(_In):
+    nip: str = Field(pattern=NIP)
+    level: Literal["ringan", "sedang", "berat"]
+    start_period: str = Field(pattern=PERIOD)
+    end_period: str = Field(pattern=PERIOD)
+    note: str | None = Field(None, max_length=500)
+
+
+class SentenceOut(BaseModel):
+    sentence_id: str
+    nip: str
+    level: str
+    start_period: str
+    end_period: str
+    cut_pct: str
+    recorded_by: str
+
+
+class PeriodQuery(BaseModel):
+    period: str = Field(pattern=PERIOD)
+
+
+class ActivityUpdate(ActivityIn):
+    version: int = Field(ge=1)
+
+
+class DeleteQuery(BaseModel):
+    version: int = Field(ge=1)
+
+
+class ResultQuery(PageQuery):
+    opd: str | None = Field(None, max_length=40)
+
+
+class SheetQuery(BaseModel):
+    opd: str | None = Field(None, max_length=40)
