@@ -157,7 +157,108 @@ def directory_events() -> dict[str, tuple[dict[str, Any], int]]:
     }
 
 
-GENERATORS = {"directory": directory_events}
+def wbs_events() -> dict[str, tuple[dict[str, Any], int]]:
+    """WBS: the reporter's public routes (no identity in the event beyond API Gateway's own
+    ``identity`` block, which the app drops) and the Inspektorat's routes."""
+    people = seed.demo_employees()
+    insp = [e for e in people if e.opd_code.endswith(".03") and e.supervisor_nip]
+    head, pegawai = claims_for(insp[0], "inspektorat-kepala"), claims_for(people[-1], "pegawai")
+    handler = claims_for(insp[1], "inspektorat")
+    reported = next(e for e in people if e.opd_code.endswith(".09") and e.supervisor_nip)
+    report = {
+        "category": "gratifikasi",
+        "what": "Permintaan uang pelicin untuk mempercepat izin",
+        "who": {"name": reported.name, "nip": reported.nip, "opd": reported.opd_code},
+        "where": "Loket pelayanan",
+        "when": "Maret 2026",
+        "how": "Diminta lisan saat menyerahkan berkas",
+    }
+    rid = {"report_id": "0" * 32}
+    bad_token = {"x-wbs-token": "e30.c2ln"}
+
+    def reporter(method: str, resource: str, body: Any = None, **kw: Any) -> dict[str, Any]:
+        return api_event(method, resource, body=None if body is None else json.dumps(body), **kw)
+
+    return {
+        "create_report": (reporter("POST", "/reports", report), 201),
+        "create_report_unknown_category": (reporter("POST", "/reports", {**report, "category": "x"}), 400),
+        "reporter_session_wrong_receipt": (
+            reporter("POST", "/reporter/session", {"receipt": "0000-1111-2222-3333"}),
+            401,
+        ),
+        "reporter_report_without_token": (api_event("GET", "/reporter/report"), 401),
+        "reporter_messages_bad_token": (api_event("GET", "/reporter/messages", headers=bad_token), 401),
+        "reporter_reply_without_token": (reporter("POST", "/reporter/messages", {"text": "halo"}), 401),
+        "reporter_add_evidence_without_token": (
+            reporter(
+                "POST",
+                "/reporter/evidence",
+                {"filename": "bukti.jpg", "content_type": "image/jpeg", "size": 1000},
+            ),
+            401,
+        ),
+        "reporter_confirm_evidence_without_token": (
+            api_event("POST", "/reporter/evidence/{file_id}/confirm", {"file_id": "f" * 32}),
+            401,
+        ),
+        "stats": (api_event("GET", "/stats", query={"year": ["2026"]}), 200),
+        "list_reports": (api_event("GET", "/reports", query={"status": ["received"]}, claims=head), 200),
+        "list_reports_as_pegawai": (api_event("GET", "/reports", claims=pegawai), 403),
+        "list_reports_without_token": (api_event("GET", "/reports"), 401),
+        "get_report_unknown": (api_event("GET", "/reports/{report_id}", rid, claims=head), 404),
+        "assign_as_handler": (
+            reporter(
+                "POST",
+                "/reports/{report_id}/assign",
+                {"handler_nip": insp[1].nip},
+                path_params=rid,
+                claims=handler,
+            ),
+            403,
+        ),
+        "assign_unknown": (
+            reporter(
+                "POST",
+                "/reports/{report_id}/assign",
+                {"handler_nip": insp[1].nip},
+                path_params=rid,
+                claims=head,
+            ),
+            404,
+        ),
+        "change_status_unknown": (
+            reporter(
+                "POST", "/reports/{report_id}/status", {"to": "verification"}, path_params=rid, claims=handler
+            ),
+            404,
+        ),
+        "list_notes_unknown": (api_event("GET", "/reports/{report_id}/notes", rid, claims=head), 404),
+        "add_note_unknown": (
+            reporter("POST", "/reports/{report_id}/notes", {"text": "catatan"}, path_params=rid, claims=head),
+            404,
+        ),
+        "list_messages_unknown": (api_event("GET", "/reports/{report_id}/messages", rid, claims=head), 404),
+        "send_message_unknown": (
+            reporter(
+                "POST", "/reports/{report_id}/messages", {"text": "pesan"}, path_params=rid, claims=head
+            ),
+            404,
+        ),
+        "list_evidence_unknown": (api_event("GET", "/reports/{report_id}/evidence", rid, claims=head), 404),
+        "download_evidence_unknown": (
+            api_event(
+                "GET", "/reports/{report_id}/evidence/{file_id}", {**rid, "file_id": "f" * 32}, claims=head
+            ),
+            404,
+        ),
+        "audit_trail_as_handler": (api_event("GET", "/reports/{report_id}/audit", rid, claims=handler), 403),
+        "audit_trail_unknown": (api_event("GET", "/reports/{report_id}/audit", rid, claims=head), 404),
+        "retention_due": (api_event("GET", "/retention/due", claims=head), 200),
+        "openapi_json": (api_event("GET", "/openapi.json"), 200),
+    }
+
+
+GENERATORS = {"directory": directory_events, "wbs": wbs_events}
 
 
 def write_events(root: Path = EVENTS) -> list[Path]:

@@ -9,12 +9,14 @@ import pytest
 from replika.core.audit import AuditRecord
 from replika.directory.tables import DirectoryItem
 from replika.remunerasi.tables import RemItem
+from replika.wbs.tables import WbsItem
 from replika_infra.templates import model_table_spec, table_specs
 
 MODELS: list[tuple[type[Any], str]] = [
     (DirectoryItem, "DirectoryTable"),
     (AuditRecord, "AuditTable"),
     (RemItem, "RemunerasiTable"),
+    (WbsItem, "WbsTable"),
 ]
 
 
