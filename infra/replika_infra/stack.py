@@ -626,8 +626,24 @@ def _user_pool_client(
 def _bucket_policy(
     clients: _Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
 ) -> tuple[str, dict[str, str]]:
-    clients("s3").put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"]))
+    document = local_bucket_policy(props["PolicyDocument"])
+    clients("s3").put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(document))
     return str(props["Bucket"]), {}
+
+
+def local_bucket_policy(document: dict[str, Any]) -> dict[str, Any]:
+    """The template's bucket policy minus its TLS-only statements.
+
+    The local endpoint is plain HTTP on loopback, and moto evaluates ``aws:SecureTransport`` as
+    false for every request (in-process too), so the TLS-only deny would refuse every object
+    write. Production keeps the statement; ``tests/unit/test_template.py`` checks it is there.
+    """
+    statements = [
+        st
+        for st in document.get("Statement", [])
+        if "aws:SecureTransport" not in json.dumps(st.get("Condition", {}))
+    ]
+    return {**document, "Statement": statements}
 
 
 def _schedule(
