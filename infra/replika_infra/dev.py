@@ -277,6 +277,28 @@ def print_demo_guide(stack: LocalStack) -> None:
     print(f'  curl -s -H "Authorization: Bearer $TOKEN" "{gw}/directory/employees?limit=5"')
     print(f'  curl -s -H "Authorization: Bearer $(.venv/bin/replika token --role pegawai)" {gw}/directory/me')
     print(f"  curl -s {gw}/directory/openapi.json")
+    if stack.config.enabled("wbs"):
+        print("\nWBS (whistle-blowing) — report without an account, follow it with the receipt:")
+        print(f"  curl -s -X POST {gw}/wbs/reports -H 'Content-Type: application/json' -d '{{\"category\":")
+        print('    "gratifikasi","what":"Uang pelicin untuk izin gudang","who":{"name":"Fulan"},')
+        print('    "where":"Loket 2","when":"Maret 2026","how":"Diminta lisan"}\'  # keep the receipt')
+        print(f"  curl -s -X POST {gw}/wbs/reporter/session -H 'Content-Type: application/json' \\")
+        print('    -d \'{"receipt":"<receipt>"}\'                        # -> token (15 minutes)')
+        print(f'  curl -s -H "X-Wbs-Token: <token>" {gw}/wbs/reporter/report')
+        print("  HEAD=$(.venv/bin/replika token --role inspektorat-kepala)")
+        print("  H=$(.venv/bin/replika token --role inspektorat)")
+        print(f'  curl -s -H "Authorization: Bearer $HEAD" "{gw}/wbs/reports?status=received"')
+        insp = stack.state.users.get("inspektorat", {}).get("nip", "<nip>")
+        print('  curl -s -X POST -H "Authorization: Bearer $HEAD" -H "Content-Type: application/json" \\')
+        print(f'    {gw}/wbs/reports/<id>/assign -d \'{{"handler_nip":"{insp}"}}\'')
+        print(f'  curl -s -H "Authorization: Bearer $H" {gw}/wbs/reports/<id>')
+        print('  curl -s -X POST -H "Authorization: Bearer $H" -H "Content-Type: application/json" \\')
+        print(f'    {gw}/wbs/reports/<id>/messages -d \'{{"text":"Siapa saksinya?"}}\'')
+        print(f'  curl -s -H "X-Wbs-Token: <token>" {gw}/wbs/reporter/messages')
+        print("  # status: verification -> investigation -> closed, each:")
+        print('  curl -s -X POST -H "Authorization: Bearer $H" -H "Content-Type: application/json" \\')
+        print(f'    {gw}/wbs/reports/<id>/status -d \'{{"to":"verification"}}\'')
+        print(f'  curl -s -H "Authorization: Bearer $HEAD" "{gw}/wbs/reports/<id>/audit?limit=100"')
 
 
 def cmd_token(args: argparse.Namespace) -> int:
