@@ -28,10 +28,7 @@ OPD_A, OPD_B = "32.73.06", "32.73.11"
 @pytest.fixture
 def stack(region_stack: dict[str, str]) -> Iterator[dict[str, str]]:
     storage.reset_client()
-    # moto evaluates the documents bucket's DenyInsecureTransport statement without a request
-    # context, so it denies every object request (aws:SecureTransport is unknown to it). The
-    # statement is about TLS, which moto in-process cannot model: drop it for these tests.
-    storage.s3_client().delete_bucket_policy(Bucket=get_settings().documents_bucket)
+    # The local stack applies the bucket policy without its TLS-only statement (stack.py).
     yield region_stack
     storage.reset_client()
     get_settings.cache_clear()
