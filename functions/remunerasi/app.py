@@ -6,8 +6,6 @@ Thin adapter: parse, check role, call the use cases in :mod:`replika.remunerasi`
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalice.app import Chalice, CloudWatchEvent, SQSEvent
 
 from replika.core.auth import Role
@@ -16,7 +14,8 @@ from replika.core.errors import BadRequest
 from replika.core.http import Api, Ctx
 from replika.core.pagination import PageQuery
 from replika.core.settings import get_settings
-from replika.remunerasi import service
+from replika.remunerasi import dashboards, outputs, payroll, service
+from replika.remunerasi.dashboards import EmployeeDashboardOut, OpdDashboardOut
 from replika.remunerasi.models import (
     ActingIn,
     ActingOut,
@@ -46,6 +45,8 @@ from replika.remunerasi.models import (
     SheetQuery,
     UploadOut,
 )
+from replika.remunerasi.outputs import LinkOut, OutputsOut
+from replika.remunerasi.payroll import ResultOut, ResultPage, RunOut
 
 app = Chalice(app_name="replika-remunerasi")
 api = Api(app, title="replika e-Remunerasi", base_path="/remunerasi")
@@ -253,105 +254,132 @@ def record_sentence(ctx: Ctx, body: SentenceIn) -> SentenceOut:
 
 
 # -- the monthly run ------------------------------------------------------------------------------
+FINANCE_VIEW = (Role.ADMIN, Role.BKPSDM, Role.BPKAD)
+
+
 def _period(period: str) -> str:
     return PeriodQuery(period=period).period
 
 
-@api.route("/payroll/{period}/run", "POST", roles=(Role.BKPSDM,), summary="Mulai perhitungan TKD periode")
-def start_run(ctx: Ctx, period: str) -> Any:
-    from replika.remunerasi import payroll
-
+@api.route(
+    "/payroll/{period}/run",
+    "POST",
+    roles=(Role.BKPSDM,),
+    response=RunOut,
+    status=202,
+    summary="Mulai perhitungan TKD periode (dilanjutkan pekerja SQS)",
+)
+def start_run(ctx: Ctx, period: str) -> RunOut:
     return payroll.start_run(
         _period(period), actor=service.actor_of(ctx.user), request_id=ctx.request_id, config=service.region()
     )
 
 
-@api.route("/payroll/{period}", summary="Status perhitungan TKD")
-def get_run(ctx: Ctx, period: str) -> Any:
-    from replika.remunerasi import payroll
-
-    ctx.user.require_any((Role.ADMIN, Role.BKPSDM, Role.BPKAD))
-    return payroll.get_run(_period(period))
+@api.route("/payroll/{period}", roles=FINANCE_VIEW, response=RunOut, summary="Status perhitungan TKD")
+def get_run(ctx: Ctx, period: str) -> RunOut:
+    return payroll.get_run(_period(period), ctx.user)
 
 
 @api.route(
     "/payroll/{period}/actions/{action}",
     "POST",
     roles=(Role.BKPSDM, Role.BPKAD),
+    response=RunOut,
     summary="verify (BKPSDM) / approve, lock (BPKAD) / recompute (BKPSDM)",
 )
-def run_action(ctx: Ctx, period: str, action: str) -> Any:
-    from replika.remunerasi import payroll
-
-    return payroll.act(_period(period), action, ctx.user, request_id=ctx.request_id)
+def run_action(ctx: Ctx, period: str, action: str) -> RunOut:
+    return payroll.act(_period(period), action, ctx.user, request_id=ctx.request_id, config=service.region())
 
 
 @api.route(
     "/payroll/{period}/results",
     query=ResultQuery,
-    roles=(Role.ADMIN, Role.BKPSDM, Role.BPKAD),
+    roles=FINANCE_VIEW,
+    response=ResultPage,
     summary="Hasil perhitungan per pegawai",
 )
-def list_results(ctx: Ctx, period: str, query: ResultQuery) -> Any:
-    from replika.remunerasi import payroll
-
+def list_results(ctx: Ctx, period: str, query: ResultQuery) -> ResultPage:
     return payroll.list_results(_period(period), query.opd, query.limit, query.cursor)
+
+
+@api.route(
+    "/payroll/{period}/results/{nip}", roles=FINANCE_VIEW, response=ResultOut, summary="Hasil satu pegawai"
+)
+def get_result(ctx: Ctx, period: str, nip: str) -> ResultOut:
+    return payroll.get_result(_period(period), nip)
 
 
 @api.route(
     "/payroll/{period}/results/{nip}/recompute",
     "POST",
     roles=(Role.BKPSDM,),
+    response=ResultOut,
     summary="Hitung ulang satu pegawai",
 )
-def recompute_employee(ctx: Ctx, period: str, nip: str) -> Any:
-    from replika.remunerasi import payroll
-
+def recompute_employee(ctx: Ctx, period: str, nip: str) -> ResultOut:
     return payroll.recompute_employee(
-        _period(period), nip, actor=service.actor_of(ctx.user), config=service.region()
+        _period(period),
+        nip,
+        actor=service.actor_of(ctx.user),
+        config=service.region(),
+        request_id=ctx.request_id,
     )
 
 
-@api.route("/payroll/{period}/slips/{nip}", summary="Tautan unduh slip TKD (PDF)")
-def slip(ctx: Ctx, period: str, nip: str) -> Any:
-    from replika.remunerasi import outputs
+@api.route(
+    "/payroll/{period}/outputs",
+    roles=FINANCE_VIEW,
+    response=OutputsOut,
+    summary="Berkas daftar TKD (XLSX) generasi terakhir",
+)
+def list_outputs(ctx: Ctx, period: str) -> OutputsOut:
+    return outputs.outputs_of(_period(period), ctx.user)
 
-    return outputs.slip_link(_period(period), nip, ctx.user)
+
+@api.route("/payroll/{period}/slips/{nip}", response=LinkOut, summary="Tautan unduh slip TKD (PDF)")
+def slip(ctx: Ctx, period: str, nip: str) -> LinkOut:
+    return outputs.slip_link(_period(period), nip, ctx.user, region=service.region())
 
 
 @api.route(
-    "/payroll/{period}/sheets", query=SheetQuery, summary="Tautan unduh daftar TKD (XLSX) per OPD / daerah"
+    "/payroll/{period}/sheets",
+    query=SheetQuery,
+    response=LinkOut,
+    summary="Tautan unduh daftar TKD (XLSX) per OPD / daerah",
 )
-def sheet(ctx: Ctx, period: str, query: SheetQuery) -> Any:
-    from replika.remunerasi import outputs
-
+def sheet(ctx: Ctx, period: str, query: SheetQuery) -> LinkOut:
     return outputs.sheet_link(_period(period), query.opd, ctx.user)
 
 
 # -- dashboards -----------------------------------------------------------------------------------
-@api.route("/dashboards/opd", query=PeriodQuery, summary="Beban kerja OPD per periode")
-def opd_dashboard(ctx: Ctx, query: PeriodQuery) -> Any:
-    from replika.remunerasi import dashboards
-
+@api.route(
+    "/dashboards/opd", query=PeriodQuery, response=OpdDashboardOut, summary="Beban kerja OPD per periode"
+)
+def opd_dashboard(ctx: Ctx, query: PeriodQuery) -> OpdDashboardOut:
     return dashboards.opd_dashboard_for(ctx.user, query.period, service.region())
 
 
-@api.route("/dashboards/me", summary="Menit bulan ini, target, dan proyeksi tunjangan")
-def my_dashboard(ctx: Ctx) -> Any:
-    from replika.remunerasi import dashboards
-
+@api.route(
+    "/dashboards/employees/{nip}",
+    response=EmployeeDashboardOut,
+    summary="Menit bulan ini, target, dan proyeksi tunjangan",
+)
+def employee_dashboard(ctx: Ctx, nip: str) -> EmployeeDashboardOut:
     cfg = service.region()
-    return dashboards.employee_dashboard(
-        ctx.user.nip or "-", config=cfg, today_local=service.calendar(cfg).today()
+    return dashboards.employee_dashboard_for(
+        ctx.user, nip, config=cfg, today_local=service.calendar(cfg).today()
     )
+
+
+@api.route("/dashboards/me", response=EmployeeDashboardOut, summary="Dasbor saya")
+def my_dashboard(ctx: Ctx) -> EmployeeDashboardOut:
+    return employee_dashboard(ctx, ctx.user.nip or "-")
 
 
 # -- schedule and queue ---------------------------------------------------------------------------
 # The 1st of each month at 01:00 region time, as an EventBridge (UTC) cron.
 @app.schedule(service.calendar().local_time_to_utc_cron(1, 0, 1), name="monthly_payroll")
 def monthly_payroll(event: CloudWatchEvent) -> None:
-    from replika.remunerasi import payroll
-
     payroll.scheduled_run(parse_utc_iso(event.time), config=service.region())
 
 
@@ -362,8 +390,6 @@ _QUEUE_ARN = get_settings().payroll_queue_arn or "arn:aws:sqs:ap-southeast-3:000
 def payroll_worker(event: SQSEvent) -> None:
     """One chunk per message; an exception leaves the message for redelivery (then the DLQ)."""
     import json
-
-    from replika.remunerasi import payroll
 
     for record in event:
         payroll.process_message(json.loads(record.body), config=service.region())
