@@ -36,7 +36,6 @@ from replika.wbs.models import (
     NoteOut,
     NotePage,
     PageIn,
-    PurgeResult,
     ReceiptIn,
     ReportCreated,
     ReportDetail,
@@ -59,8 +58,8 @@ STAFF = tuple(HANDLER_ROLES)
 TOKEN_HEADER = "x-wbs-token"  # noqa: S105 - a header name
 #: The only request headers a WBS handler ever sees: nothing about the client's network or device.
 KEPT_HEADERS = frozenset({"content-type", "authorization", TOKEN_HEADER, "accept"})
-#: Purge at 02:00 region time, every day.
-PURGE_CRON = local_time_to_utc_cron(service.region().timezone, 2, 0)
+#: Purge at 02:00 region time, every day (WIB when packaging without a region config).
+PURGE_CRON = local_time_to_utc_cron(service.region_timezone(), 2, 0)
 
 
 @app.middleware("http")
@@ -271,5 +270,4 @@ def retention_due(ctx: Ctx, query: DueQuery) -> DuePage:
 
 @app.schedule(PURGE_CRON, name="wbs_purge", description="Purge WBS reports past retention")
 def purge(event: Any) -> dict[str, Any]:
-    result: PurgeResult = service.purge(request_id=getattr(event, "event_id", None))
-    return result.model_dump()
+    return service.purge(request_id=getattr(event, "event_id", None)).model_dump()

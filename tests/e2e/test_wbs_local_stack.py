@@ -25,7 +25,7 @@ def stack() -> Iterator[Any]:
     from replika_infra.dev import start_local_stack
 
     config = load_region_config(region_config_path("kota-bandung"))
-    running = start_local_stack(config, port=free_port(), moto_port=free_port(), n_employees=200)
+    running = start_local_stack(config, port=free_port(), moto_port=free_port())
     crypto.reset()
     storage.reset_client()
     try:
@@ -85,12 +85,14 @@ def test_report_followed_with_receipt_answered_and_closed(stack: Any) -> None:
     status, page = call(f"{base}/reports?status=received", token=head)
     assert status == 200 and len(page["items"]) == 1
     rid = page["items"][0]["id"]
-    assert call(f"{base}/reports/{rid}", token=handler)[0] == 404  # not assigned yet
+    first = call(f"{base}/reports/{rid}", token=handler)
+    assert first[0] == 404, first  # not assigned yet
     handler_nip = stack.state.users["inspektorat"]["nip"]
     status, _ = call(f"{base}/reports/{rid}/assign", token=head, data={"handler_nip": handler_nip})
     assert status == 200, _
     status, detail = call(f"{base}/reports/{rid}", token=handler)
-    assert status == 200 and detail["content"]["who"]["nip"] == reported["nip"]
+    assert status == 200, (detail, call(f"{base}/reports/{rid}/audit", token=head))
+    assert detail["content"]["who"]["nip"] == reported["nip"]
     # the reported person, even with a valid token, gets nothing
     pegawai = id_token(stack.state, "pegawai")
     assert call(f"{base}/reports/{rid}", token=pegawai)[0] == 403

@@ -124,6 +124,15 @@ def region() -> RegionConfig:
     return _load_region(s.region_config_path or str(region_config_path(s.region_slug)))
 
 
+def region_timezone(default: str = "Asia/Jakarta") -> str:
+    """The region's zone; ``default`` when no region config can be read (``chalice package`` runs
+    with placeholder settings)."""
+    try:
+        return region().timezone
+    except (OSError, ValueError):
+        return default
+
+
 def policy() -> WbsPolicy:
     return region().wbs
 
