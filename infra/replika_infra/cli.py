@@ -13,6 +13,7 @@ COMMAND_MODULES = [
     "replika_infra.events",
     "replika_infra.package",
     "replika_infra.deploy",
+    "replika_infra.payroll_cli",
 ]
 
 

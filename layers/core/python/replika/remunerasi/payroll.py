@@ -412,6 +412,13 @@ def _allowed(state: str, principal: Principal) -> list[str]:
     return out
 
 
+def _plain_map(raw: Any) -> dict[str, Any] | None:
+    """A raw ``MapAttribute`` (or a dict) as a plain dict."""
+    if raw is None:
+        return None
+    return dict(raw.as_dict() if hasattr(raw, "as_dict") else raw)
+
+
 def run_out(run: PayrollRun, principal: Principal | None = None) -> RunOut:
     return RunOut(
         period=run.period,
@@ -426,7 +433,7 @@ def run_out(run: PayrollRun, principal: Principal | None = None) -> RunOut:
         history=[HistoryOut.model_validate(h) for h in run.history or []],
         started_at=run.started_at,
         updated_at=run.updated_at,
-        outputs=dict(run.outputs) if run.outputs is not None else None,
+        outputs=_plain_map(run.outputs),
         allowed_actions=None if principal is None else _allowed(run.state, principal),
     )
 

@@ -1,0 +1,122 @@
+"""`replika payroll run --period YYYY-MM` and `replika payroll show --period YYYY-MM`.
+
+Against the running local stack (``make demo`` / ``replika dev``: the environment comes from its
+state file, like ``replika import``) ``run`` starts the period's run and then works the payroll
+queue in this process until the run is drafted, printing progress and the final run. With
+``--aws`` it uses the real AWS environment: it only starts the run (the deployed queue consumer
+computes it) and prints the run as started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from replika_infra.dev import LOCAL_ENV, STATE_FILE, DevState
+
+
+def _use_environment(args: argparse.Namespace) -> bool:
+    """Point boto3/PynamoDB at the local stack unless ``--aws``; True when local."""
+    local = STATE_FILE.exists() and not args.aws
+    if local:
+        state = DevState.load()
+        os.environ.update(LOCAL_ENV)
+        os.environ["AWS_ENDPOINT_URL"] = state.endpoint
+        os.environ.update(state.env)
+    elif not args.aws:
+        raise SystemExit("Local stack is not running: start it with `make demo`, or pass --aws.")
+    from replika.core.settings import rebind_tables
+
+    rebind_tables()
+    return local
+
+
+def _config(args: argparse.Namespace) -> Any:
+    from replika.core.config import load_region_config, region_config_path
+    from replika.core.settings import get_settings
+
+    s = get_settings()
+    return load_region_config(args.region_config or s.region_config_path or region_config_path(s.region_slug))
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    local = _use_environment(args)
+    from replika.core.errors import AppError
+    from replika.remunerasi import payroll
+
+    config = _config(args)
+    actor = f"cli:{os.environ.get('USER', 'unknown')}"
+    t0 = time.perf_counter()
+    try:
+        run = payroll.start_run(args.period, actor=actor, config=config, resume=args.resume)
+    except AppError as err:
+        _print_json(err.body())
+        return 1
+    print(
+        f"{config.name}: payroll {run.period} generation {run.generation} — {run.total} employees "
+        f"in {run.chunks} chunks ({run.state})",
+        file=sys.stderr,
+    )
+    if not local:
+        print(run.model_dump_json(indent=2))
+        return 0
+
+    shown = {"chunks_done": -1}
+
+    def progress(_: int) -> None:
+        now = payroll.get_run(args.period)
+        step = max(1, now.chunks // 20)
+        if now.chunks_done != shown["chunks_done"] and (
+            now.chunks_done % step == 0 or now.chunks_done == now.chunks
+        ):
+            shown["chunks_done"] = now.chunks_done
+            print(
+                f"  {now.chunks_done}/{now.chunks} chunks, {now.done} computed, {now.failed} failed "
+                f"({time.perf_counter() - t0:.1f} s)",
+                file=sys.stderr,
+            )
+
+    if run.state == "computing":
+        payroll.drain_local_queue(config=config, max_seconds=args.max_seconds, on_progress=progress)
+    final = payroll.get_run(args.period)
+    print(final.model_dump_json(indent=2))
+    print(f"{final.state} after {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return 0 if final.state != "computing" else 1
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    _use_environment(args)
+    from replika.core.errors import AppError
+    from replika.remunerasi import payroll
+
+    try:
+        print(payroll.get_run(args.period).model_dump_json(indent=2))
+    except AppError as err:
+        _print_json(err.body())
+        return 1
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("payroll", help="the monthly TKD payroll run")
+    psub = p.add_subparsers(dest="payroll_command", required=True)
+    r = psub.add_parser("run", help="start a period's run (and, locally, compute it here)")
+    r.add_argument("--period", required=True, help="YYYY-MM")
+    r.add_argument("--region-config", type=Path, default=None)
+    r.add_argument("--resume", action="store_true", help="finish a start that crashed (same generation)")
+    r.add_argument("--max-seconds", type=float, default=1800.0, help="stop working the queue after this")
+    r.add_argument("--aws", action="store_true", help="use the real AWS environment, not the local stack")
+    r.set_defaults(func=cmd_run)
+    s = psub.add_parser("show", help="print a period's run")
+    s.add_argument("--period", required=True, help="YYYY-MM")
+    s.add_argument("--aws", action="store_true", help="use the real AWS environment, not the local stack")
+    s.set_defaults(func=cmd_show)
