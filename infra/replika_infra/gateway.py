@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,17 +33,23 @@ def app_names() -> list[str]:
     return sorted(p.parent.name for p in FUNCTIONS.glob("*/app.py"))
 
 
-def load_app(name: str) -> Chalice:
-    """Import ``functions/<name>/app.py`` as module ``replika_fn_<name>`` and return its app."""
+def load_module(name: str) -> ModuleType:
+    """Import ``functions/<name>/app.py`` once, as module ``replika_fn_<name>``."""
     module_name = f"replika_fn_{name}"
     if module_name in sys.modules:
-        return sys.modules[module_name].app  # type: ignore[no-any-return]
+        return sys.modules[module_name]
     spec = importlib.util.spec_from_file_location(module_name, FUNCTIONS / name / "app.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
-    return module.app  # type: ignore[no-any-return]
+    return module
+
+
+def load_app(name: str) -> Chalice:
+    """The Chalice app of ``functions/<name>/app.py``."""
+    app: Chalice = load_module(name).app
+    return app
 
 
 @dataclass
