@@ -120,8 +120,27 @@ def tree_entries(base: Path, prefix: str = "") -> list[tuple[str, Path]]:
     return [(prefix + p.relative_to(base).as_posix(), p) for p in _walk(base)]
 
 
-def core_layer_entries(core_dir: Path = CORE_LAYER_DIR) -> list[tuple[str, Path]]:
-    return tree_entries(core_dir / "replika", "python/replika/")
+DEFAULT_REGION = "kota-bandung"
+
+
+def default_region_file() -> Path:
+    from replika.core.config import region_config_path
+
+    return region_config_path(DEFAULT_REGION)
+
+
+def core_layer_entries(
+    core_dir: Path = CORE_LAYER_DIR, region_file: Path | None = None
+) -> list[tuple[str, Path]]:
+    """The package plus the deployed region's config as ``replika/region.toml`` (a stack per region:
+    the functions read their policy, time zone and holidays from it)."""
+    entries = [
+        e
+        for e in tree_entries(core_dir / "replika", "python/replika/")
+        if e[0] != "python/replika/region.toml"
+    ]
+    entries.append(("python/replika/region.toml", region_file or default_region_file()))
+    return sorted(entries)
 
 
 def unzipped_size(path: Path) -> int:
@@ -205,10 +224,10 @@ def build_deps_layer(out: Path, python: str, arch: str, requirements: list[str])
     return dest
 
 
-def build_core_layer(out: Path, core_dir: Path = CORE_LAYER_DIR) -> Path:
+def build_core_layer(out: Path, core_dir: Path = CORE_LAYER_DIR, region_file: Path | None = None) -> Path:
     dest = out / "layers" / "core.zip"
     dest.parent.mkdir(parents=True, exist_ok=True)
-    entries = core_layer_entries(core_dir)
+    entries = core_layer_entries(core_dir, region_file)
     if not entries:
         raise PackageError(f"no files under {core_dir / 'replika'}")
     deterministic_zip(entries, dest)
@@ -351,11 +370,17 @@ def _chalice_executable() -> str:
     return found
 
 
-def chalice_package(app_dir: Path, dest: Path, params: dict[str, str], stage: str = "prod") -> Path:
-    """Run ``chalice package`` on a copy of ``app_dir`` (keeps the source tree clean); return sam.yaml."""
+def chalice_package(
+    app_dir: Path, dest: Path, params: dict[str, str], stage: str = "prod", region_file: Path | None = None
+) -> Path:
+    """Run ``chalice package`` on a copy of ``app_dir`` (keeps the source tree clean); return sam.yaml.
+
+    The app is imported with the region's config, so region-dependent declarations (schedules in
+    the region's time zone) are the region's; everything else stays a parameter."""
     env = dict(os.environ)
     env.setdefault("AWS_DEFAULT_REGION", "ap-southeast-3")
     env.update({e: placeholder(e) for e in params})
+    env["REPLIKA_REGION_CONFIG"] = str(region_file or default_region_file())
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     # The app imports `replika` at package time: prefer the source tree over an installed copy.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(CORE_LAYER_DIR), env.get("PYTHONPATH")) if p)
@@ -381,10 +406,16 @@ def chalice_package(app_dir: Path, dest: Path, params: dict[str, str], stage: st
 
 
 def package_app(
-    app_dir: Path, out: Path, params: dict[str, str], optional: frozenset[str], python: str, arch: str
+    app_dir: Path,
+    out: Path,
+    params: dict[str, str],
+    optional: frozenset[str],
+    python: str,
+    arch: str,
+    region_file: Path | None = None,
 ) -> Path:
     dest = out / app_dir.name
-    sam = chalice_package(app_dir, dest, params)
+    sam = chalice_package(app_dir, dest, params, region_file=region_file)
     template = yaml.safe_load(sam.read_text(encoding="utf-8"))
     processed = postprocess_template(template, params, optional, python, arch)
     sam.write_text(yaml.safe_dump(processed, sort_keys=True, default_flow_style=False), encoding="utf-8")
@@ -451,14 +482,17 @@ def cmd_package(args: argparse.Namespace) -> int:
         params = env_parameters()
         optional = optional_env_vars()
         print(f"packaging for python{args.python} {args.arch} into {out}", flush=True)
-        core = build_core_layer(out)
+        region_file = Path(args.region_config) if args.region_config else None
+        core = build_core_layer(out, region_file=region_file)
         requirements = runtime_requirements()
         print(f"deps layer: {' '.join(requirements)}", flush=True)
         deps = build_deps_layer(out, args.python, args.arch, requirements)
         artifacts = [Artifact("core", core, unzipped_size(core)), Artifact("deps", deps, unzipped_size(deps))]
         for app in apps:
             print(f"chalice package {app}", flush=True)
-            dest = package_app(FUNCTIONS_DIR / app, out, params, optional, args.python, args.arch)
+            dest = package_app(
+                FUNCTIONS_DIR / app, out, params, optional, args.python, args.arch, region_file=region_file
+            )
             artifacts.append(Artifact(app, dest / "deployment.zip", unzipped_size(dest / "deployment.zip")))
             artifacts.append(Artifact(app, dest / "sam.yaml"))
     except (PackageError, OSError, ValueError) as exc:

@@ -627,7 +627,8 @@ def _bucket_policy(
     clients: _Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
 ) -> tuple[str, dict[str, str]]:
     document = local_bucket_policy(props["PolicyDocument"])
-    clients("s3").put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(document))
+    if document["Statement"]:
+        clients("s3").put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(document))
     return str(props["Bucket"]), {}
 
 

@@ -144,4 +144,6 @@ def test_core_layer_zip_is_deterministic(tmp_path: Path) -> None:
     assert a.read_bytes() == b.read_bytes()
     names = zipfile.ZipFile(a).namelist()
     assert names == sorted(names) and all(n.startswith("python/replika/") for n in names)
+    # the deployed region's config travels with the code (one stack per region)
+    assert "python/replika/region.toml" in names
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)

@@ -11,6 +11,7 @@ import tomllib
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -223,7 +224,29 @@ def load_region_config(path: str | Path) -> RegionConfig:
 
 
 REGIONS_DIR = Path(__file__).resolve().parents[5] / "templates" / "regions"
+#: `replika package` bundles the deployed region's file here, inside the core layer.
+BUNDLED_REGION = Path(__file__).resolve().parents[1] / "region.toml"
 
 
 def region_config_path(slug: str) -> Path:
     return REGIONS_DIR / f"{slug}.toml"
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str) -> RegionConfig:
+    return load_region_config(path)
+
+
+def current_region() -> RegionConfig:
+    """The deployment's region: ``REPLIKA_REGION_CONFIG`` if set, else the file bundled in the
+    layer, else ``templates/regions/<REPLIKA_REGION_SLUG>.toml`` (local). Loaded once per path."""
+    from replika.core.settings import get_settings
+
+    s = get_settings()
+    if s.region_config_path:
+        path = Path(s.region_config_path)
+    elif BUNDLED_REGION.exists():
+        path = BUNDLED_REGION
+    else:
+        path = region_config_path(s.region_slug)
+    return _load_cached(str(path))

@@ -26,7 +26,6 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -35,11 +34,10 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from replika.core import storage
 from replika.core.auth import Principal
 from replika.core.calendar import parse_period
-from replika.core.config import RegionConfig, load_region_config, region_config_path
+from replika.core.config import RegionConfig, current_region
 from replika.core.errors import Conflict, Forbidden, NotFound, from_storage_error
 from replika.core.money import format_rupiah
 from replika.core.observability import get_logger
-from replika.core.settings import get_settings
 from replika.remunerasi.rules import format_tanggal
 from replika.remunerasi.tables import PayrollResult, PayrollRun
 
@@ -47,7 +45,6 @@ __all__ = [
     "SHEET_HEADERS",
     "LinkOut",
     "OutputsOut",
-    "current_region",
     "generate_outputs",
     "outputs_of",
     "payroll_xlsx",
@@ -580,15 +577,3 @@ def slip_link(
     filename = f"slip-tkd-{period}-{nip}.pdf"
     url = storage.presign_download(key, filename=filename, expires=expires)
     return LinkOut(url=url, expires_in=expires, filename=filename, generation=gen)
-
-
-@lru_cache(maxsize=4)
-def _load_region(path: str) -> RegionConfig:
-    return load_region_config(path)
-
-
-def current_region() -> RegionConfig:
-    """The deployment's region config (``REPLIKA_REGION_CONFIG``, else the file named by
-    ``REPLIKA_REGION_SLUG`` in templates/regions), loaded once per path."""
-    s = get_settings()
-    return _load_region(s.region_config_path or str(region_config_path(s.region_slug)))

@@ -25,10 +25,9 @@ from pynamodb.transactions import TransactWrite
 from replika.core import audit, storage
 from replika.core.auth import Principal, Role
 from replika.core.calendar import RegionCalendar, period_bounds
-from replika.core.config import RegionConfig, load_region_config, region_config_path
+from replika.core.config import RegionConfig, current_region
 from replika.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from replika.core.pagination import decode_cursor, encode_cursor
-from replika.core.settings import get_settings
 from replika.directory.rules import RowProblem
 from replika.directory.service import find_employee
 from replika.directory.tables import DirectoryItem
@@ -72,10 +71,8 @@ PENDING_NO_SUPERVISOR = "BKPSDM"  # entries of officials without a supervisor in
 
 
 # -- region ---------------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
 def region() -> RegionConfig:
-    s = get_settings()
-    return load_region_config(s.region_config_path or region_config_path(s.region_slug))
+    return current_region()
 
 
 @lru_cache(maxsize=4)

@@ -25,7 +25,6 @@ import hashlib
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,7 +34,7 @@ from pynamodb.transactions import TransactWrite
 from replika.core import audit, observability, storage
 from replika.core.auth import Principal, Role
 from replika.core.calendar import parse_utc_iso
-from replika.core.config import RegionConfig, WbsPolicy, load_region_config, region_config_path
+from replika.core.config import RegionConfig, WbsPolicy, current_region
 from replika.core.errors import (
     Conflict,
     Forbidden,
@@ -114,14 +113,8 @@ def bind_table() -> None:
         WbsItem._connection = None
 
 
-@lru_cache(maxsize=4)
-def _load_region(path: str) -> RegionConfig:
-    return load_region_config(path)
-
-
 def region() -> RegionConfig:
-    s = get_settings()
-    return _load_region(s.region_config_path or str(region_config_path(s.region_slug)))
+    return current_region()
 
 
 def region_timezone(default: str = "Asia/Jakarta") -> str:
