@@ -604,7 +604,6 @@ def start_run(
     ``action`` names the history/audit entry (``start``, ``recompute``, ``schedule``).
     """
     _check_period(period)
-    _region_config(config)  # fail early on a missing region config, before anything is written
     run = _load_run(period)
     if run is not None:
         if run.state in _CLOSED:
