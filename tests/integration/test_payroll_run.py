@@ -281,6 +281,14 @@ class TestEndToEnd:
             assert sorted(r.nip for r in got) == sorted(e.nip for e in PEOPLE if e.opd_code == opd)
             assert all(r.opd_code == opd for r in got)
 
+    def test_outputs_recorded_on_the_run_read_back(self, drafted: dict[str, Month]) -> None:
+        from replika.remunerasi.tables import PayrollRun
+
+        run = PayrollRun.get(f"RUN#{PERIOD}", "RUN")
+        payload = {"generation": 1, "files": {"region": "payroll/2026-08/g1/all.xlsx"}}
+        run.update(actions=[PayrollRun.outputs.set(payload)])
+        assert payroll.get_run(PERIOD).outputs == payload
+
     def test_reads_validate(self, drafted: dict[str, Month]) -> None:
         with pytest.raises(ValidationFailed):
             payroll.get_run("2026-8")
