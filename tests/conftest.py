@@ -58,6 +58,10 @@ def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
 def aws() -> Iterator[None]:
     from moto import mock_aws
 
+    from replika_infra import moto_patches
+
+    moto_patches.install()
+
     with mock_aws():
         yield
 

@@ -175,6 +175,10 @@ def start_local_stack(
 ) -> LocalStack:
     from moto.server import ThreadedMotoServer
 
+    from replika_infra import moto_patches
+
+    moto_patches.install()
+
     from replika_infra import gateway
     from replika_infra.stack import create_region_stack, parameters_for, stack_env
 
