@@ -104,3 +104,27 @@ def print_files(period: str, outputs: dict[str, Any]) -> None:
         "Slips (PDF) are made on first download: GET /remunerasi/payroll/"
         f"{period}/slips/<nip> returns a presigned link."
     )
+
+
+def print_guide(gateway: str, period: str) -> None:
+    base = f"{gateway}/remunerasi"
+    print("\ne-Remunerasi — the daily log, approvals and the run:")
+    print("  P=$(.venv/bin/replika token --role pegawai); A=$(.venv/bin/replika token --role atasan)")
+    print("  HR=$(.venv/bin/replika token --role bkpsdm); FIN=$(.venv/bin/replika token --role bpkad)")
+    print(f'  curl -s -H "Authorization: Bearer $P" "{base}/dashboards/me"')
+    print(
+        f'  curl -s -X POST -H "Authorization: Bearer $P" -H "Content-Type: application/json" -H '
+        f"'Idempotency-Key: demo-0001' {base}/entries "
+        '-d \'{"entry_date":"<today YYYY-MM-DD>","activity_code":"LAPOR","quantity":1}\''
+    )
+    print(f'  curl -s -H "Authorization: Bearer $A" {base}/pending          # then POST {base}/decisions')
+    print(f'  curl -s -H "Authorization: Bearer $HR" "{base}/dashboards/opd?period={period}"')
+    print(f'  curl -s -H "Authorization: Bearer $HR" {base}/payroll/{period}')
+    print(f'  curl -s -X POST -H "Authorization: Bearer $HR" {base}/payroll/{period}/actions/verify')
+    print(f'  curl -s -X POST -H "Authorization: Bearer $FIN" {base}/payroll/{period}/actions/approve')
+    print(
+        f'  curl -s -H "Authorization: Bearer $P" {base}/payroll/{period}/slips/<pegawai NIP>   # presigned PDF'
+    )
+    print(
+        f'  curl -s -H "Authorization: Bearer $FIN" "{base}/payroll/{period}/sheets"             # region XLSX'
+    )

@@ -254,15 +254,20 @@ def cmd_dev(args: argparse.Namespace, *, demo: bool = False) -> int:
         f"{config.name} ({config.kode}, {config.timezone}) local stack ready in "
         f"{time.perf_counter() - t0:.1f} s"
     )
+    period = None
     if demo and config.enabled("remunerasi"):
         from replika_infra.demo_payroll import run_demo_payroll
 
         users = stack.state.users
         pegawai = users.get("pegawai", {}).get("nip")
         log_opds = frozenset(users[r]["opd"] for r in ("pegawai", "bkpsdm") if r in users)
-        run_demo_payroll(config, seed.demo_employees(config.kode), pegawai, log_opds)
+        period = run_demo_payroll(config, seed.demo_employees(config.kode), pegawai, log_opds)
     if demo:
         print_demo_guide(stack)
+    if period:
+        from replika_infra.demo_payroll import print_guide
+
+        print_guide(stack.state.gateway, period)
     if args.exit_after_setup:
         stack.stop()
         return 0
