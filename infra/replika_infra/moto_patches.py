@@ -46,7 +46,7 @@ def install() -> None:
     from moto.dynamodb.models.table import Table
 
     original = models.DynamoDBBackend.transact_write_items
-    models.copy = _CopyModule(Table)  # type: ignore[assignment]
+    models.copy = _CopyModule(Table)  # type: ignore[assignment,attr-defined]
 
     @functools.wraps(original)
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
