@@ -122,9 +122,5 @@ def print_guide(gateway: str, period: str) -> None:
     print(f'  curl -s -H "Authorization: Bearer $HR" {base}/payroll/{period}')
     print(f'  curl -s -X POST -H "Authorization: Bearer $HR" {base}/payroll/{period}/actions/verify')
     print(f'  curl -s -X POST -H "Authorization: Bearer $FIN" {base}/payroll/{period}/actions/approve')
-    print(
-        f'  curl -s -H "Authorization: Bearer $P" {base}/payroll/{period}/slips/<pegawai NIP>   # presigned PDF'
-    )
-    print(
-        f'  curl -s -H "Authorization: Bearer $FIN" "{base}/payroll/{period}/sheets"             # region XLSX'
-    )
+    print(f'  curl -s -H "Authorization: Bearer $P" {base}/payroll/{period}/slips/<NIP>  # presigned PDF')
+    print(f'  curl -s -H "Authorization: Bearer $FIN" "{base}/payroll/{period}/sheets"  # region XLSX')
