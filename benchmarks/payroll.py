@@ -26,9 +26,11 @@ Then it measures and prints:
 **moto and transactions.** moto's ``TransactWriteItems`` deep-copies the whole table once per
 action in the transaction, as its rollback backup (moto 5.2), so each 92-action chunk costs
 O(92 × table size) in the emulator, and the run is quadratic in N. Real DynamoDB is not. Unless
-``--stock-moto`` is given, the benchmark replaces that backup with a copy of only the items the
-transaction touches (restored on failure, same semantics) so the figures measure this code, not
-the emulator's backup.
+``--stock-moto`` is given, the benchmark installs :mod:`replika_infra.moto_patches` (as the local
+stack and the tests do: only the touched items are backed up and restored on failure), and writes
+moto's data-plane responses with ``json.dumps`` instead of its shape-walking serializer (checked
+against it on the first responses of each operation), so the figures measure this code rather
+than the emulator.
 
 Exit status 1 when a goal fails: 20,000 employees end to end < 60 s on one core with moto,
 <= 0.2 DynamoDB calls per employee in the run, rules alone > 5,000 employees/s.
@@ -38,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import copy
 import json
 import math
 import os
@@ -259,54 +260,8 @@ def install_counter(counter: CallCounter) -> None:
 
 
 # =============================================================================================
-# moto: a transaction backup of the touched items only
+# moto: a JSON writer for data-plane responses (the transaction fix is replika_infra.moto_patches)
 # =============================================================================================
-
-
-def install_moto_transaction_shim() -> None:
-    """moto 5.2 backs up the *whole table* (deep copy) for every action of a TransactWriteItems.
-    Back up only the touched items instead and restore them when the transaction fails."""
-    from moto.dynamodb import models as ddb_models
-    from moto.dynamodb.models.dynamo_type import DynamoType
-    from moto.dynamodb.models.table import Table
-
-    original = ddb_models.DynamoDBBackend.transact_write_items
-
-    class _CopyWithoutTables:
-        @staticmethod
-        def deepcopy(obj: Any, memo: Any = None) -> Any:
-            return obj if isinstance(obj, Table) else copy.deepcopy(obj, memo)
-
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        saved: list[tuple[Any, Any, Any, Any]] = []
-        for entry in transact_items:
-            ((kind, op),) = entry.items()
-            table = self.tables.get(op.get("TableName"))
-            key = op.get("Item") if kind == "Put" else op.get("Key")
-            if table is None or not key or table.hash_key_attr not in key:
-                continue
-            h = DynamoType(key[table.hash_key_attr])
-            r = DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None
-            if table.has_range_key and r is None:
-                continue
-            current = table.get_item(h, r)
-            saved.append((table, h, r, copy.deepcopy(current) if current is not None else None))
-        setattr(ddb_models, "copy", _CopyWithoutTables)  # noqa: B010
-        try:
-            original(self, transact_items)
-        except Exception:
-            for table, h, r, old in reversed(saved):
-                if old is None:
-                    table.delete_item(h, r)
-                elif r is None:
-                    table.items[h] = old
-                else:
-                    table.items[h][r] = old
-            raise
-        finally:
-            setattr(ddb_models, "copy", copy)  # noqa: B010
-
-    ddb_models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
 DATA_PLANE = frozenset(
@@ -516,7 +471,9 @@ def main(argv: list[str] | None = None) -> int:
     install_emulator_clock(clock, counter)
     checked: dict[str, int] = {}
     if not args.stock_moto:
-        install_moto_transaction_shim()
+        from replika_infra import moto_patches
+
+        moto_patches.install()  # the local stack's and the tests' fix of moto's transaction backup
         checked = install_moto_json_fast_path()
 
     from moto import mock_aws
