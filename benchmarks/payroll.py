@@ -575,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
     shims = (
         "none (stock moto)"
         if args.stock_moto
-        else "transaction backup of touched items; JSON fast path for data-plane responses "
+        else "moto_patches (touched-item transaction backup); JSON fast path for data-plane responses "
         f"(checked against moto's own writer on {sum(checked.values())} responses)"
     )
     print(f"  emulator shims: {shims}")
