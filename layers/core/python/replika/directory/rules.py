@@ -7,11 +7,11 @@ either every organisation record or every problem, each with its line number.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from replika.core.tabular import CsvFile, RowProblem
 
 NIP_LENGTH = 18
 MIN_AGE_AT_RECRUITMENT = 18
@@ -114,16 +114,6 @@ class Employee:
     supervisor_nip: str | None
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    line: int
-    column: str | None
-    reason: str
-
-    def as_dict(self) -> dict[str, object]:
-        return {"line": self.line, "column": self.column, "reason": self.reason}
-
-
 @dataclass
 class DirectoryFile:
     opds: dict[str, Opd] = field(default_factory=dict)
@@ -136,20 +126,6 @@ class DirectoryFileError(ValueError):
     def __init__(self, problems: list[RowProblem]) -> None:
         self.problems = problems
         super().__init__(f"{len(problems)} baris bermasalah")
-
-
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, str):
-        return data.lstrip("\ufeff")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")  # spreadsheets saved with the Windows code page
-
-
-def _dialect(text: str) -> str:
-    header = text.split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
 
 
 def _check_same(
@@ -170,26 +146,21 @@ def parse_directory_csv(
 
     ``known_nips`` are employees already in the directory: a supervisor may be one of them.
     """
-    text = _decode(data)
-    reader = csv.DictReader(io.StringIO(text), delimiter=_dialect(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise DirectoryFileError([RowProblem(1, None, "kolom wajib tidak ada: " + ", ".join(missing))])
-    reader.fieldnames = header
+    f = CsvFile(data)
+    if problem := f.missing(REQUIRED_COLUMNS):
+        raise DirectoryFileError([problem])
     problems: list[RowProblem] = []
     opds: dict[str, tuple[str, int]] = {}
     units: dict[str, tuple[tuple[str, str], int]] = {}
     positions: dict[str, tuple[tuple[str, int, str], int]] = {}
     employees: dict[str, tuple[Employee, int]] = {}
     rows = 0
-    for row in reader:
-        line = reader.line_num
+    for line, values, overlong in f.rows():
         rows += 1
-        if None in row:
+        if overlong:
             problems.append(RowProblem(line, None, "jumlah kolom lebih banyak dari judul"))
             continue
-        v = {k: (row.get(k) or "").strip() for k in REQUIRED_COLUMNS}
+        v = {k: values.get(k, "") for k in REQUIRED_COLUMNS}
         row_problems: list[RowProblem] = []
         for col in REQUIRED_COLUMNS:
             if col != "atasan_nip" and not v[col]:

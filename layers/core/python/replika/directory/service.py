@@ -9,8 +9,9 @@ from typing import Any
 
 from replika.core import audit
 from replika.core.auth import Principal
-from replika.core.errors import BadRequest, Forbidden, NotFound
+from replika.core.errors import Forbidden, NotFound
 from replika.core.pagination import decode_cursor, encode_cursor
+from replika.core.tabular import CsvFile, rejected
 from replika.directory import rules
 from replika.directory.models import (
     EmployeeOut,
@@ -118,11 +119,7 @@ def import_directory(
     try:
         first_pass = rules.parse_directory_csv(data, known_nips=_all_supervisors_known(data))
     except rules.DirectoryFileError as exc:
-        raise BadRequest(
-            "Berkas impor berisi kesalahan; tidak ada data yang disimpan.",
-            code="import_rejected",
-            details={"problems": [p.as_dict() for p in exc.problems]},
-        ) from None
+        raise rejected(exc.problems) from None
     wanted = _items_from_file(first_pass)
     current = _batch_get([(i.pk, i.sk) for i in wanted])
     created = [i for i in wanted if (i.pk, i.sk) not in current]
@@ -171,13 +168,7 @@ def import_directory(
 
 def _all_supervisors_known(data: bytes) -> frozenset[str]:
     """NIPs named as supervisors in the file that already exist in the directory."""
-    import csv
-    import io
-
-    text = rules._decode(data)
-    reader = csv.DictReader(io.StringIO(text), delimiter=rules._dialect(text))
-    reader.fieldnames = [h.strip().lower() for h in (reader.fieldnames or [])]
-    sups = {(r.get("atasan_nip") or "").strip() for r in reader}
+    sups = {values.get("atasan_nip", "") for _, values, _ in CsvFile(data).rows()}
     sups.discard("")
     return existing_nips(s for s in sups if len(s) == rules.NIP_LENGTH and s.isdigit())
 

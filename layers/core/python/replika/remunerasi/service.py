@@ -8,8 +8,6 @@ and the dashboards read one item per employee and a lost race is a 409, never a 
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
@@ -28,7 +26,7 @@ from replika.core.calendar import RegionCalendar, period_bounds
 from replika.core.config import RegionConfig, current_region
 from replika.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from replika.core.pagination import decode_cursor, encode_cursor
-from replika.directory.rules import RowProblem
+from replika.core.tabular import CsvFile, RowProblem, rejected
 from replika.directory.service import find_employee
 from replika.directory.tables import DirectoryItem
 from replika.remunerasi import rules
@@ -213,20 +211,13 @@ def parse_activity_csv(data: bytes) -> list[ActivityIn]:
     """
     from pydantic import ValidationError
 
-    text = data.decode("utf-8-sig", errors="replace")
-    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    missing = [c for c in ACTIVITY_COLUMNS if c not in header]
+    f = CsvFile(data)
     problems: list[RowProblem] = []
-    if missing:
-        problems.append(RowProblem(1, None, "kolom wajib tidak ada: " + ", ".join(missing)))
-    reader.fieldnames = header
+    if missing := f.missing(ACTIVITY_COLUMNS):
+        raise rejected([missing])
     out: list[ActivityIn] = []
     seen: dict[str, int] = {}
-    for row in reader if not missing else []:
-        line = reader.line_num
-        v = {k: (row.get(k) or "").strip() for k in header}
+    for line, v, _ in f.rows():
         try:
             minutes = int(v["menit"])
         except ValueError:
@@ -255,11 +246,7 @@ def parse_activity_csv(data: bytes) -> list[ActivityIn]:
     if not out and not problems:
         problems.append(RowProblem(1, None, "berkas tidak berisi kegiatan"))
     if problems:
-        raise BadRequest(
-            "Berkas impor berisi kesalahan; tidak ada data yang disimpan.",
-            code="import_rejected",
-            details={"problems": [p.as_dict() for p in problems]},
-        )
+        raise rejected(problems)
     return out
 
 
@@ -715,33 +702,20 @@ def _parse_time(text: str) -> time | None:
     return time.fromisoformat(text if len(text) > 5 else text.zfill(5))
 
 
-AttendanceRowT = tuple[str, date, rules.DayAttendance, time | None, time | None, str | None]
+AttendanceRowT = tuple[str, date, rules.DayAttendance, time | None, time | None, str | None, int]
 
 
 def parse_attendance_csv(data: bytes, cfg: RegionConfig) -> list[AttendanceRowT]:
     """Fingerprint export rows (``nip,tanggal,masuk,pulang[,keterangan,surat]``): every working-day
     row classified, or :class:`BadRequest` listing every bad row. Non-working days are skipped."""
-    text = data.decode("utf-8-sig", errors="replace")
-    first = text.split("\n", 1)[0]
-    reader = csv.DictReader(io.StringIO(text), delimiter=";" if first.count(";") > first.count(",") else ",")
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    missing = [c for c in ATTENDANCE_COLUMNS if c not in header]
-    if missing:
-        raise BadRequest(
-            "Berkas absensi tidak lengkap.",
-            code="import_rejected",
-            details={
-                "problems": [RowProblem(1, None, "kolom wajib tidak ada: " + ", ".join(missing)).as_dict()]
-            },
-        )
-    reader.fieldnames = header
+    f = CsvFile(data)
+    if missing := f.missing(ATTENDANCE_COLUMNS):
+        raise rejected([missing])
     cal = calendar(cfg)
     problems: list[RowProblem] = []
     rows: list[AttendanceRowT] = []
     seen: dict[tuple[str, date], int] = {}
-    for row in reader:
-        line = reader.line_num
-        v = {k: (row.get(k) or "").strip() for k in header}
+    for line, v, _ in f.rows():
         try:
             day = date.fromisoformat(v["tanggal"])
         except ValueError:
@@ -779,13 +753,9 @@ def parse_attendance_csv(data: bytes, cfg: RegionConfig) -> list[AttendanceRowT]
         except ValueError as exc:
             problems.append(RowProblem(line, "pulang", str(exc)))
             continue
-        rows.append((v["nip"], day, att, check_in, check_out, excuse))
+        rows.append((v["nip"], day, att, check_in, check_out, excuse, line))
     if problems:
-        raise BadRequest(
-            "Berkas absensi berisi kesalahan; tidak ada data yang disimpan.",
-            code="import_rejected",
-            details={"problems": [p.as_dict() for p in problems]},
-        )
+        raise rejected(problems)
     return rows
 
 
@@ -795,17 +765,11 @@ def import_attendance(data: bytes, *, actor: str, request_id: str | None) -> Att
     rows = parse_attendance_csv(data, cfg)
     nips = {r[0] for r in rows}
     known = {d.nip for d in DirectoryItem.batch_get([(f"EMP#{n}", "EMP") for n in nips])}
-    unknown = sorted(nips - known)
+    unknown = [
+        RowProblem(r[6], "nip", f"NIP {r[0]} tidak ada di direktori") for r in rows if r[0] not in known
+    ]
     if unknown:
-        raise BadRequest(
-            "NIP tidak ada di direktori.",
-            code="import_rejected",
-            details={
-                "problems": [
-                    {"line": None, "column": "nip", "reason": f"NIP {n} tidak dikenal"} for n in unknown[:100]
-                ]
-            },
-        )
+        raise rejected(unknown[:500])
     periods = {f"{r[1]:%Y-%m}" for r in rows}
     for period in sorted(periods):
         _refuse_if_locked(period)

@@ -1,0 +1,64 @@
+"""Spreadsheet exports (CSV) as every import reads them: all rows valid or nothing is written.
+
+Regions export from Excel or from their HR / fingerprint systems: UTF-8 with or without a BOM,
+or the Windows code page; comma or semicolon separated (Indonesian Excel uses ``;``). Header
+names are matched case-insensitively. Problems carry the file's line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from replika.core.errors import BadRequest
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int | None
+    column: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"line": self.line, "column": self.column, "reason": self.reason}
+
+
+def decode_text(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data.lstrip("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")  # spreadsheets saved with the Windows code page
+
+
+class CsvFile:
+    """Rows of a CSV export as ``(line number, {lower-case column: stripped value})``."""
+
+    def __init__(self, data: bytes | str) -> None:
+        text = decode_text(data)
+        first = text.split("\n", 1)[0]
+        self._reader = csv.DictReader(
+            io.StringIO(text), delimiter=";" if first.count(";") > first.count(",") else ","
+        )
+        self.header = [h.strip().lower() for h in (self._reader.fieldnames or [])]
+        self._reader.fieldnames = self.header
+
+    def missing(self, required: Sequence[str]) -> RowProblem | None:
+        absent = [c for c in required if c not in self.header]
+        return RowProblem(1, None, "kolom wajib tidak ada: " + ", ".join(absent)) if absent else None
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str], bool]]:
+        """``(line, values, overlong)``: ``overlong`` when the row has more cells than the header."""
+        for row in self._reader:
+            values = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
+            yield self._reader.line_num, values, None in row
+
+
+def rejected(
+    problems: Iterable[RowProblem],
+    message: str = "Berkas impor berisi kesalahan; tidak ada data yang disimpan.",
+) -> BadRequest:
+    return BadRequest(message, code="import_rejected", details={"problems": [p.as_dict() for p in problems]})
