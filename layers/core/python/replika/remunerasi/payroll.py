@@ -66,7 +66,7 @@ from replika.core.calendar import (
     to_utc_iso,
     utc_now,
 )
-from replika.core.config import RegionConfig, load_region_config, region_config_path
+from replika.core.config import RegionConfig, current_region
 from replika.core.errors import (
     Conflict,
     Forbidden,
@@ -306,16 +306,8 @@ def _conflict(exc: BaseException, message: str, **details: Any) -> Conflict:
     return Conflict(message, details=details)
 
 
-@lru_cache(maxsize=8)
-def _config_from_path(path: str) -> RegionConfig:
-    return load_region_config(path)
-
-
 def _region_config(config: RegionConfig | None) -> RegionConfig:
-    if config is not None:
-        return config
-    s = get_settings()
-    return _config_from_path(str(s.region_config_path or region_config_path(s.region_slug)))
+    return config if config is not None else current_region()
 
 
 class _MemoCalendar(RegionCalendar):

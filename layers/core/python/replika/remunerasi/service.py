@@ -50,13 +50,13 @@ from replika.remunerasi.models import (
     SentenceOut,
     UploadOut,
 )
+from replika.remunerasi.payroll import is_locked, not_locked_check
 from replika.remunerasi.tables import (
     ActingSupervisor,
     Activity,
     Entry,
     MonthTotal,
     OpdTotal,
-    PayrollRun,
     SentenceItem,
     day_attr,
 )
@@ -107,23 +107,6 @@ def entry_key(nip: str, entry_id: str) -> tuple[str, str]:
     except ValueError:
         raise NotFound("Kegiatan tidak ditemukan.", details={"entry_id": entry_id}) from None
     return log_pk(nip, f"{d:%Y-%m}"), entry_id
-
-
-def is_locked(period: str) -> bool:
-    try:
-        return PayrollRun.get(f"RUN#{period}", "RUN").state == rules.PayrollState.LOCKED.value
-    except PayrollRun.DoesNotExist:
-        return False
-
-
-def not_locked_check(tx: TransactWrite, period: str) -> None:
-    """Make ``tx`` fail (-> 409) if the period's payroll is locked at commit time."""
-    tx.condition_check(
-        PayrollRun,
-        f"RUN#{period}",
-        "RUN",
-        condition=PayrollRun.state.does_not_exist() | (PayrollRun.state != rules.PayrollState.LOCKED.value),
-    )
 
 
 def _refuse_if_locked(period: str) -> None:
