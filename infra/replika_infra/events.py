@@ -258,7 +258,239 @@ def wbs_events() -> dict[str, tuple[dict[str, Any], int]]:
     }
 
 
-GENERATORS = {"directory": directory_events, "wbs": wbs_events}
+#: The "today" the remunerasi samples are written for (a Friday): entry dates must lie within the
+#: back-dating limit (5 working days) before it. The sample-event test fixes the calendar to it.
+REMUNERASI_TODAY = "2026-11-20"
+#: The period the payroll samples read: a run the test starts (generation 1) before replaying them.
+PAYROLL_PERIOD = "2026-10"
+
+
+def remunerasi_events() -> dict[str, tuple[dict[str, Any], int]]:
+    """e-Remunerasi: every route (catalogue as in ``demo_data.CATALOGUE``, entries dated for
+    :data:`REMUNERASI_TODAY`, the payroll run of :data:`PAYROLL_PERIOD` computing with chunk 0
+    done), plus the schedule and the SQS worker. For those two, 200 means the handler returns."""
+    people = seed.demo_employees()
+    staff = next(e for e in people if e.supervisor_nip and e.kelas < 12)
+    chief = next(e for e in people if e.nip == staff.supervisor_nip)
+    peers = [e for e in people if e.supervisor_nip == chief.nip and e.nip != staff.nip]
+    other_chief = next(e for e in people if e.kelas == 12 and e.opd_code == staff.opd_code and e is not chief)
+    hr = next(e for e in people if e.opd_code.endswith(".06") and e.supervisor_nip)
+    finance = next(e for e in people if e.opd_code.endswith(".05") and e.supervisor_nip)
+    first = min(people, key=lambda e: e.nip)  # in chunk 0 of every run (chunks are by sorted NIP)
+    pegawai, boss = claims_for(staff, "pegawai"), claims_for(chief, "pegawai")
+    bkpsdm, bpkad = claims_for(hr, "bkpsdm"), claims_for(finance, "bpkad")
+    period, run = {"period": [REMUNERASI_TODAY[:7]]}, {"period": PAYROLL_PERIOD}
+    missing_entry = {"nip": staff.nip, "entry_id": "20261119-0a1b2c3d4e"}
+
+    def js(method: str, resource: str, body: Any, **kw: Any) -> dict[str, Any]:
+        return api_event(method, resource, body=json.dumps(body), **kw)
+
+    def csv(resource: str, text: str, claims: dict[str, str]) -> dict[str, Any]:
+        return api_event("POST", resource, claims=claims, body=text, content_type="text/csv")
+
+    entry = {
+        "entry_date": "2026-11-19",
+        "activity_code": "RAPAT",
+        "quantity": 2,
+        "note": "Rapat koordinasi penyusunan anggaran",
+    }
+    activity = {"code": "LATIH", "name": "Mengikuti pelatihan teknis", "minutes": 240}
+    catalogue = (
+        "kode,nama,menit,jabatan\nPIKET,Piket pelayanan terpadu,240,\nLIPUT,Meliput kegiatan pimpinan,120,\n"
+    )
+    attendance = (
+        "nip,tanggal,masuk,pulang,keterangan\n"
+        f"{staff.nip},2026-11-19,07:28,16:05,\n"
+        f"{peers[0].nip},2026-11-19,08:10,16:00,\n"
+        f"{peers[1].nip},2026-11-18,,,cuti\n"
+    )
+    return {
+        # catalogue
+        "list_activities": (api_event("GET", "/activities", query={"limit": ["20"]}, claims=pegawai), 200),
+        "create_activity": (js("POST", "/activities", activity, claims=bkpsdm), 201),
+        "create_activity_as_pegawai": (js("POST", "/activities", activity, claims=pegawai), 403),
+        "create_activity_bad_minutes": (
+            js("POST", "/activities", {**activity, "minutes": 0}, claims=bkpsdm),
+            400,
+        ),
+        "update_activity": (
+            js(
+                "PUT",
+                "/activities/{code}",
+                {"code": "SURAT", "name": "Menyusun konsep surat dinas", "minutes": 45, "version": 1},
+                path_params={"code": "SURAT"},
+                claims=bkpsdm,
+            ),
+            200,
+        ),
+        "import_activities": (csv("/activities/import", catalogue, bkpsdm), 200),
+        # daily log
+        "create_entry": (
+            js("POST", "/entries", entry, claims=pegawai, headers={"idempotency-key": "sample-entry-0001"}),
+            201,
+        ),
+        "create_entry_without_token": (js("POST", "/entries", entry), 401),
+        "create_entry_too_old": (
+            js("POST", "/entries", {**entry, "entry_date": "2026-11-12"}, claims=pegawai),
+            400,
+        ),
+        "evidence_upload": (
+            js(
+                "POST",
+                "/entries/evidence-upload",
+                {"filename": "notulen-rapat.pdf", "content_type": "application/pdf", "size": 245760},
+                claims=pegawai,
+            ),
+            200,
+        ),
+        "my_entries": (api_event("GET", "/me/entries", query=period, claims=pegawai), 200),
+        "employee_entries": (
+            api_event("GET", "/employees/{nip}/entries", {"nip": staff.nip}, query=period, claims=boss),
+            200,
+        ),
+        "update_entry_unknown": (
+            js(
+                "PATCH",
+                "/entries/{nip}/{entry_id}",
+                {"version": 1, "quantity": 3},
+                path_params=missing_entry,
+                claims=pegawai,
+            ),
+            404,
+        ),
+        "delete_entry_unknown": (
+            api_event(
+                "DELETE", "/entries/{nip}/{entry_id}", missing_entry, query={"version": ["1"]}, claims=pegawai
+            ),
+            404,
+        ),
+        # supervisor
+        "pending": (api_event("GET", "/pending", query={"limit": ["50"]}, claims=boss), 200),
+        "decide_unknown_entry": (
+            js(
+                "POST",
+                "/decisions",
+                {"action": "approve", "entries": [{**missing_entry, "version": 1}]},
+                claims=boss,
+            ),
+            404,
+        ),
+        "assign_acting": (
+            js(
+                "POST",
+                "/acting",
+                {
+                    "acting_nip": other_chief.nip,
+                    "for_nip": chief.nip,
+                    "start": "2026-11-23",
+                    "end": "2026-11-27",
+                },
+                claims=bkpsdm,
+            ),
+            201,
+        ),
+        "rate_behaviour": (
+            js(
+                "PUT",
+                "/employees/{nip}/behaviour/{period}",
+                {"score": 85},
+                path_params={"nip": staff.nip, "period": REMUNERASI_TODAY[:7]},
+                claims=boss,
+            ),
+            200,
+        ),
+        # attendance and discipline
+        "import_attendance": (csv("/attendance/import", attendance, bkpsdm), 200),
+        "import_attendance_as_pegawai": (csv("/attendance/import", attendance, pegawai), 403),
+        "attendance": (
+            api_event("GET", "/employees/{nip}/attendance", {"nip": staff.nip}, query=period, claims=pegawai),
+            200,
+        ),
+        "record_sentence": (
+            js(
+                "POST",
+                "/sentences",
+                {
+                    "nip": peers[2].nip,
+                    "level": "ringan",
+                    "start_period": "2026-12",
+                    "end_period": "2027-02",
+                    "note": "Teguran tertulis: terlambat berulang",
+                },
+                claims=bkpsdm,
+            ),
+            201,
+        ),
+        # the monthly run
+        "start_run": (api_event("POST", "/payroll/{period}/run", {"period": "2026-09"}, claims=bkpsdm), 202),
+        "start_run_as_pegawai": (
+            api_event("POST", "/payroll/{period}/run", {"period": "2026-09"}, claims=pegawai),
+            403,
+        ),
+        "get_run": (api_event("GET", "/payroll/{period}", run, claims=bpkad), 200),
+        "get_run_unknown_period": (
+            api_event("GET", "/payroll/{period}", {"period": "2025-01"}, claims=bpkad),
+            404,
+        ),
+        "run_action_while_computing": (
+            api_event(
+                "POST", "/payroll/{period}/actions/{action}", {**run, "action": "verify"}, claims=bkpsdm
+            ),
+            409,
+        ),
+        "list_results": (
+            api_event("GET", "/payroll/{period}/results", run, query={"opd": [first.opd_code]}, claims=bpkad),
+            200,
+        ),
+        "get_result": (
+            api_event("GET", "/payroll/{period}/results/{nip}", {**run, "nip": first.nip}, claims=bkpsdm),
+            200,
+        ),
+        "recompute_employee_while_computing": (
+            api_event(
+                "POST", "/payroll/{period}/results/{nip}/recompute", {**run, "nip": first.nip}, claims=bkpsdm
+            ),
+            409,
+        ),
+        "list_outputs_not_ready": (api_event("GET", "/payroll/{period}/outputs", run, claims=bpkad), 404),
+        "slip": (
+            api_event(
+                "GET",
+                "/payroll/{period}/slips/{nip}",
+                {**run, "nip": first.nip},
+                claims=claims_for(first, "pegawai"),
+            ),
+            200,
+        ),
+        "sheet_not_ready": (
+            api_event("GET", "/payroll/{period}/sheets", run, query={"opd": [first.opd_code]}, claims=bpkad),
+            404,
+        ),
+        # dashboards
+        "opd_dashboard": (api_event("GET", "/dashboards/opd", query=period, claims=boss), 200),
+        "employee_dashboard": (
+            api_event("GET", "/dashboards/employees/{nip}", {"nip": staff.nip}, claims=bkpsdm),
+            200,
+        ),
+        "employee_dashboard_by_supervisor": (
+            api_event("GET", "/dashboards/employees/{nip}", {"nip": staff.nip}, claims=boss),
+            403,
+        ),
+        "my_dashboard": (api_event("GET", "/dashboards/me", claims=pegawai), 200),
+        "openapi_json": (api_event("GET", "/openapi.json"), 200),
+        # schedule and queue
+        "monthly_payroll": (schedule_event("replika-remunerasi-monthly_payroll"), 200),
+        "payroll_worker": (
+            sqs_event(
+                "replika-payroll",
+                [{"kind": "chunk", "period": PAYROLL_PERIOD, "generation": 1, "chunk": 0}],
+            ),
+            200,
+        ),
+    }
+
+
+GENERATORS = {"directory": directory_events, "wbs": wbs_events, "remunerasi": remunerasi_events}
 
 
 def write_events(root: Path = EVENTS) -> list[Path]:
