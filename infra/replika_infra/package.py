@@ -255,6 +255,21 @@ def _replace_placeholders(node: Any, params: dict[str, str]) -> Any:
     return node
 
 
+#: Region resources given to the functions as ARN parameters (empty when the app is off) and what
+#: the functions do with them.
+OPTIONAL_ARN_GRANTS: dict[str, list[str]] = {
+    "DATA_KEY_ARN": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+    "WBS_KEY_ARN": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+    "WBS_SECRET_ARN": ["secretsmanager:GetSecretValue"],
+    "WBS_TOPIC_ARN": ["sns:Publish"],
+    "PAYROLL_QUEUE_ARN": ["sqs:SendMessage", "sqs:GetQueueAttributes"],
+}
+
+
+def _has(parameter: str) -> str:
+    return f"Has{parameter}"
+
+
 def _data_access_policy(params: dict[str, str]) -> dict[str, Any]:
     """Least-privilege-per-region access to the region's tables, buckets and data key."""
     tables = [name for env, name in params.items() if env.endswith("_TABLE")]
@@ -286,24 +301,37 @@ def _data_access_policy(params: dict[str, str]) -> dict[str, Any]:
         statements.append(
             {
                 "Effect": "Allow",
-                "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
                 "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:s3:::${" + b + "}/*"} for b in buckets],
             }
         )
-    if "DATA_KEY_ARN" in params:
-        statements.append(
-            {
-                "Fn::If": [
-                    "HasDataKeyArn",
-                    {
-                        "Effect": "Allow",
-                        "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                        "Resource": {"Ref": params["DATA_KEY_ARN"]},
-                    },
-                    {"Ref": "AWS::NoValue"},
-                ]
-            }
-        )
+        # the WBS purge removes every version of a closed report's files (a bucket parameter
+        # may be empty when its app is off, hence one conditional statement per bucket)
+        for b in buckets:
+            statements.append(
+                {
+                    "Fn::If": [
+                        _has(b),
+                        {
+                            "Effect": "Allow",
+                            "Action": ["s3:ListBucket", "s3:ListBucketVersions"],
+                            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:s3:::${" + b + "}"},
+                        },
+                        {"Ref": "AWS::NoValue"},
+                    ]
+                }
+            )
+    for env, actions in OPTIONAL_ARN_GRANTS.items():
+        if env in params:
+            statements.append(
+                {
+                    "Fn::If": [
+                        _has(params[env]),
+                        {"Effect": "Allow", "Action": actions, "Resource": {"Ref": params[env]}},
+                        {"Ref": "AWS::NoValue"},
+                    ]
+                }
+            )
     return {
         "PolicyName": "RegionDataAccess",
         "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
@@ -336,10 +364,11 @@ def postprocess_template(
         if "SECRET" in env:
             spec["NoEcho"] = True
         parameters[name] = spec
-    if "DATA_KEY_ARN" in params:
-        tpl.setdefault("Conditions", {})["HasDataKeyArn"] = {
-            "Fn::Not": [{"Fn::Equals": [{"Ref": params["DATA_KEY_ARN"]}, ""]}]
-        }
+    for env in [*OPTIONAL_ARN_GRANTS, *(e for e in params if e.endswith("_BUCKET"))]:
+        if env in params:
+            tpl.setdefault("Conditions", {})[_has(params[env])] = {
+                "Fn::Not": [{"Fn::Equals": [{"Ref": params[env]}, ""]}]
+            }
     layer_refs: list[Any] = [{"Ref": CORE_LAYER_PARAM}, {"Ref": DEPS_LAYER_PARAM}]
     functions = 0
     for resource in tpl.get("Resources", {}).values():

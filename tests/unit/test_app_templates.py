@@ -147,3 +147,26 @@ def test_core_layer_zip_is_deterministic(tmp_path: Path) -> None:
     # the deployed region's config travels with the code (one stack per region)
     assert "python/replika/region.toml" in names
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
+
+
+def test_functions_may_use_every_region_resource_they_are_given(tmp_path: Path) -> None:
+    """KMS keys, the WBS secret and topic and the payroll queue are granted (when set), each on
+    its own ARN only."""
+    out = package.package_app(
+        package.FUNCTIONS_DIR / "wbs",
+        tmp_path,
+        package.env_parameters(),
+        package.optional_env_vars(),
+        "3.12",
+        "x86_64",
+    )
+    template = yaml.safe_load((out / "sam.yaml").read_text())
+    text = json.dumps(template)
+    for action in (
+        "secretsmanager:GetSecretValue",
+        "sns:Publish",
+        "sqs:SendMessage",
+        "s3:ListBucketVersions",
+    ):
+        assert action in text, action
+    assert {"HasWbsKeyArn", "HasWbsSecretArn", "HasWbsTopicArn"} <= set(template["Conditions"])
