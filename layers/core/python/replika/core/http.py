@@ -348,7 +348,7 @@ def _json_body(raw: bytes) -> Any:
         return {}
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[…" nesting
         raise BadRequest("Body bukan JSON yang sah.", code="invalid_json") from None
 
 

@@ -226,6 +226,7 @@ def create_report(body: ReportIn, request_id: str | None) -> ReportCreated:
     created = _iso(now)
     year = now.astimezone(ZoneInfo(region().timezone)).year
     content = body.model_dump(mode="json", exclude={"category"})
+    reported_opd = _reported_opd(body.who.nip, body.who.opd)
 
     def write(tx: TransactWrite) -> None:
         report = WbsItem(
@@ -242,7 +243,7 @@ def create_report(body: ReportIn, request_id: str | None) -> ReportCreated:
             gsi1pk=status_pk(Status.RECEIVED),
             gsi1sk=f"{created}#{report_id}",
             reported_nip_mac=crypto.mac(body.who.nip),
-            reported_opd_mac=crypto.mac(body.who.opd),
+            reported_opd_mac=crypto.mac(reported_opd),
             data_key=envelope.encrypted_key,
             content=envelope.seal_json("content", content),
             receipt_key=rhash,
@@ -271,6 +272,15 @@ def create_report(body: ReportIn, request_id: str | None) -> ReportCreated:
             "mengikuti laporan Anda. Kami tidak menyimpan identitas atau alamat jaringan Anda."
         ),
     )
+
+
+def _reported_opd(nip: str | None, given: str | None) -> str | None:
+    """The OPD the same-OPD rule compares with: the directory's, when the reported NIP is an
+    employee there (the reporter may omit the OPD or name another), else the one given."""
+    from replika.directory.service import find_employee
+
+    employee = find_employee(nip) if nip else None
+    return employee.opd_code if employee is not None and employee.opd_code else given
 
 
 def _notify(report_id: str) -> None:
