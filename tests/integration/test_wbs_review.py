@@ -107,17 +107,12 @@ def test_unknown_nip_keeps_the_given_opd(client: Client) -> None:
 # -- receipt guessing ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known, not fixed: the lock check and the failure count are separate steps, so guesses "
-    "in flight together all pass the check (bounded by the global limit and API throttling)",
-)
 def test_concurrent_guesses_cannot_exceed_the_bucket_limit(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Concurrent Lambda invocations guessing in one bucket: each reads the counters, then looks the
-    code up, then counts its failure. Held together between the read and the count (a barrier in
-    the lookup), every guess is answered (401) although only ``max_receipt_attempts`` should be."""
+    """Concurrent Lambda invocations guessing in one bucket, held together at the receipt lookup:
+    each attempt is counted (atomically) before the lock decision, so no more than
+    ``max_receipt_attempts`` of them are answered; the rest get 429."""
     from replika.core.errors import AppError
     from replika.wbs import service
 

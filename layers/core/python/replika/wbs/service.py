@@ -308,21 +308,26 @@ def _window_counts(bucket: str, now: int) -> tuple[int, int]:
     return found.get(keys[0][1], 0), found.get(keys[1][1], 0)
 
 
-def _locked(bucket: str, limit: int, now: int) -> bool:
-    current, previous = _window_counts(bucket, now)
-    return rules.sliding_count(current, previous, now, THROTTLE_WINDOW) >= limit
-
-
-def _record_failure(bucket: str, now: int) -> None:
+def _count(bucket: str, now: int, delta: int) -> int:
+    """Add ``delta`` to the bucket's current window atomically; the window's new tally."""
     start = rules.window_start(now, THROTTLE_WINDOW)
-    for b in (bucket, GLOBAL_BUCKET):
-        WbsItem(throttle_pk(b), f"W#{start}").update(
-            actions=[
-                WbsItem.tally.add(1),
-                WbsItem.kind.set("THROTTLE"),
-                WbsItem.expires_at.set(datetime.fromtimestamp(start + 3 * THROTTLE_WINDOW, UTC)),
-            ]
-        )
+    item = WbsItem(throttle_pk(bucket), f"W#{start}")
+    item.update(
+        actions=[
+            WbsItem.tally.add(delta),
+            WbsItem.kind.set("THROTTLE"),
+            WbsItem.expires_at.set(datetime.fromtimestamp(start + 3 * THROTTLE_WINDOW, UTC)),
+        ]
+    )
+    return int(item.tally or 0)
+
+
+def _reserve(bucket: str, limit: int, now: int) -> bool:
+    """Count this attempt *before* deciding (one atomic ADD), so guesses in flight together cannot
+    all pass the check; True when the attempts before this one already reached ``limit``."""
+    current = _count(bucket, now, 1)
+    _, previous = _window_counts(bucket, now)
+    return rules.sliding_count(current - 1, previous, now, THROTTLE_WINDOW) >= limit
 
 
 def exchange_receipt(receipt: str, request_id: str | None) -> SessionOut:
@@ -334,8 +339,8 @@ def exchange_receipt(receipt: str, request_id: str | None) -> SessionOut:
         rhash = crypto.receipt_hash(digits or _DUMMY_RECEIPT)
         bucket = rhash[:BUCKET_HEX]
         now = int(time.time())
-        locked = _locked(bucket, policy().max_receipt_attempts, now)
-        locked = _locked(GLOBAL_BUCKET, GLOBAL_FAILURE_LIMIT, now) or locked
+        locked = _reserve(bucket, policy().max_receipt_attempts, now)
+        locked = _reserve(GLOBAL_BUCKET, GLOBAL_FAILURE_LIMIT, now) or locked
         link = _get(receipt_pk(rhash), "RECEIPT")
         if locked:
             retry = THROTTLE_WINDOW - (now - rules.window_start(now, THROTTLE_WINDOW))
@@ -345,8 +350,9 @@ def exchange_receipt(receipt: str, request_id: str | None) -> SessionOut:
                 headers={"Retry-After": str(retry)},
             )
         if digits is None or link is None or link.report_id is None:
-            _record_failure(bucket, now)
-            raise Unauthorized("Kode resi tidak dikenal.", code="invalid_receipt")
+            raise Unauthorized("Kode resi tidak dikenal.", code="invalid_receipt")  # stays counted
+        for b in (bucket, GLOBAL_BUCKET):  # a right receipt is not a failed attempt
+            _count(b, now, -1)
         _audit(REPORTER, "wbs.reporter.session", link.report_id, request_id)
         return SessionOut(token=crypto.sign_token(link.report_id), expires_in=crypto.TOKEN_TTL_SECONDS)
     finally:
