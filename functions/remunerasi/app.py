@@ -11,7 +11,7 @@ from chalice.app import Chalice, CloudWatchEvent, SQSEvent
 from replika.core.auth import Role
 from replika.core.calendar import parse_utc_iso
 from replika.core.errors import BadRequest
-from replika.core.http import Api, Ctx
+from replika.core.http import Api, Ctx, parse_model
 from replika.core.pagination import PageQuery
 from replika.core.settings import get_settings
 from replika.remunerasi import dashboards, outputs, payroll, service
@@ -210,8 +210,7 @@ def assign_acting(ctx: Ctx, body: ActingIn) -> ActingOut:
     summary="Nilai perilaku bulanan oleh atasan",
 )
 def rate_behaviour(ctx: Ctx, nip: str, period: str, body: BehaviourIn) -> BehaviourOut:
-    PeriodQuery(period=period)
-    return service.rate_behaviour(ctx.user, nip, period, body.score, request_id=ctx.request_id)
+    return service.rate_behaviour(ctx.user, nip, _period(period), body.score, request_id=ctx.request_id)
 
 
 # -- attendance and discipline --------------------------------------------------------------------
@@ -258,7 +257,8 @@ FINANCE_VIEW = (Role.ADMIN, Role.BKPSDM, Role.BPKAD)
 
 
 def _period(period: str) -> str:
-    return PeriodQuery(period=period).period
+    # parse_model: a bad period in the path is a 400 with field details, not pydantic's own error
+    return parse_model(PeriodQuery, {"period": period}).period
 
 
 @api.route(

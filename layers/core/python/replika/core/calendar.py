@@ -16,6 +16,7 @@ date with ``extra_holidays`` / ``extra_working_days``.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -67,9 +68,8 @@ def period_of(d: date) -> str:
 def period_bounds(period: str) -> tuple[date, date]:
     """First and last day of a period: ``"2026-02"`` -> ``(2026-02-01, 2026-02-28)``."""
     year, month = parse_period(period)
-    first = date(year, month, 1)
-    nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return first, nxt - timedelta(days=1)
+    # monthrange, not "first of next month - 1 day": that overflows for 9999-12
+    return date(year, month, 1), date(year, month, monthrange(year, month)[1])
 
 
 def previous_period(period: str) -> str:

@@ -31,7 +31,11 @@ def decode_text(data: bytes | str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1252")  # spreadsheets saved with the Windows code page
+    except UnicodeDecodeError:  # 0x81, 0x8d, 0x8f, 0x90, 0x9d: neither UTF-8 nor cp1252
+        raise rejected([RowProblem(None, None, "berkas harus teks CSV UTF-8 atau Windows-1252")]) from None
 
 
 class CsvFile:
@@ -43,7 +47,11 @@ class CsvFile:
         self._reader = csv.DictReader(
             io.StringIO(text), delimiter=";" if first.count(";") > first.count(",") else ","
         )
-        self.header = [h.strip().lower() for h in (self._reader.fieldnames or [])]
+        try:
+            fieldnames = self._reader.fieldnames
+        except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
+            raise _unreadable(self._reader.line_num + 1, exc) from None
+        self.header = [h.strip().lower() for h in (fieldnames or [])]
         self._reader.fieldnames = self.header
 
     def missing(self, required: Sequence[str]) -> RowProblem | None:
@@ -52,9 +60,20 @@ class CsvFile:
 
     def rows(self) -> Iterator[tuple[int, dict[str, str], bool]]:
         """``(line, values, overlong)``: ``overlong`` when the row has more cells than the header."""
-        for row in self._reader:
+        while True:
+            try:
+                row = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
+                raise _unreadable(self._reader.line_num + 1, exc) from None
             values = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
             yield self._reader.line_num, values, None in row
+
+
+def _unreadable(line: int, exc: csv.Error) -> BadRequest:
+    """``line``: the line after the last one the reader finished (it fails before counting it)."""
+    return rejected([RowProblem(line, None, f"baris tidak dapat dibaca: {exc}")])
 
 
 def rejected(

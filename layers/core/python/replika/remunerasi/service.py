@@ -806,7 +806,9 @@ def rate_behaviour(
         raise NotFound(f"Pegawai {nip} tidak ditemukan.", details={"nip": nip})
     first, _ = period_bounds(period)
     if not (
-        p.nip is not None and (emp.supervisor_nip == p.nip or emp.supervisor_nip in _acting_for(p, first))
+        p.nip is not None
+        and p.nip != nip  # nobody rates themselves, not even as Plt of their own supervisor
+        and (emp.supervisor_nip == p.nip or emp.supervisor_nip in _acting_for(p, first))
     ):
         raise Forbidden("Penilaian perilaku hanya oleh atasan langsung (atau Plt).")
     _refuse_if_locked(period)
