@@ -15,10 +15,12 @@ from tests.integration.test_remunerasi_api import (  # noqa: F401  (client is a 
     FINANCE,
     HR,
     ME,
+    OTHER,
     STAFF,
     body,
     client,
     err,
+    log,
     post,
 )
 
@@ -129,3 +131,27 @@ def test_plt_cannot_rate_their_own_behaviour(api: Client) -> None:
         f"/employees/{STAFF.nip}/behaviour/2026-11", body=json.dumps({"score": 100}), headers={**ME, **JSON}
     )
     err(r, 403, "forbidden")
+
+
+class TestLeadFollowUps:
+    """Follow-ups to the review: malformed keys are 404 (never a storage key from arbitrary text)
+    and a stale pending-queue cursor is a 400."""
+
+    def test_malformed_nip_and_entry_id_are_404(self, api: Client) -> None:
+        long_nip = "9" * 3000
+        r = api.http.get(f"/employees/{long_nip}/entries?period=2026-11", headers=HR)
+        assert r.status_code == 404
+        r = api.http.patch(
+            f"/entries/{STAFF.nip}/20261119-{'a' * 2000}",
+            body=json.dumps({"version": 1}),
+            headers={**ME, "Content-Type": "application/json"},
+        )
+        assert r.status_code == 404
+
+    def test_pending_cursor_is_bound_to_the_callers_queues(self, api: Client) -> None:
+        for _ in range(3):
+            log(api)
+        page = json.loads(api.http.get("/pending?limit=2", headers=BOSS).body)
+        assert page["next_cursor"]
+        other = api.http.get(f"/pending?limit=2&cursor={page['next_cursor']}", headers=OTHER)
+        assert other.status_code == 400 and json.loads(other.body)["error"]["code"] == "invalid_cursor"

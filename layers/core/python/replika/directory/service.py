@@ -219,6 +219,10 @@ def list_employees(principal: Principal, opd: str | None, limit: int, cursor: st
 
 
 def find_employee(nip: str) -> DirectoryItem | None:
+    """The employee with this NIP; ``None`` for an unknown or malformed one (never a storage key
+    built from arbitrary client text)."""
+    if len(nip) != rules.NIP_LENGTH or not nip.isdigit():
+        return None
     try:
         return DirectoryItem.get(emp_key(nip), EMP)
     except DirectoryItem.DoesNotExist:

@@ -8,6 +8,8 @@ and the dashboards read one item per employee and a lost race is a 409, never a 
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
@@ -100,12 +102,17 @@ def total_key(period: str, nip: str) -> tuple[str, str]:
     return f"TOT#{period}", nip
 
 
+ENTRY_ID = re.compile(r"^\d{8}-[0-9a-f]{10}$")
+
+
 def entry_key(nip: str, entry_id: str) -> tuple[str, str]:
     """An entry id starts with its date (``YYYYMMDD-…``), so the id alone locates it."""
     try:
+        if not (ENTRY_ID.match(entry_id) and len(nip) == 18 and nip.isdigit()):
+            raise ValueError(entry_id)
         d = datetime.strptime(entry_id[:8], "%Y%m%d").date()
     except ValueError:
-        raise NotFound("Kegiatan tidak ditemukan.", details={"entry_id": entry_id}) from None
+        raise NotFound("Kegiatan tidak ditemukan.", details={"entry_id": entry_id[:40]}) from None
     return log_pk(nip, f"{d:%Y-%m}"), entry_id
 
 
@@ -440,7 +447,10 @@ def pending_queue(p: Principal, limit: int, cursor: str | None) -> EntryPage:
         queues.append(PENDING_NO_SUPERVISOR)
     if not queues:
         raise Forbidden("Antrian persetujuan hanya untuk atasan.")
-    state = decode_cursor(cursor, scope="remunerasi:pending") or {}
+    # The cursor is bound to this caller's list of queues: if it changes between pages (a Plt range
+    # ended), the old cursor is refused (400) instead of resuming another queue at a foreign key.
+    scope = "remunerasi:pending:" + ",".join(queues)
+    state = decode_cursor(cursor, scope=scope) or {}
     index = int(state.get("q", 0))
     lek = state.get("k")
     items: list[EntryOut] = []
@@ -455,7 +465,7 @@ def pending_queue(p: Principal, limit: int, cursor: str | None) -> EntryPage:
             break
         index, lek = index + 1, None
         next_state = {"q": index, "k": None} if index < len(queues) else None
-    return EntryPage(items=items, next_cursor=encode_cursor(next_state, scope="remunerasi:pending"))
+    return EntryPage(items=items, next_cursor=encode_cursor(next_state, scope=scope))
 
 
 def _may_decide(p: Principal, e: Entry, supervisors: dict[str, str | None]) -> bool:
@@ -479,7 +489,9 @@ _TRANSITIONS = {
 def decide(p: Principal, body: DecisionIn, *, request_id: str | None) -> DecisionOut:
     """Approve, reject or un-approve up to 100 entries. All are checked before anything is
     written: someone who is not the direct supervisor (or Plt) of every entry's owner gets 403;
-    an entry in the wrong state or at another version makes the whole request 409."""
+    an entry in the wrong state or at another version makes the whole request 409. Each
+    transaction is all-or-nothing; a batch too large for one (about 95+ entries) is written in
+    two, and if the second loses a race the 409 (``partially_decided``) lists what was decided."""
     if body.action == "reject" and not body.reason:
         raise BadRequest("Alasan penolakan wajib diisi.", code="reason_required")
     keys = [entry_key(r.nip, r.entry_id) for r in body.entries]
@@ -511,8 +523,21 @@ def decide(p: Principal, body: DecisionIn, *, request_id: str | None) -> Decisio
     for period in sorted({e.period for e in entries}):
         _refuse_if_locked(period)
     decided_at = _now()
+    committed: list[str] = []
     for chunk in _chunks(entries):
-        _write_decisions(p, chunk, body.action, to, body.reason, decided_at, request_id)
+        try:
+            _write_decisions(p, chunk, body.action, to, body.reason, decided_at, request_id)
+        except Exception as exc:
+            if not committed:
+                raise
+            # A batch that needs two transactions (DynamoDB allows 100 actions) lost a race in the
+            # second: say exactly which entries were decided, so the client retries only the rest.
+            raise Conflict(
+                "Sebagian kegiatan sudah diputuskan; sisanya berubah sementara itu. Muat ulang.",
+                code="partially_decided",
+                details={"decided": committed},
+            ) from exc
+        committed += [e.entry_id for e in chunk]
     return DecisionOut(
         action=body.action, decided=[entry_out(_get_entry(e.nip, e.entry_id)) for e in entries]
     )
@@ -767,13 +792,21 @@ def import_attendance(data: bytes, *, actor: str, request_id: str | None) -> Att
                 getattr(MonthTotal, day_attr("a", d)).set(bp),
                 getattr(MonthTotal, day_attr("c", d)).set(codes),
             ]
-        MonthTotal(*total_key(period, nip)).update(actions=actions)
+        # each employee-month with the lock check, so a lock that lands mid-import is respected
+        with TransactWrite(connection=audit.connection()) as tx:
+            tx.update(MonthTotal(*total_key(period, nip)), actions=actions)
+            not_locked_check(tx, period)
     audit.append(
         STREAM,
         actor=actor,
         action="attendance.import",
         subject="attendance#import",
-        after={"rows": len(rows), "employees": len(nips), "periods": sorted(periods)},
+        after={
+            "rows": len(rows),
+            "employees": len(nips),
+            "periods": sorted(periods),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        },
         request_id=request_id,
     )
     return AttendanceImportOut(rows=len(rows), days=sorted({r[1] for r in rows}), employees=len(nips))
