@@ -511,7 +511,7 @@ def cmd_package(args: argparse.Namespace) -> int:
         params = env_parameters()
         optional = optional_env_vars()
         print(f"packaging for python{args.python} {args.arch} into {out}", flush=True)
-        region_file = Path(args.region_config) if args.region_config else None
+        region_file = Path(args.region_config).resolve() if args.region_config else None
         core = build_core_layer(out, region_file=region_file)
         requirements = runtime_requirements()
         print(f"deps layer: {' '.join(requirements)}", flush=True)
