@@ -11,6 +11,8 @@ import io
 import random
 from dataclasses import dataclass
 
+from replika.directory.rules import REQUIRED_COLUMNS
+
 OPD_NAMES = [
     "Sekretariat Daerah",
     "Sekretariat DPRD",
@@ -104,18 +106,7 @@ LAST = [
     "Mulyana",
     "Komara",
 ]
-HEADER = [
-    "nip",
-    "nama",
-    "opd_kode",
-    "opd_nama",
-    "unit_kode",
-    "unit_nama",
-    "jabatan_kode",
-    "jabatan_nama",
-    "kelas_jabatan",
-    "atasan_nip",
-]
+HEADER = list(REQUIRED_COLUMNS)  # the HR-export columns the directory import reads
 
 
 @dataclass(frozen=True)

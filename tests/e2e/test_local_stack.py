@@ -4,34 +4,13 @@ verified by the gateway, the seeded demo region, over real HTTP on loopback."""
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Any]:
-    from replika.core.config import load_region_config, region_config_path
-    from replika_infra.dev import start_local_stack
-
-    config = load_region_config(region_config_path("kota-bandung"))
-    running = start_local_stack(config, port=free_port(), moto_port=free_port())
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def call(

@@ -7,33 +7,11 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.e2e.test_local_stack import free_port
-
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Any]:
-    from replika.core import storage
-    from replika.core.config import load_region_config, region_config_path
-    from replika.wbs import crypto
-    from replika_infra.dev import start_local_stack
-
-    config = load_region_config(region_config_path("kota-bandung"))
-    running = start_local_stack(config, port=free_port(), moto_port=free_port())
-    crypto.reset()
-    storage.reset_client()
-    try:
-        yield running
-    finally:
-        running.stop()
-        crypto.reset()
-        storage.reset_client()
 
 
 def call(

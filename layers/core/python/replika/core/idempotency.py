@@ -41,7 +41,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from replika.core.errors import BadRequest, Conflict, ServiceUnavailable, from_storage_error
-from replika.core.settings import get_settings
+from replika.core.settings import get_settings, register_reset
 
 __all__ = [
     "EXPIRES_AFTER_SECONDS",
@@ -85,6 +85,7 @@ def _persistence() -> DynamoDBPersistenceLayer:
         return _layer
 
 
+@register_reset
 def reset() -> None:
     """Forget the cached persistence layer (tests, or after changing ``IDEMPOTENCY_TABLE``)."""
     global _layer

@@ -94,8 +94,21 @@ def register_table(model: Any, env_var: str) -> None:
     _TABLE_MODELS.append((model, env_var))
 
 
+_RESETS: list[Any] = []
+
+
+def register_reset(fn: Any) -> Any:
+    """Register a cache of AWS clients to drop when the environment changes (see below)."""
+    _RESETS.append(fn)
+    return fn
+
+
 def rebind_tables() -> None:
+    """Follow a changed environment: settings, table names, and every registered client cache
+    (the local stack and the tests switch between stacks and endpoints inside one process)."""
     get_settings.cache_clear()
+    for reset in _RESETS:
+        reset()
     for model, env_var in _TABLE_MODELS:
         name = os.environ.get(env_var)
         if name and model.Meta.table_name != name:

@@ -25,7 +25,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from replika.core.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
-from replika.core.settings import get_settings
+from replika.core.settings import get_settings, register_reset
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -63,6 +63,7 @@ def s3_client() -> S3Client:
         return _client
 
 
+@register_reset
 def reset_client() -> None:
     """Forget the cached client (tests; after changing the endpoint or credentials)."""
     global _client

@@ -78,7 +78,7 @@ from replika.core.errors import (
 )
 from replika.core.observability import get_logger
 from replika.core.pagination import Page, decode_cursor, encode_cursor
-from replika.core.settings import get_settings
+from replika.core.settings import get_settings, register_reset
 from replika.directory.tables import EMP, DirectoryItem, emp_key
 from replika.remunerasi import rules
 from replika.remunerasi.tables import MonthTotal, PayrollResult, PayrollRun, RunChunk
@@ -342,6 +342,9 @@ def _calendar(config: RegionConfig) -> RegionCalendar:
 @lru_cache(maxsize=1)
 def _sqs_client() -> Any:
     return boto3.client("sqs")
+
+
+register_reset(_sqs_client.cache_clear)
 
 
 def _queue_url() -> str:

@@ -35,7 +35,7 @@ import boto3
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from replika.core.errors import Unauthorized
-from replika.core.settings import get_settings
+from replika.core.settings import get_settings, register_reset
 
 __all__ = [
     "TOKEN_TTL_SECONDS",
@@ -70,6 +70,7 @@ def client(service: str) -> Any:
         return _clients[key]
 
 
+@register_reset
 def reset() -> None:
     """Forget cached clients and secrets (tests, after switching stacks)."""
     with _lock:
