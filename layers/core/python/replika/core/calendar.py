@@ -19,7 +19,8 @@ import re
 from calendar import monthrange
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -202,6 +203,7 @@ class RegionCalendar:
         categories: tuple[str, ...] = ("public", "government") if include_cuti_bersama else ("public",)
         # expand=True (the default) populates each year on first lookup.
         self._holidays: Any = holidays.country_holidays("ID", categories=categories)
+        self._working: dict[date, bool] = {}
 
     def __repr__(self) -> str:
         return (
@@ -218,8 +220,15 @@ class RegionCalendar:
 
     def is_working_day(self, d: date) -> bool:
         """Mon–Fri, not a public holiday / cuti bersama, not a region extra day off; a region extra
-        working day is always a working day."""
+        working day is always a working day. Answers are remembered (the holiday table lookup is
+        the slow part when a whole region's month is computed)."""
         d = _as_date(d)
+        hit = self._working.get(d)
+        if hit is None:
+            hit = self._working[d] = self._is_working_day(d)
+        return hit
+
+    def _is_working_day(self, d: date) -> bool:
         if d in self.extra_working_days:
             return True
         if d.weekday() >= 5:
@@ -321,3 +330,23 @@ def _as_date(d: date) -> date:
     if not isinstance(d, date):
         raise TypeError(f"expected a date, got {type(d).__name__}")
     return d
+
+
+class _RegionLike(Protocol):
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def extra_holidays(self) -> list[date]: ...
+    @property
+    def extra_working_days(self) -> list[date]: ...
+
+
+@lru_cache(maxsize=16)
+def _calendar(tz: str, extra: tuple[date, ...], extra_working: tuple[date, ...]) -> RegionCalendar:
+    return RegionCalendar(tz, extra, extra_working)
+
+
+def calendar_for(region: _RegionLike) -> RegionCalendar:
+    """The region's calendar (zone, national holidays and cuti bersama, the region's extra days),
+    one instance per distinct region config."""
+    return _calendar(region.timezone, tuple(region.extra_holidays), tuple(region.extra_working_days))

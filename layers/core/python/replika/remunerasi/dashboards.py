@@ -34,7 +34,7 @@ from pydantic import BaseModel
 from pynamodb.exceptions import DoesNotExist
 
 from replika.core.auth import Principal
-from replika.core.calendar import RegionCalendar, parse_period, period_bounds, period_of
+from replika.core.calendar import calendar_for, parse_period, period_bounds, period_of
 from replika.core.config import RegionConfig
 from replika.core.errors import Forbidden, NotFound
 from replika.core.money import round_half_up
@@ -51,7 +51,6 @@ __all__ = [
     "employee_dashboard_for",
     "opd_dashboard",
     "opd_dashboard_for",
-    "region_calendar",
 ]
 
 QUERY_PAGE = 1000
@@ -131,11 +130,6 @@ class EmployeeDashboardOut(BaseModel):
 
 
 # -- helpers --------------------------------------------------------------------------------------
-def region_calendar(config: RegionConfig) -> RegionCalendar:
-    """The region's working-day calendar (zone, national holidays, the region's extra days)."""
-    return RegionCalendar(config.timezone, config.extra_holidays, config.extra_working_days)
-
-
 def _q(value: Decimal, step: Decimal) -> Decimal:
     return value.quantize(step, rounding=ROUND_HALF_UP)
 
@@ -297,7 +291,7 @@ def employee_dashboard(nip: str, *, config: RegionConfig, today_local: date) -> 
         raise NotFound(f"Pegawai {nip} tidak ditemukan.", details={"nip": nip}) from None
 
     policy = config.remunerasi
-    cal = region_calendar(config)
+    cal = calendar_for(config)
     period = period_of(today_local)
     first, last = period_bounds(period)
     try:

@@ -59,6 +59,7 @@ from replika.core import audit
 from replika.core.auth import Principal
 from replika.core.calendar import (
     RegionCalendar,
+    calendar_for,
     parse_period,
     period_bounds,
     period_of,
@@ -310,33 +311,8 @@ def _region_config(config: RegionConfig | None) -> RegionConfig:
     return config if config is not None else current_region()
 
 
-class _MemoCalendar(RegionCalendar):
-    """A region calendar that remembers each day's working-day answer (the holiday table lookup
-    is the slow part of :func:`rules.countable_minutes` when run for a whole region)."""
-
-    def __init__(self, config: RegionConfig) -> None:
-        super().__init__(config.timezone, config.extra_holidays, config.extra_working_days)
-        self._memo: dict[date, bool] = {}
-
-    def is_working_day(self, d: date) -> bool:
-        hit = self._memo.get(d)
-        if hit is None:
-            hit = self._memo[d] = super().is_working_day(d)
-        return hit
-
-
-_CALENDARS: dict[int, tuple[RegionConfig, _MemoCalendar]] = {}
-
-
 def _calendar(config: RegionConfig) -> RegionCalendar:
-    hit = _CALENDARS.get(id(config))
-    if hit is not None and hit[0] is config:
-        return hit[1]
-    if len(_CALENDARS) > 16:
-        _CALENDARS.clear()
-    cal = _MemoCalendar(config)
-    _CALENDARS[id(config)] = (config, cal)
-    return cal
+    return calendar_for(config)
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
@@ -24,7 +23,7 @@ from pynamodb.transactions import TransactWrite
 
 from replika.core import audit, storage
 from replika.core.auth import Principal, Role
-from replika.core.calendar import RegionCalendar, period_bounds
+from replika.core.calendar import RegionCalendar, calendar_for, period_bounds
 from replika.core.config import RegionConfig, current_region
 from replika.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from replika.core.pagination import decode_cursor, encode_cursor
@@ -75,14 +74,8 @@ def region() -> RegionConfig:
     return current_region()
 
 
-@lru_cache(maxsize=4)
-def _calendar(tz: str, extra: tuple[date, ...], extra_working: tuple[date, ...]) -> RegionCalendar:
-    return RegionCalendar(tz, extra, extra_working)
-
-
 def calendar(cfg: RegionConfig | None = None) -> RegionCalendar:
-    cfg = cfg or region()
-    return _calendar(cfg.timezone, tuple(cfg.extra_holidays), tuple(cfg.extra_working_days))
+    return calendar_for(cfg or region())
 
 
 def _now() -> str:
