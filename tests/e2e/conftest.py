@@ -1,5 +1,6 @@
-"""One local stack (moto server, template-made region stack, seeded demo region, gateway on a free
-port) shared by the e2e tests of a test process."""
+"""A local stack (moto server, template-made region stack, seeded demo region, gateway on a free
+port) per e2e module. Module scope, not session: the stack points the process's AWS endpoint at
+the moto server while it runs, and the other tests in the same worker need it back."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack() -> Iterator[Any]:
     from replika.core.config import load_region_config, region_config_path
     from replika_infra.dev import start_local_stack
