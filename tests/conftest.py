@@ -69,7 +69,7 @@ def aws() -> Iterator[None]:
 @pytest.fixture
 def region_stack(aws: None) -> dict[str, str]:
     """The region stack from templates/region.yaml, every app enabled, in moto; returns env vars."""
-    from replika.core.settings import get_settings
+    from replika.core.settings import rebind_tables
     from replika_infra.stack import create_region_stack, parameters_for, stack_env
 
     outputs = create_region_stack(STACK, parameters_for(ALL_APPS, "kota-bandung", "test"))
@@ -77,7 +77,7 @@ def region_stack(aws: None) -> dict[str, str]:
     for key in ("DIRECTORY_TABLE", "AUDIT_TABLE", "IDEMPOTENCY_TABLE", "REMUNERASI_TABLE"):
         assert env[key] == os.environ[key], "table names must be deterministic from the stack name"
     os.environ.update(env)
-    get_settings.cache_clear()
+    rebind_tables()
     return env
 
 

@@ -72,7 +72,6 @@ def forget_the_client(event: Request, get_response: Callable[[Request], Response
     event.headers = CaseInsensitiveMapping(kept)
     if isinstance(event.context, dict):
         event.context.pop("identity", None)
-    service.bind_table()
     return get_response(event)
 
 

@@ -104,15 +104,6 @@ log = observability.get_logger("wbs")
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def bind_table() -> None:
-    """Point the model at the table named by the settings (the stack's output), which may differ
-    from the name seen at import time (tests and the local stack switch stacks in one process)."""
-    name = get_settings().wbs_table
-    if name and WbsItem.Meta.table_name != name:
-        WbsItem.Meta.table_name = name
-        WbsItem._connection = None
-
-
 def region() -> RegionConfig:
     return current_region()
 
@@ -880,7 +871,6 @@ def purge(now: datetime | None = None, request_id: str | None = None) -> PurgeRe
     """Delete closed and rejected reports older than the retention period: items (report,
     receipt link, messages, notes, evidence records) and every version of their files. The yearly
     figures stay. One audit record per purged report."""
-    bind_table()
     cutoff = _iso(rules.purge_cutoff(now or _now(), policy().retention_days))
     reports = files = 0
     bucket = get_settings().wbs_bucket
