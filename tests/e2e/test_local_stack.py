@@ -4,11 +4,11 @@ verified by the gateway, the seeded demo region, over real HTTP on loopback."""
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
+
+from tests.e2e.http import request
 
 pytestmark = pytest.mark.e2e
 
@@ -19,16 +19,8 @@ def call(
     method: str = "GET",
     data: bytes | None = None,
     content_type: str = "application/json",
-) -> tuple[int, dict[str, Any]]:
-    req = urllib.request.Request(url, method=method, data=data)
-    req.add_header("Content-Type", content_type)
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
+) -> tuple[int, Any]:
+    return request(url, method=method, token=token, data=data, content_type=content_type)
 
 
 def test_lists_demo_opds_and_employees_with_a_real_token(stack: Any) -> None:

@@ -5,11 +5,11 @@ trail shows every read."""
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
+
+from tests.e2e.http import request
 
 pytestmark = pytest.mark.e2e
 
@@ -17,19 +17,15 @@ pytestmark = pytest.mark.e2e
 def call(
     url: str, *, token: str | None = None, data: Any = None, headers: dict[str, str] | None = None
 ) -> tuple[int, Any]:
+    """GET, or POST of ``data`` as JSON, from a phone-like client (a user agent the server must drop)."""
     raw = None if data is None else json.dumps(data).encode()
-    req = urllib.request.Request(url, method="GET" if data is None else "POST", data=raw)
-    req.add_header("Content-Type", "application/json")
-    req.add_header("User-Agent", "ReporterPhone/1.0")
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
+    return request(
+        url,
+        method="GET" if data is None else "POST",
+        token=token,
+        data=raw,
+        headers={"User-Agent": "ReporterPhone/1.0", **(headers or {})},
+    )
 
 
 def test_report_followed_with_receipt_answered_and_closed(stack: Any) -> None:
