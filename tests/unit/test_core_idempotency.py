@@ -10,6 +10,7 @@ from moto import mock_aws
 
 from replika.core import idempotency
 from replika.core.errors import BadRequest, Conflict
+from replika.core.http import status_of
 from replika.core.settings import get_settings
 
 KEY = "0b9e5c1a-7f3d-4a51-9a0c-2d8f1c3b4e5f"
@@ -81,7 +82,7 @@ def test_same_key_different_payload_conflicts(table: Any) -> None:
     with pytest.raises(Conflict) as info:
         idempotency.run_once(scope=SCOPE, key=KEY, payload={"body": "b"}, fn=fn)
     assert info.value.code == "idempotency_key_reused"
-    assert info.value.status == 409
+    assert status_of(info.value) == 409
     assert fn.calls == 1
 
 

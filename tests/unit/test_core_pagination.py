@@ -8,6 +8,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from replika.core.errors import BadRequest
+from replika.core.http import status_of
 from replika.core.pagination import Page, PageQuery, decode_cursor, encode_cursor
 from replika.core.settings import get_settings
 
@@ -40,7 +41,7 @@ def _assert_invalid(cursor: str, scope: str = SCOPE) -> None:
     with pytest.raises(BadRequest) as info:
         decode_cursor(cursor, scope=scope)
     assert info.value.code == "invalid_cursor"
-    assert info.value.status == 400
+    assert status_of(info.value) == 400
 
 
 def test_tampered_key_is_rejected() -> None:

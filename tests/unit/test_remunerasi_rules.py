@@ -19,6 +19,7 @@ from replika.core.auth import Role
 from replika.core.calendar import RegionCalendar
 from replika.core.config import LateBand, RemunerasiPolicy
 from replika.core.errors import Conflict, Forbidden, ValidationFailed
+from replika.core.http import status_of
 from replika.core.money import to_rupiah
 from replika.remunerasi.rules import (
     DayAttendance,
@@ -562,14 +563,14 @@ def test_state_machine_every_state_action_role(state: str, action: str, role: Ro
     if role.value != ACTION_ROLE[action]:
         with pytest.raises(Forbidden) as forbidden:
             transition(state, action, role)
-        assert forbidden.value.status == 403
+        assert status_of(forbidden.value) == 403
         assert forbidden.value.details == {"required_roles": [ACTION_ROLE[action]]}
     elif (state, action) in EXPECTED:
         assert transition(state, action, role) == EXPECTED[(state, action)]
     else:
         with pytest.raises(Conflict) as conflict:
             transition(state, action, role)
-        assert conflict.value.status == 409
+        assert status_of(conflict.value) == 409
         assert conflict.value.details["state"] == state
 
 

@@ -49,7 +49,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from replika.core.errors import ServiceUnavailable, storage_error_code
+from replika.core.dynamodb import is_condition_failure
+from replika.core.errors import Retryable
 from replika.core.pagination import Page, decode_cursor, encode_cursor
 from replika.core.settings import env_or, register_table
 
@@ -266,7 +267,7 @@ def append(
     """Append one record to ``stream`` and return it.
 
     Reads the chain head, writes ``seq + 1`` with ``attribute_not_exists(seq)``; on a lost race
-    re-reads and retries up to ``attempts`` times, then raises ``ServiceUnavailable`` (503,
+    re-reads and retries up to ``attempts`` times, then raises ``Retryable`` (503,
     retryable).
     """
     for attempt in range(attempts):
@@ -283,12 +284,10 @@ def append(
             record.save(condition=AuditRecord.seq.does_not_exist())
             return record
         except PutError as exc:
-            if storage_error_code(exc) != "ConditionalCheckFailedException":
+            if not is_condition_failure(exc):
                 raise
             _backoff(attempt)
-    raise ServiceUnavailable(
-        "Log audit sedang sibuk; coba lagi.", code="audit_contention", headers={"Retry-After": "1"}
-    )
+    raise Retryable("Log audit sedang sibuk; coba lagi.", code="audit_contention")
 
 
 def add_to_transaction(
@@ -310,7 +309,7 @@ def add_to_transaction(
 
     The record and the state change commit together or not at all. If another writer took the
     same ``seq`` first, the transaction fails (``TransactWriteError`` -> 409 via
-    ``errors.from_storage_error``); :func:`write_with_audit` retries that case for you.
+    ``dynamodb.translate``); :func:`write_with_audit` retries that case for you.
     """
     record = _build(
         stream, actor=actor, action=action, subject=subject, before=before, after=after, request_id=request_id
@@ -340,7 +339,7 @@ def write_with_audit(
     audit record in one transaction. When the transaction fails *because another writer took the
     audit ``seq``* (the head moved past ours) it is rebuilt and retried; any other failure (e.g. the
     state change's own condition) propagates as ``TransactWriteError`` for
-    ``errors.from_storage_error`` to turn into a 409. ``write`` must be safe to call again."""
+    ``dynamodb.translate`` to turn into a 409. ``write`` must be safe to call again."""
     for attempt in range(attempts):
         record: AuditRecord | None = None
         try:
@@ -362,9 +361,7 @@ def write_with_audit(
             if record is None or now is None or int(now.seq) < int(record.seq):
                 raise  # the audit record was not the reason
             _backoff(attempt)
-    raise ServiceUnavailable(
-        "Log audit sedang sibuk; coba lagi.", code="audit_contention", headers={"Retry-After": "1"}
-    )
+    raise Retryable("Log audit sedang sibuk; coba lagi.", code="audit_contention")
 
 
 # --- reading -----------------------------------------------------------------------------------

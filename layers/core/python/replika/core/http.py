@@ -8,7 +8,9 @@ response, and whether retries are deduplicated by ``Idempotency-Key``. The wrapp
 2. parses the JSON body and query string into the declared models (400 with one detail per field);
 3. calls the handler with a :class:`Ctx` and typed arguments;
 4. renders the response model as JSON with the request id, and every error as
-   ``{"error": {"code", "message", "details"}}``; storage conflicts become 409, throttling 503.
+   ``{"error": {"code", "message", "details"}}``. Storage errors are translated by
+   :mod:`replika.core.dynamodb`; :data:`STATUS_OF` is the one place that gives a kind of error
+   its status code.
 
 The same declarations feed the OpenAPI document (:mod:`replika.core.openapi`).
 """
@@ -28,14 +30,19 @@ from pydantic import BaseModel, ValidationError
 
 from replika.core import observability
 from replika.core.auth import Principal, Role, principal_from_claims
+from replika.core.dynamodb import translate, translated
 from replika.core.errors import (
     AppError,
     BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
     PayloadTooLarge,
+    Retryable,
+    TooManyRequests,
     Unauthorized,
     UnsupportedMediaType,
     ValidationFailed,
-    from_storage_error,
 )
 from replika.core.settings import get_settings
 
@@ -136,8 +143,42 @@ def json_response(
     return Response(body=json.dumps(body, ensure_ascii=False, default=str), status_code=status, headers=out)
 
 
+#: The one place that turns a kind of domain error into an HTTP status (most specific class first).
+STATUS_OF: tuple[tuple[type[AppError], int], ...] = (
+    (Unauthorized, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (PayloadTooLarge, 413),
+    (UnsupportedMediaType, 415),
+    (TooManyRequests, 429),
+    (Retryable, 503),
+    (BadRequest, 400),
+)
+
+
+def status_of(err: AppError) -> int:
+    for kind, status in STATUS_OF:
+        if isinstance(err, kind):
+            return status
+    return 400
+
+
 def error_response(err: AppError, request_id: str) -> Response:
-    return json_response(err.body(request_id), err.status, request_id, err.headers)
+    headers = {"Retry-After": str(err.retry_after)} if err.retry_after is not None else {}
+    return json_response(err.body(request_id), status_of(err), request_id, headers)
+
+
+def internal_error_response(request_id: str) -> Response:
+    body = {
+        "error": {
+            "code": "internal_error",
+            "message": "Terjadi kesalahan pada server.",
+            "details": {},
+            "request_id": request_id,
+        }
+    }
+    return json_response(body, 500, request_id)
 
 
 def render(result: Any, status: int, request_id: str) -> Response:
@@ -207,7 +248,7 @@ class Api:
 
             @functools.wraps(fn)
             def view(**path_params: str) -> Response:
-                return self._dispatch(op, fn, path_params)
+                return self._answer(op, fn, path_params)
 
             self.app.route(
                 path,
@@ -221,6 +262,21 @@ class Api:
         return decorator
 
     # -- request handling ---------------------------------------------------------------------
+    def _answer(self, op: Operation, fn: Callable[..., Any], path_params: dict[str, str]) -> Response:
+        """Errors become responses here, inside the view, so Chalice never sees them."""
+        request = self.app.current_request
+        request_id = _request_id(request) if request is not None else str(uuid.uuid4())
+        try:
+            return self._dispatch(op, fn, path_params)
+        except Exception as exc:
+            mapped = translate(exc)
+            if mapped is None:
+                self.logger.exception("unhandled error")
+                return internal_error_response(request_id)
+            if not isinstance(exc, AppError):
+                self.logger.warning("storage refused the call", extra={"error": repr(exc)[:500]})
+            return error_response(mapped, request_id)
+
     def _dispatch(self, op: Operation, fn: Callable[..., Any], path_params: dict[str, str]) -> Response:
         request = self.app.current_request
         assert request is not None
@@ -262,18 +318,8 @@ class Api:
             kwargs["query"] = parse_model(op.query, _query_dict(request, op.query))
 
         def call() -> Any:
-            try:
+            with translated():
                 return fn(ctx, **kwargs)
-            except AppError:
-                raise
-            except Exception as exc:
-                # Chalice turns any other exception into its own 500; storage conflicts and
-                # throttling are client-visible states (409 / 503), so map them here.
-                mapped = from_storage_error(exc)
-                if mapped is None:
-                    raise
-                self.logger.warning("storage refused the write", extra={"error": repr(exc)[:500]})
-                raise mapped from exc
 
         if op.idempotent and ctx.idempotency_key:
             from replika.core import idempotency
@@ -304,24 +350,11 @@ class Api:
         observability.bind_request(self.logger, request_id, event.path)
         try:
             response = get_response(event)
-        except AppError as err:
-            response = error_response(err, request_id)
-        except Exception as exc:  # a storage error we can map, or a bug
-            mapped = from_storage_error(exc)
+        except Exception as exc:  # raised outside a view (e.g. by another middleware)
+            mapped = translate(exc)
             if mapped is None:
                 self.logger.exception("unhandled error")
-                response = json_response(
-                    {
-                        "error": {
-                            "code": "internal_error",
-                            "message": "Terjadi kesalahan pada server.",
-                            "details": {},
-                            "request_id": request_id,
-                        }
-                    },
-                    500,
-                    request_id,
-                )
+                response = internal_error_response(request_id)
             else:
                 response = error_response(mapped, request_id)
         response = _normalise_chalice_error(response, request_id)

@@ -40,7 +40,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from replika.core.errors import BadRequest, Conflict, ServiceUnavailable, from_storage_error
+from replika.core.dynamodb import translate
+from replika.core.errors import BadRequest, Conflict, Retryable
 from replika.core.settings import get_settings, register_reset
 
 __all__ = [
@@ -155,13 +156,13 @@ def run_once(
         raise Conflict(
             "Permintaan dengan Idempotency-Key ini masih diproses; coba lagi sebentar lagi.",
             code="request_in_progress",
-            headers={"Retry-After": "1"},
+            retry_after=1,
         ) from exc
     except IdempotencyInconsistentStateError as exc:  # the record kept changing under us: retryable
-        raise ServiceUnavailable(headers={"Retry-After": "1"}) from exc
+        raise Retryable() from exc
     except IdempotencyPersistenceLayerError as exc:
         cause = exc.__cause__ if exc.__cause__ is not None else exc
-        mapped = from_storage_error(cause)
+        mapped = translate(cause)
         if mapped is not None:
             raise mapped from exc
         raise

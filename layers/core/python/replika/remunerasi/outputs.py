@@ -31,11 +31,11 @@ from typing import Any
 from pydantic import BaseModel
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from replika.core import storage
+from replika.core import dynamodb, storage
 from replika.core.auth import Principal
 from replika.core.calendar import parse_period
 from replika.core.config import RegionConfig, current_region
-from replika.core.errors import Conflict, Forbidden, NotFound, from_storage_error
+from replika.core.errors import Forbidden, NotFound
 from replika.core.money import format_rupiah
 from replika.core.observability import get_logger
 from replika.remunerasi.rules import format_tanggal
@@ -470,7 +470,7 @@ def generate_outputs(period: str, generation: int) -> dict[str, str]:
     try:
         run.update(actions=[PayrollRun.outputs.set(payload)], condition=PayrollRun.generation == generation)
     except UpdateError as exc:
-        if isinstance(from_storage_error(exc), Conflict):
+        if dynamodb.is_condition_failure(exc):
             logger.info("payroll outputs not recorded: generation moved on", extra={"period": period})
             return {}
         raise

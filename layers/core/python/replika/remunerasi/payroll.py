@@ -55,7 +55,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from replika.core import audit
+from replika.core import audit, dynamodb
 from replika.core.auth import Principal
 from replika.core.calendar import (
     RegionCalendar,
@@ -72,10 +72,8 @@ from replika.core.errors import (
     Conflict,
     Forbidden,
     NotFound,
-    ServiceUnavailable,
+    Retryable,
     ValidationFailed,
-    from_storage_error,
-    storage_error_code,
 )
 from replika.core.observability import get_logger
 from replika.core.pagination import Page, decode_cursor, encode_cursor
@@ -291,18 +289,13 @@ def _tx_connection() -> Connection:
     return PayrollRun._get_connection().connection
 
 
-def _cancel_codes(exc: BaseException) -> list[str]:
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    return [getattr(r, "code", "") or "" for r in reasons if r is not None]
-
-
 def _backoff(attempt: int) -> None:
     time.sleep(random.uniform(0, 0.02 * (2**attempt)))  # noqa: S311 - jitter, not crypto
 
 
 def _conflict(exc: BaseException, message: str, **details: Any) -> Conflict:
-    mapped = from_storage_error(exc)
-    if isinstance(mapped, ServiceUnavailable):
+    mapped = dynamodb.translate(exc)
+    if isinstance(mapped, Retryable):
         raise mapped from exc
     return Conflict(message, details=details)
 
@@ -348,9 +341,7 @@ def _send_batch(bodies: Sequence[Mapping[str, Any]]) -> int:
             entries = [e for e in entries if e["Id"] in failed]
             _backoff(attempt)
         else:
-            raise ServiceUnavailable(
-                "Antrean penggajian sedang sibuk; coba lagi.", headers={"Retry-After": "5"}
-            )
+            raise Retryable("Antrean penggajian sedang sibuk; coba lagi.", retry_after=5)
     return calls
 
 
@@ -945,12 +936,7 @@ def process_chunk(body: Mapping[str, Any], *, config: RegionConfig | None = None
                     tx.save(item, condition=new_result)
             break
         except TransactWriteError as exc:
-            codes = _cancel_codes(exc)
-            if "TransactionConflict" in codes or storage_error_code(exc) in {
-                "TransactionConflictException",
-                "ThrottlingException",
-                "ProvisionedThroughputExceededException",
-            }:
+            if dynamodb.is_contention(exc):
                 if attempt + 1 < TX_ATTEMPTS:
                     _backoff(attempt)
                     continue

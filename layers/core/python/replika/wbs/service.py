@@ -338,7 +338,7 @@ def exchange_receipt(receipt: str, request_id: str | None) -> SessionOut:
             raise TooManyRequests(
                 "Terlalu banyak kode resi yang salah; coba lagi nanti.",
                 code="receipt_locked",
-                headers={"Retry-After": str(retry)},
+                retry_after=retry,
             )
         if digits is None or link is None or link.report_id is None:
             raise Unauthorized("Kode resi tidak dikenal.", code="invalid_receipt")  # stays counted
