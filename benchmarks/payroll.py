@@ -480,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with mock_aws():
         from replika.core.config import load_region_config, region_config_path
-        from replika.core.settings import get_settings, rebind_tables
+        from replika.core.settings import rebind_tables
         from replika.directory.tables import DirectoryItem
         from replika.remunerasi import payroll
         from replika.remunerasi.tables import MonthTotal
@@ -490,7 +490,6 @@ def main(argv: list[str] | None = None) -> int:
         env = stack_env(create_region_stack(STACK, parameters_for({"remunerasi"}, "kota-bandung", "bench")))
         os.environ.update(env)
         rebind_tables()
-        get_settings.cache_clear()
         config = load_region_config(region_config_path("kota-bandung"))
         counter.key_names = {}
         employees, totals = build_data(n, args.period, config)

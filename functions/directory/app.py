@@ -5,13 +5,18 @@ Thin adapter: parse, check role, call :mod:`replika.directory.service`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice.app import Chalice
 
 from replika.core.auth import Role
 from replika.core.http import Api, Ctx
 from replika.core.pagination import PageQuery
-from replika.directory import service
+from replika.directory import audit_checks, service
 from replika.directory.models import (
+    AuditHeadsOut,
+    AuditVerifyOut,
+    AuditVerifyQuery,
     EmployeeOut,
     EmployeePage,
     EmployeeQuery,
@@ -68,5 +73,36 @@ def me(ctx: Ctx) -> EmployeeOut:
 )
 def import_directory(ctx: Ctx, query: ImportQuery) -> ImportResult:
     return service.import_directory(
-        ctx.raw_body, actor=ctx.user.nip or ctx.user.subject, dry_run=query.dry_run, request_id=ctx.request_id
+        ctx.raw_body, actor=ctx.user.actor, dry_run=query.dry_run, request_id=ctx.request_id
     )
+
+
+# --- tamper evidence of the region's audit log ---------------------------------------------------
+AUDITORS = (Role.INSPEKTORAT_KEPALA, Role.INSPEKTORAT, Role.ADMIN)
+
+
+@api.route(
+    "/audit/verify",
+    roles=AUDITORS,
+    query=AuditVerifyQuery,
+    response=AuditVerifyOut,
+    summary="Periksa rantai log audit per hari terhadap kepala rantai yang diterbitkan",
+)
+def audit_verify(ctx: Ctx, query: AuditVerifyQuery) -> AuditVerifyOut:
+    return audit_checks.verify(query.since, query.until, query.stream)
+
+
+@api.route(
+    "/public/audit/heads/{day}",
+    public=True,
+    response=AuditHeadsOut,
+    summary="Kepala rantai log audit yang diterbitkan untuk satu hari (UTC), terkunci Object Lock",
+)
+def audit_heads(ctx: Ctx, day: str) -> AuditHeadsOut:
+    return audit_checks.published_heads(day)
+
+
+@app.schedule("cron(15 0 * * ? *)", name="publish_audit_heads")
+def publish_audit_heads(event: Any) -> dict[str, Any]:
+    """00:15 UTC: publish yesterday's chain heads to the Object Lock bucket."""
+    return audit_checks.publish_yesterday()

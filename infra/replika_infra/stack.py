@@ -74,6 +74,7 @@ OUTPUT_ENV: dict[str, str] = {
     "SakipTableName": "SAKIP_TABLE",
     "WbsTableName": "WBS_TABLE",
     "DocumentsBucketName": "DOCUMENTS_BUCKET",
+    "AuditHeadsBucketName": "AUDIT_HEADS_BUCKET",
     "WbsBucketName": "WBS_BUCKET",
     "DataKeyArn": "DATA_KEY_ARN",
     "WbsKeyArn": "WBS_KEY_ARN",

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from replika.core import storage
+from replika.core import runtime, storage
 from replika.core.auth import Principal, Role
 from replika.core.config import RegionConfig, load_region_config, region_config_path
 from replika.core.errors import Forbidden, NotFound
@@ -31,7 +31,7 @@ def stack(region_stack: dict[str, str]) -> Iterator[dict[str, str]]:
     # The local stack applies the bucket policy without its TLS-only statement (stack.py).
     yield region_stack
     storage.reset_client()
-    get_settings.cache_clear()
+    runtime.reset()
 
 
 @pytest.fixture

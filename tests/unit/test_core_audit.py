@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 from pynamodb.exceptions import TransactWriteError
 
-from replika.core import audit
+from replika.core import audit, runtime
 from replika.core.dynamodb import translate
 from replika.core.errors import Conflict
 from replika.core.pagination import decode_cursor
@@ -31,7 +31,7 @@ def ddb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    get_settings.cache_clear()
+    runtime.reset()
     assert get_settings().audit_table == TABLE
     with mock_aws():
         client = boto3.client("dynamodb", region_name="ap-southeast-3")
@@ -60,7 +60,7 @@ def ddb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             ],
         )
         yield client
-    get_settings.cache_clear()
+    runtime.reset()
 
 
 def _fill(n: int, stream: str = "remunerasi") -> list[audit.AuditRecord]:
@@ -90,7 +90,7 @@ def test_first_record_and_chain(ddb: Any) -> None:
     # the hash is sha256 over the canonical JSON of every field but `hash`
     assert first.hash == audit.compute_hash(first.fields())
     assert len(first.hash) == 64
-    stored = audit.AuditRecord.get("remunerasi", 3)
+    stored = audit.AuditRecord.get(audit.chain_id("remunerasi"), 3)
     assert stored.after == {"status": "approved", "minutes": 2}
     assert stored.hash == records[2].hash
     result = audit.verify("remunerasi")
@@ -109,7 +109,7 @@ def test_verify_detects_edited_record(ddb: Any) -> None:
     records = _fill(6)
     ddb.update_item(
         TableName=TABLE,
-        Key={"stream": {"S": "remunerasi"}, "seq": {"N": "4"}},
+        Key={"stream": {"S": audit.chain_id("remunerasi")}, "seq": {"N": "4"}},
         UpdateExpression="SET actor = :a",
         ExpressionAttributeValues={":a": {"S": "sub:someone-else"}},
     )
@@ -120,7 +120,7 @@ def test_verify_detects_edited_payload(ddb: Any) -> None:
     _fill(4)
     ddb.update_item(
         TableName=TABLE,
-        Key={"stream": {"S": "remunerasi"}, "seq": {"N": "2"}},
+        Key={"stream": {"S": audit.chain_id("remunerasi")}, "seq": {"N": "2"}},
         UpdateExpression="SET #after = :v",
         ExpressionAttributeNames={"#after": "after"},
         ExpressionAttributeValues={":v": {"S": '{"minutes":9999,"status":"approved"}'}},
@@ -136,7 +136,7 @@ def test_verify_detects_rehashed_edit_as_broken_link(ddb: Any) -> None:
     new_hash = audit.compute_hash(forged.fields())
     ddb.update_item(
         TableName=TABLE,
-        Key={"stream": {"S": "remunerasi"}, "seq": {"N": "2"}},
+        Key={"stream": {"S": audit.chain_id("remunerasi")}, "seq": {"N": "2"}},
         UpdateExpression="SET actor = :a, #h = :h",
         ExpressionAttributeNames={"#h": "hash"},
         ExpressionAttributeValues={":a": {"S": "sub:attacker"}, ":h": {"S": new_hash}},
@@ -147,7 +147,7 @@ def test_verify_detects_rehashed_edit_as_broken_link(ddb: Any) -> None:
 
 def test_verify_detects_deleted_middle_record(ddb: Any) -> None:
     _fill(5)
-    ddb.delete_item(TableName=TABLE, Key={"stream": {"S": "remunerasi"}, "seq": {"N": "3"}})
+    ddb.delete_item(TableName=TABLE, Key={"stream": {"S": audit.chain_id("remunerasi")}, "seq": {"N": "3"}})
     result = audit.verify("remunerasi")
     assert (result.ok, result.count, result.first_bad_seq, result.reason) == (False, 2, 3, "gap")
 
@@ -155,7 +155,7 @@ def test_verify_detects_deleted_middle_record(ddb: Any) -> None:
 def test_verify_pages_through_long_chain(ddb: Any) -> None:
     _fill(25)
     assert audit.verify("remunerasi", page_size=7).count == 25
-    ddb.delete_item(TableName=TABLE, Key={"stream": {"S": "remunerasi"}, "seq": {"N": "15"}})
+    ddb.delete_item(TableName=TABLE, Key={"stream": {"S": audit.chain_id("remunerasi")}, "seq": {"N": "15"}})
     result = audit.verify("remunerasi", page_size=7)
     assert (result.ok, result.first_bad_seq, result.reason) == (False, 15, "gap")
 
@@ -186,7 +186,7 @@ def test_concurrent_appends_make_one_consistent_chain(ddb: Any) -> None:
     assert errors == []
     result = audit.verify("race")
     assert result.ok and result.count == 12
-    actors = [r.actor for r in audit.AuditRecord.query("race")]
+    actors = [r.actor for r in audit.AuditRecord.query(audit.chain_id("race"))]
     assert sorted(actors) == ["t0"] * 6 + ["t1"] * 6
 
 
@@ -264,7 +264,7 @@ def test_audit_in_the_same_transaction(ddb: Any) -> None:
             after={"status": "approved"},
         )
     assert State.get("entry#1").status == "approved"
-    assert audit.AuditRecord.get("remunerasi", 1).hash == rec.hash
+    assert audit.AuditRecord.get(audit.chain_id("remunerasi"), 1).hash == rec.hash
 
     # a stale state change fails the whole transaction: no audit record is written
     with pytest.raises(TransactWriteError) as info, TransactWrite(connection=audit.connection()) as tx:

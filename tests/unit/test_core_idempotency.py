@@ -8,7 +8,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from replika.core import idempotency
+from replika.core import idempotency, runtime
 from replika.core.errors import BadRequest, Conflict
 from replika.core.http import status_of
 from replika.core.settings import get_settings
@@ -22,7 +22,7 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-southeast-3")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    get_settings.cache_clear()
+    runtime.reset()
     idempotency.reset()
     with mock_aws():
         client = boto3.client("dynamodb", region_name="ap-southeast-3")
@@ -38,7 +38,7 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         )
         yield client
     idempotency.reset()
-    get_settings.cache_clear()
+    runtime.reset()
 
 
 class Counter:

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from replika.core import runtime
 from replika.core.errors import BadRequest
 from replika.core.http import status_of
 from replika.core.pagination import Page, PageQuery, decode_cursor, encode_cursor
-from replika.core.settings import get_settings
 
 KEY = {"pk": {"S": "EMP#198001012005011001"}, "sk": {"S": "EMP"}, "kind": {"S": "EMP"}}
 SCOPE = "directory:employees:opd=1.02.01"
@@ -19,9 +19,9 @@ SCOPE = "directory:employees:opd=1.02.01"
 @pytest.fixture(autouse=True)
 def _secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("CURSOR_SECRET", "test-secret-1")
-    get_settings.cache_clear()
+    runtime.reset()
     yield
-    get_settings.cache_clear()
+    runtime.reset()
 
 
 def test_round_trip() -> None:
@@ -66,7 +66,7 @@ def test_other_secret_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     cursor = encode_cursor(KEY, scope=SCOPE)
     assert cursor is not None
     monkeypatch.setenv("CURSOR_SECRET", "rotated")
-    get_settings.cache_clear()
+    runtime.reset()
     _assert_invalid(cursor)
 
 

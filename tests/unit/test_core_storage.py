@@ -12,9 +12,8 @@ import pytest
 import requests
 from moto import mock_aws
 
-from replika.core import storage
+from replika.core import runtime, storage
 from replika.core.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
-from replika.core.settings import get_settings
 
 PDF = "application/pdf"
 IMAGES = {"image/jpeg", "image/png", PDF}
@@ -26,7 +25,7 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("DOCUMENTS_BUCKET", "replika-test-documents")
-    get_settings.cache_clear()
+    runtime.reset()
     storage.reset_client()
     with mock_aws():
         client = boto3.client("s3", region_name="ap-southeast-3")
@@ -36,7 +35,7 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         )
         yield client
     storage.reset_client()
-    get_settings.cache_clear()
+    runtime.reset()
 
 
 def _policy(post: dict[str, Any]) -> dict[str, Any]:

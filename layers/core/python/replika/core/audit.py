@@ -1,14 +1,23 @@
-"""Append-only, hash-chained audit log on DynamoDB.
+"""Append-only, hash-chained audit log on DynamoDB, sharded into one chain per stream per day.
 
-Table (``AUDIT_TABLE``, default ``replika-audit``)::
+Writers name a *stream* (``"directory"``, ``"remunerasi/opd/<code>"``, ``"wbs"``…); the record goes
+to the chain ``"<stream>@<YYYY-MM-DD>"`` (UTC day). Unrelated writers (two OPDs' supervisors, two
+apps) never contend for one chain head, and no chain grows without bound. The first record of a
+chain also writes the chain into the day's catalogue (``"_chains@<day>"``, one item per chain, in
+the same transaction), so a day's chains are listed with one Query and never by a Scan;
+:mod:`replika.core.audit_verify` verifies a day's chains and publishes their heads.
 
-    HASH stream (S)   RANGE seq (N)
+Table (``AUDIT_TABLE``)::
+
+    HASH stream (S) = chain id   RANGE seq (N)
     GSI by_subject:   HASH subject (S)   RANGE at (S)   projection ALL
 
 Access patterns:
 
-* chain head of a stream: ``Query stream = :s`` descending, limit 1 (consistent read);
-* verify a stream: ``Query stream = :s`` ascending, page by page;
+* chain head: ``Query stream = :chain`` descending, limit 1 (consistent read);
+* verify a chain: ``Query stream = :chain`` ascending, page by page;
+* a day's chains: ``Query stream = "_chains@<day>"`` (the catalogue; ``seq`` = 52 bits of the
+  chain id's sha256, ``subject`` = the chain id);
 * trail of a subject (``"employee#<nip>"``, ``"wbs#<id>"``): ``Query by_subject`` newest first.
 
 Each record is chained: ``hash = sha256(canonical JSON of every field except hash)`` where the
@@ -20,11 +29,17 @@ loser re-reads the head and retries (bounded).
 
 What :func:`verify` detects: an edited record (hash mismatch), a re-hashed edit (the next record's
 ``prev_hash`` no longer matches) and a deleted record in the middle (gap in ``seq``). A deletion of
-the newest records (truncation) leaves a valid shorter chain: compare ``count`` with an external
-checkpoint (e.g. the last verified count) to catch it.
+the newest records (truncation) or a rewritten, re-hashed tail leaves a valid-looking chain: the
+day's chain heads, published to an S3 Object Lock bucket (:mod:`replika.core.audit_verify`),
+catch both, and a whole deleted chain is missing from the published heads' comparison.
 
-``actor`` identifies who acted (Cognito subject, NIP and/or role, e.g. ``"sub:…|nip:…|bkpsdm"``); it
-must not carry personal data beyond the NIP. ``before``/``after`` are JSON values (stored as
+Scale: one chain is written by the writers of one stream on one day. A decision stream per OPD
+per day sees at most that OPD's supervisors; the catalogue partition of a day takes one write per
+new chain (hundreds a day), far below DynamoDB's 1,000 WCU/s per partition.
+
+``actor`` identifies who acted, in one format: :attr:`replika.core.auth.Principal.actor`
+(``"sub:…|nip:…|role,role"``) for people and ``"system:<job>"`` for jobs; it must not carry personal
+data beyond the NIP. ``before``/``after`` are JSON values (stored as
 canonical JSON strings) — keep personal data out of them too unless the action is about it.
 """
 
@@ -49,8 +64,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from replika.core.dynamodb import is_condition_failure
-from replika.core.errors import Retryable
+from replika.core.dynamodb import is_condition_failure, translate
+from replika.core.errors import Conflict, Retryable
 from replika.core.pagination import Page, decode_cursor, encode_cursor
 from replika.core.settings import env_or, register_table
 
@@ -62,6 +77,7 @@ __all__ = [
     "add_to_transaction",
     "append",
     "canonical_json",
+    "chain_id",
     "compute_hash",
     "head",
     "trail",
@@ -120,6 +136,34 @@ def compute_hash(fields: dict[str, Any]) -> str:
 def _now_iso() -> str:
     # fixed width (microseconds) so `at` sorts chronologically in the by_subject index
     return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+CATALOGUE_PREFIX = "_chains@"
+CHAIN_SEPARATOR = "@"
+
+
+def today_utc() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def chain_id(stream: str, day: str | None = None) -> str:
+    """The chain a stream's record goes to on ``day`` (UTC ``YYYY-MM-DD``, default today)."""
+    if not stream or CHAIN_SEPARATOR in stream or stream.startswith("_"):
+        raise ValueError(f"invalid audit stream name {stream!r}")
+    return f"{stream}{CHAIN_SEPARATOR}{day or today_utc()}"
+
+
+def catalogue_key(day: str) -> str:
+    return f"{CATALOGUE_PREFIX}{day}"
+
+
+def catalogue_seq(chain: str) -> int:
+    """A chain's position in its day's catalogue: 52 bits of sha256 (exact in a DynamoDB Number)."""
+    return int(hashlib.sha256(chain.encode("utf-8")).hexdigest()[:13], 16)
+
+
+def chain_day(chain: str) -> str:
+    return chain.rsplit(CHAIN_SEPARATOR, 1)[1]
 
 
 # --- storage model -----------------------------------------------------------------------------
@@ -211,15 +255,15 @@ class AuditEntry(BaseModel):
 # --- writing -----------------------------------------------------------------------------------
 
 
-def head(stream: str) -> AuditRecord | None:
-    """The newest record of a stream (consistent read), or ``None`` for an empty stream."""
-    for record in AuditRecord.query(stream, scan_index_forward=False, limit=1, consistent_read=True):
+def head(chain: str) -> AuditRecord | None:
+    """The newest record of a chain (consistent read), or ``None`` for an empty chain."""
+    for record in AuditRecord.query(chain, scan_index_forward=False, limit=1, consistent_read=True):
         return record
     return None
 
 
 def _build(
-    stream: str,
+    chain: str,
     *,
     actor: str,
     action: str,
@@ -228,13 +272,13 @@ def _build(
     after: Any,
     request_id: str | None,
 ) -> AuditRecord:
-    if not stream or not actor or not action or not subject:
+    if not chain or not actor or not action or not subject:
         raise ValueError("stream, actor, action and subject are required")
-    last = head(stream)
+    last = head(chain)
     seq = 1 if last is None else int(last.seq) + 1
     prev_hash = GENESIS_HASH if last is None else last.hash
     record = AuditRecord(
-        stream=stream,
+        stream=chain,
         seq=seq,
         at=_now_iso(),
         actor=actor,
@@ -247,6 +291,31 @@ def _build(
     )
     record.hash = record.computed_hash()
     return record
+
+
+def _catalogue_entry(record: AuditRecord) -> AuditRecord:
+    """The day's catalogue item that lists a new chain (written with the chain's first record)."""
+    chain = str(record.stream)
+    entry = AuditRecord(
+        stream=catalogue_key(chain_day(chain)),
+        seq=catalogue_seq(chain),
+        at=record.at,
+        actor="system:audit",
+        action="audit.chain_opened",
+        subject=chain,
+        before=None,
+        after=None,
+        request_id=None,
+        prev_hash=GENESIS_HASH,
+    )
+    entry.hash = entry.computed_hash()
+    return entry
+
+
+def _add_records(tx: TransactWrite, record: AuditRecord) -> None:
+    tx.save(record, condition=AuditRecord.seq.does_not_exist())
+    if int(record.seq) == 1:
+        tx.save(_catalogue_entry(record), condition=AuditRecord.seq.does_not_exist())
 
 
 def _backoff(attempt: int) -> None:
@@ -266,13 +335,14 @@ def append(
 ) -> AuditRecord:
     """Append one record to ``stream`` and return it.
 
-    Reads the chain head, writes ``seq + 1`` with ``attribute_not_exists(seq)``; on a lost race
-    re-reads and retries up to ``attempts`` times, then raises ``Retryable`` (503,
-    retryable).
+    Reads the head of today's chain of ``stream``, writes ``seq + 1`` with
+    ``attribute_not_exists(seq)`` (with the catalogue entry when it opens the chain); on a lost
+    race re-reads and retries up to ``attempts`` times, then raises ``Retryable``.
     """
+    chain = chain_id(stream)
     for attempt in range(attempts):
         record = _build(
-            stream,
+            chain,
             actor=actor,
             action=action,
             subject=subject,
@@ -281,10 +351,15 @@ def append(
             request_id=request_id,
         )
         try:
-            record.save(condition=AuditRecord.seq.does_not_exist())
+            if int(record.seq) == 1:
+                with TransactWrite(connection=connection()) as tx:
+                    _add_records(tx, record)
+            else:
+                record.save(condition=AuditRecord.seq.does_not_exist())
             return record
-        except PutError as exc:
-            if not is_condition_failure(exc):
+        except (PutError, TransactWriteError) as exc:
+            # both items are conditional on not existing: a failed condition is a lost race
+            if not (is_condition_failure(exc) or isinstance(translate(exc), Conflict)):
                 raise
             _backoff(attempt)
     raise Retryable("Log audit sedang sibuk; coba lagi.", code="audit_contention")
@@ -301,20 +376,26 @@ def add_to_transaction(
     after: Any = None,
     request_id: str | None = None,
 ) -> AuditRecord:
-    """Add the next audit record of ``stream`` to a PynamoDB ``TransactWrite``::
+    """Add the next audit record of today's chain of ``stream`` to a PynamoDB ``TransactWrite``::
 
         with TransactWrite(connection=audit.connection()) as tx:
             tx.save(entity, condition=Entity.version == 3)
-            audit.add_to_transaction(tx, "remunerasi", actor=..., action=..., subject=...)
+            audit.add_to_transaction(tx, "remunerasi/opd/1.01", actor=..., action=..., subject=...)
 
     The record and the state change commit together or not at all. If another writer took the
     same ``seq`` first, the transaction fails (``TransactWriteError`` -> 409 via
     ``dynamodb.translate``); :func:`write_with_audit` retries that case for you.
     """
     record = _build(
-        stream, actor=actor, action=action, subject=subject, before=before, after=after, request_id=request_id
+        chain_id(stream),
+        actor=actor,
+        action=action,
+        subject=subject,
+        before=before,
+        after=after,
+        request_id=request_id,
     )
-    tx.save(record, condition=AuditRecord.seq.does_not_exist())
+    _add_records(tx, record)
     return record
 
 
@@ -357,7 +438,7 @@ def write_with_audit(
                 )
             return record
         except TransactWriteError:
-            now = head(stream)
+            now = head(str(record.stream)) if record is not None else None
             if record is None or now is None or int(now.seq) < int(record.seq):
                 raise  # the audit record was not the reason
             _backoff(attempt)
@@ -376,19 +457,22 @@ class VerifyResult:
     head_hash: str | None = None
 
 
-def verify(stream: str, *, page_size: int = 500) -> VerifyResult:
-    """Walk ``stream`` from ``seq = 1`` page by page and check every link.
+def verify(chain: str, *, page_size: int = 500) -> VerifyResult:
+    """Walk one chain from ``seq = 1`` page by page and check every link. ``chain`` is a chain id
+    (``"<stream>@<day>"``) or a stream name, which means today's chain of that stream.
 
     ``reason`` is ``"hash_mismatch"`` (the record was edited), ``"broken_link"`` (``prev_hash`` is
     not the previous record's hash) or ``"gap"`` (a ``seq`` is missing, e.g. a deleted record;
     ``first_bad_seq`` is then the missing number). ``count`` is the number of records checked
     before the first problem (all of them when ``ok``).
     """
+    if CHAIN_SEPARATOR not in chain:
+        chain = chain_id(chain)
     expected_seq = 1
     prev_hash = GENESIS_HASH
     count = 0
     for record in AuditRecord.query(
-        stream, scan_index_forward=True, consistent_read=True, page_size=page_size
+        chain, scan_index_forward=True, consistent_read=True, page_size=page_size
     ):
         seq = int(record.seq)
         if seq != expected_seq:

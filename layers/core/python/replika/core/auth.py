@@ -49,6 +49,12 @@ class Principal:
             raise Forbidden(details={"required_roles": sorted(r.value for r in wanted)})
 
     @property
+    def actor(self) -> str:
+        """The one actor format of the audit log: ``sub:<subject>|nip:<nip or ->|<roles>``."""
+        roles = ",".join(sorted(r.value for r in self.roles))
+        return f"sub:{self.subject}|nip:{self.nip or '-'}|{roles}"
+
+    @property
     def region_wide(self) -> bool:
         return self.has_any(REGION_WIDE)
 

@@ -11,7 +11,6 @@ import tomllib
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -232,21 +231,18 @@ def region_config_path(slug: str) -> Path:
     return REGIONS_DIR / f"{slug}.toml"
 
 
-@lru_cache(maxsize=8)
-def _load_cached(path: str) -> RegionConfig:
-    return load_region_config(path)
+def region_file_for(settings: Any) -> Path:
+    """Which region file a deployment reads: ``REPLIKA_REGION_CONFIG`` if set, else the file
+    bundled in the layer, else ``templates/regions/<REPLIKA_REGION_SLUG>.toml`` (local)."""
+    if settings.region_config_path:
+        return Path(settings.region_config_path)
+    if BUNDLED_REGION.exists():
+        return BUNDLED_REGION
+    return region_config_path(settings.region_slug)
 
 
 def current_region() -> RegionConfig:
-    """The deployment's region: ``REPLIKA_REGION_CONFIG`` if set, else the file bundled in the
-    layer, else ``templates/regions/<REPLIKA_REGION_SLUG>.toml`` (local). Loaded once per path."""
-    from replika.core.settings import get_settings
+    """The deployment's region config, read once per runtime (:mod:`replika.core.runtime`)."""
+    from replika.core.runtime import current
 
-    s = get_settings()
-    if s.region_config_path:
-        path = Path(s.region_config_path)
-    elif BUNDLED_REGION.exists():
-        path = BUNDLED_REGION
-    else:
-        path = region_config_path(s.region_slug)
-    return _load_cached(str(path))
+    return current().region

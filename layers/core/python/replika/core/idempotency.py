@@ -42,7 +42,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from replika.core.dynamodb import translate
 from replika.core.errors import BadRequest, Conflict, Retryable
-from replika.core.settings import get_settings, register_reset
+from replika.core.settings import get_settings, register_reset, require
 
 __all__ = [
     "EXPIRES_AFTER_SECONDS",
@@ -79,7 +79,7 @@ def _persistence() -> DynamoDBPersistenceLayer:
     with _lock:
         if _layer is None:
             _layer = DynamoDBPersistenceLayer(
-                table_name=get_settings().idempotency_table,
+                table_name=require(get_settings().idempotency_table, "IDEMPOTENCY_TABLE"),
                 key_attr="id",
                 expiry_attr="expiration",
             )

@@ -8,7 +8,7 @@ outputs to these names.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -23,6 +23,7 @@ ENV_VARS: dict[str, str] = {
     "AUDIT_TABLE": "audit_table",
     "IDEMPOTENCY_TABLE": "idempotency_table",
     "DOCUMENTS_BUCKET": "documents_bucket",
+    "AUDIT_HEADS_BUCKET": "audit_heads_bucket",
     "DATA_KEY_ARN": "data_key_arn",
     "USER_POOL_ID": "user_pool_id",
     "USER_POOL_ARN": "user_pool_arn",
@@ -40,24 +41,30 @@ ENV_VARS: dict[str, str] = {
 
 
 class Settings(BaseModel):
+    """The environment, validated. Resource names have no default: a function that needs one gets
+    it from its manifest's parameters, and :func:`replika.core.runtime.init` refuses to start
+    without it (no silent fallback to a table of the same name in someone else's stack)."""
+
     model_config = ConfigDict(frozen=True)
 
     stage: str = "local"
     region_slug: str = "kota-bandung"
     region_config_path: str | None = None
     aws_region: str = "ap-southeast-3"
-    directory_table: str = "replika-directory"
-    audit_table: str = "replika-audit"
-    idempotency_table: str = "replika-idempotency"
-    documents_bucket: str = "replika-documents"
+    directory_table: str | None = None
+    audit_table: str | None = None
+    idempotency_table: str | None = None
+    documents_bucket: str | None = None
+    audit_heads_bucket: str | None = None  # Object Lock: the published daily audit chain heads
     data_key_arn: str | None = None
     user_pool_id: str | None = None
     user_pool_arn: str | None = None
     user_pool_client_id: str | None = None
-    # Signs pagination cursors so a client cannot forge a start key. Set per region in production.
-    remunerasi_table: str = "replika-remunerasi"
+    remunerasi_table: str | None = None
     payroll_queue_url: str | None = None
     payroll_queue_arn: str | None = None
+    # Signs pagination cursors so a client cannot forge a start key. Required by every deployed
+    # function's manifest; the default serves the local tools only.
     cursor_secret: str = "local-dev-cursor-secret"  # noqa: S105 - development default only
     # WBS (only when the region enabled it): table, evidence bucket, its KMS key, the new-report
     # topic and the Secrets Manager secret that salts receipt hashes and signs reporter tokens.
@@ -68,49 +75,50 @@ class Settings(BaseModel):
     wbs_secret_arn: str | None = None
 
 
-def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
+def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     values = {field: env[name] for name, field in ENV_VARS.items() if env.get(name)}
     return Settings(**values)
 
 
-@lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing env."""
-    return settings_from_env()
+    """The current runtime's settings (see :mod:`replika.core.runtime`)."""
+    from replika.core.runtime import current
+
+    return current().settings
 
 
-def env_or(name: str, default: str) -> str:
-    """For PynamoDB ``Meta`` classes, which need a table name at import time."""
-    return os.environ.get(name) or default
+def require(value: str | None, env_var: str) -> str:
+    """A setting the caller cannot work without (its app's manifest requires it)."""
+    if not value:
+        from replika.core.runtime import RuntimeConfigError
+
+        raise RuntimeConfigError(f"{env_var} is not set in this function's environment")
+    return value
 
 
-_TABLE_MODELS: list[tuple[Any, str]] = []
-
-
+# Compatibility names for code written before the runtime object: one mechanism underneath.
 def register_table(model: Any, env_var: str) -> None:
-    """Remember which env var names a PynamoDB model's table, so :func:`rebind_tables` can follow a
-    changed environment (the local stack and tests switch stacks inside one process)."""
-    _TABLE_MODELS.append((model, env_var))
+    from replika.core.runtime import register_table as _register
 
-
-_RESETS: list[Any] = []
+    _register(model, env_var)
 
 
 def register_reset(fn: Any) -> Any:
-    """Register a cache of AWS clients to drop when the environment changes (see below)."""
-    _RESETS.append(fn)
-    return fn
+    from replika.core.runtime import on_reset
+
+    return on_reset(fn)
 
 
 def rebind_tables() -> None:
-    """Follow a changed environment: settings, table names, and every registered client cache
-    (the local stack and the tests switch between stacks and endpoints inside one process)."""
-    get_settings.cache_clear()
-    for reset in _RESETS:
-        reset()
-    for model, env_var in _TABLE_MODELS:
-        name = os.environ.get(env_var)
-        if name and model.Meta.table_name != name:
-            model.Meta.table_name = name
-            model._connection = None  # PynamoDB caches the table connection per model
+    """Follow a changed environment (see :func:`replika.core.runtime.reset`)."""
+    from replika.core.runtime import reset
+
+    reset()
+
+
+def env_or(name: str, default: str) -> str:
+    """For PynamoDB ``Meta`` classes: the env's table name, else a name that is never a table."""
+    from replika.core.runtime import table_name
+
+    return table_name(name)

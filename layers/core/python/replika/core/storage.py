@@ -25,7 +25,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from replika.core.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
-from replika.core.settings import get_settings, register_reset
+from replika.core.settings import get_settings, register_reset, require
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -72,7 +72,7 @@ def reset_client() -> None:
 
 
 def _bucket(bucket: str | None) -> str:
-    return bucket or get_settings().documents_bucket
+    return bucket or require(get_settings().documents_bucket, "DOCUMENTS_BUCKET")
 
 
 def _extension(filename: str, content_type: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, Field
 
 from replika.core.pagination import Page, PageQuery
@@ -68,3 +70,49 @@ class ImportResult(BaseModel):
     created: int
     updated: int
     unchanged: int
+
+
+# --- tamper evidence of the audit log (replika.core.audit_verify) --------------------------------
+
+AUDIT_STREAM_PATTERN = r"^[a-z][a-z0-9_./-]{0,79}$"
+DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+class AuditVerifyQuery(BaseModel):
+    since: date = Field(description="first UTC day to verify (YYYY-MM-DD)")
+    until: date | None = Field(None, description="last UTC day (default: since); at most 31 days")
+    stream: str | None = Field(None, pattern=AUDIT_STREAM_PATTERN, description="only this stream")
+
+
+class ChainProblemOut(BaseModel):
+    chain: str
+    reason: str = Field(
+        description="hash_mismatch | broken_link | gap | truncated | rewritten | missing_chain | "
+        "digest_mismatch | republished"
+    )
+    seq: int | None = None
+
+
+class AuditDayOut(BaseModel):
+    day: str
+    chains: int
+    records: int
+    published: bool = Field(description="the day's heads were found in the Object Lock bucket")
+    ok: bool
+    problems: list[ChainProblemOut]
+
+
+class AuditVerifyOut(BaseModel):
+    ok: bool
+    days: list[AuditDayOut]
+
+
+class ChainHeadOut(BaseModel):
+    count: int
+    hash: str | None
+
+
+class AuditHeadsOut(BaseModel):
+    day: str
+    digest: str
+    chains: dict[str, ChainHeadOut]

@@ -1,0 +1,170 @@
+"""One runtime object per function: settings, region config, table bindings and AWS clients.
+
+A function builds it once at cold start with :func:`init` (``functions/<app>/app.py``). The
+environment is validated there against the app's manifest (the env vars of every resource the app
+declares as required): a missing variable raises :class:`RuntimeConfigError` at init, loudly, and
+never surfaces as a wrong table at the first request. Nothing has a silent default that points at
+a real resource.
+
+Everything that used to be an import-time global lives here:
+
+* :attr:`Runtime.settings` (the validated environment),
+* :attr:`Runtime.region` (the region config, read once, lazily),
+* :meth:`Runtime.client` (boto3 clients, created lazily and cached per runtime),
+* the table names of the PynamoDB models (bound by :meth:`Runtime.bind_tables`).
+
+The CLI, the local stack and the tests switch stacks inside one process: :func:`reset` drops the
+runtime, and the next :func:`current` builds a new one from the environment (clients, caches and
+table bindings included), so there is one mechanism for "the environment changed".
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from replika.core.settings import ENV_VARS, Settings, settings_from_env
+
+if TYPE_CHECKING:
+    from replika.core.config import RegionConfig
+
+__all__ = [
+    "Runtime",
+    "RuntimeConfigError",
+    "current",
+    "init",
+    "on_reset",
+    "register_table",
+    "reset",
+    "table_name",
+]
+
+#: PynamoDB model -> env var of its table name; bound by every runtime.
+_TABLES: list[tuple[Any, str]] = []
+#: Caches outside the runtime (e.g. an app's decrypted secret) to drop on :func:`reset`.
+_RESETS: list[Callable[[], None]] = []
+_lock = threading.RLock()
+_current: Runtime | None = None
+
+
+class RuntimeConfigError(RuntimeError):
+    """The function's environment does not satisfy its app's manifest."""
+
+
+def unset_table(env_var: str) -> str:
+    """The table name a model carries until a runtime binds it: never a real table."""
+    return f"unset-{env_var.lower().replace('_', '-')}"
+
+
+def table_name(env_var: str) -> str:
+    """For PynamoDB ``Meta`` classes: the env's table name if set, else :func:`unset_table`."""
+    return os.environ.get(env_var) or unset_table(env_var)
+
+
+def register_table(model: Any, env_var: str) -> None:
+    """Remember which env var names a model's table; the current runtime binds it now."""
+    with _lock:
+        _TABLES.append((model, env_var))
+        if _current is not None:
+            _current.bind_tables()
+
+
+def on_reset(fn: Callable[[], None]) -> Callable[[], None]:
+    """Register a cache to drop whenever the runtime is rebuilt."""
+    _RESETS.append(fn)
+    return fn
+
+
+class Runtime:
+    """What one function needs at run time, built once from a validated environment."""
+
+    def __init__(self, settings: Settings, app: str | None = None) -> None:
+        self.app = app
+        self.settings = settings
+        self._region: RegionConfig | None = None
+        self._clients: dict[tuple[str, str | None], Any] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def region(self) -> RegionConfig:
+        """The deployment's region config (read once per runtime)."""
+        if self._region is None:
+            from replika.core.config import load_region_config, region_file_for
+
+            self._region = load_region_config(region_file_for(self.settings))
+        return self._region
+
+    def client(self, service: str, **config: Any) -> Any:
+        """A boto3 client per service (and endpoint), created on first use."""
+        endpoint = os.environ.get("AWS_ENDPOINT_URL")
+        key = (service, endpoint)
+        with self._lock:
+            found = self._clients.get(key)
+            if found is None:
+                import boto3
+
+                found = boto3.client(service, region_name=self.settings.aws_region, **config)  # type: ignore[call-overload]
+                self._clients[key] = found
+            return found
+
+    def bind_tables(self) -> None:
+        """Point every registered PynamoDB model at this runtime's table names."""
+        for model, env_var in list(_TABLES):
+            field = ENV_VARS[env_var]
+            name = getattr(self.settings, field, None) or unset_table(env_var)
+            if model.Meta.table_name != name:
+                model.Meta.table_name = name
+                model._connection = None  # PynamoDB caches the table connection per model
+
+
+def _missing(environ: Mapping[str, str], required: Iterable[str]) -> list[str]:
+    return sorted(env for env in required if not environ.get(env))
+
+
+def required_env(app: str) -> frozenset[str]:
+    """The env vars an app's function cannot run without, from its manifest."""
+    import importlib
+
+    manifest = importlib.import_module("replika.core.manifest")
+    return frozenset(manifest.env_contract(app, required_only=True))
+
+
+def init(app: str, environ: Mapping[str, str] | None = None) -> Runtime:
+    """Build the function's runtime at cold start; raise if its manifest's env is incomplete."""
+    global _current
+    env = os.environ if environ is None else environ
+    missing = _missing(env, required_env(app))
+    if missing:
+        raise RuntimeConfigError(
+            f"{app}: required environment variables are not set: {', '.join(missing)} "
+            "(they come from the app's manifest; `replika package` passes them as parameters)"
+        )
+    rt = Runtime(settings_from_env(env), app)
+    with _lock:
+        _current = rt
+        rt.bind_tables()
+    return rt
+
+
+def current() -> Runtime:
+    """The process's runtime: the one :func:`init` built, or (CLI, tests, local stack) one read
+    from the environment without an app's requirements."""
+    global _current
+    with _lock:
+        if _current is None:
+            _current = Runtime(settings_from_env())
+            _current.bind_tables()
+        return _current
+
+
+def reset() -> None:
+    """Follow a changed environment: the next :func:`current` builds a new runtime."""
+    global _current
+    with _lock:
+        app = _current.app if _current is not None else None
+        _current = Runtime(settings_from_env(), app)
+        for fn in _RESETS:
+            fn()
+        _current.bind_tables()
