@@ -198,7 +198,9 @@ def test_disabled_app_has_no_resources(aws: None) -> None:
     assert "REMUNERASI_TABLE" in env and "PAYROLL_QUEUE_URL" in env
     assert not {"WBS_TABLE", "WBS_BUCKET", "WBS_KEY_ARN", "WBS_TOPIC_ARN"} & set(env)
     assert {"USER_POOL_ID", "USER_POOL_CLIENT_ID", "DOCUMENTS_BUCKET"} <= set(env)
-    assert len(boto3.client("s3", region_name=REGION).list_buckets()["Buckets"]) == 2  # documents + logs
+    assert (
+        len(boto3.client("s3", region_name=REGION).list_buckets()["Buckets"]) == 3
+    )  # documents, logs, audit heads
 
 
 def test_create_twice_is_idempotent(aws: None) -> None:
