@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from replika_infra.deploy import (
+from replika_infra.release.deploy import (
     Change,
     changes_from_description,
     format_no_changes,
