@@ -256,6 +256,17 @@ FUNCTION_SKIPS = {
 }
 
 
+#: API Gateway checks skipped, and why.
+API_SKIPS = {
+    "CKV_AWS_76": "Access logs need the account-wide API Gateway CloudWatch role "
+    "(AWS::ApiGateway::Account), which no replika stack owns yet; execution is traced (X-Ray) and "
+    "every function logs each request with its correlation id.",
+    "CKV_AWS_120": "Responses are per user (Cognito-authorized) and mostly personal; a stage cache "
+    "would need per-identity keys and a paid cache cluster. Public routes send Cache-Control.",
+}
+API_TYPES = frozenset({"AWS::Serverless::Api", "AWS::ApiGateway::Stage"})
+
+
 def postprocess_template(
     template: dict[str, Any],
     manifest: AppManifest,
@@ -307,6 +318,9 @@ def postprocess_template(
             variables = props.setdefault("Environment", {}).setdefault("Variables", {})
             variables.update({env: {"Ref": name} for env, name in params.items()})
             _checkov_skips(resource, FUNCTION_SKIPS)
+        elif resource.get("Type") in API_TYPES:
+            resource.setdefault("Properties", {})["TracingEnabled"] = True
+            _checkov_skips(resource, API_SKIPS)
         elif resource.get("Type") == "AWS::IAM::Role":
             props = resource.setdefault("Properties", {})
             policies = iam.tighten_chalice_policies(props.get("Policies", []))
