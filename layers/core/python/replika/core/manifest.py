@@ -85,7 +85,27 @@ DATA_KEY = _rw("key", "DATA_KEY_ARN", "decrypt", "encrypt", "generate")
 DIRECTORY_READ = _rw("table", "DIRECTORY_TABLE", "read")
 AUDIT = _rw("table", "AUDIT_TABLE", "read", "write")
 IDEMPOTENCY = _rw("table", "IDEMPOTENCY_TABLE", "read", "write")
-DOCUMENTS = _rw("bucket", "DOCUMENTS_BUCKET", "read", "write")
+# "list": a HEAD on a missing key answers 404 (not 403) only with s3:ListBucket
+DOCUMENTS = _rw("bucket", "DOCUMENTS_BUCKET", "read", "write", "list")
+
+#: The resources several apps may use, with the most access an app other than the owner may have.
+#: Every other resource belongs to the one app whose manifest declares it: no other app may name it.
+SHARED: dict[str, frozenset[str]] = {
+    r.env: r.access
+    for r in (
+        STAGE,
+        REGION_SLUG,
+        CURSOR_SECRET,
+        USER_POOL,
+        DATA_KEY,
+        DIRECTORY_READ,
+        AUDIT,
+        IDEMPOTENCY,
+        DOCUMENTS,
+    )
+}
+#: Shared resources that one app owns (and may use beyond the shared access).
+SHARED_OWNER = {"DIRECTORY_TABLE": "directory"}
 
 #: Env vars every function has from Lambda itself (never template parameters).
 RUNTIME_ENV = ("AWS_DEFAULT_REGION",)
@@ -149,6 +169,38 @@ def manifest_apps() -> tuple[str, ...]:
 
 def all_manifests(apps: Iterable[str] | None = None) -> tuple[AppManifest, ...]:
     return tuple(manifest_for(a) for a in (manifest_apps() if apps is None else apps))
+
+
+def isolation_violations(manifests: Iterable[AppManifest] | None = None) -> list[str]:
+    """Manifests that name another app's resource, or a shared one beyond the shared access."""
+    found = all_manifests() if manifests is None else tuple(manifests)
+    users: dict[str, list[str]] = {}
+    problems = []
+    for m in found:
+        for r in m.resources:
+            users.setdefault(r.env, []).append(m.app)
+            if r.env in SHARED and SHARED_OWNER.get(r.env) != m.app and not r.access <= SHARED[r.env]:
+                extra = sorted(r.access - SHARED[r.env])
+                problems.append(
+                    f"{m.app} declares {extra} on shared {r.env} (others may {sorted(SHARED[r.env])})"
+                )
+    for env, apps in sorted(users.items()):
+        if env not in SHARED and len(apps) > 1:
+            problems.append(f"{env} is declared by {', '.join(apps)}: it may belong to one app only")
+    return problems
+
+
+def allowed_access(app: str, env: str, manifests: Iterable[AppManifest] | None = None) -> frozenset[str]:
+    """The most access ``app`` may have on ``env`` by the isolation rule (whatever its manifest says)."""
+    found = all_manifests() if manifests is None else tuple(manifests)
+    declared = {m.app: r for m in found for r in m.resources if r.env == env or r.arn_env == env}
+    if app not in declared:
+        return frozenset()
+    mine = declared[app].access
+    if env in SHARED or declared[app].env in SHARED:
+        key = env if env in SHARED else declared[app].env
+        return mine if SHARED_OWNER.get(key) == app else mine & SHARED[key]
+    return mine if len(declared) == 1 else frozenset()
 
 
 def region_env_contract(apps: Iterable[str] | None = None) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from replika.core.manifest import (
     CURSOR_SECRET,
     DATA_KEY,
     DIRECTORY_READ,
+    DOCUMENTS,
     IDEMPOTENCY,
     REGION_SLUG,
     STAGE,
@@ -29,8 +30,7 @@ MANIFEST = AppManifest(
         Resource("table", "REMUNERASI_TABLE", frozenset({"read", "write"})),
         AUDIT,
         IDEMPOTENCY,
-        # "list": a HEAD on a missing key answers 404 (not 403) only with s3:ListBucket
-        Resource("bucket", "DOCUMENTS_BUCKET", frozenset({"read", "write", "list"})),
+        DOCUMENTS,
         Resource("queue", "PAYROLL_QUEUE_URL", frozenset({"send", "consume"}), arn_env="PAYROLL_QUEUE_ARN"),
     ),
     layer_extras=("fpdf2", "openpyxl"),
