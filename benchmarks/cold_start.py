@@ -113,6 +113,9 @@ def region_env(endpoint: str) -> dict[str, str]:
     """Create the region stack in the moto server; the functions' env vars."""
     from replika_infra.local.stack import create_region_stack, parameters_for, stack_env
 
+    for name, value in (("AWS_DEFAULT_REGION", "ap-southeast-3"), ("AWS_ACCESS_KEY_ID", "bench")):
+        os.environ[name] = value
+    os.environ["AWS_SECRET_ACCESS_KEY"] = "bench"
     outputs = create_region_stack(
         "bench", parameters_for({"remunerasi", "wbs"}, "kota-bandung", "local"), endpoint_url=endpoint
     )
