@@ -26,7 +26,7 @@ Then it measures and prints:
 **moto and transactions.** moto's ``TransactWriteItems`` deep-copies the whole table once per
 action in the transaction, as its rollback backup (moto 5.2), so each 92-action chunk costs
 O(92 × table size) in the emulator, and the run is quadratic in N. Real DynamoDB is not. Unless
-``--stock-moto`` is given, the benchmark installs :mod:`replika_infra.moto_patches` (as the local
+``--stock-moto`` is given, the benchmark installs :mod:`replika_infra.local.moto_patches` (as the local
 stack and the tests do: only the touched items are backed up and restored on failure), and writes
 moto's data-plane responses with ``json.dumps`` instead of its shape-walking serializer (checked
 against it on the first responses of each operation), so the figures measure this code rather
@@ -260,7 +260,7 @@ def install_counter(counter: CallCounter) -> None:
 
 
 # =============================================================================================
-# moto: a JSON writer for data-plane responses (the transaction fix is replika_infra.moto_patches)
+# moto: a JSON writer for data-plane responses (the transaction fix is replika_infra.local.moto_patches)
 # =============================================================================================
 
 
@@ -471,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     install_emulator_clock(clock, counter)
     checked: dict[str, int] = {}
     if not args.stock_moto:
-        from replika_infra import moto_patches
+        from replika_infra.local import moto_patches
 
         moto_patches.install()  # the local stack's and the tests' fix of moto's transaction backup
         checked = install_moto_json_fast_path()
@@ -484,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         from replika.directory.tables import DirectoryItem
         from replika.remunerasi import payroll
         from replika.remunerasi.tables import MonthTotal
-        from replika_infra.stack import create_region_stack, parameters_for, stack_env
+        from replika_infra.local.stack import create_region_stack, parameters_for, stack_env
 
         t0 = time.perf_counter()
         env = stack_env(create_region_stack(STACK, parameters_for({"remunerasi"}, "kota-bandung", "bench")))

@@ -58,7 +58,7 @@ def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
 def aws() -> Iterator[None]:
     from moto import mock_aws
 
-    from replika_infra import moto_patches
+    from replika_infra.local import moto_patches
 
     moto_patches.install()
 
@@ -70,7 +70,7 @@ def aws() -> Iterator[None]:
 def region_stack(aws: None) -> dict[str, str]:
     """The region stack from templates/region.yaml, every app enabled, in moto; returns env vars."""
     from replika.core.settings import rebind_tables
-    from replika_infra.stack import create_region_stack, parameters_for, stack_env
+    from replika_infra.local.stack import create_region_stack, parameters_for, stack_env
 
     outputs = create_region_stack(STACK, parameters_for(ALL_APPS, "kota-bandung", "test"))
     env = stack_env(outputs)

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 # Modules that contribute sub-commands; each defines register(subparsers) and sets a `func` default.
 COMMAND_MODULES = [
-    "replika_infra.dev",
+    "replika_infra.local.dev",
     "replika_infra.events",
-    "replika_infra.package",
-    "replika_infra.deploy",
+    "replika_infra.release.package",
+    "replika_infra.release.deploy",
     "replika_infra.payroll_cli",
 ]
 

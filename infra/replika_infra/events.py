@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from replika_infra import seed
+from replika_infra.demo import seed
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from replika_infra.dev import LOCAL_ENV, STATE_FILE, DevState
+from replika_infra.local.dev import LOCAL_ENV, STATE_FILE, DevState
 
 
 def _use_environment(args: argparse.Namespace) -> bool:

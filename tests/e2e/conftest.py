@@ -20,7 +20,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Any]:
     from replika.core.config import load_region_config, region_config_path
-    from replika_infra.dev import start_local_stack
+    from replika_infra.local.dev import start_local_stack
 
     config = load_region_config(region_config_path("kota-bandung"))
     running = start_local_stack(config, port=free_port(), moto_port=free_port())

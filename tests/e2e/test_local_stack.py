@@ -24,7 +24,7 @@ def call(
 
 
 def test_lists_demo_opds_and_employees_with_a_real_token(stack: Any) -> None:
-    from replika_infra.dev import id_token
+    from replika_infra.local.dev import id_token
 
     token = id_token(stack.state, "bkpsdm")
     base = stack.state.gateway
@@ -45,7 +45,7 @@ def test_lists_demo_opds_and_employees_with_a_real_token(stack: Any) -> None:
 
 
 def test_me_is_the_users_own_record(stack: Any) -> None:
-    from replika_infra.dev import id_token
+    from replika_infra.local.dev import id_token
 
     status, me = call(f"{stack.state.gateway}/directory/me", id_token(stack.state, "pegawai"))
     assert status == 200
@@ -53,7 +53,7 @@ def test_me_is_the_users_own_record(stack: Any) -> None:
 
 
 def test_missing_and_forged_tokens_are_401(stack: Any) -> None:
-    from replika_infra.dev import id_token
+    from replika_infra.local.dev import id_token
 
     base = stack.state.gateway
     assert call(f"{base}/directory/opds")[0] == 401
@@ -72,7 +72,7 @@ def test_missing_and_forged_tokens_are_401(stack: Any) -> None:
 
 
 def test_wrong_role_is_403(stack: Any) -> None:
-    from replika_infra.dev import id_token
+    from replika_infra.local.dev import id_token
 
     status, err = call(
         f"{stack.state.gateway}/directory/import",

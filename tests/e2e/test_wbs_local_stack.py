@@ -29,7 +29,7 @@ def call(
 
 
 def test_report_followed_with_receipt_answered_and_closed(stack: Any) -> None:
-    from replika_infra.dev import id_token
+    from replika_infra.local.dev import id_token
 
     base = f"{stack.state.gateway}/wbs"
     reported = stack.state.users["pegawai"]

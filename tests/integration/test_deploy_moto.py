@@ -10,14 +10,14 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from replika_infra.deploy import (
+from replika_infra.local.stack import moto_template
+from replika_infra.release.deploy import (
     DeployOptions,
     Outcome,
     deploy_region,
     stack_status,
 )
-from replika_infra.stack import moto_template
-from replika_infra.templates import REGION_TEMPLATE, load_template
+from replika_infra.release.templates import REGION_TEMPLATE, load_template
 
 AWS_REGION = "ap-southeast-3"
 STACK = "replika-kota-contoh-data"

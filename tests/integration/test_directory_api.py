@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from replika_infra import seed
-from replika_infra.gateway import load_app
+from replika_infra.demo import seed
+from replika_infra.local.gateway import load_app
 from tests.conftest import auth_header
 
 PEOPLE = seed.demo_employees(n_opd=4, n_employees=60)

@@ -20,7 +20,7 @@ from replika.core.calendar import RegionCalendar, period_bounds
 from replika.core.config import RegionConfig, load_region_config, region_config_path
 from replika.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from replika.remunerasi import payroll, rules
-from replika_infra import seed
+from replika_infra.demo import seed
 
 PERIOD = "2026-08"  # 17 August (Independence Day) is a holiday inside it
 PEOPLE = seed.demo_employees(n_opd=4, n_employees=60)

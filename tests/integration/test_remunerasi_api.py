@@ -12,8 +12,8 @@ import pytest
 from chalice.test import Client
 
 from replika.core.calendar import RegionCalendar
-from replika_infra import seed
-from replika_infra.gateway import load_app
+from replika_infra.demo import seed
+from replika_infra.local.gateway import load_app
 from tests.conftest import auth_header
 
 TODAY = date(2026, 11, 20)  # a Friday

@@ -12,7 +12,7 @@ import pytest
 from chalice.test import Client
 
 from replika.core.auth import Role
-from replika_infra.gateway import app_names, load_module
+from replika_infra.local.gateway import app_names, load_module
 from tests.conftest import auth_header
 
 NIP = "198503152010011001"

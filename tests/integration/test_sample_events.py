@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from replika_infra import seed
+from replika_infra.demo import seed
 from replika_infra.events import GENERATORS, PAYROLL_PERIOD, REMUNERASI_TODAY
-from replika_infra.gateway import load_app, load_module
+from replika_infra.local.gateway import load_app, load_module
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
@@ -63,7 +63,7 @@ def seed_remunerasi(monkeypatch: pytest.MonkeyPatch) -> None:
     1, still computing) whose chunk 0 the sample SQS message computes."""
     from replika.core.calendar import RegionCalendar
     from replika.remunerasi import payroll, service
-    from replika_infra.demo_data import CATALOGUE
+    from replika_infra.demo.demo_data import CATALOGUE
 
     monkeypatch.setattr(RegionCalendar, "today", lambda self: date.fromisoformat(REMUNERASI_TODAY))
     service.import_activities(CATALOGUE.encode(), actor="test", request_id=None)

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from replika.core.auth import Role
-from replika_infra.stack import (
+from replika_infra.local.stack import (
     APPS,
     LOCAL_TYPES,
     OUTPUT_ENV,
@@ -24,7 +24,7 @@ from replika_infra.stack import (
     parameters_for,
     stack_env,
 )
-from replika_infra.templates import load_template, spec_from_properties, table_specs
+from replika_infra.release.templates import load_template, spec_from_properties, table_specs
 
 REGION = "ap-southeast-3"
 STACK = "replika-kota-bandung-local"

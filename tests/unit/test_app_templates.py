@@ -1,22 +1,35 @@
-"""Each app's packaged template: `chalice package` + our post-processing, checked by cfn-lint.
+"""Each app's packaged template: `chalice package` + our post-processing from the app's manifest.
 
-Runs `chalice package` for real (about half a second per app; no network) and lints the result
-with cfn-lint's Python API, so a bad route, authorizer or layer wiring fails `make test`.
+Runs `chalice package` for real (about half a second per app; no network), lints the result with
+cfn-lint's Python API, and proves least privilege from the generated IAM: no app's role reaches a
+resource another app's manifest declares unless its own manifest declares it with that access.
 """
 
 from __future__ import annotations
 
 import json
 import zipfile
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from replika_infra import package
+from replika.core.manifest import (
+    ACCESS,
+    SHARED,
+    AppManifest,
+    Resource,
+    all_manifests,
+    allowed_access,
+    isolation_violations,
+    manifest_for,
+)
+from replika_infra.release import iam, layers, package
+from replika_infra.release.templates import loads
 
 APPS = package.discover_apps()
+MANIFESTS = {m.app: m for m in all_manifests()}
 
 
 def _lint(text: str) -> list[str]:
@@ -30,28 +43,163 @@ def _functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {k: r for k, r in template["Resources"].items() if r["Type"] in package.FUNCTION_TYPES}
 
 
-@pytest.mark.parametrize("app", APPS or ["directory"])
-def test_packaged_template_is_valid(app: str, tmp_path: Path) -> None:
-    if not (package.FUNCTIONS_DIR / app / "app.py").exists():
-        pytest.skip(f"functions/{app} does not exist yet")
-    params = package.env_parameters()
-    out = package.package_app(
-        package.FUNCTIONS_DIR / app, tmp_path, params, package.optional_env_vars(), "3.12", "arm64"
-    )
-    text = (out / "sam.yaml").read_text(encoding="utf-8")
-    assert package.PLACEHOLDER_PREFIX not in text
-    assert (out / "deployment.zip").stat().st_size > 0
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, dict[str, Any]]]:
+    """app -> (sam.yaml text, parsed template), every app packaged once for the module."""
+    out = tmp_path_factory.mktemp("build")
+    result = {}
+    for app in APPS:
+        dest = package.package_app(package.FUNCTIONS_DIR / app, out, "3.12", "arm64")
+        assert (dest / "deployment.zip").stat().st_size > 0
+        text = (dest / "sam.yaml").read_text(encoding="utf-8")
+        result[app] = (text, loads(text))
+    return result
 
-    template = yaml.safe_load(text)
-    declared = set(template["Parameters"])
-    assert {package.CORE_LAYER_PARAM, package.DEPS_LAYER_PARAM} | set(params.values()) <= declared
+
+def test_every_app_has_a_manifest() -> None:
+    assert APPS and set(APPS) <= set(MANIFESTS)
+    for app in APPS:
+        assert manifest_for(app).app == app
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_packaged_template_is_valid(app: str, packaged: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    text, template = packaged[app]
+    manifest = MANIFESTS[app]
+    assert package.PLACEHOLDER_PREFIX not in text
+    params = package.app_parameters(manifest)
+    layer_params = [package.layer_param(n) for n in package.layer_names(manifest)]
+    # exactly the manifest's parameters and the app's layers: nothing region-wide
+    assert set(template["Parameters"]) == set(params.values()) | set(layer_params)
     functions = _functions(template)
     assert functions
     for props in (f["Properties"] for f in functions.values()):
-        assert props["Layers"][:2] == [{"Ref": "CoreLayerArn"}, {"Ref": "DepsLayerArn"}]
+        assert props["Layers"] == [{"Ref": p} for p in layer_params]
         assert props["Runtime"] == "python3.12" and props["Architectures"] == ["arm64"]
-        assert props["Environment"]["Variables"]["DIRECTORY_TABLE"] == {"Ref": "DirectoryTable"}
+        variables = props["Environment"]["Variables"]
+        assert {k: v for k, v in variables.items() if k in params} == {
+            e: {"Ref": p} for e, p in params.items()
+        }
+        assert not {k for k in variables if k.endswith(("_TABLE", "_BUCKET", "_ARN", "_URL"))} - set(params)
     assert _lint(text) == []
+
+
+def _grants(template: dict[str, Any]) -> tuple[dict[str, set[str]], list[Any]]:
+    """Every Allow statement of every role: template parameter referenced -> actions granted, and
+    the statements whose resource references no parameter (literal ARNs, wildcards)."""
+    by_param: dict[str, set[str]] = defaultdict(set)
+    unbound: list[Any] = []
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::IAM::Role":
+            continue
+        for policy in resource["Properties"].get("Policies", []):
+            for st in policy["PolicyDocument"]["Statement"]:
+                if "Fn::If" in st:  # an optional resource's grant
+                    st = st["Fn::If"][1]
+                actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+                text = json.dumps(st["Resource"])
+                refs = {
+                    p for p in template["Parameters"] if f'"Ref": "{p}"' in text or "${" + p + "}" in text
+                }
+                for p in refs:
+                    by_param[p] |= set(actions)
+                if not refs:
+                    unbound.append(st)
+    return by_param, unbound
+
+
+def test_no_manifest_names_another_apps_resource() -> None:
+    """A resource belongs to the one app whose manifest declares it; the shared ones (directory
+    read, audit, idempotency, documents, data key, user pool) are used within the shared access."""
+    assert isolation_violations() == []
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_no_app_reaches_another_apps_data(app: str, packaged: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """For every resource any app's manifest declares, this app's roles are granted at most what
+    the isolation rule allows this app (nothing on another app's own resources), whatever the
+    manifests say."""
+    _, template = packaged[app]
+    granted, unbound = _grants(template)
+    # the only grant not bound to one of the app's parameters: its own log groups
+    assert unbound == [iam.logs_statement()] * len(unbound), unbound
+    for other in MANIFESTS.values():
+        for resource in other.resources:
+            for env in resource.env_vars:
+                access = allowed_access(app, env)
+                allowed = (
+                    set(iam.actions_for(Resource(resource.kind, resource.env, access))) if access else set()
+                )
+                p = iam.param_name(env)
+                assert granted.get(p, set()) <= allowed, (
+                    f"{app} may {sorted(granted[p] - allowed)} on {env} ({other.app}'s)"
+                )
+                if not access and resource.kind != "param" and env not in SHARED:
+                    assert p not in template["Parameters"], f"{app} is given {env} ({other.app}'s)"
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_each_app_gets_exactly_what_its_manifest_declares(
+    app: str, packaged: dict[str, tuple[str, dict[str, Any]]]
+) -> None:
+    granted, _ = _grants(packaged[app][1])
+    expected: dict[str, set[str]] = defaultdict(set)
+    for r in MANIFESTS[app].resources:
+        if iam.actions_for(r):
+            expected[iam.param_name(r.arn_env or r.env)] |= set(iam.actions_for(r))
+    assert dict(granted) == dict(expected)
+
+
+def test_least_privilege_by_name(packaged: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """The cases the issue names, spelled out."""
+    for app in ("directory", "remunerasi"):
+        granted, _ = _grants(packaged[app][1])
+        for p in ("WbsKeyArn", "WbsTable", "WbsBucket", "WbsSecretArn", "WbsTopicArn"):
+            assert p not in granted and p not in packaged[app][1]["Parameters"], (app, p)
+        assert "kms:Decrypt" not in granted.get("WbsKeyArn", set())
+    wbs, _ = _grants(packaged["wbs"][1])
+    assert "RemunerasiTable" not in wbs and "PayrollQueueArn" not in wbs
+    assert "dynamodb:PutItem" not in wbs["DirectoryTable"]  # WBS reads the directory
+    assert {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"} <= wbs["WbsKeyArn"]
+    remunerasi, _ = _grants(packaged["remunerasi"][1])
+    assert {"sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage"} <= remunerasi["PayrollQueueArn"]
+
+
+def test_no_wildcard_grants(packaged: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    for app, (_, template) in packaged.items():
+        text = json.dumps([r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"])
+        assert '"Resource": "*"' not in text and "arn:*:" not in text, app
+
+
+def test_manifest_access_words_are_known() -> None:
+    for m in MANIFESTS.values():
+        for r in m.resources:
+            assert r.access <= ACCESS[r.kind]
+    with pytest.raises(ValueError, match="access"):
+        Resource("table", "X_TABLE", frozenset({"decrypt"}))
+
+
+def test_manifest_env_contract_is_provided_by_the_region() -> None:
+    """Every env var a manifest declares is a data stack output or set by `replika deploy`, and a
+    setting the runtime reads."""
+    from replika.core.settings import ENV_VARS
+    from replika_infra.local.stack import OUTPUT_ENV
+
+    by_deploy = {"REPLIKA_STAGE", "REPLIKA_REGION_SLUG", "CURSOR_SECRET"}
+    for m in MANIFESTS.values():
+        assert set(m.env_contract()) <= set(OUTPUT_ENV.values()) | by_deploy, m.app
+        assert set(m.env_contract()) <= set(ENV_VARS), m.app
+
+
+def test_layer_extras_come_from_pyproject() -> None:
+    common = {layers.dist_name(r) for r in layers.common_requirements()}
+    assert not common & layers.RUNTIME_PROVIDED
+    for m in MANIFESTS.values():
+        extras = {layers.dist_name(r) for r in layers.extra_requirements(m.layer_extras)}
+        assert extras == {layers.dist_name(n) for n in m.layer_extras}
+        assert not extras & common, f"{m.app}'s extras are in the common layer"
+    assert {"cryptography", "pillow"} == set(MANIFESTS["wbs"].layer_extras)
+    assert not {"cryptography", "pillow", "fpdf2", "openpyxl"} & common
 
 
 SYNTHETIC: dict[str, Any] = {
@@ -107,15 +255,21 @@ SYNTHETIC: dict[str, Any] = {
 }
 
 
+SYNTHETIC_MANIFEST = AppManifest(
+    app="synthetic",
+    resources=(
+        Resource("table", "DIRECTORY_TABLE", frozenset({"read"})),
+        Resource("user_pool", "USER_POOL_ARN", frozenset({"authorize"}), optional=True),
+        Resource("param", "USER_POOL_ID", optional=True),
+        Resource("key", "DATA_KEY_ARN", frozenset({"decrypt"}), optional=True),
+    ),
+)
+
+
 def test_postprocess_without_chalice() -> None:
-    params = {
-        "DIRECTORY_TABLE": "DirectoryTable",
-        "USER_POOL_ARN": "UserPoolArn",
-        "USER_POOL_ID": "UserPoolId",
-        "DATA_KEY_ARN": "DataKeyArn",
-    }
-    optional = frozenset({"USER_POOL_ARN", "USER_POOL_ID", "DATA_KEY_ARN"})
-    out = package.postprocess_template(json.loads(json.dumps(SYNTHETIC)), params, optional, "3.12", "x86_64")
+    out = package.postprocess_template(
+        json.loads(json.dumps(SYNTHETIC)), SYNTHETIC_MANIFEST, "3.12", "x86_64"
+    )
     pool = out["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["securityDefinitions"]["pool"]
     assert pool["x-amazon-apigateway-authorizer"]["providerARNs"] == [{"Ref": "UserPoolArn"}]
     assert pool["x-note"] == {"Fn::Sub": "pool ${UserPoolId} ${!keep}"}
@@ -126,6 +280,7 @@ def test_postprocess_without_chalice() -> None:
     assert "HasDataKeyArn" in out["Conditions"]
     fn = out["Resources"]["APIHandler"]["Properties"]
     assert fn["Runtime"] == "python3.12"
+    assert fn["Layers"] == [{"Ref": "CoreLayerArn"}, {"Ref": "CommonLayerArn"}]
     assert fn["Environment"]["Variables"] == {
         "POWERTOOLS_SERVICE_NAME": "x",
         "DIRECTORY_TABLE": {"Ref": "DirectoryTable"},
@@ -134,8 +289,19 @@ def test_postprocess_without_chalice() -> None:
         "DATA_KEY_ARN": {"Ref": "DataKeyArn"},
     }
     policy = out["Resources"]["DefaultRole"]["Properties"]["Policies"][0]
-    assert policy["PolicyName"] == "RegionDataAccess"
-    assert _lint(yaml.safe_dump(out)) == []
+    assert policy["PolicyName"] == iam.POLICY_NAME
+    statements = policy["PolicyDocument"]["Statement"]
+    assert statements[0]["Action"] == sorted(iam.ACTIONS["table"]["read"])
+    assert statements[1]["Fn::If"][0] == "HasDataKeyArn"  # optional: granted only when set
+    assert _lint(json.dumps(out)) == []
+
+
+def test_a_setting_outside_the_manifest_fails_the_package() -> None:
+    template = json.loads(
+        json.dumps(SYNTHETIC).replace("USER_POOL_ID", "WBS_TABLE").replace("user-pool-id", "wbs-table")
+    )
+    with pytest.raises(package.PackageError, match="does not declare"):
+        package.postprocess_template(template, SYNTHETIC_MANIFEST)
 
 
 def test_core_layer_zip_is_deterministic(tmp_path: Path) -> None:
@@ -149,24 +315,14 @@ def test_core_layer_zip_is_deterministic(tmp_path: Path) -> None:
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
 
 
-def test_functions_may_use_every_region_resource_they_are_given(tmp_path: Path) -> None:
-    """KMS keys, the WBS secret and topic and the payroll queue are granted (when set), each on
-    its own ARN only."""
-    out = package.package_app(
-        package.FUNCTIONS_DIR / "wbs",
-        tmp_path,
-        package.env_parameters(),
-        package.optional_env_vars(),
-        "3.12",
-        "x86_64",
-    )
-    template = yaml.safe_load((out / "sam.yaml").read_text())
-    text = json.dumps(template)
-    for action in (
-        "secretsmanager:GetSecretValue",
-        "sns:Publish",
-        "sqs:SendMessage",
-        "s3:ListBucketVersions",
-    ):
-        assert action in text, action
-    assert {"HasWbsKeyArn", "HasWbsSecretArn", "HasWbsTopicArn"} <= set(template["Conditions"])
+def test_core_layer_bytecode_is_deterministic(tmp_path: Path) -> None:
+    try:
+        layers.target_python("3.12")
+    except layers.LayerError as exc:
+        pytest.skip(str(exc))
+    a = package.build_core_layer(tmp_path / "a", python="3.12")
+    b = package.build_core_layer(tmp_path / "b", python="3.12")
+    assert a.read_bytes() == b.read_bytes()
+    names = set(zipfile.ZipFile(a).namelist())
+    assert "python/replika/core/__pycache__/manifest.cpython-312.pyc" in names
+    assert "python/replika/core/manifest.py" in names  # sources stay, for tracebacks

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from replika_infra.deploy import (
+from replika_infra.release.deploy import (
     Change,
     changes_from_description,
     format_no_changes,
@@ -76,3 +76,31 @@ def test_no_changes_reasons() -> None:
     assert is_no_changes("FAILED", reason)
     assert not is_no_changes("FAILED", "Template format error")
     assert not is_no_changes("CREATE_COMPLETE", reason)
+
+
+def test_app_parameters_come_from_the_template_the_manifest_shaped() -> None:
+    """Only the parameters the app template declares (its manifest's) are passed; the data stack's
+    other outputs (another app's table or key) are not."""
+    import pytest
+
+    from replika_infra.release.deploy import DeployError, app_parameters
+
+    template = {
+        "Parameters": {
+            "CoreLayerArn": {"Type": "String"},
+            "CommonLayerArn": {"Type": "String"},
+            "DirectoryTable": {"Type": "String"},
+            "CursorSecret": {"Type": "String", "NoEcho": True},
+        }
+    }
+    env = {"DIRECTORY_TABLE": "t-dir", "WBS_KEY_ARN": "arn:aws:kms:x:1:key/wbs", "WBS_TABLE": "t-wbs"}
+    layers = {"CoreLayerArn": "arn:core", "CommonLayerArn": "arn:common", "WbsLayerArn": "arn:wbs"}
+    params = app_parameters(template, env, layers, existing_stack=True)
+    assert params == [
+        {"ParameterKey": "CommonLayerArn", "ParameterValue": "arn:common"},
+        {"ParameterKey": "CoreLayerArn", "ParameterValue": "arn:core"},
+        {"ParameterKey": "CursorSecret", "UsePreviousValue": True},
+        {"ParameterKey": "DirectoryTable", "ParameterValue": "t-dir"},
+    ]
+    with pytest.raises(DeployError, match="DirectoryTable"):
+        app_parameters(template, {}, layers, existing_stack=False)

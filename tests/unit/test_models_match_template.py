@@ -10,7 +10,7 @@ from replika.core.audit import AuditRecord
 from replika.directory.tables import DirectoryItem
 from replika.remunerasi.tables import RemItem
 from replika.wbs.tables import WbsItem
-from replika_infra.templates import model_table_spec, table_specs
+from replika_infra.release.templates import model_table_spec, table_specs
 
 MODELS: list[tuple[type[Any], str]] = [
     (DirectoryItem, "DirectoryTable"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from replika_infra import moto_patches
+from replika_infra.local import moto_patches
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from replika.core.auth import Role
-from replika_infra.stack import APPS, OUTPUT_ENV
-from replika_infra.templates import (
+from replika_infra.local.stack import APPS, OUTPUT_ENV
+from replika_infra.release.templates import (
     REGION_TEMPLATE,
     TableSpec,
     load_template,

@@ -11,7 +11,7 @@ from typing import Any
 from replika.core.config import RegionConfig
 from replika.core.money import format_rupiah
 from replika.core.settings import get_settings
-from replika_infra import demo_data, seed
+from replika_infra.demo import demo_data, seed
 
 
 def sqs_invoke(worker: Any) -> Any:
@@ -41,7 +41,7 @@ def run_demo_payroll(
     config: RegionConfig, employees: list[seed.SeedEmployee], demo_nip: str | None, log_opds: frozenset[str]
 ) -> str:
     from replika.remunerasi import payroll
-    from replika_infra.gateway import load_module
+    from replika_infra.local.gateway import load_module
 
     t0 = time.perf_counter()
     month = demo_data.seed_month(config, employees, log_opds=log_opds)

@@ -10,52 +10,34 @@ from a PynamoDB model, so a test can assert that models and template agree::
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-#: Repository root: infra/replika_infra/templates.py -> parents[2].
-REPO_ROOT = Path(__file__).resolve().parents[2]
+#: Repository root: infra/replika_infra/release/templates.py -> parents[3].
+REPO_ROOT = Path(__file__).resolve().parents[3]
 REGION_TEMPLATE = REPO_ROOT / "templates" / "region.yaml"
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """A safe YAML loader that understands CloudFormation's short-form intrinsic functions."""
+def loads(text: str, source: str = "<template>") -> dict[str, Any]:
+    """CloudFormation YAML or JSON text as plain data, intrinsics in long form (``!Ref X`` ->
+    ``{"Ref": "X"}``, ``!GetAtt A.B`` -> ``{"Fn::GetAtt": ["A", "B"]}``).
 
+    The one template loader of the project: cfn-lint's decoder (the same one `make templates`
+    lints with), turned into plain dicts and lists."""
+    from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 
-def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    elif isinstance(node, yaml.MappingNode):
-        value = loader.construct_mapping(node, deep=True)
-    else:  # pragma: no cover - PyYAML has no other node kinds
-        raise yaml.constructor.ConstructorError(None, None, f"unexpected node for !{tag_suffix}")
-    if tag_suffix == "Ref":
-        return {"Ref": value}
-    if tag_suffix == "Condition":
-        return {"Condition": value}
-    if tag_suffix == "GetAtt" and isinstance(value, str):
-        logical_id, _, attribute = value.partition(".")
-        return {"Fn::GetAtt": [logical_id, attribute]}
-    return {f"Fn::{tag_suffix}": value}
-
-
-_CfnLoader.add_multi_constructor("!", _intrinsic)
+    data = json.loads(json.dumps(cfn_yaml.loads(text)))
+    if not isinstance(data, dict):
+        raise ValueError(f"{source}: not a CloudFormation template")
+    return data
 
 
 def load_template(path: Path | str = REGION_TEMPLATE) -> dict[str, Any]:
-    """The template as plain data (long-form intrinsics), ready for ``json.dumps``."""
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: not a CloudFormation template")
-    return data
+    """The template file as plain data (long-form intrinsics), ready for ``json.dumps``."""
+    return loads(Path(path).read_text(encoding="utf-8"), str(path))
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ import boto3
 
 from replika.core.auth import Role
 from replika.core.config import RegionConfig, load_region_config, region_config_path
-from replika_infra import seed
+from replika_infra.demo import seed
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 STATE_FILE = ROOT / ".replika" / "dev.json"
 DEMO_PASSWORD = "Demo-Pass-2026!"  # noqa: S105 - local demo users only
 LOCAL_ENV = {
@@ -175,12 +175,12 @@ def start_local_stack(
 ) -> LocalStack:
     from moto.server import ThreadedMotoServer
 
-    from replika_infra import moto_patches
+    from replika_infra.local import moto_patches
 
     moto_patches.install()
 
-    from replika_infra import gateway
-    from replika_infra.stack import create_region_stack, parameters_for, stack_env
+    from replika_infra.local import gateway
+    from replika_infra.local.stack import create_region_stack, parameters_for, stack_env
 
     saved_env = dict(os.environ)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto server's access log
@@ -256,7 +256,7 @@ def cmd_dev(args: argparse.Namespace, *, demo: bool = False) -> int:
     )
     period = None
     if demo and config.enabled("remunerasi"):
-        from replika_infra.demo_payroll import run_demo_payroll
+        from replika_infra.demo.demo_payroll import run_demo_payroll
 
         users = stack.state.users
         pegawai = users.get("pegawai", {}).get("nip")
@@ -265,7 +265,7 @@ def cmd_dev(args: argparse.Namespace, *, demo: bool = False) -> int:
     if demo:
         print_demo_guide(stack)
     if period:
-        from replika_infra.demo_payroll import print_guide
+        from replika_infra.demo.demo_payroll import print_guide
 
         print_guide(stack.state.gateway, period)
     if args.exit_after_setup:

@@ -19,7 +19,7 @@ from replika.core.calendar import period_bounds, previous_period
 from replika.core.config import RegionConfig
 from replika.remunerasi import rules, service
 from replika.remunerasi.tables import Entry, MonthTotal, OpdTotal, day_attr
-from replika_infra.seed import SeedEmployee
+from replika_infra.demo.seed import SeedEmployee
 
 CATALOGUE = """kode,nama,menit
 RAPAT,Rapat koordinasi,60

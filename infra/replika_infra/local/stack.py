@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import ClientError
 
-from replika_infra.templates import REGION_TEMPLATE, load_template
+from replika_infra.release.templates import REGION_TEMPLATE, load_template
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient

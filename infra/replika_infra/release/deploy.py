@@ -5,10 +5,11 @@ Stacks, in order (``<prefix>-<slug>-...``):
 ``data``
     ``templates/region.yaml`` with the region config's parameters (slug, stage, Enable* switches).
 ``layers``
-    the core and dependency layer versions from ``build/layers/*.zip`` (`replika package`).
+    the core, common and per-app extras layer versions from ``build/layers/*.zip`` (`replika package`).
 ``<app>``
-    one per packaged app, from ``build/<app>/sam.yaml``; parameters from the layer stack and the
-    data stack outputs (``replika_infra.stack.stack_env``).
+    one per packaged app, from ``build/<app>/sam.yaml``; it declares only the parameters its
+    manifest names (``replika/<app>/manifest.py``), filled from the layer stack and the data stack
+    outputs (``replika_infra.local.stack.stack_env``).
 
 Each stack goes through a change set: create (CREATE if the stack does not exist, else UPDATE),
 wait, print the plan, then execute and wait, or with ``--dry-run`` delete it. A change set without
@@ -30,10 +31,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
 from botocore.exceptions import ClientError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 REGION_TEMPLATE = ROOT / "templates" / "region.yaml"
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 MAX_TEMPLATE_BODY = 51_200
@@ -112,33 +112,13 @@ def is_no_changes(status: str, reason: str) -> bool:
 # Templates and parameters
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """Reads CloudFormation YAML: short-form tags (``!Ref``, ``!GetAtt`` ...) become ``Fn::`` maps."""
-
-
-def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if suffix == "Ref":
-        return {"Ref": value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{suffix}": value}
-
-
-_CfnLoader.add_multi_constructor("!", _construct_tag)
-
-
 def load_template(text: str) -> dict[str, Any]:
-    data = yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
-    if not isinstance(data, dict):
-        raise DeployError("template is not a mapping")
-    return data
+    from replika_infra.release.templates import loads
+
+    try:
+        return loads(text)
+    except ValueError as exc:
+        raise DeployError(str(exc)) from exc
 
 
 def declared_parameters(template: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -146,15 +126,15 @@ def declared_parameters(template: Mapping[str, Any]) -> dict[str, Mapping[str, A
 
 
 def data_parameters(enabled_apps: set[str], region_slug: str, stage: str) -> dict[str, str]:
-    """The data stack's parameters (``replika_infra.stack.parameters_for``)."""
-    from replika_infra.stack import parameters_for
+    """The data stack's parameters (``replika_infra.local.stack.parameters_for``)."""
+    from replika_infra.local.stack import parameters_for
 
     return parameters_for(enabled_apps, region_slug, stage)
 
 
 def env_from_outputs(outputs: Mapping[str, str]) -> dict[str, str]:
-    """Data stack outputs -> function env vars (``replika_infra.stack.stack_env``)."""
-    from replika_infra.stack import stack_env
+    """Data stack outputs -> function env vars (``replika_infra.local.stack.stack_env``)."""
+    from replika_infra.local.stack import stack_env
 
     return stack_env(outputs)
 
@@ -165,10 +145,12 @@ def app_parameters(
     layers: Mapping[str, str],
     existing_stack: bool,
 ) -> list[dict[str, Any]]:
-    """Parameters for an app stack: every declared one, from the layer outputs and the env vars."""
-    from replika_infra.package import env_parameters
+    """Parameters for an app stack: every declared one (the app's manifest decided which, at
+    `replika package` time), from the layer outputs and the env vars (``DIRECTORY_TABLE`` ->
+    ``DirectoryTable``)."""
+    from replika_infra.release.iam import param_name
 
-    by_param = {param: env[e] for e, param in env_parameters().items() if e in env}
+    by_param = {param_name(e): value for e, value in env.items()}
     by_param.update(layers)
     result: list[dict[str, Any]] = []
     missing = []
@@ -449,8 +431,8 @@ def deploy_region(
         ensure_bucket(s3, bucket, opts.aws_region)
 
     layer_keys = {}
-    for name in ("core", "deps"):
-        path = artifacts / "layers" / f"{name}.zip"
+    for name, rel in sorted(manifest["layers"].items()):
+        path = artifacts / rel
         layer_keys[name] = content_key(base, f"layers/{name}", path)
         if not opts.dry_run:
             upload(s3, bucket, layer_keys[name], path)

@@ -1,0 +1,1 @@
+"""Demo data: seed the directory, demo employees and a demo payroll."""

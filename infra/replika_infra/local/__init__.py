@@ -1,0 +1,1 @@
+"""The local stack: moto region stack, local gateway, `replika dev`."""

@@ -1,0 +1,1 @@
+"""Release: `replika package` (layers, app templates) and `replika deploy` (change sets)."""

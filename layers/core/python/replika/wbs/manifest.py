@@ -1,0 +1,37 @@
+"""WBS's resources: its own table, evidence bucket, KMS key, secret and topic, nobody else's; the
+directory (read: the reported employee) and audit. Its layer adds cryptography and Pillow."""
+
+from __future__ import annotations
+
+from replika.core.manifest import (
+    AUDIT,
+    CURSOR_SECRET,
+    DATA_KEY,
+    DIRECTORY_READ,
+    REGION_SLUG,
+    STAGE,
+    USER_POOL,
+    AppManifest,
+    Resource,
+)
+
+MANIFEST = AppManifest(
+    app="wbs",
+    resources=(
+        STAGE,
+        REGION_SLUG,
+        CURSOR_SECRET,
+        USER_POOL,
+        DATA_KEY,  # the directory and audit tables are SSE-KMS with the region's data key
+        DIRECTORY_READ,
+        AUDIT,
+        Resource("table", "WBS_TABLE", frozenset({"read", "write"})),
+        # evidence: presigned upload, cleaned copy, every version deleted on purge
+        Resource("bucket", "WBS_BUCKET", frozenset({"read", "write", "delete", "list"})),
+        # envelope encryption of reports; also the key of the WBS table, bucket, topic and secret
+        Resource("key", "WBS_KEY_ARN", frozenset({"decrypt", "encrypt", "generate"})),
+        Resource("secret", "WBS_SECRET_ARN", frozenset({"get"})),
+        Resource("topic", "WBS_TOPIC_ARN", frozenset({"publish"})),
+    ),
+    layer_extras=("cryptography", "pillow"),
+)
