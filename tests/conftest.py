@@ -28,6 +28,13 @@ os.environ.update(
         "AUDIT_TABLE": f"{STACK}-audit",
         "IDEMPOTENCY_TABLE": f"{STACK}-idempotency",
         "REMUNERASI_TABLE": f"{STACK}-remunerasi",
+        # Every function validates its manifest's environment at import (replika.core.runtime):
+        # stand-ins until a test's stack fixture sets the real values and resets the runtime.
+        "CURSOR_SECRET": "test-cursor-secret",
+        "USER_POOL_ARN": "arn:aws:cognito-idp:ap-southeast-3:123456789012:userpool/ap-southeast-3_test",
+        "DATA_KEY_ARN": "arn:aws:kms:ap-southeast-3:123456789012:key/test",
+        "AUDIT_HEADS_BUCKET": f"{STACK}-audit-heads-unset",
+        "DOCUMENTS_BUCKET": f"{STACK}-documents-unset",
         "POWERTOOLS_METRICS_NAMESPACE": "Replika",
         "POWERTOOLS_SERVICE_NAME": "replika-test",
     }

@@ -9,6 +9,7 @@ from typing import Any
 
 from chalice.app import Chalice
 
+from replika.core import runtime
 from replika.core.auth import Role
 from replika.core.http import Api, Ctx
 from replika.core.pagination import PageQuery
@@ -26,6 +27,7 @@ from replika.directory.models import (
     OpdPage,
 )
 
+runtime.init("directory")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-directory")
 api = Api(app, title="replika directory", base_path="/directory")
 ADMINS = (Role.ADMIN, Role.BKPSDM)

@@ -477,6 +477,15 @@ def _configure_bucket(clients: _Clients, name: str, props: Mapping[str, Any]) ->
         s3.put_bucket_versioning(
             Bucket=name, VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]}
         )
+    lock = props.get("ObjectLockConfiguration")
+    if lock:  # moto's CloudFormation creates the bucket without it
+        retention = {
+            k: (int(v) if k in {"Days", "Years"} else v) for k, v in lock["Rule"]["DefaultRetention"].items()
+        }
+        s3.put_object_lock_configuration(
+            Bucket=name,
+            ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": retention}},
+        )
     if "PublicAccessBlockConfiguration" in props:
         s3.put_public_access_block(
             Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]

@@ -30,7 +30,7 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "bucket": {
-        "read": ("s3:GetObject",),
+        "read": ("s3:GetObject", "s3:GetObjectVersion"),
         "write": ("s3:PutObject",),
         "delete": ("s3:DeleteObject", "s3:DeleteObjectVersion"),
         "list": ("s3:ListBucket", "s3:ListBucketVersions"),  # on the bucket, not its objects

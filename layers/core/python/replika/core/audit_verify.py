@@ -156,13 +156,12 @@ def read_published(day: str, bucket: str, s3: Any) -> dict[str, Any] | None:
     oldest version is the record, and ``republished`` says whether newer ones differ."""
     key = heads_key(day)
     listed = s3.list_object_versions(Bucket=bucket, Prefix=key)
-    versions = sorted(
-        (v for v in listed.get("Versions", []) if v["Key"] == key),
-        key=lambda v: (v["LastModified"], v["VersionId"]),
-    )
+    # S3 lists a key's versions newest first; within one second, that order is the only clue
+    versions = [v for v in listed.get("Versions", []) if v["Key"] == key][::-1]
     if not versions:
         return None
-    obj = s3.get_object(Bucket=bucket, Key=key, VersionId=versions[0]["VersionId"])
+    oldest = min(versions, key=lambda v: v["LastModified"])  # min keeps the first of equals
+    obj = s3.get_object(Bucket=bucket, Key=key, VersionId=oldest["VersionId"])
     loaded: dict[str, Any] = json.loads(obj["Body"].read())
     loaded["republished"] = len({v["ETag"] for v in versions}) > 1
     return loaded

@@ -125,10 +125,9 @@ def _missing(environ: Mapping[str, str], required: Iterable[str]) -> list[str]:
 
 def required_env(app: str) -> frozenset[str]:
     """The env vars an app's function cannot run without, from its manifest."""
-    import importlib
+    from replika.core.manifest import manifest_for
 
-    manifest = importlib.import_module("replika.core.manifest")
-    return frozenset(manifest.env_contract(app, required_only=True))
+    return frozenset(manifest_for(app).required_env())
 
 
 def init(app: str, environ: Mapping[str, str] | None = None) -> Runtime:
