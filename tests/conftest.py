@@ -99,6 +99,18 @@ def unsigned_token(claims: dict[str, Any]) -> str:
 
 
 def auth_header(nip: str | None, opd: str | None, *groups: str) -> dict[str, str]:
+    """Claims of a staff ID token with these groups; with the group ``pemohon``, an applicant's
+    token instead (issued by the applicants' pool of the current stack: no NIP, no OPD)."""
+    if "pemohon" in groups:
+        pool = (os.environ.get("PUBLIC_USER_POOL_ARN") or "unset").rsplit("/", 1)[-1]
+        applicant: dict[str, Any] = {
+            "sub": f"sub-applicant-{nip or 'x'}",
+            "cognito:username": f"applicant-{nip or 'x'}",
+            "email": f"applicant-{nip or 'x'}@example.invalid",
+            "iss": f"https://cognito-idp.ap-southeast-3.amazonaws.com/{pool}",
+            "token_use": "id",
+        }
+        return {"Authorization": unsigned_token(applicant)}
     claims: dict[str, Any] = {
         "sub": f"sub-{nip or 'x'}-{'-'.join(groups)}",
         "cognito:username": f"u{nip}",

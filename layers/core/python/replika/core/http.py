@@ -202,8 +202,11 @@ class Api:
         self.version = version
         self.operations: list[Operation] = []
         self.logger = observability.get_logger(app.app_name)
-        arn = get_settings().user_pool_arn or PLACEHOLDER_POOL_ARN
-        self.authorizer = CognitoUserPoolAuthorizer("replika-users", provider_arns=[arn])
+        settings = get_settings()
+        arns = [settings.user_pool_arn or PLACEHOLDER_POOL_ARN]
+        if settings.public_user_pool_arn:  # the app serves applicants (its manifest names the pool)
+            arns.append(settings.public_user_pool_arn)
+        self.authorizer = CognitoUserPoolAuthorizer("replika-users", provider_arns=arns)
         app.register_middleware(self._middleware, "http")
         self._add_openapi_route()
 
@@ -282,9 +285,12 @@ class Api:
         assert request is not None
         request_id = _request_id(request)
         claims = _claims(request)
-        principal = principal_from_claims(claims) if claims else None
+        principal = principal_from_claims(claims, get_settings().public_user_pool_arn) if claims else None
         if principal is None and not op.public:
             raise Unauthorized()
+        if principal is not None and principal.applicant and not op.public:
+            # an applicant reaches only the routes that name them, never "any signed-in staff"
+            principal.require_any(op.roles or {Role.ADMIN})
         if principal is not None and op.roles:
             principal.require_any(op.roles)
         headers = {k.lower(): v for k, v in (request.headers or {}).items()}

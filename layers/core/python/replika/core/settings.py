@@ -28,6 +28,7 @@ ENV_VARS: dict[str, str] = {
     "USER_POOL_ID": "user_pool_id",
     "USER_POOL_ARN": "user_pool_arn",
     "USER_POOL_CLIENT_ID": "user_pool_client_id",
+    "PUBLIC_USER_POOL_ARN": "public_user_pool_arn",
     "CURSOR_SECRET": "cursor_secret",
     "WBS_TABLE": "wbs_table",
     "WBS_BUCKET": "wbs_bucket",
@@ -60,6 +61,8 @@ class Settings(BaseModel):
     user_pool_id: str | None = None
     user_pool_arn: str | None = None
     user_pool_client_id: str | None = None
+    # Applicants' self sign-up pool (apps with applicants: grants, permits)
+    public_user_pool_arn: str | None = None
     remunerasi_table: str | None = None
     payroll_queue_url: str | None = None
     payroll_queue_arn: str | None = None
