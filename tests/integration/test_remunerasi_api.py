@@ -431,5 +431,7 @@ def test_every_decision_is_in_the_verifiable_audit_chain(client: Client) -> None
 
     e = body(log(client))
     decide(client, "approve", [e], BOSS)
-    trail = audit.verify("remunerasi")
-    assert trail.ok and trail.count == 3  # two catalogue puts + one decision
+    catalogue = audit.verify("remunerasi/activity")
+    assert catalogue.ok and catalogue.count == 2  # two catalogue puts
+    trail = audit.verify(f"remunerasi/opd/{STAFF.opd_code}")  # decisions: one chain per OPD
+    assert trail.ok and trail.count == 1

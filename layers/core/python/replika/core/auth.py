@@ -49,6 +49,11 @@ class Principal:
             raise Forbidden(details={"required_roles": sorted(r.value for r in wanted)})
 
     @property
+    def actor(self) -> str:
+        """Who did it, for audit records and histories: ``sub:<sub>|nip:<nip or ->|<roles>``."""
+        return f"sub:{self.subject}|nip:{self.nip or '-'}|{','.join(sorted(r.value for r in self.roles))}"
+
+    @property
     def region_wide(self) -> bool:
         return self.has_any(REGION_WIDE)
 
