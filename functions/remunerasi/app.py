@@ -14,8 +14,7 @@ from replika.core.errors import BadRequest
 from replika.core.http import Api, Ctx, parse_model
 from replika.core.pagination import PageQuery
 from replika.core.settings import get_settings
-from replika.remunerasi import dashboards, outputs, payroll, service
-from replika.remunerasi.dashboards import EmployeeDashboardOut, OpdDashboardOut
+from replika.remunerasi import dashboards, payroll, service
 from replika.remunerasi.models import (
     ActingIn,
     ActingOut,
@@ -30,6 +29,7 @@ from replika.remunerasi.models import (
     DecisionIn,
     DecisionOut,
     DeleteQuery,
+    EmployeeDashboardOut,
     EntryIn,
     EntryOut,
     EntryPage,
@@ -37,16 +37,21 @@ from replika.remunerasi.models import (
     EntryQuery,
     EvidenceUploadIn,
     ImportSummary,
+    LinkOut,
+    OpdDashboardOut,
+    OutputsOut,
     PendingQuery,
     PeriodQuery,
+    ResultOut,
+    ResultPage,
     ResultQuery,
+    RunOut,
     SentenceIn,
     SentenceOut,
     SheetQuery,
     UploadOut,
 )
-from replika.remunerasi.outputs import LinkOut, OutputsOut
-from replika.remunerasi.payroll import ResultOut, ResultPage, RunOut
+from replika.remunerasi.payroll import outputs
 
 app = Chalice(app_name="replika-remunerasi")
 api = Api(app, title="replika e-Remunerasi", base_path="/remunerasi")
@@ -378,7 +383,10 @@ def my_dashboard(ctx: Ctx) -> EmployeeDashboardOut:
 
 # -- schedule and queue ---------------------------------------------------------------------------
 # The 1st of each month at 01:00 region time, as an EventBridge (UTC) cron.
-@app.schedule(service.calendar().local_time_to_utc_cron(1, 0, 1), name="monthly_payroll")
+MONTHLY_PAYROLL = payroll.payroll_schedule_expression(service.region())
+
+
+@app.schedule(MONTHLY_PAYROLL, name="monthly_payroll")
 def monthly_payroll(event: CloudWatchEvent) -> None:
     payroll.scheduled_run(parse_utc_iso(event.time), config=service.region())
 

@@ -20,6 +20,7 @@ from replika.core.calendar import RegionCalendar, period_bounds
 from replika.core.config import RegionConfig, load_region_config, region_config_path
 from replika.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from replika.remunerasi import payroll, rules
+from replika.remunerasi.store import runs as runs_store
 from replika_infra.demo import seed
 
 PERIOD = "2026-08"  # 17 August (Independence Day) is a holiday inside it
@@ -200,7 +201,7 @@ def config() -> RegionConfig:
 def months(region_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Month]]:
     from replika.directory import service
 
-    monkeypatch.setattr(payroll, "CHUNK_SIZE", CHUNK)
+    monkeypatch.setattr(payroll.run, "CHUNK_SIZE", CHUNK)
     service.import_directory(seed.to_csv(PEOPLE), actor="test")
     data = make_months(RegionCalendar("Asia/Jakarta", bandung().extra_holidays))
     write_months(data)
@@ -336,7 +337,7 @@ class TestFaults:
                         raise RuntimeError("worker killed before commit")
                     return super()._commit()
 
-            monkeypatch.setattr(payroll, "TransactWrite", DyingTransaction)
+            monkeypatch.setattr(runs_store, "TransactWrite", DyingTransaction)
 
         run = payroll.start_run(PERIOD, actor="test", config=config)
         drain(config)  # every chunk fails: all left on the queue
@@ -353,7 +354,7 @@ class TestFaults:
     def test_one_chunk_dies_the_rest_commit(
         self, months: dict[str, Month], config: RegionConfig, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        real = payroll.compute_chunk
+        real = payroll.compute.compute_chunk
         state = {"failures": 0}
 
         def flaky(period: str, generation: int, nips: Any, cfg: RegionConfig) -> Any:
@@ -363,7 +364,7 @@ class TestFaults:
                 raise RuntimeError("killed after computing half")
             return results
 
-        monkeypatch.setattr(payroll, "compute_chunk", flaky)
+        monkeypatch.setattr(payroll.compute, "compute_chunk", flaky)
         payroll.start_run(PERIOD, actor="test", config=config)
         drain(config)  # the failed message is delivered again at once (visibility 0) and succeeds
         assert state["failures"] == 1
@@ -415,11 +416,11 @@ class TestFaults:
         def no_queue(bodies: Any) -> int:
             raise RuntimeError("crashed before sending")
 
-        monkeypatch.setattr(payroll, "_send_batch", no_queue)
+        monkeypatch.setattr(payroll.queue, "send_batch", no_queue)
         with pytest.raises(RuntimeError):
             payroll.start_run(PERIOD, actor="test", config=config)
         monkeypatch.undo()
-        monkeypatch.setattr(payroll, "CHUNK_SIZE", CHUNK)
+        monkeypatch.setattr(payroll.run, "CHUNK_SIZE", CHUNK)
         assert payroll.get_run(PERIOD).state == "computing" and queue_depth() == 0
         with pytest.raises(Conflict):
             payroll.start_run(PERIOD, actor="test", config=config)
@@ -430,16 +431,16 @@ class TestFaults:
     def test_crash_while_writing_chunks_then_resume(
         self, months: dict[str, Month], config: RegionConfig, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        real = payroll._write_chunks
+        real = runs_store.write_chunks
 
         def half(period: str, generation: int, layout: Any, skip: Any = ()) -> None:
             real(period, generation, layout[:3], skip)
             raise RuntimeError("crashed while writing chunks")
 
-        monkeypatch.setattr(payroll, "_write_chunks", half)
+        monkeypatch.setattr(runs_store, "write_chunks", half)
         with pytest.raises(RuntimeError):
             payroll.start_run(PERIOD, actor="test", config=config)
-        monkeypatch.setattr(payroll, "_write_chunks", real)
+        monkeypatch.setattr(runs_store, "write_chunks", real)
         # one of the written chunks is processed by hand before the resume: it must stay done
         payroll.process_chunk({"period": PERIOD, "generation": 1, "chunk": 1}, config=config)
         run = payroll.start_run(PERIOD, actor="test", config=config, resume=True)
@@ -450,11 +451,13 @@ class TestFaults:
     def test_resume_after_directory_change_starts_a_new_generation(
         self, months: dict[str, Month], config: RegionConfig, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr(payroll, "_send_batch", lambda bodies: (_ for _ in ()).throw(RuntimeError("x")))
+        monkeypatch.setattr(
+            payroll.queue, "send_batch", lambda bodies: (_ for _ in ()).throw(RuntimeError("x"))
+        )
         with pytest.raises(RuntimeError):
             payroll.start_run(PERIOD, actor="test", config=config)
         monkeypatch.undo()
-        monkeypatch.setattr(payroll, "CHUNK_SIZE", CHUNK + 1)  # a different chunk layout
+        monkeypatch.setattr(payroll.run, "CHUNK_SIZE", CHUNK + 1)  # a different chunk layout
         run = payroll.start_run(PERIOD, actor="test", config=config, resume=True)
         assert run.generation == 2
         drain(config)
@@ -558,7 +561,7 @@ class TestReview:
         from replika.remunerasi.tables import OpdTotal
 
         def write(period: str, n: int) -> None:
-            with TransactWrite(connection=payroll._tx_connection()) as tx:
+            with TransactWrite(connection=runs_store.tx_connection()) as tx:
                 payroll.not_locked_check(tx, period)
                 tx.save(OpdTotal(f"OPDTOT#{period}", f"x{n}", opd_code="x", period=period))
 
@@ -595,7 +598,7 @@ class TestSchedule:
     ) -> None:
         from replika.directory import service
 
-        monkeypatch.setattr(payroll, "CHUNK_SIZE", CHUNK)
+        monkeypatch.setattr(payroll.run, "CHUNK_SIZE", CHUNK)
         service.import_directory(seed.to_csv(PEOPLE), actor="test")
         cfg = load_region_config(region_config_path(slug))
         event = datetime(2026, 11, 30, 18 if slug == "kota-bandung" else 17, 0, tzinfo=UTC)

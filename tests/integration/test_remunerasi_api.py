@@ -431,5 +431,21 @@ def test_every_decision_is_in_the_verifiable_audit_chain(client: Client) -> None
 
     e = body(log(client))
     decide(client, "approve", [e], BOSS)
-    trail = audit.verify("remunerasi")
-    assert trail.ok and trail.count == 3  # two catalogue puts + one decision
+    catalogue = audit.verify("remunerasi/activity")
+    assert catalogue.ok and catalogue.count == 2  # two catalogue puts
+    trail = audit.verify(f"remunerasi/opd/{STAFF.opd_code}")  # decisions: one chain per OPD
+    assert trail.ok and trail.count == 1
+
+
+def test_the_app_registers_the_tested_payroll_schedule(region_stack: dict[str, str]) -> None:
+    from replika.remunerasi import payroll, service
+
+    app = load_app("remunerasi")
+    schedules = {
+        getattr(s, "name", None): getattr(s, "schedule_expression", None)
+        for s in app.event_sources
+        if hasattr(s, "schedule_expression")
+    }
+    expected = payroll.payroll_schedule_expression(service.region())
+    assert expected == "cron(0 18 L * ? *)"  # 01:00 WIB on the 1st
+    assert schedules["monthly_payroll"] == expected

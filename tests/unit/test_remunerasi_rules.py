@@ -605,3 +605,40 @@ def test_allowed_actions() -> None:
     assert allowed_actions("approved", "bpkad") == (PayrollAction.LOCK,)
     assert allowed_actions("locked", "bpkad") == ()
     assert allowed_actions("draft", "admin") == ()
+
+
+class TestMonthInput:
+    """``rules.month_input``: the one mapping from a month total to :class:`TkdInput`."""
+
+    class Record:
+        def __init__(self, days: dict[int, int], att: dict[int, int], pct: float | None = None) -> None:
+            self._days, self._att = days, att
+            self.sentence_pct = pct
+            self.sentence_level = "sedang" if pct else None
+
+        def day_minutes(self) -> dict[int, int]:
+            return dict(self._days)
+
+        def day_attendance(self) -> dict[int, tuple[int, str]]:
+            return {d: (bp, "TL1") for d, bp in self._att.items()}
+
+    def test_maps_minutes_attendance_and_sentence(self) -> None:
+        from replika.remunerasi.rules import month_input
+
+        rec = self.Record({3: 400, 8: 350, 9: 0}, {5: 50, 12: 100}, 30.0)
+        got = month_input(PERIOD, "1" * 18, kelas=9, opd_code="X", record=rec, calendar=WIB, policy=DEFAULT)
+        # 3 Aug (Mon) capped at 300; 8 Aug (Sat) overtime, capped at 300
+        assert (got.approved_minutes, got.countable_minutes) == (750, 600)
+        assert got.attendance_deduction_pct == D("1.5")
+        assert [s.cut_pct for s in got.sentences] == [D("30.0")]
+
+    def test_refuses_what_the_run_cannot_pay(self) -> None:
+        from replika.remunerasi.rules import month_input
+
+        kw: dict[str, object] = {"calendar": WIB, "policy": DEFAULT}
+        with pytest.raises(ValueError, match="31"):
+            month_input("2026-09", "1" * 18, kelas=9, opd_code="X", record=self.Record({31: 10}, {}), **kw)
+        with pytest.raises(ValueError, match="kelas"):
+            month_input(PERIOD, "1" * 18, kelas=None, opd_code="X", record=None, **kw)
+        with pytest.raises(ValueError, match="OPD"):
+            month_input(PERIOD, "1" * 18, kelas=9, opd_code=None, record=None, **kw)

@@ -1,7 +1,7 @@
 """Settings read once from the environment (in Lambda: the region stack's outputs).
 
 The environment variable names are the contract between `templates/region.yaml` outputs, the
-local stack (`replika dev`) and the Lambda functions. ``replika_infra.stack.stack_env`` maps stack
+local stack (`replika dev`) and the Lambda functions. ``replika_infra.local.stack.stack_env`` maps stack
 outputs to these names.
 """
 

@@ -2,16 +2,7 @@
 
 Every entity is a subclass of :class:`RemItem` (keys ``pk``/``sk``, indexes ``gsi1``/``gsi2``).
 
-Keys (pk | sk | gsi1pk / gsi1sk):
-- activity: ``ACT#<code>`` | ``ACT`` | ``ACTS`` / ``<code>``
-- activity entry: ``LOG#<nip>#<period>`` | ``<date>#<id>`` |
-  ``PENDING#<approver>`` / ``<date>#<nip>#<id>`` while pending
-- month total: ``TOT#<period>`` | ``<nip>`` | ``TOTOPD#<period>#<opd>`` / ``<nip>``
-- OPD month total: ``OPDTOT#<period>`` | ``<opd>``
-- acting supervisor (Plt): ``PLT#<acting nip>`` | ``<for nip>#<start>`` | ``PLTFOR#<for nip>`` / ``<start>``
-- sentence: ``SENT#<nip>`` | ``<start period>#<id>``
-- payroll run: ``RUN#<period>`` | ``RUN``; its chunks: ``RUN#<period>`` | ``CHUNK#<gen>#<n>``
-- payroll result: ``RES#<period>`` | ``<nip>`` | ``RESOPD#<period>#<opd>`` / ``<nip>``
+Keys (pk | sk | gsi1pk / gsi1sk) and their builders: :mod:`replika.remunerasi.keys`.
 
 Access patterns (no request path scans):
 - catalogue: GetItem by code; list = Query gsi1 ``ACTS``.
