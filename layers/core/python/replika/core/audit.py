@@ -226,6 +226,7 @@ def _build(
     before: Any,
     after: Any,
     request_id: str | None,
+    at: str | None = None,
 ) -> AuditRecord:
     if not stream or not actor or not action or not subject:
         raise ValueError("stream, actor, action and subject are required")
@@ -235,7 +236,7 @@ def _build(
     record = AuditRecord(
         stream=stream,
         seq=seq,
-        at=_now_iso(),
+        at=at or _now_iso(),
         actor=actor,
         action=action,
         subject=subject,
@@ -262,8 +263,10 @@ def append(
     after: Any = None,
     request_id: str | None = None,
     attempts: int = MAX_APPEND_ATTEMPTS,
+    at: str | None = None,
 ) -> AuditRecord:
-    """Append one record to ``stream`` and return it.
+    """Append one record to ``stream`` and return it. ``at`` (optional) replaces the current time,
+    e.g. a coarser one (WBS writes reporter events at day precision).
 
     Reads the chain head, writes ``seq + 1`` with ``attribute_not_exists(seq)``; on a lost race
     re-reads and retries up to ``attempts`` times, then raises ``ServiceUnavailable`` (503,
@@ -278,6 +281,7 @@ def append(
             before=before,
             after=after,
             request_id=request_id,
+            at=at,
         )
         try:
             record.save(condition=AuditRecord.seq.does_not_exist())
@@ -301,6 +305,7 @@ def add_to_transaction(
     before: Any = None,
     after: Any = None,
     request_id: str | None = None,
+    at: str | None = None,
 ) -> AuditRecord:
     """Add the next audit record of ``stream`` to a PynamoDB ``TransactWrite``::
 
@@ -313,7 +318,14 @@ def add_to_transaction(
     ``errors.from_storage_error``); :func:`write_with_audit` retries that case for you.
     """
     record = _build(
-        stream, actor=actor, action=action, subject=subject, before=before, after=after, request_id=request_id
+        stream,
+        actor=actor,
+        action=action,
+        subject=subject,
+        before=before,
+        after=after,
+        request_id=request_id,
+        at=at,
     )
     tx.save(record, condition=AuditRecord.seq.does_not_exist())
     return record
@@ -335,6 +347,7 @@ def write_with_audit(
     after: Any = None,
     request_id: str | None = None,
     attempts: int = MAX_APPEND_ATTEMPTS,
+    at: str | None = None,
 ) -> AuditRecord:
     """Run ``write(tx)`` (which adds the state change: saves/updates with their conditions) and the
     audit record in one transaction. When the transaction fails *because another writer took the
@@ -355,6 +368,7 @@ def write_with_audit(
                     before=before,
                     after=after,
                     request_id=request_id,
+                    at=at,
                 )
             return record
         except TransactWriteError:

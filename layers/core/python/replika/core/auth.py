@@ -26,6 +26,10 @@ class Role(StrEnum):
     BAPPEDA = "bappeda"  # planning agency: e-SAKIP
     DPMPTSP = "dpmptsp"  # licensing office: Hayu
     TAPD = "tapd"  # budget team: Sabilulungan
+    # WBS escalation desks (the region config names one): reports the head of Inspektorat may not
+    # see (about the head or the Inspektorat itself) go there.
+    SEKDA = "sekda"  # regional secretary (Sekretaris Daerah)
+    APIP_PROVINSI = "apip-provinsi"  # provincial APIP (Inspektorat Provinsi) liaison
 
 
 #: Roles whose scope is the whole region rather than their own OPD.

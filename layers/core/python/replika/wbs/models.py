@@ -11,7 +11,7 @@ from replika.core.audit import AuditEntry
 from replika.core.pagination import MAX_CURSOR_LENGTH, Page
 from replika.wbs.rules import ForwardTarget, Status
 
-NIP = Field(pattern=r"^\d{18}$")
+NIP = Field(pattern=r"^[0-9]{18}$")
 
 
 class _In(BaseModel):
@@ -23,7 +23,7 @@ class _In(BaseModel):
 
 class ReportedPerson(_In):
     name: str = Field(min_length=2, max_length=200, description="Nama terlapor")
-    nip: str | None = Field(None, pattern=r"^\d{18}$", description="NIP terlapor, jika diketahui")
+    nip: str | None = Field(None, pattern=r"^[0-9]{18}$", description="NIP terlapor, jika diketahui")
     opd: str | None = Field(None, min_length=1, max_length=64, description="Kode OPD terlapor")
 
 
@@ -152,7 +152,7 @@ class ReportDetail(ReportSummary):
 
 
 class AssignIn(_In):
-    handler_nip: str = Field(pattern=r"^\d{18}$")
+    handler_nip: str = Field(pattern=r"^[0-9]{18}$")
 
 
 class TransitionIn(_In):
