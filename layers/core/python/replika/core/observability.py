@@ -122,9 +122,7 @@ class _AtLeastWarning(logging.Filter):
 def quiet_sensitive_loggers() -> None:
     """Hold :data:`SENSITIVE_LOGGERS` at WARNING or above whatever level the function logs at: the
     level is raised and a filter drops any lower record even if someone lowers it again."""
-    children = [
-        n for n in list(logging.root.manager.loggerDict) if n.split(".", 1)[0] in SENSITIVE_LOGGERS
-    ]
+    children = [n for n in list(logging.root.manager.loggerDict) if n.split(".", 1)[0] in SENSITIVE_LOGGERS]
     for name in {*SENSITIVE_LOGGERS, *children}:
         lg = logging.getLogger(name)
         if name in SENSITIVE_LOGGERS or lg.level != logging.NOTSET:

@@ -47,6 +47,21 @@ class ReportCreated(BaseModel):
 
 class ReceiptIn(_In):
     receipt: str = Field(min_length=16, max_length=40)
+    pow_challenge: str | None = Field(
+        None, max_length=256, description="Tantangan dari 429 atau /reporter/challenge (saat diminta)"
+    )
+    pow_nonce: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[0-9A-Za-z]{1,64}$",
+        description="sha256(tantangan:nonce) diawali b bit nol",
+    )
+
+
+class ChallengeOut(BaseModel):
+    challenge: str
+    bits: int = Field(description="Bit nol di awal sha256(challenge + ':' + nonce)")
+    expires_in: int
 
 
 class SessionOut(BaseModel):
@@ -98,6 +113,8 @@ class EvidenceUpload(BaseModel):
 
 
 class ReporterView(BaseModel):
+    """Times are days (``YYYY-MM-DD``): nothing the reporter sees moves at the second staff act."""
+
     status: Status
     category: str
     created_at: str
