@@ -78,10 +78,19 @@ def test_the_reported_person_never_sees_it(role: Role) -> None:
     assert not see(viewer(role), assignee="1" * 18, nip="n-me", forbid=False)
 
 
-@pytest.mark.parametrize("role", [Role.INSPEKTORAT, Role.INSPEKTORAT_KEPALA])
+@pytest.mark.parametrize("role", [Role.INSPEKTORAT])
 def test_same_opd_follows_the_region_policy(role: Role) -> None:
     assert not see(viewer(role), assignee="1" * 18, opd="o-insp")
     assert see(viewer(role), assignee="1" * 18, opd="o-insp", forbid=False)
+
+
+def test_head_sees_reports_about_their_own_staff() -> None:
+    """Review item 1: the same-OPD rule binds handlers, not the head (it used to hide every report
+    about the Inspektorat's own staff from everyone). The head still never sees one about the head."""
+    head = viewer(Role.INSPEKTORAT_KEPALA)
+    assert see(head, assignee="1" * 18, opd="o-insp")
+    assert see(head, opd="o-insp", forbid=False)
+    assert not see(head, opd="o-insp", nip="n-me")
 
 
 @pytest.mark.parametrize("role", [Role.PEGAWAI, Role.ADMIN, Role.BKPSDM, Role.BPKAD])

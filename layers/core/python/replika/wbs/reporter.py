@@ -13,17 +13,17 @@ from zoneinfo import ZoneInfo
 from pynamodb.transactions import TransactWrite
 
 from replika.core.errors import Conflict, ValidationFailed
-from replika.wbs import crypto, rules, store, trail
+from replika.wbs import crypto, rules, service, store, trail
 from replika.wbs.models import MessageOut, MessagePage, ReportCreated, ReporterView, ReportIn
 from replika.wbs.rules import Status
-from replika.wbs.service import REPORTER, log, policy, region
+from replika.wbs.service import REPORTER, log, region
 from replika.wbs.tables import REPORT, WbsItem, receipt_pk, report_pk, status_pk
 
 TERMINAL = (Status.CLOSED.value, Status.REJECTED.value)
 
 
 def create_report(body: ReportIn, request_id: str | None) -> ReportCreated:
-    pol = policy()
+    pol = service.policy()
     if body.category not in pol.categories:
         raise ValidationFailed(
             "Kategori tidak dikenal.",

@@ -28,10 +28,10 @@ from replika.core.calendar import parse_utc_iso
 from replika.core.errors import ValidationFailed
 from replika.core.pagination import decode_cursor, encode_cursor
 from replika.core.settings import get_settings
-from replika.wbs import crypto, rules, store, trail
+from replika.wbs import crypto, rules, service, store, trail
 from replika.wbs.models import DueItem, DuePage, PurgeResult, StatsCount, StatsOut
 from replika.wbs.rules import Status
-from replika.wbs.service import SYSTEM_RETENTION, actor_of, policy, viewer, visible
+from replika.wbs.service import SYSTEM_RETENTION, actor_of, viewer, visible
 from replika.wbs.tables import WbsItem, receipt_pk, report_pk, stats_pk, status_pk
 from replika.wbs.uploads import incoming_prefix
 
@@ -49,7 +49,7 @@ def due_for_purge(
     paged like the report list (no hidden report shapes a page or its cursor)."""
     if status not in rules.TERMINAL:
         raise ValidationFailed("Hanya laporan selesai/ditolak yang dimusnahkan.")
-    pol = policy()
+    pol = service.policy()
     cutoff = store.iso(rules.purge_cutoff(now or store.now(), pol.retention_days, days_ahead))
     scope = f"wbs:due:{status}:{days_ahead}:{p.subject}"
     rows = WbsItem.gsi1.query(
@@ -84,7 +84,7 @@ def purge(now: datetime | None = None, request_id: str | None = None) -> PurgeRe
     """Purge closed and rejected reports older than the retention period: shred the report's key
     first (from then on no copy can be decrypted), then delete its files (every version) and
     items. The yearly figures stay. One audit record per purged report."""
-    cutoff = store.iso(rules.purge_cutoff(now or store.now(), policy().retention_days))
+    cutoff = store.iso(rules.purge_cutoff(now or store.now(), service.policy().retention_days))
     reports = files = 0
     bucket = get_settings().wbs_bucket
     for status in rules.TERMINAL:

@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 from replika.core.auth import Principal, Role
 from replika.core.errors import Conflict, Forbidden, NotFound
 from replika.core.pagination import decode_cursor, encode_cursor
-from replika.wbs import crypto, rules, store, trail
+from replika.wbs import crypto, rules, service, store, trail
 from replika.wbs.models import (
     AuditPage,
     MessageOut,
@@ -30,7 +30,7 @@ from replika.wbs.models import (
 )
 from replika.wbs.reporter import messages
 from replika.wbs.rules import Status
-from replika.wbs.service import actor_of, load_visible, policy, viewer, visible
+from replika.wbs.service import actor_of, load_visible, viewer, visible
 from replika.wbs.tables import WbsItem, assignee_pk, status_pk
 
 
@@ -47,7 +47,7 @@ def summary(item: WbsItem) -> ReportSummary:
 
 
 def list_reports(p: Principal, query: ReportQuery, request_id: str | None) -> ReportPage:
-    desk_reader = p.has_any({Role.INSPEKTORAT_KEPALA, Role(policy().escalation_role)})
+    desk_reader = p.has_any({Role.INSPEKTORAT_KEPALA, Role(service.policy().escalation_role)})
     cond = None
     if query.category:
         cond = WbsItem.category == query.category
@@ -114,7 +114,7 @@ def assign(p: Principal, report_id: str, handler_nip: str, request_id: str | Non
     handler = find_employee(handler_nip)
     if handler is None:
         raise NotFound("Pegawai penangan tidak ditemukan.", details={"nip": handler_nip})
-    pol = policy()
+    pol = service.policy()
     candidate = rules.Viewer(
         principal=Principal(
             subject="candidate",
