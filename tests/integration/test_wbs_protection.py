@@ -426,7 +426,8 @@ def test_purge_crypto_shreds_restorable_copies_and_audit_details(
     about_reports = [
         r
         for r in _raw(wbs_env["AUDIT_TABLE"])
-        if r["stream"]["S"] in ("wbs", "wbs-reporter") and r["subject"]["S"] not in ("wbs#list", "wbs#retention")
+        if r["stream"]["S"] in ("wbs", "wbs-reporter")
+        and r["subject"]["S"] not in ("wbs#list", "wbs#retention")
     ]
     records = json.dumps(about_reports)
     assert "pesan pelapor" not in records and "alasan" not in records
