@@ -35,6 +35,13 @@ os.environ.update(
         "DATA_KEY_ARN": "arn:aws:kms:ap-southeast-3:123456789012:key/test",
         "AUDIT_HEADS_BUCKET": f"{STACK}-audit-heads-unset",
         "DOCUMENTS_BUCKET": f"{STACK}-documents-unset",
+        "PAYROLL_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/123456789012/unset",
+        "PAYROLL_QUEUE_ARN": "arn:aws:sqs:ap-southeast-3:123456789012:unset",
+        "WBS_TABLE": f"{STACK}-wbs",
+        "WBS_BUCKET": f"{STACK}-wbs-unset",
+        "WBS_KEY_ARN": "arn:aws:kms:ap-southeast-3:123456789012:key/wbs-unset",
+        "WBS_SECRET_ARN": "arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:wbs-unset",
+        "WBS_TOPIC_ARN": "arn:aws:sns:ap-southeast-3:123456789012:wbs-unset",
         "POWERTOOLS_METRICS_NAMESPACE": "Replika",
         "POWERTOOLS_SERVICE_NAME": "replika-test",
     }

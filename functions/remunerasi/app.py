@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from chalice.app import Chalice, CloudWatchEvent, SQSEvent
 
+from replika.core import runtime
 from replika.core.auth import Role
 from replika.core.calendar import parse_utc_iso
 from replika.core.errors import BadRequest
@@ -53,6 +54,7 @@ from replika.remunerasi.models import (
 )
 from replika.remunerasi.payroll import outputs
 
+runtime.init("remunerasi")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-remunerasi")
 api = Api(app, title="replika e-Remunerasi", base_path="/remunerasi")
 HR = (Role.ADMIN, Role.BKPSDM)

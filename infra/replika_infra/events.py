@@ -202,6 +202,7 @@ def wbs_events() -> dict[str, tuple[dict[str, Any], int]]:
             401,
         ),
         "stats": (api_event("GET", "/stats", query={"year": ["2026"]}), 200),
+        "reporter_challenge": (api_event("GET", "/reporter/challenge"), 200),
         "list_reports": (api_event("GET", "/reports", query={"status": ["received"]}, claims=head), 200),
         "list_reports_as_pegawai": (api_event("GET", "/reports", claims=pegawai), 403),
         "list_reports_without_token": (api_event("GET", "/reports"), 401),

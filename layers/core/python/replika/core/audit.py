@@ -271,6 +271,7 @@ def _build(
     before: Any,
     after: Any,
     request_id: str | None,
+    at: str | None = None,
 ) -> AuditRecord:
     if not chain or not actor or not action or not subject:
         raise ValueError("stream, actor, action and subject are required")
@@ -280,7 +281,7 @@ def _build(
     record = AuditRecord(
         stream=chain,
         seq=seq,
-        at=_now_iso(),
+        at=at or _now_iso(),
         actor=actor,
         action=action,
         subject=subject,
@@ -332,8 +333,10 @@ def append(
     after: Any = None,
     request_id: str | None = None,
     attempts: int = MAX_APPEND_ATTEMPTS,
+    at: str | None = None,
 ) -> AuditRecord:
-    """Append one record to ``stream`` and return it.
+    """Append one record to ``stream`` and return it. ``at`` (optional) replaces the current time,
+    e.g. a coarser one (WBS writes reporter events at day precision).
 
     Reads the head of today's chain of ``stream``, writes ``seq + 1`` with
     ``attribute_not_exists(seq)`` (with the catalogue entry when it opens the chain); on a lost
@@ -349,6 +352,7 @@ def append(
             before=before,
             after=after,
             request_id=request_id,
+            at=at,
         )
         try:
             if int(record.seq) == 1:
@@ -375,6 +379,7 @@ def add_to_transaction(
     before: Any = None,
     after: Any = None,
     request_id: str | None = None,
+    at: str | None = None,
 ) -> AuditRecord:
     """Add the next audit record of today's chain of ``stream`` to a PynamoDB ``TransactWrite``::
 
@@ -394,6 +399,7 @@ def add_to_transaction(
         before=before,
         after=after,
         request_id=request_id,
+        at=at,
     )
     _add_records(tx, record)
     return record
@@ -415,6 +421,7 @@ def write_with_audit(
     after: Any = None,
     request_id: str | None = None,
     attempts: int = MAX_APPEND_ATTEMPTS,
+    at: str | None = None,
 ) -> AuditRecord:
     """Run ``write(tx)`` (which adds the state change: saves/updates with their conditions) and the
     audit record in one transaction. When the transaction fails *because another writer took the
@@ -435,6 +442,7 @@ def write_with_audit(
                     before=before,
                     after=after,
                     request_id=request_id,
+                    at=at,
                 )
             return record
         except TransactWriteError:

@@ -29,6 +29,10 @@ class Role(StrEnum):
     # An applicant from the public (organisation, business, citizen). Never a Cognito group: only a
     # token of the applicants' pool carries it (principal_from_claims), and it carries nothing else.
     PEMOHON = "pemohon"
+    # WBS escalation desks (the region config names one): reports the head of Inspektorat may not
+    # see (about the head or the Inspektorat itself) go there.
+    SEKDA = "sekda"  # regional secretary (Sekretaris Daerah)
+    APIP_PROVINSI = "apip-provinsi"  # provincial APIP (Inspektorat Provinsi) liaison
 
 
 #: Roles whose scope is the whole region rather than their own OPD.

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -145,6 +145,10 @@ class WbsPolicy(_Section):
     retention_days: int = Field(5 * 365, ge=30)
     forbid_same_opd_handler: bool = True
     max_receipt_attempts: int = Field(5, ge=1, le=20)
+    # WBS: the Inspektorat's own OPD code (handlers must work there; reports about it also reach the
+    # escalation desk) and the role of that desk (the regional secretary or the provincial APIP).
+    inspektorat_opd: str | None = Field(None, pattern=r"^[0-9A-Za-z.\-]{1,64}$")
+    escalation_role: Literal["sekda", "apip-provinsi"] = "sekda"
 
 
 class PerizinanPolicy(_Section):

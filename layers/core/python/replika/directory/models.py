@@ -21,7 +21,7 @@ class UnitOut(BaseModel):
 
 
 class EmployeeOut(BaseModel):
-    nip: str = Field(pattern=r"^\d{18}$")
+    nip: str = Field(pattern=r"^[0-9]{18}$")
     name: str
     opd_code: str
     unit_code: str | None = None

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from replika.core.pagination import Page, PageQuery
 
-PERIOD = r"^([1-9]\d{3}|0[1-9]\d{2}|00[1-9]\d|000[1-9])-(0[1-9]|1[0-2])$"  # year 0001..9999
-NIP = r"^\d{18}$"
+PERIOD = r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])$"  # year 0001..9999
+NIP = r"^[0-9]{18}$"
 
 
 class _In(BaseModel):
