@@ -38,7 +38,9 @@ per day sees at most that OPD's supervisors; the catalogue partition of a day ta
 new chain (hundreds a day), far below DynamoDB's 1,000 WCU/s per partition.
 
 ``actor`` identifies who acted, in one format: :attr:`replika.core.auth.Principal.actor`
-(``"sub:…|nip:…|role,role"``) for people and ``"system:<job>"`` for jobs; it must not carry personal
+(``"sub:…|nip:…|role,role"``) for people, ``"system:<job>"`` for jobs, and two pseudonyms WBS
+uses on purpose: ``"reporter"`` (the anonymous reporter) and ``"inspektorat"`` (a staff actor
+sealed after a purge); it must not carry personal
 data beyond the NIP. ``before``/``after`` are JSON values (stored as
 canonical JSON strings) — keep personal data out of them too unless the action is about it.
 """

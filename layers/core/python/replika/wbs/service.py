@@ -92,8 +92,8 @@ def policy() -> WbsPolicy:
 
 
 def actor_of(p: Principal) -> str:
-    roles = ",".join(sorted(r.value for r in p.roles))
-    return f"sub:{p.subject}|nip:{p.nip or '-'}|{roles}"
+    """The platform's one actor format (:attr:`Principal.actor`)."""
+    return p.actor
 
 
 # -- who may see a report -----------------------------------------------------------------------
