@@ -35,6 +35,11 @@ os.environ.update(
         "DATA_KEY_ARN": "arn:aws:kms:ap-southeast-3:123456789012:key/test",
         "AUDIT_HEADS_BUCKET": f"{STACK}-audit-heads-unset",
         "DOCUMENTS_BUCKET": f"{STACK}-documents-unset",
+        "PERIZINAN_TABLE": f"{STACK}-perizinan",
+        "PERMIT_SIGNING_KEY_ARN": "arn:aws:kms:ap-southeast-3:123456789012:key/permit-test",
+        "PUBLIC_USER_POOL_ARN": os.environ.get(
+            "PUBLIC_USER_POOL_ARN", "arn:aws:cognito-idp:ap-southeast-3:123456789012:userpool/ap-southeast-3_pub"
+        ),
         "POWERTOOLS_METRICS_NAMESPACE": "Replika",
         "POWERTOOLS_SERVICE_NAME": "replika-test",
     }
