@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 STACK = "replika-test"
+POOL_ARN_PREFIX = "arn:aws:cognito-idp:ap-southeast-3:123456789012:userpool"
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -37,9 +38,7 @@ os.environ.update(
         "DOCUMENTS_BUCKET": f"{STACK}-documents-unset",
         "PERIZINAN_TABLE": f"{STACK}-perizinan",
         "PERMIT_SIGNING_KEY_ARN": "arn:aws:kms:ap-southeast-3:123456789012:key/permit-test",
-        "PUBLIC_USER_POOL_ARN": os.environ.get(
-            "PUBLIC_USER_POOL_ARN", "arn:aws:cognito-idp:ap-southeast-3:123456789012:userpool/ap-southeast-3_pub"
-        ),
+        "PUBLIC_USER_POOL_ARN": os.environ.get("PUBLIC_USER_POOL_ARN", f"{POOL_ARN_PREFIX}/pub"),
         "POWERTOOLS_METRICS_NAMESPACE": "Replika",
         "POWERTOOLS_SERVICE_NAME": "replika-test",
     }

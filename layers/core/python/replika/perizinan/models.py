@@ -176,7 +176,7 @@ class RevokeIn(_In):
 
 class QueueQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    role: StageRole = "dpmptsp"
+    role: StageRole | None = None
     limit: int = Field(50, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)
 

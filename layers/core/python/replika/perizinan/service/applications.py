@@ -217,14 +217,16 @@ def track(number: str) -> TrackOut:
     )
 
 
-def queue(role: str, principal: Principal, limit: int, cursor: str | None) -> Page[QueueItem]:
+def queue(role: str | None, principal: Principal, limit: int, cursor: str | None) -> Page[QueueItem]:
+    """The caller's queue (``role`` picks one when they hold both), oldest due date first."""
+    role = role or ("dpmptsp" if principal.has_any({Role.DPMPTSP}) else "pegawai")
     if role == "dpmptsp":
         if not principal.has_any({Role.DPMPTSP}):
-            raise Forbidden(details={"required_roles": ["dpmptsp"]})
+            raise Forbidden("Antrean ini hanya untuk DPMPTSP.", code="queue_forbidden")
         pk = keys.queue_pk("dpmptsp")
     else:
         if not principal.has_any({Role.PEGAWAI}) or not principal.opd:
-            raise Forbidden("Antrean teknis hanya untuk pegawai OPD.")
+            raise Forbidden("Antrean teknis hanya untuk pegawai OPD.", code="queue_forbidden")
         pk = keys.queue_pk("pegawai", principal.opd)
     rows, nxt = store.queue(pk, limit, cursor)
     now = today().isoformat()
