@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 STACK = "replika-test"
+POOL_ARN_PREFIX = "arn:aws:cognito-idp:ap-southeast-3:123456789012:userpool"
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -42,6 +43,9 @@ os.environ.update(
         "WBS_KEY_ARN": "arn:aws:kms:ap-southeast-3:123456789012:key/wbs-unset",
         "WBS_SECRET_ARN": "arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:wbs-unset",
         "WBS_TOPIC_ARN": "arn:aws:sns:ap-southeast-3:123456789012:wbs-unset",
+        "PERIZINAN_TABLE": f"{STACK}-perizinan",
+        "PERMIT_SIGNING_KEY_ARN": "arn:aws:kms:ap-southeast-3:123456789012:key/permit-test",
+        "PUBLIC_USER_POOL_ARN": os.environ.get("PUBLIC_USER_POOL_ARN", f"{POOL_ARN_PREFIX}/pub"),
         "POWERTOOLS_METRICS_NAMESPACE": "Replika",
         "POWERTOOLS_SERVICE_NAME": "replika-test",
     }

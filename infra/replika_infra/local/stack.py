@@ -78,6 +78,7 @@ OUTPUT_ENV: dict[str, str] = {
     "WbsBucketName": "WBS_BUCKET",
     "DataKeyArn": "DATA_KEY_ARN",
     "WbsKeyArn": "WBS_KEY_ARN",
+    "PermitSigningKeyArn": "PERMIT_SIGNING_KEY_ARN",
     "UserPoolId": "USER_POOL_ID",
     "UserPoolArn": "USER_POOL_ARN",
     "UserPoolClientId": "USER_POOL_CLIENT_ID",

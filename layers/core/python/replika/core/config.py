@@ -151,9 +151,70 @@ class WbsPolicy(_Section):
     escalation_role: Literal["sekda", "apip-provinsi"] = "sekda"
 
 
+#: Risk levels of risk-based licensing (PP 5/2021), lowest first.
+RISK_LEVELS = ("rendah", "menengah-rendah", "menengah-tinggi", "tinggi")
+
+
+class RiskRule(_Section):
+    """KBLI codes starting with ``kbli_prefix`` with capital (excluding land and buildings) of at
+    least ``capital_from`` rupiah have ``risk``. The longest matching prefix wins; among its rules,
+    the highest ``capital_from`` not above the capital."""
+
+    kbli_prefix: str = Field(pattern=r"^[0-9]{1,5}$")
+    capital_from: int = Field(0, ge=0)
+    risk: str
+
+    @field_validator("risk")
+    @classmethod
+    def _known_risk(cls, v: str) -> str:
+        if v not in RISK_LEVELS:
+            raise ValueError(f"harus salah satu dari {', '.join(RISK_LEVELS)}")
+        return v
+
+
+def _default_risk_rules() -> list[RiskRule]:
+    # Illustrative mapping (a region sets its own): retail and food stalls are low risk until
+    # Rp 10 miliar; food processing is medium-low; building construction medium-high; health high.
+    return [
+        RiskRule(kbli_prefix="47", risk="rendah"),
+        RiskRule(kbli_prefix="47", capital_from=10_000_000_000, risk="menengah-rendah"),
+        RiskRule(kbli_prefix="56", risk="rendah"),
+        RiskRule(kbli_prefix="56", capital_from=10_000_000_000, risk="menengah-rendah"),
+        RiskRule(kbli_prefix="10", risk="menengah-rendah"),
+        RiskRule(kbli_prefix="41", risk="menengah-tinggi"),
+        RiskRule(kbli_prefix="86", risk="tinggi"),
+    ]
+
+
 class PerizinanPolicy(_Section):
+    """Hayu / Perizinan policy (DOMAIN.md §3)."""
+
     report_only_capital_below: int = Field(500_000_000, ge=0)  # rupiah, excluding land and buildings
+    #: risks whose small businesses only report (registered at once, no review)
+    report_only_risks: list[str] = Field(default_factory=lambda: ["rendah"])
+    risk_rules: list[RiskRule] = Field(default_factory=_default_risk_rules)
+    default_risk: str = "menengah-tinggi"  # a KBLI no rule maps is reviewed
+    #: PP 28/2025: a permit not decided within its total SLA is deemed granted; otherwise escalated.
     fiktif_positif: bool = False
+    permit_number_format: str = "SK-{type}-{kecamatan}-{ddmmyyyy}-{seq:03d}"
+    registration_number_format: str = "REG-{type}-{kecamatan}-{ddmmyyyy}-{seq:03d}"
+    #: the head of DPMPTSP: signs permits issued by fiktif positif and receives escalations
+    official_name: str = "Kepala DPMPTSP"
+    official_nip: str = Field("000000000000000000", pattern=r"^[0-9]{18}$")
+    official_plt: bool = False
+    verify_url_base: str = "https://perizinan.example.go.id/perizinan/public/verify/"
+    sla_check_hour: int = Field(0, ge=0, le=23)  # the daily SLA clock, region time
+    sla_check_minute: int = Field(30, ge=0, le=59)
+
+    @model_validator(mode="after")
+    def _known_risks(self) -> PerizinanPolicy:
+        for risk in [*self.report_only_risks, self.default_risk]:
+            if risk not in RISK_LEVELS:
+                raise ValueError(f"tingkat risiko {risk!r} tidak dikenal ({', '.join(RISK_LEVELS)})")
+        for fmt in (self.permit_number_format, self.registration_number_format):
+            if "{seq" not in fmt:
+                raise ValueError(f"format nomor {fmt!r} harus memuat {{seq}}")
+        return self
 
 
 class SakipPolicy(_Section):

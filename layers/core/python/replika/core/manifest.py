@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 ACCESS: dict[str, frozenset[str]] = {
     "table": frozenset({"read", "write"}),
     "bucket": frozenset({"read", "write", "delete", "list"}),
-    "key": frozenset({"decrypt", "encrypt", "generate"}),
+    "key": frozenset({"decrypt", "encrypt", "generate", "sign", "verify"}),
     "secret": frozenset({"get"}),
     "queue": frozenset({"send", "consume"}),
     "topic": frozenset({"publish"}),

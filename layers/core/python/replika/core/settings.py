@@ -38,6 +38,8 @@ ENV_VARS: dict[str, str] = {
     "REMUNERASI_TABLE": "remunerasi_table",
     "PAYROLL_QUEUE_URL": "payroll_queue_url",
     "PAYROLL_QUEUE_ARN": "payroll_queue_arn",
+    "PERIZINAN_TABLE": "perizinan_table",
+    "PERMIT_SIGNING_KEY_ARN": "permit_signing_key_arn",
 }
 
 
@@ -76,6 +78,9 @@ class Settings(BaseModel):
     wbs_key_arn: str | None = None
     wbs_topic_arn: str | None = None
     wbs_secret_arn: str | None = None
+    # Perizinan (only when the region enabled it): its table and the asymmetric permit signing key.
+    perizinan_table: str | None = None
+    permit_signing_key_arn: str | None = None
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
