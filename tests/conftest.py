@@ -28,6 +28,7 @@ os.environ.update(
         "AUDIT_TABLE": f"{STACK}-audit",
         "IDEMPOTENCY_TABLE": f"{STACK}-idempotency",
         "REMUNERASI_TABLE": f"{STACK}-remunerasi",
+        "SABILULUNGAN_TABLE": f"{STACK}-sabilulungan",
         # Every function validates its manifest's environment at import (replika.core.runtime):
         # stand-ins until a test's stack fixture sets the real values and resets the runtime.
         "CURSOR_SECRET": "test-cursor-secret",
@@ -35,6 +36,9 @@ os.environ.update(
         "DATA_KEY_ARN": "arn:aws:kms:ap-southeast-3:123456789012:key/test",
         "AUDIT_HEADS_BUCKET": f"{STACK}-audit-heads-unset",
         "DOCUMENTS_BUCKET": f"{STACK}-documents-unset",
+        "SABILULUNGAN_TOPIC_ARN": "arn:aws:sns:ap-southeast-3:123456789012:unset",
+        "SABILULUNGAN_SECRET_ARN": "arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:unset",
+        "PUBLIC_USER_POOL_ARN": "arn:aws:cognito-idp:ap-southeast-3:123456789012:userpool/ap-southeast-3_pub",
         "POWERTOOLS_METRICS_NAMESPACE": "Replika",
         "POWERTOOLS_SERVICE_NAME": "replika-test",
     }

@@ -9,6 +9,7 @@ import pytest
 from replika.core.audit import AuditRecord
 from replika.directory.tables import DirectoryItem
 from replika.remunerasi.tables import RemItem
+from replika.sabilulungan.tables import SabItem
 from replika.wbs.tables import WbsItem
 from replika_infra.release.templates import model_table_spec, table_specs
 
@@ -17,6 +18,7 @@ MODELS: list[tuple[type[Any], str]] = [
     (AuditRecord, "AuditTable"),
     (RemItem, "RemunerasiTable"),
     (WbsItem, "WbsTable"),
+    (SabItem, "SabilulunganTable"),
 ]
 
 

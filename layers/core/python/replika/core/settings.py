@@ -38,6 +38,9 @@ ENV_VARS: dict[str, str] = {
     "REMUNERASI_TABLE": "remunerasi_table",
     "PAYROLL_QUEUE_URL": "payroll_queue_url",
     "PAYROLL_QUEUE_ARN": "payroll_queue_arn",
+    "SABILULUNGAN_TABLE": "sabilulungan_table",
+    "SABILULUNGAN_TOPIC_ARN": "sabilulungan_topic_arn",
+    "SABILULUNGAN_SECRET_ARN": "sabilulungan_secret_arn",
 }
 
 
@@ -76,6 +79,10 @@ class Settings(BaseModel):
     wbs_key_arn: str | None = None
     wbs_topic_arn: str | None = None
     wbs_secret_arn: str | None = None
+    # Sabilulungan: its table, the overdue-LPJ topic and the identifier-digest secret
+    sabilulungan_table: str | None = None
+    sabilulungan_topic_arn: str | None = None
+    sabilulungan_secret_arn: str | None = None
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
