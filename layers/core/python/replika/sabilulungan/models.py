@@ -150,7 +150,7 @@ class ProposalOut(BaseModel):
     last_note: str | None
     documents: list[DocumentOut]
     revisions: list[RevisionOut]
-    evaluation: dict[str, bool] | None
+    evaluation: EvaluationChecklist | None
     override_reason: str | None
     stages: list[StageOut]
     version: int
@@ -362,3 +362,6 @@ class SummaryRow(BaseModel):
 
 class SummaryOut(BaseModel):
     years: list[SummaryRow]
+
+
+ProposalOut.model_rebuild()  # its evaluation field refers to EvaluationChecklist, declared below it

@@ -15,23 +15,20 @@ def _ascii(text: str) -> str:
 
 def render(doc: ProposalDoc, *, region_name: str, nphd_number: str, lpj_due: date) -> bytes:
     from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
 
     pdf = FPDF(format="A4")
+
+    def line(height: float, text: str, align: str = "L") -> None:
+        pdf.multi_cell(0, height, _ascii(text), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
     pdf.set_title(nphd_number)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 13)
-    pdf.multi_cell(
-        0,
-        8,
-        _ascii(
-            "NASKAH PERJANJIAN HIBAH DAERAH" if doc.kind == "hibah" else "NASKAH PERJANJIAN BANTUAN SOSIAL"
-        ),
-        align="C",
-    )
+    title = "NASKAH PERJANJIAN HIBAH DAERAH" if doc.kind == "hibah" else "NASKAH PERJANJIAN BANTUAN SOSIAL"
+    line(8, title, "C")
     pdf.set_font("Helvetica", "", 10)
-    pdf.multi_cell(
-        0, 6, _ascii(f"Nomor: {nphd_number}   Usulan: {doc.number}   Tahun anggaran: {doc.year}"), align="C"
-    )
+    line(6, f"Nomor: {nphd_number}   Usulan: {doc.number}   Tahun anggaran: {doc.year}", "C")
     pdf.ln(4)
     body = [
         f"PIHAK PERTAMA: Pemerintah {region_name}, melalui OPD {doc.opd}.",
@@ -44,6 +41,6 @@ def render(doc: ProposalDoc, *, region_name: str, nphd_number: str, lpj_due: dat
         "terlambat tidak dapat menerima hibah/bansos berikutnya sampai LPJ diserahkan.",
     ]
     for para in body:
-        pdf.multi_cell(0, 6, _ascii(para))
+        line(6, para)
         pdf.ln(2)
     return bytes(pdf.output())

@@ -10,7 +10,7 @@ Method (pure, deterministic, no I/O):
    abbreviations expanded (``yys``/``yys.`` -> ``yayasan``, ``jl``/``jln`` -> ``jalan``, ``gg`` ->
    ``gang``, ``kel``/``kec`` …), filler words dropped (legal forms like ``yayasan``/``perkumpulan``
    from names; ``nomor``, ``kelurahan``, ``kecamatan``, ``rt``/``rw`` labels from addresses), then
-   the tokens are **sorted** (so reordered address parts compare equal) and compared with
+   the distinct tokens are **sorted** (so reordered or repeated address parts compare equal) and compared with
    ``difflib.SequenceMatcher.ratio`` (2·matches / total characters, 0..1), which tolerates typos.
    A match needs name similarity >= ``name_threshold`` (default 0.85) **and** address similarity
    >= ``address_threshold`` (default 0.75): a shared address alone (many groups meet at one
@@ -68,7 +68,7 @@ def fold(text: str) -> str:
 
 def tokens(text: str, filler: frozenset[str]) -> list[str]:
     words = [ABBREVIATIONS.get(w, w) for w in _NON_ALNUM.sub(" ", fold(text)).split()]
-    return sorted(w for w in words if w not in filler)
+    return sorted({w for w in words if w not in filler})
 
 
 def normal_name(name: str) -> str:
