@@ -29,6 +29,7 @@ os.environ.update(
         "AUDIT_TABLE": f"{STACK}-audit",
         "IDEMPOTENCY_TABLE": f"{STACK}-idempotency",
         "REMUNERASI_TABLE": f"{STACK}-remunerasi",
+        "SABILULUNGAN_TABLE": f"{STACK}-sabilulungan",
         # Every function validates its manifest's environment at import (replika.core.runtime):
         # stand-ins until a test's stack fixture sets the real values and resets the runtime.
         "CURSOR_SECRET": "test-cursor-secret",
@@ -46,6 +47,8 @@ os.environ.update(
         "PERIZINAN_TABLE": f"{STACK}-perizinan",
         "PERMIT_SIGNING_KEY_ARN": "arn:aws:kms:ap-southeast-3:123456789012:key/permit-test",
         "PUBLIC_USER_POOL_ARN": os.environ.get("PUBLIC_USER_POOL_ARN", f"{POOL_ARN_PREFIX}/pub"),
+        "SABILULUNGAN_TOPIC_ARN": "arn:aws:sns:ap-southeast-3:123456789012:unset",
+        "SABILULUNGAN_SECRET_ARN": "arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:unset",
         "POWERTOOLS_METRICS_NAMESPACE": "Replika",
         "POWERTOOLS_SERVICE_NAME": "replika-test",
     }

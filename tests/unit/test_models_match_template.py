@@ -10,6 +10,7 @@ from replika.core.audit import AuditRecord
 from replika.directory.tables import DirectoryItem
 from replika.perizinan.tables import PerizinanItem
 from replika.remunerasi.tables import RemItem
+from replika.sabilulungan.tables import SabItem
 from replika.wbs.tables import WbsItem
 from replika_infra.release.templates import model_table_spec, table_specs
 
@@ -19,6 +20,7 @@ MODELS: list[tuple[type[Any], str]] = [
     (RemItem, "RemunerasiTable"),
     (WbsItem, "WbsTable"),
     (PerizinanItem, "PerizinanTable"),
+    (SabItem, "SabilulunganTable"),
 ]
 
 

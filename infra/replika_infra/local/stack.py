@@ -89,6 +89,8 @@ OUTPUT_ENV: dict[str, str] = {
     "PayrollQueueArn": "PAYROLL_QUEUE_ARN",
     "WbsTopicArn": "WBS_TOPIC_ARN",
     "WbsSecretArn": "WBS_SECRET_ARN",
+    "SabilulunganTopicArn": "SABILULUNGAN_TOPIC_ARN",
+    "SabilulunganSecretArn": "SABILULUNGAN_SECRET_ARN",
     "EventsQueueUrl": "EVENTS_QUEUE_URL",
 }
 

@@ -25,7 +25,8 @@ class Role(StrEnum):
     INSPEKTORAT = "inspektorat"  # internal-audit handler
     BAPPEDA = "bappeda"  # planning agency: e-SAKIP
     DPMPTSP = "dpmptsp"  # licensing office: Hayu
-    TAPD = "tapd"  # budget team: Sabilulungan
+    TAPD = "tapd"  # budget team: Sabilulungan (also sits as its Tim Pertimbangan)
+    KEPALA_DAERAH = "kepala-daerah"  # head of region (or delegate): grant disposition and approval
     # An applicant from the public (organisation, business, citizen). Never a Cognito group: only a
     # token of the applicants' pool carries it (principal_from_claims), and it carries nothing else.
     PEMOHON = "pemohon"

@@ -221,9 +221,59 @@ class SakipPolicy(_Section):
     attainment_cap_pct: Percent = Decimal("120")
 
 
+def _default_checklist() -> list[str]:
+    """Bandung's 12 documents (codes; the first ``required_documents`` are mandatory)."""
+    return [
+        "surat-permohonan",
+        "proposal",
+        "rab",
+        "ktp-pengurus",
+        "akta-pendirian",
+        "sk-kemenkumham",
+        "npwp",
+        "surat-domisili",
+        "rekening-bank",
+        "pakta-integritas",
+        "surat-pernyataan-tidak-menerima-hibah",
+        "foto-sekretariat",
+    ]
+
+
 class SabilulunganPolicy(_Section):
+    """Grants (DOMAIN.md §2). Eligibility follows Permendagri 32/2011 (legal body, domiciled in the
+    region, registered for at least ``min_years_registered`` years, no overdue LPJ)."""
+
     required_documents: int = Field(12, ge=0)
+    document_checklist: list[str] = Field(default_factory=_default_checklist, min_length=1, max_length=40)
     lpj_due_month_day: str = "01-10"
+    require_legal_body: bool = True
+    require_domicile: bool = True
+    min_years_registered: int = Field(3, ge=0, le=50)
+    #: no grant to the same recipient in the previous N budget years (and never twice in one year)
+    blocked_consecutive_years: int = Field(1, ge=0, le=10)
+    #: OPD codes: TU (administrative check) and the OPDs that enter individual bansos recipients
+    tu_opd: str = "4.01"
+    bansos_opds: list[str] = Field(default_factory=lambda: ["1.06"])
+    #: duplicate matcher: token-sorted similarity (difflib ratio, 0..1) of name and of address
+    name_threshold: Decimal = Field(Decimal("0.85"), ge=0, le=1)
+    address_threshold: Decimal = Field(Decimal("0.75"), ge=0, le=1)
+
+    @field_validator("lpj_due_month_day")
+    @classmethod
+    def _month_day(cls, v: str) -> str:
+        mm, _, dd = v.partition("-")
+        if not (len(mm) == 2 and len(dd) == 2 and mm.isdigit() and dd.isdigit()):
+            raise ValueError("harus berformat MM-DD")
+        date(2001, int(mm), int(dd))  # raises ValueError on 02-30 and the like (not 02-29)
+        return v
+
+    @model_validator(mode="after")
+    def _documents(self) -> SabilulunganPolicy:
+        if self.required_documents > len(self.document_checklist):
+            raise ValueError("required_documents melebihi jumlah dokumen di document_checklist")
+        if len(set(self.document_checklist)) != len(self.document_checklist):
+            raise ValueError("document_checklist berisi kode ganda")
+        return self
 
 
 class RegionConfig(_Section):

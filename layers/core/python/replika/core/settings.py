@@ -40,6 +40,9 @@ ENV_VARS: dict[str, str] = {
     "PAYROLL_QUEUE_ARN": "payroll_queue_arn",
     "PERIZINAN_TABLE": "perizinan_table",
     "PERMIT_SIGNING_KEY_ARN": "permit_signing_key_arn",
+    "SABILULUNGAN_TABLE": "sabilulungan_table",
+    "SABILULUNGAN_TOPIC_ARN": "sabilulungan_topic_arn",
+    "SABILULUNGAN_SECRET_ARN": "sabilulungan_secret_arn",
 }
 
 
@@ -81,6 +84,10 @@ class Settings(BaseModel):
     # Perizinan (only when the region enabled it): its table and the asymmetric permit signing key.
     perizinan_table: str | None = None
     permit_signing_key_arn: str | None = None
+    # Sabilulungan: its table, the overdue-LPJ topic and the identifier-digest secret
+    sabilulungan_table: str | None = None
+    sabilulungan_topic_arn: str | None = None
+    sabilulungan_secret_arn: str | None = None
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
