@@ -117,6 +117,9 @@ def directory_events() -> dict[str, tuple[dict[str, Any], int]]:
     other_opd = next(e for e in people if e.opd_code != staff.opd_code and e.supervisor_nip)
     bkpsdm = claims_for(hr, "bkpsdm")
     pegawai = claims_for(staff, "pegawai")
+    auditor = claims_for(
+        next(e for e in people if e.opd_code.endswith(".03") and e.supervisor_nip), "inspektorat"
+    )
     csv_body = seed.to_csv([staff, chief, head]).decode()
     return {
         "list_opds": (api_event("GET", "/opds", query={"limit": ["5"]}, claims=pegawai), 200),
@@ -155,6 +158,20 @@ def directory_events() -> dict[str, tuple[dict[str, Any], int]]:
             403,
         ),
         "openapi_json": (api_event("GET", "/openapi.json"), 200),
+        # tamper evidence of the audit log
+        "audit_verify": (
+            api_event("GET", "/audit/verify", query={"since": ["2026-11-30"]}, claims=auditor),
+            200,
+        ),
+        "audit_verify_as_pegawai": (
+            api_event("GET", "/audit/verify", query={"since": ["2026-11-30"]}, claims=pegawai),
+            403,
+        ),
+        "audit_heads_not_published": (
+            api_event("GET", "/public/audit/heads/{day}", {"day": "2020-01-01"}),
+            404,
+        ),
+        "publish_audit_heads": (schedule_event("replika-directory-publish_audit_heads"), 200),
     }
 
 

@@ -140,6 +140,9 @@ def _now_iso() -> str:
     return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
+#: Actions an audit record adds to a transaction: the record, and the catalogue entry when the
+#: record opens its chain (the first of the stream's day). Size transactions with this.
+TX_ACTIONS = 2
 CATALOGUE_PREFIX = "_chains@"
 CHAIN_SEPARATOR = "@"
 

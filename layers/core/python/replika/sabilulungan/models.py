@@ -1,5 +1,5 @@
 """Sabilulungan's API contract (pydantic). Bodies are strict (``extra="forbid"``); query models
-ignore unknown parameters. Identifiers are ASCII digits (``[0-9]``, never ``\\d``)."""
+ignore unknown parameters. Identifiers are ASCII digits only (``[0-9]``)."""
 
 from __future__ import annotations
 

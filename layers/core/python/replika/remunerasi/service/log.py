@@ -306,7 +306,8 @@ def decide(p: Principal, body: DecisionIn, *, request_id: str | None) -> Decisio
 
 def _chunks(entries: list[Entry]) -> Iterable[list[Entry]]:
     """Split so each transaction stays within DynamoDB's 100 actions: entries + one total per
-    employee-period + one per OPD-period + lock checks + the audit record."""
+    employee-period + one per OPD-period + lock checks + the audit record (and its chain's
+    catalogue entry, :data:`replika.core.audit.TX_ACTIONS`)."""
     chunk: list[Entry] = []
     for e in entries:
         trial = [*chunk, e]
@@ -315,7 +316,7 @@ def _chunks(entries: list[Entry]) -> Iterable[list[Entry]]:
             + len({(x.nip, x.period) for x in trial})
             + len({(x.opd_code, x.period) for x in trial})
             + len({x.period for x in trial})
-            + 1
+            + audit.TX_ACTIONS
         )
         if actions > MAX_TX_ACTIONS:
             yield chunk
