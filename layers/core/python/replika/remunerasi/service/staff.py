@@ -8,16 +8,12 @@ from collections import defaultdict
 from datetime import date, time
 from decimal import Decimal
 
-from pynamodb.transactions import TransactWrite
-
 from replika.core import audit
 from replika.core.auth import Principal
 from replika.core.calendar import period_bounds
 from replika.core.config import RegionConfig
 from replika.core.errors import BadRequest, Forbidden, NotFound
 from replika.core.tabular import CsvFile, RowProblem, rejected
-from replika.directory.service import find_employee
-from replika.directory.tables import DirectoryItem
 from replika.remunerasi import keys, rules
 from replika.remunerasi.models import (
     ActingIn,
@@ -34,14 +30,11 @@ from replika.remunerasi.service.common import (
     _refuse_if_locked,
     actor_of,
     calendar,
+    find_employee,
     region,
 )
-from replika.remunerasi.store import totals, transaction
+from replika.remunerasi.store import Tx, employees, people, totals, transaction
 from replika.remunerasi.store.runs import not_locked_check
-from replika.remunerasi.tables import (
-    ActingSupervisor,
-    SentenceItem,
-)
 
 
 def assign_acting(body: ActingIn, *, actor: str, request_id: str | None) -> ActingOut:
@@ -52,10 +45,7 @@ def assign_acting(body: ActingIn, *, actor: str, request_id: str | None) -> Acti
     for nip in (body.acting_nip, body.for_nip):
         if find_employee(nip) is None:
             raise NotFound(f"Pegawai {nip} tidak ditemukan.", details={"nip": nip})
-    item = ActingSupervisor(
-        *keys.acting_key(body.acting_nip, body.for_nip, body.start.isoformat()),
-        gsi1pk=keys.acting_for_pk(body.for_nip),
-        gsi1sk=body.start.isoformat(),
+    item = people.new_acting(
         acting_nip=body.acting_nip,
         for_nip=body.for_nip,
         start=body.start.isoformat(),
@@ -63,8 +53,8 @@ def assign_acting(body: ActingIn, *, actor: str, request_id: str | None) -> Acti
         assigned_by=actor,
     )
 
-    def write(tx: TransactWrite) -> None:
-        tx.save(item, condition=ActingSupervisor.pk.does_not_exist())
+    def write(tx: Tx) -> None:
+        people.assign_in(tx, item)
 
     audit.write_with_audit(
         keys.AUDIT_ACTING,
@@ -160,7 +150,7 @@ def import_attendance(data: bytes, *, actor: str, request_id: str | None) -> Att
     cfg = region()
     rows = parse_attendance_csv(data, cfg)
     nips = {r[0] for r in rows}
-    known = {d.nip for d in DirectoryItem.batch_get([(keys.emp_key(n), keys.EMP) for n in nips])}
+    known = set(employees.batch_get(sorted(nips)))
     unknown = [
         RowProblem(r[6], "nip", f"NIP {r[0]} tidak ada di direktori") for r in rows if r[0] not in known
     ]
@@ -225,7 +215,7 @@ def rate_behaviour(
         raise Forbidden("Penilaian perilaku hanya oleh atasan langsung (atau Plt).")
     _refuse_if_locked(period)
 
-    def write(tx: TransactWrite) -> None:
+    def write(tx: Tx) -> None:
         totals.set_behaviour_in(tx, period, nip, score, p.nip or "")
         not_locked_check(tx, period)
 
@@ -265,8 +255,7 @@ def record_sentence(body: SentenceIn, *, actor: str, request_id: str | None) -> 
     pct = region().remunerasi.sentence_cut_pct[body.level]
     current = totals.of_periods(body.nip, periods)
     sentence_id = secrets.token_hex(6)
-    item = SentenceItem(
-        *keys.sentence_key(body.nip, body.start_period, sentence_id),
+    item = people.new_sentence(
         sentence_id=sentence_id,
         nip=body.nip,
         level=body.level,
@@ -277,8 +266,8 @@ def record_sentence(body: SentenceIn, *, actor: str, request_id: str | None) -> 
         recorded_by=actor,
     )
 
-    def write(tx: TransactWrite) -> None:
-        tx.save(item)
+    def write(tx: Tx) -> None:
+        people.record_in(tx, item)
         for period in periods:
             old = current.get(period)
             old_value = old.sentence_pct if old is not None else None

@@ -13,6 +13,10 @@ BATCH_GET = 100
 
 
 def get(nip: str) -> DirectoryItem | None:
+    """The employee with this NIP; ``None`` for an unknown or malformed one (a storage key is never
+    built from arbitrary client text)."""
+    if len(nip) != 18 or not nip.isdigit() or not nip.isascii():
+        return None
     try:
         return DirectoryItem.get(keys.emp_key(nip), keys.EMP)
     except DirectoryItem.DoesNotExist:
