@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from replika.directory.tables import OPD, DirectoryItem
 from replika.remunerasi import keys
 
-__all__ = ["DirectoryItem", "active_nips", "batch_get", "get", "headcount", "opd_names"]
+__all__ = ["DirectoryItem", "active_nips", "active_opds", "batch_get", "get", "headcount", "opd_names"]
 
 BATCH_GET = 100
 
@@ -44,6 +44,13 @@ def active_nips() -> list[str]:
 def opd_names() -> dict[str, str]:
     """OPD code -> name (one Query of the by_kind index)."""
     return {i.code or keys.opd_code_of(i.pk): i.name for i in DirectoryItem.by_kind.query(OPD)}
+
+
+def active_opds() -> list[str]:
+    """The codes of the directory's active OPDs, sorted (one Query of the by_kind index)."""
+    return sorted(
+        {i.code or keys.opd_code_of(i.pk) for i in DirectoryItem.by_kind.query(OPD) if i.active is not False}
+    )
 
 
 def headcount(opd: str) -> int:
