@@ -15,7 +15,7 @@ from replika.core.errors import BadRequest
 from replika.core.http import Api, Ctx, parse_model
 from replika.core.pagination import PageQuery
 from replika.core.settings import get_settings
-from replika.remunerasi import dashboards, payroll, service
+from replika.remunerasi import dashboards, payroll, rules, service
 from replika.remunerasi.models import (
     ActingIn,
     ActingOut,
@@ -46,6 +46,7 @@ from replika.remunerasi.models import (
     ResultOut,
     ResultPage,
     ResultQuery,
+    RunActionIn,
     RunOut,
     SentenceIn,
     SentenceOut,
@@ -291,11 +292,20 @@ def get_run(ctx: Ctx, period: str) -> RunOut:
     "/payroll/{period}/actions/{action}",
     "POST",
     roles=(Role.BKPSDM, Role.BPKAD),
+    body=RunActionIn,
     response=RunOut,
-    summary="verify (BKPSDM) / approve, lock (BPKAD) / recompute (BKPSDM)",
+    summary="verify (BKPSDM; acknowledges missing attendance days) / approve, lock (BPKAD) / recompute",
 )
-def run_action(ctx: Ctx, period: str, action: str) -> RunOut:
-    return payroll.act(_period(period), action, ctx.user, request_id=ctx.request_id, config=service.region())
+def run_action(ctx: Ctx, period: str, action: str, body: RunActionIn) -> RunOut:
+    ack = body.acknowledge_missing
+    return payroll.act(
+        _period(period),
+        action,
+        ctx.user,
+        request_id=ctx.request_id,
+        config=service.region(),
+        acknowledge=None if ack is None else rules.MissingAcknowledgement(ack.reason, ack.missing_days),
+    )
 
 
 @api.route(

@@ -318,10 +318,10 @@ def remunerasi_events() -> dict[str, tuple[dict[str, Any], int]]:
         "kode,nama,menit,jabatan\nPIKET,Piket pelayanan terpadu,240,\nLIPUT,Meliput kegiatan pimpinan,120,\n"
     )
     attendance = (
-        "nip,tanggal,masuk,pulang,keterangan\n"
-        f"{staff.nip},2026-11-19,07:28,16:05,\n"
-        f"{peers[0].nip},2026-11-19,08:10,16:00,\n"
-        f"{peers[1].nip},2026-11-18,,,cuti\n"
+        "nip,tanggal,masuk,pulang,keterangan,cuti_nomor\n"
+        f"{staff.nip},2026-11-19,07:28,16:05,,\n"
+        f"{peers[0].nip},2026-11-19,08:10,16:00,,\n"
+        f"{peers[1].nip},2026-11-18,,,cuti,800/123-BKPSDM\n"
     )
     return {
         # catalogue

@@ -347,8 +347,9 @@ class TestLock:
 class TestAttendance:
     def test_import_classifies_and_reimport_replaces(self, client: Client) -> None:
         csv = (
-            f"nip,tanggal,masuk,pulang,keterangan\n{STAFF.nip},2026-11-19,08:05,16:00,\n"
-            f"{STAFF.nip},2026-11-18,,,\n{STAFF.nip},2026-11-17,,,cuti\n{STAFF.nip},2026-11-15,,,\n"
+            f"nip,tanggal,masuk,pulang,keterangan,cuti_nomor\n{STAFF.nip},2026-11-19,08:05,16:00,,\n"
+            f"{STAFF.nip},2026-11-18,,,,\n{STAFF.nip},2026-11-17,,,cuti,800/123-BKPSDM\n"
+            f"{STAFF.nip},2026-11-15,,,,\n"
         )
         r = client.http.post("/attendance/import", body=csv, headers={**HR, "Content-Type": "text/csv"})
         assert body(r)["rows"] == 3  # Sunday skipped

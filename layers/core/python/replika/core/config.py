@@ -40,12 +40,30 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _whole_basis_points(pct: Decimal, what: str) -> Decimal:
+    """Refuse a percent finer than 0.01 % (one basis point).
+
+    **Choice:** a day's attendance deduction is stored as whole basis points (``a01``..``a31``), so
+    a band of 0.125 % could only be stored rounded (0.12 % with banker's rounding), silently and
+    differently from the regulation. Refusing it when the region config is loaded fails loudly at
+    deploy instead, keeps the stored integers exact, and every sum of bands stays exact."""
+    if (pct * 100) != (pct * 100).to_integral_value():
+        raise ValueError(f"{what}: {pct} % lebih halus dari 0,01 % (satu basis poin) yang disimpan")
+    return pct
+
+
 class LateBand(_Section):
-    """An attendance band: minutes late (or early) from ``over_minutes`` (exclusive) and its cut."""
+    """An attendance band: minutes late (or early) from ``over_minutes`` (exclusive) and its cut
+    (percent, in whole basis points: at most two decimals)."""
 
     code: str
     over_minutes: int = Field(ge=0)
     deduction_pct: Percent
+
+    @field_validator("deduction_pct")
+    @classmethod
+    def _bp(cls, v: Decimal) -> Decimal:
+        return _whole_basis_points(v, "deduction_pct")
 
 
 def _default_tl() -> list[LateBand]:
@@ -88,11 +106,28 @@ def _default_class_rates() -> dict[int, int]:
     return {i + 1: v for i, v in enumerate(base)}
 
 
-class RemunerasiPolicy(_Section):
-    """E-RK / TKD policy (DOMAIN.md §1). Percentages are percent, e.g. ``60`` = 60 %."""
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
+
+class RemunerasiPolicy(_Section):
+    """E-RK / TKD policy (DOMAIN.md §1). Percentages are percent, e.g. ``60`` = 60 %.
+
+    * ``go_live`` (``YYYY-MM``): the first period the region pays TKD through replika. No payroll
+      run (started by hand or by the monthly schedule) is created for an earlier period, so an
+      implausible schedule time (1970) cannot start a run for 1969-12.
+    * ``cap_overtime_days``: whether the daily cap (``daily_cap_minutes``) also limits the minutes
+      of assigned overtime on a non-working day (weekend, holiday). ``True`` (the default, Kota
+      Bandung's reading): a Saturday of assigned overtime adds at most one capped working day's
+      worth. ``False``: every approved minute of assigned overtime on a non-working day counts
+      (the monthly cap ``kinerja_cap_pct`` still bounds the kinerja part).
+    * Attendance deductions (``late_bands``, ``early_bands``, ``absent_pct``) are whole basis
+      points (at most two decimals of a percent): a finer value is refused, never rounded.
+    """
+
+    go_live: str = Field("2025-01", pattern=PERIOD_PATTERN)
     target_minutes: int = Field(6000, gt=0)
     daily_cap_minutes: int = Field(300, gt=0, le=24 * 60)
+    cap_overtime_days: bool = True
     backdate_working_days: int = Field(5, ge=0, le=31)
     w_kinerja_pct: Percent = Decimal("60")
     w_disiplin_pct: Percent = Decimal("40")
@@ -120,6 +155,11 @@ class RemunerasiPolicy(_Section):
             if rate < 0:
                 raise ValueError(f"class_rates: tarif kelas {kelas} negatif")
         return self
+
+    @field_validator("absent_pct")
+    @classmethod
+    def _absent_bp(cls, v: Decimal) -> Decimal:
+        return _whole_basis_points(v, "absent_pct")
 
     @field_validator("work_start", "work_end")
     @classmethod

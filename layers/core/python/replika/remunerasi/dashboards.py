@@ -14,6 +14,9 @@ OPD dashboard (:func:`opd_dashboard`), per OPD for one period:
   employee with no ``MonthTotal`` is under target), and ``under_target_pct`` of employees;
 * ``load_ratio`` = average / target (4 decimals, half up), and ``rank``: OPDs ordered by load
   ratio, the most loaded first (ties by OPD code).
+* ``attendance_missing`` — the OPD's working days so far with no attendance import at all (not
+  deducted from anyone; BKPSDM acknowledges them before verifying the run). One more Query
+  (``ATTIMP#<period>``).
 
 Reads: Query ``TOT#<period>`` (one item per employee, paged — never the activity log), Query
 ``OPDTOT#<period>``, one by_kind Query and one COUNT Query per OPD. An employee's OPD is the one on
@@ -43,8 +46,9 @@ from replika.remunerasi.models import (
     OpdLoadOut,
     ProjectionOut,
 )
+from replika.remunerasi.service.attendance_gaps import missing_attendance
+from replika.remunerasi.store import attendance, totals
 from replika.remunerasi.store import employees as directory
-from replika.remunerasi.store import totals
 
 __all__ = [
     "DayOut",
@@ -108,6 +112,7 @@ def opd_dashboard(period: str, *, config: RegionConfig, opds: Iterable[str] | No
     per_opd = _month_totals(period, target)
     opd_minutes = totals.opd_minutes(period)
     codes = sorted(set(names) | set(per_opd) | set(opd_minutes))
+    gaps = missing_attendance(period, config, opds=sorted(names))
 
     rows: list[OpdLoadOut] = []
     for code in codes:
@@ -129,6 +134,7 @@ def opd_dashboard(period: str, *, config: RegionConfig, opds: Iterable[str] | No
                 under_target_pct=_div(under * 100, people, _CENT),
                 load_ratio=_div(total, people * target, _RATIO),
                 rank=0,
+                attendance_missing=list(gaps.get(code, ())),
             )
         )
     # Rank on the exact ratio total / (people × target), compared by cross-multiplication.
@@ -196,6 +202,7 @@ def employee_dashboard(nip: str, *, config: RegionConfig, today_local: date) -> 
     period = period_of(today_local)
     first, last = period_bounds(period)
     total = totals.get(period, nip)
+    imported = attendance.imported_one(period, emp.opd_code) if emp.opd_code else frozenset()
     # The same mapping as the payroll run (rules.month_input): a month the run would refuse
     # (a day outside the period, negative minutes) shows no figures and no projection.
     problem: str | None = None
@@ -211,7 +218,8 @@ def employee_dashboard(nip: str, *, config: RegionConfig, today_local: date) -> 
     total_wd = len(cal.working_days(first, last))
     elapsed = len(cal.working_days(first, min(today_local, last)))
     remaining = total_wd - elapsed
-    attendance_pct = rules.month_attendance_pct(total)
+    absences = rules.month_absences(period, total, imported, cal) if problem is None else ()
+    attendance_pct = rules.month_attendance_pct(total, absences=len(absences), policy=policy)
     cut_pct = rules.sentence_cut_pct(sentences, period, policy)
 
     if elapsed > 0:
@@ -227,7 +235,14 @@ def employee_dashboard(nip: str, *, config: RegionConfig, today_local: date) -> 
     if problem is None and kelas is not None and kelas in policy.class_rates:
         try:
             month = rules.month_input(
-                period, nip, kelas=kelas, opd_code=emp.opd_code, record=total, calendar=cal, policy=policy
+                period,
+                nip,
+                kelas=kelas,
+                opd_code=emp.opd_code,
+                record=total,
+                calendar=cal,
+                policy=policy,
+                imported=imported,
             )
         except ValueError as exc:  # what the payroll run would refuse (e.g. no OPD)
             problem = str(exc)

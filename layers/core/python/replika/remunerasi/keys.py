@@ -6,6 +6,7 @@ Keys (pk | sk | gsi1pk / gsi1sk):
   ``PENDING#<approver>`` / ``<date>#<nip>#<id>`` while pending
 - month total: ``TOT#<period>`` | ``<nip>`` | ``TOTOPD#<period>#<opd>`` / ``<nip>``
 - OPD month total: ``OPDTOT#<period>`` | ``<opd>``
+- attendance import marker: ``ATTIMP#<period>`` | ``<opd>``
 - acting supervisor (Plt): ``PLT#<acting nip>`` | ``<for nip>#<start>`` | ``PLTFOR#<for nip>`` / ``<start>``
 - sentence: ``SENT#<nip>`` | ``<start period>#<id>``
 - payroll run: ``RUN#<period>`` | ``RUN``; its chunks: ``RUN#<period>`` | ``CHUNK#<gen>#<n>``
@@ -41,6 +42,8 @@ __all__ = [
     "acting_key",
     "acting_pk",
     "activity_key",
+    "attendance_import_key",
+    "attendance_import_pk",
     "chunk_prefix",
     "chunk_sk",
     "decision_stream",
@@ -114,6 +117,15 @@ def opd_total_pk(period: str) -> str:
 
 def opd_total_key(period: str, opd: str) -> tuple[str, str]:
     return opd_total_pk(period), opd
+
+
+# -- attendance import markers --------------------------------------------------------------------
+def attendance_import_pk(period: str) -> str:
+    return f"ATTIMP#{period}"
+
+
+def attendance_import_key(period: str, opd: str) -> tuple[str, str]:
+    return attendance_import_pk(period), opd
 
 
 # -- acting supervisors and sentences -------------------------------------------------------------

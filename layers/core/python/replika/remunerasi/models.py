@@ -170,10 +170,16 @@ class AttendanceImportOut(BaseModel):
 
 
 class AttendanceMonthOut(BaseModel):
+    """An employee's attendance of a month: per day its codes and deduction in basis points; a day
+    imported for the employee's OPD without a row for them is ``TK`` with ``"source":
+    "no_record"``. ``missing_days``: working days so far with no import for the OPD at all (not
+    deducted; BKPSDM acknowledges them before verifying the run)."""
+
     nip: str
     period: str
     days: dict[str, dict[str, str | int]]
     total_deduction_pct: str
+    missing_days: list[date] = Field(default_factory=list)
 
 
 class BehaviourIn(_In):
@@ -244,6 +250,27 @@ class HistoryOut(BaseModel):
     from_state: str | None = None
     to_state: str
     generation: int
+    reason: str | None = None
+
+
+class MissingAttendanceOut(BaseModel):
+    """An OPD's working days with no attendance import at all ("attendance missing")."""
+
+    opd_code: str
+    days: list[date]
+
+
+class MissingAcknowledgementIn(_In):
+    reason: str = Field(min_length=10, max_length=500)
+    missing_days: int = Field(ge=1, le=100_000)
+
+
+class RunActionIn(_In):
+    """Optional body of a run action. ``verify`` of a run with missing attendance days needs
+    ``acknowledge_missing``: the reason, and the number of (OPD, day) pairs acknowledged (the
+    run's ``attendance_missing_days``, so a change since BKPSDM looked is a 409)."""
+
+    acknowledge_missing: MissingAcknowledgementIn | None = None
 
 
 class RunOut(BaseModel):
@@ -266,6 +293,11 @@ class RunOut(BaseModel):
     allowed_actions: list[str] | None = Field(
         None, description="Actions the caller may take now (only when the caller is known)."
     )
+    attendance_missing: list[MissingAttendanceOut] = Field(
+        default_factory=list,
+        description="Per OPD, working days of the period with no attendance import (not deducted).",
+    )
+    attendance_missing_days: int = Field(0, description="How many (OPD, day) pairs are missing.")
 
 
 class ResultOut(BaseModel):
@@ -332,6 +364,10 @@ class OpdLoadOut(BaseModel):
     under_target_pct: Decimal
     load_ratio: Decimal
     rank: int
+    attendance_missing: list[date] = Field(
+        default_factory=list,
+        description="Working days so far with no attendance import for this OPD (not deducted).",
+    )
 
 
 class OpdDashboardOut(BaseModel):

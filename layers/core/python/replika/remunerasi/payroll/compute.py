@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from replika.core.calendar import RegionCalendar, calendar_for, to_utc_iso, utc_now
 from replika.core.config import RegionConfig
 from replika.directory.tables import DirectoryItem
 from replika.remunerasi import rules
-from replika.remunerasi.store import employees, totals
+from replika.remunerasi.store import attendance, employees, totals
 from replika.remunerasi.store import results as results_store
 from replika.remunerasi.tables import MonthTotal, PayrollResult
 
@@ -26,8 +26,10 @@ def tkd_input(
     total: MonthTotal | None,
     calendar: RegionCalendar,
     config: RegionConfig,
+    imported: Collection[int] | None = None,
 ) -> rules.TkdInput:
-    """One employee's rules input: :func:`rules.month_input` with the directory's kelas and OPD.
+    """One employee's rules input: :func:`rules.month_input` with the directory's kelas and OPD
+    (``imported``: the days imported for that OPD; a working one without a row is TK).
     Raises ``ValueError`` on data the rules cannot take."""
     return rules.month_input(
         period,
@@ -37,6 +39,7 @@ def tkd_input(
         record=total,
         calendar=calendar,
         policy=config.remunerasi,
+        imported=imported,
     )
 
 
@@ -48,6 +51,7 @@ def result_item(
     total: MonthTotal | None,
     config: RegionConfig,
     at: str,
+    imported: Collection[int] | None = None,
 ) -> PayrollResult:
     if emp is None:
         return results_store.failed_item(
@@ -55,7 +59,7 @@ def result_item(
         )
     try:
         r = rules.compute_tkd(
-            tkd_input(period, nip, emp, total, calendar_for(config), config), config.remunerasi
+            tkd_input(period, nip, emp, total, calendar_for(config), config, imported), config.remunerasi
         )
     except ValueError as exc:
         return results_store.failed_item(
@@ -75,8 +79,15 @@ def result_item(
 def compute_chunk(
     period: str, generation: int, nips: Sequence[str], config: RegionConfig
 ) -> list[PayrollResult]:
-    """The results of one chunk: two batch reads (directory, month totals), then the rules."""
+    """The results of one chunk: three batch reads (directory, month totals, the attendance import
+    markers of the chunk's OPDs), then the rules."""
     people = employees.batch_get(nips)
     month = totals.batch_get(period, nips)
+    marks = attendance.imported_of(period, sorted({p.opd_code or "" for p in people.values()}))
     at = now()
-    return [result_item(period, nip, generation, people.get(nip), month.get(nip), config, at) for nip in nips]
+    return [
+        result_item(period, nip, generation, emp, month.get(nip), config, at, marks.get(emp.opd_code or ""))
+        if (emp := people.get(nip)) is not None
+        else result_item(period, nip, generation, None, month.get(nip), config, at)
+        for nip in nips
+    ]

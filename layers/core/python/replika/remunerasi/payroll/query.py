@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +12,14 @@ from replika.core.calendar import parse_period
 from replika.core.errors import NotFound, ValidationFailed
 from replika.core.pagination import decode_cursor, encode_cursor
 from replika.remunerasi import rules
-from replika.remunerasi.models import FailureOut, HistoryOut, ResultOut, ResultPage, RunOut
+from replika.remunerasi.models import (
+    FailureOut,
+    HistoryOut,
+    MissingAttendanceOut,
+    ResultOut,
+    ResultPage,
+    RunOut,
+)
 from replika.remunerasi.store import results as results_store
 from replika.remunerasi.store import runs
 from replika.remunerasi.tables import PayrollResult, PayrollRun
@@ -56,7 +65,11 @@ def _plain_map(raw: Any) -> dict[str, Any] | None:
     return dict(raw.as_dict() if hasattr(raw, "as_dict") else raw)
 
 
-def run_out(run: PayrollRun, principal: Principal | None = None) -> RunOut:
+def run_out(
+    run: PayrollRun, principal: Principal | None = None, gaps: Mapping[str, Sequence[date]] | None = None
+) -> RunOut:
+    """The run; ``gaps``: the period's missing attendance days by OPD, when the caller read them."""
+    missing = [MissingAttendanceOut(opd_code=o, days=list(d)) for o, d in sorted((gaps or {}).items()) if d]
     return RunOut(
         period=run.period,
         state=run.state,
@@ -72,6 +85,8 @@ def run_out(run: PayrollRun, principal: Principal | None = None) -> RunOut:
         updated_at=run.updated_at,
         outputs=_plain_map(run.outputs),
         allowed_actions=None if principal is None else _allowed(run.state, principal),
+        attendance_missing=missing,
+        attendance_missing_days=sum(len(m.days) for m in missing),
     )
 
 
@@ -105,8 +120,11 @@ def result_out(item: PayrollResult) -> ResultOut:
 
 def get_run(period: str, principal: Principal | None = None) -> RunOut:
     """The run of ``period`` (404 when none); ``allowed_actions`` when ``principal`` is given."""
+    from replika.core.config import current_region
+    from replika.remunerasi.service.attendance_gaps import missing_attendance
+
     check_period(period)
-    return run_out(runs.require(period), principal)
+    return run_out(runs.require(period), principal, gaps=missing_attendance(period, current_region()))
 
 
 def list_results(

@@ -19,13 +19,14 @@ from replika.core import audit
 from replika.core.auth import Principal
 from replika.core.calendar import RegionCalendar, calendar_for, period_of, previous_period
 from replika.core.config import RegionConfig, current_region
-from replika.core.errors import Conflict, Forbidden, NotFound
+from replika.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from replika.core.observability import get_logger
 from replika.remunerasi import keys, rules
 from replika.remunerasi.models import ResultOut, RunOut
 from replika.remunerasi.payroll import compute, queue
 from replika.remunerasi.payroll.query import check_period, result_out, run_out
-from replika.remunerasi.store import employees, runs, totals
+from replika.remunerasi.service.attendance_gaps import missing_attendance
+from replika.remunerasi.store import attendance, employees, runs, totals
 from replika.remunerasi.store import results as results_store
 from replika.remunerasi.tables import PayrollResult, PayrollRun
 
@@ -105,6 +106,7 @@ def start_run(
     ``action`` names the history/audit entry (``start``, ``recompute``, ``schedule``).
     """
     check_period(period)
+    _refuse_before_go_live(period, _config(config))
     run = runs.load(period)
     if run is not None:
         if run.state in _CLOSED:
@@ -206,6 +208,15 @@ def _resume(run: PayrollRun, *, actor: str, request_id: str | None, config: Regi
     return run_out(runs.require(period))
 
 
+def _refuse_before_go_live(period: str, config: RegionConfig) -> None:
+    if rules.before_go_live(period, config.remunerasi):
+        raise ValidationFailed(
+            f"Periode {period} sebelum e-Remunerasi berlaku di daerah ini ({config.remunerasi.go_live}).",
+            code="before_go_live",
+            details={"period": period, "go_live": config.remunerasi.go_live},
+        )
+
+
 # -- finish ---------------------------------------------------------------------------------------
 def maybe_finish(period: str, generation: int) -> None:
     run = runs.load(period)
@@ -261,7 +272,8 @@ def recompute_employee(
     if emp is None and old is None:
         raise NotFound(f"Pegawai {nip} tidak ditemukan.", details={"nip": nip})
     total = totals.get(period, nip, consistent=True)
-    new = compute.result_item(period, nip, generation, emp, total, cfg, compute.now())
+    imported = attendance.imported_one(period, emp.opd_code) if emp is not None and emp.opd_code else None
+    new = compute.result_item(period, nip, generation, emp, total, cfg, compute.now(), imported)
 
     failures: list[dict[str, str]] | None = None
     listed: list[Any] = list(run.failures or [])
@@ -329,11 +341,17 @@ def act(
     *,
     request_id: str | None = None,
     config: RegionConfig | None = None,
+    acknowledge: rules.MissingAcknowledgement | None = None,
 ) -> RunOut:
     """Take ``action`` on the run: ``verify`` (bkpsdm, draft -> verified), ``approve`` (bpkad,
     verified -> approved), ``lock`` (bpkad, approved -> locked) or ``recompute`` (bkpsdm, draft or
     verified -> a new generation, computing, then draft). 400 unknown action, 403 wrong role,
-    404 no run, 409 wrong state or a lost race. History entry and audit record with before/after."""
+    404 no run, 409 wrong state or a lost race. History entry and audit record with before/after.
+
+    ``verify`` of a period with attendance missing for some OPD (no import on a working day)
+    needs ``acknowledge`` (:func:`rules.check_missing_acknowledged`: 409 ``attendance_missing``
+    without it); the reason and the days acknowledged go into the history entry and the audit
+    record."""
     check_period(period)
     run = runs.require(period)
     target = _transition_for(principal, run.state, action).value
@@ -342,6 +360,13 @@ def act(
         return start_run(period, actor=actor, request_id=request_id, config=config, action="recompute")
     generation = int(run.generation)
     entry = history_entry(actor, action, run.state, target, generation)
+    after: dict[str, Any] = {"state": target, "generation": generation}
+    if action == rules.PayrollAction.VERIFY.value:
+        missing = missing_attendance(period, _config(config))
+        if rules.check_missing_acknowledged(missing, acknowledge) and acknowledge is not None:
+            entry["reason"] = acknowledge.reason
+            after["attendance_missing"] = {o: [d.isoformat() for d in ds] for o, ds in missing.items()}
+            after["acknowledged"] = acknowledge.reason
     try:
         audit.write_with_audit(
             keys.AUDIT_PAYROLL,
@@ -350,14 +375,14 @@ def act(
             action=f"remunerasi.payroll.{action}",
             subject=f"payroll#{period}",
             before={"state": run.state, "generation": generation},
-            after={"state": target, "generation": generation},
+            after=after,
             request_id=request_id,
         )
     except TransactWriteError as exc:
         raise runs.conflict(
             exc, f"Penggajian periode {period} baru saja diubah pengguna lain; muat ulang.", period=period
         ) from None
-    return run_out(runs.require(period), principal)
+    return run_out(runs.require(period), principal, gaps=missing_attendance(period, _config(config)))
 
 
 # -- schedule -------------------------------------------------------------------------------------
@@ -384,6 +409,9 @@ def scheduled_run(event_time_utc: datetime, *, config: RegionConfig) -> RunOut |
     duplicate chunk message is harmless); any other state -> nothing (``None``), so a late
     duplicate never recomputes a run BKPSDM is reviewing."""
     period = scheduled_period(event_time_utc, config)
+    if rules.before_go_live(period, config.remunerasi):
+        logger.warning("scheduled payroll before go-live ignored", extra={"period": period})
+        return None
     run = runs.load(period)
     if run is None:
         try:

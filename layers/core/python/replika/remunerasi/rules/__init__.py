@@ -5,7 +5,9 @@ region policy) and, for dates, a :class:`~replika.core.calendar.RegionCalendar`:
 
 1. attendance — :func:`classify_day` turns one working day's check-in / check-out into codes
    (``TL1``–``TL4``, ``PSW1``–``PSW4``, ``TK``, ``CUTI``, ``DL``, ``SAKIT``) and a deduction in
-   percent; :func:`total_deduction_pct` sums a month;
+   percent; :func:`total_deduction_pct` sums a month; :func:`unrecorded_absences` (TK for no row
+   on a day imported for the OPD), :func:`missing_attendance_days` (no import at all) and
+   :func:`check_missing_acknowledged` (verification needs them acknowledged);
 2. minutes — :func:`countable_minutes` applies the daily cap and the non-working-day rule to the
    approved activity entries;
 3. the monthly formula — :func:`compute_tkd` (integer arithmetic, whole rupiah, half up);
@@ -25,8 +27,13 @@ from replika.remunerasi.rules.attendance import (
     EXCUSE_CODES,
     DayAttendance,
     Excuse,
+    MissingAcknowledgement,
+    check_missing_acknowledged,
     classify_day,
+    deduction_bp,
+    missing_attendance_days,
     total_deduction_pct,
+    unrecorded_absences,
 )
 from replika.remunerasi.rules.entry_dates import entry_date_problem, format_tanggal
 from replika.remunerasi.rules.minutes import (
@@ -38,6 +45,7 @@ from replika.remunerasi.rules.minutes import (
 )
 from replika.remunerasi.rules.month import (
     MonthRecord,
+    month_absences,
     month_attendance_pct,
     month_input,
     month_minutes,
@@ -47,6 +55,7 @@ from replika.remunerasi.rules.payroll_state import (
     PayrollAction,
     PayrollState,
     allowed_actions,
+    before_go_live,
     transition,
 )
 from replika.remunerasi.rules.tkd import (
@@ -68,6 +77,7 @@ __all__ = [
     "Excuse",
     "MinuteEntry",
     "MinuteEntryLike",
+    "MissingAcknowledgement",
     "MonthRecord",
     "OpdTransfer",
     "PayrollAction",
@@ -76,11 +86,16 @@ __all__ = [
     "TkdInput",
     "TkdResult",
     "allowed_actions",
+    "before_go_live",
+    "check_missing_acknowledged",
     "classify_day",
     "compute_tkd",
     "countable_minutes",
+    "deduction_bp",
     "entry_date_problem",
     "format_tanggal",
+    "missing_attendance_days",
+    "month_absences",
     "month_attendance_pct",
     "month_input",
     "month_minutes",
@@ -89,4 +104,5 @@ __all__ = [
     "sentence_cut_pct",
     "total_deduction_pct",
     "transition",
+    "unrecorded_absences",
 ]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 from typing import Literal
 
+from replika.core.calendar import RegionCalendar
 from replika.core.config import RemunerasiPolicy
+from replika.core.errors import Conflict
 from replika.remunerasi.rules.policy import _ZERO, _compiled
 
 Excuse = Literal["cuti", "dinas_luar", "sakit"]
@@ -44,13 +46,17 @@ def classify_day(
     *,
     excuse: Excuse | None = None,
     sick_letter: bool = False,
+    leave_approved: bool = False,
 ) -> DayAttendance:
     """Classify one **working** day of one employee (the caller skips non-working days).
 
-    * An excused day — approved leave (``"cuti"``), official travel (``"dinas_luar"``), or sick
-      leave (``"sakit"``) **with** a doctor's letter (``sick_letter=True``) — has no deduction,
-      whatever the fingerprint says: codes ``("CUTI",)``, ``("DL",)``, ``("SAKIT",)``. Sick leave
-      without a letter is not an excuse: the day is classified from the times like any other.
+    * An excused day — leave (``"cuti"``) **with** its approval (``leave_approved=True``: a
+      reference number, or the approver's NIP and date, checked by the importer), official travel
+      (``"dinas_luar"``), or sick leave (``"sakit"``) **with** a doctor's letter
+      (``sick_letter=True``) — has no deduction, whatever the fingerprint says: codes
+      ``("CUTI",)``, ``("DL",)``, ``("SAKIT",)``. Leave without an approval and sick leave
+      without a letter are not excuses: the day is classified from the times like any other, so
+      with no fingerprint at all it is TK (3 %).
     * No check-in **and** no check-out: ``("TK",)`` at ``policy.absent_pct`` (default 3 %), not
       TL4 + PSW4.
     * Otherwise late arrival and early departure are classified independently and added:
@@ -69,7 +75,8 @@ def classify_day(
     if excuse is not None:
         if excuse not in EXCUSE_CODES:
             raise ValueError(f"alasan tidak dikenal: {excuse!r}")
-        if excuse != "sakit" or sick_letter:
+        excused = {"cuti": leave_approved, "sakit": sick_letter}.get(excuse, True)
+        if excused:
             return DayAttendance((EXCUSE_CODES[excuse],), _ZERO)
     c = _compiled(policy)
     if check_in is None and check_out is None:
@@ -109,3 +116,81 @@ def total_deduction_pct(days: Iterable[DayAttendance]) -> Decimal:
     """The month's attendance deduction: the exact sum of each day's percent (not capped here;
     :func:`compute_tkd` floors the disiplin factor at 0 when the sum passes 100 %)."""
     return sum((d.deduction_pct for d in days), _ZERO)
+
+
+def deduction_bp(pct: Decimal) -> int:
+    """A day's deduction in whole basis points (``Decimal("1.25")`` -> 125), **exactly**.
+
+    The region config refuses band percentages finer than 0.01 %, so every day's deduction (a sum
+    of bands) is a whole number of basis points; anything else is a bug and raises ``ValueError``
+    rather than being rounded (banker's rounding once turned 0.125 % into 0.12 %)."""
+    bp = pct.scaleb(2)
+    if bp != bp.to_integral_value():
+        raise ValueError(f"potongan {pct} % bukan kelipatan 0,01 %")
+    return int(bp)
+
+
+# -- days without a record, and days without an import ---------------------------------------------
+def unrecorded_absences(
+    period_days: Iterable[date],
+    recorded: Collection[int],
+    imported: Collection[int],
+    calendar: RegionCalendar,
+) -> tuple[date, ...]:
+    """The working days an employee is TK for lack of any record (DOMAIN.md §1).
+
+    Once a working day's attendance has been imported for the employee's OPD (``imported``: days
+    of the month), an employee with no row that day (``recorded``: days of the month with a row,
+    whatever its code — a leave, travel or sick row is a row) was absent without leave: TK. A day
+    not imported for the OPD is never TK here; it is "attendance missing" for the OPD
+    (:func:`missing_attendance_days`)."""
+    return tuple(
+        d for d in period_days if d.day in imported and d.day not in recorded and calendar.is_working_day(d)
+    )
+
+
+def missing_attendance_days(
+    period_days: Iterable[date], imported: Collection[int], calendar: RegionCalendar, today: date
+) -> tuple[date, ...]:
+    """An OPD's working days of the period, before ``today`` (region-local; today's export comes
+    after the day), with no attendance import at all: "attendance missing". Not deducted from
+    anyone; shown to BKPSDM, who must acknowledge them before verifying the run."""
+    return tuple(d for d in period_days if d < today and d.day not in imported and calendar.is_working_day(d))
+
+
+@dataclass(frozen=True, slots=True)
+class MissingAcknowledgement:
+    """BKPSDM's explicit acknowledgement of the missing attendance days of a run: the reason, and
+    how many (OPD, day) pairs it acknowledges (what BKPSDM saw on the run)."""
+
+    reason: str
+    missing_days: int
+
+
+def check_missing_acknowledged(
+    missing: Mapping[str, Sequence[date]], ack: MissingAcknowledgement | None
+) -> int:
+    """Verification of a run with missing attendance days needs their acknowledgement.
+
+    Returns the number of (OPD, day) pairs missing. No missing day: nothing needed (an
+    acknowledgement is ignored). Missing days and no acknowledgement (or an empty reason):
+    :class:`Conflict` ``attendance_missing`` listing them. An acknowledgement of another number of
+    days than are missing now (an import or the directory changed since BKPSDM looked):
+    :class:`Conflict` ``attendance_missing_changed`` — look again, then acknowledge."""
+    count = sum(len(days) for days in missing.values())
+    if count == 0:
+        return 0
+    listed = {opd: [d.isoformat() for d in days] for opd, days in sorted(missing.items()) if days}
+    if ack is None or not ack.reason.strip():
+        raise Conflict(
+            f"Absensi belum diimpor untuk {count} hari kerja OPD; akui dengan alasan sebelum verifikasi.",
+            code="attendance_missing",
+            details={"missing_days": count, "missing": listed},
+        )
+    if ack.missing_days != count:
+        raise Conflict(
+            "Hari tanpa absensi berubah sejak Anda melihatnya; muat ulang lalu akui kembali.",
+            code="attendance_missing_changed",
+            details={"missing_days": count, "acknowledged": ack.missing_days, "missing": listed},
+        )
+    return count

@@ -62,8 +62,10 @@ def countable_minutes(
     * Working day: every approved minute counts, capped at ``policy.daily_cap_minutes`` (default
       300) per day; the overtime flag changes nothing on a working day.
     * Non-working day (weekend, public holiday, cuti bersama, region day off): only entries
-      flagged ``overtime_assigned`` count. **Choice:** the same daily cap applies to those
-      overtime minutes, so a Saturday can add at most one capped day's worth.
+      flagged ``overtime_assigned`` count. Whether the same daily cap applies to those overtime
+      minutes is region policy (``policy.cap_overtime_days``): by default it does, so a Saturday
+      can add at most one capped day's worth; a region that sets it to ``False`` counts every
+      approved overtime minute of such a day.
     * The cap is per person and day, across OPDs: after a mid-month transfer, entries approved
       in either OPD are summed together (see :func:`compute_tkd`).
 
@@ -72,6 +74,7 @@ def countable_minutes(
     entries for a monthly figure.
     """
     cap = policy.daily_cap_minutes
+    overtime_cap = cap if policy.cap_overtime_days else None
     approved: dict[date, int] = {}
     eligible: dict[date, int] = {}
     working: dict[date, bool] = {}
@@ -85,9 +88,13 @@ def countable_minutes(
         approved[d] = approved.get(d, 0) + e.minutes
         if is_working or e.overtime_assigned:
             eligible[d] = eligible.get(d, 0) + e.minutes
-    days = tuple(
-        DayMinutes(d, working[d], approved[d], min(eligible.get(d, 0), cap)) for d in sorted(approved)
-    )
+
+    def counted(d: date) -> int:
+        limit = cap if working[d] else overtime_cap
+        minutes = eligible.get(d, 0)
+        return minutes if limit is None else min(minutes, limit)
+
+    days = tuple(DayMinutes(d, working[d], approved[d], counted(d)) for d in sorted(approved))
     return CountableMinutes(
         total=sum(x.countable_minutes for x in days),
         approved_total=sum(x.approved_minutes for x in days),

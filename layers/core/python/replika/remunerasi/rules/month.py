@@ -7,12 +7,14 @@ slip and the dashboard's projection cannot disagree about what a stored month me
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Collection
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
 from replika.core.calendar import RegionCalendar, parse_period, period_bounds
 from replika.core.config import RemunerasiPolicy
+from replika.remunerasi.rules.attendance import unrecorded_absences
 from replika.remunerasi.rules.minutes import CountableMinutes, MinuteEntry, countable_minutes
 from replika.remunerasi.rules.tkd import Sentence, TkdInput
 
@@ -52,11 +54,33 @@ def month_minutes(
     return countable_minutes(entries, calendar, policy)
 
 
-def month_attendance_pct(record: MonthRecord | None) -> Decimal:
-    """The month's attendance deduction so far: the sum of ``a01``..``a31`` basis points, in percent."""
-    if record is None:
-        return Decimal(0)
-    return Decimal(sum(bp for bp, _ in record.day_attendance().values())).scaleb(-2)
+def month_absences(
+    period: str, record: MonthRecord | None, imported: Collection[int] | None, calendar: RegionCalendar
+) -> tuple[date, ...]:
+    """The working days of ``period`` imported for the employee's OPD (``imported``: days of the
+    month, from the OPD's import marker) on which the month total has no attendance row: each is
+    TK (:func:`~replika.remunerasi.rules.attendance.unrecorded_absences`). ``imported=None``
+    (no import information) finds none."""
+    if not imported:
+        return ()
+    first, last = period_bounds(period)
+    recorded = record.day_attendance() if record is not None else {}
+    days = [first + timedelta(days=i) for i in range(last.day)]
+    return unrecorded_absences(days, recorded, imported, calendar)
+
+
+def month_attendance_pct(
+    record: MonthRecord | None, *, absences: int = 0, policy: RemunerasiPolicy | None = None
+) -> Decimal:
+    """The month's attendance deduction so far: the sum of ``a01``..``a31`` basis points, plus
+    ``absences`` days of TK without a record at ``policy.absent_pct`` each, in percent (exact)."""
+    stored = Decimal(0) if record is None else Decimal(sum(bp for bp, _ in record.day_attendance().values()))
+    pct = stored.scaleb(-2)
+    if absences:
+        if policy is None:
+            raise ValueError("policy diperlukan untuk menghitung TK tanpa catatan")
+        pct += policy.absent_pct * absences
+    return pct
 
 
 def month_sentences(period: str, record: MonthRecord | None) -> tuple[Sentence, ...]:
@@ -77,10 +101,13 @@ def month_input(
     record: MonthRecord | None,
     calendar: RegionCalendar,
     policy: RemunerasiPolicy,
+    imported: Collection[int] | None = None,
 ) -> TkdInput:
     """One employee's :class:`TkdInput` from the directory's kelas/OPD and the month total
-    (``None`` = nothing logged and no attendance imported). ``ValueError`` on data the rules
-    cannot take (no kelas, no OPD, a day outside the period, negative minutes)."""
+    (``None`` = nothing logged and no attendance imported). ``imported``: the days of the month
+    whose attendance was imported for the employee's OPD; a working day among them with no row
+    for the employee is TK (:func:`month_absences`). ``ValueError`` on data the rules cannot take
+    (no kelas, no OPD, a day outside the period, negative minutes)."""
     if kelas is None:
         raise ValueError("kelas jabatan pegawai belum diisi di direktori")
     if not opd_code:
@@ -93,6 +120,8 @@ def month_input(
         opd_code=opd_code,
         approved_minutes=counted.approved_total,
         countable_minutes=counted.total,
-        attendance_deduction_pct=month_attendance_pct(record),
+        attendance_deduction_pct=month_attendance_pct(
+            record, absences=len(month_absences(period, record, imported, calendar)), policy=policy
+        ),
         sentences=month_sentences(period, record),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from replika.core.config import RemunerasiPolicy
 from replika.core.errors import Conflict, Forbidden, ValidationFailed
 
 
@@ -98,3 +99,10 @@ def allowed_actions(current: PayrollState | str, role: str) -> tuple[PayrollActi
     """The actions ``role`` may take on a run in ``current`` (for showing buttons)."""
     state = PayrollState(current)
     return tuple(a for a in PayrollAction if _ACTION_ROLE[a] == role and state in _TRANSITIONS[a])
+
+
+def before_go_live(period: str, policy: RemunerasiPolicy) -> bool:
+    """``period`` (``YYYY-MM``) is before the region's first period paid through replika
+    (``policy.go_live``): no payroll run is created for it (an implausible schedule time, such as
+    1970, would otherwise start a run for 1969-12)."""
+    return period < policy.go_live

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pynamodb.transactions import TransactWrite
-
 from replika.core import audit
 from replika.core.errors import Conflict, NotFound
 from replika.core.pagination import decode_cursor, encode_cursor
@@ -18,9 +16,8 @@ from replika.remunerasi.models import (
 from replika.remunerasi.service.common import (
     _now,
 )
-from replika.remunerasi.tables import (
-    Activity,
-)
+from replika.remunerasi.store import Tx, catalogue
+from replika.remunerasi.store.catalogue import Activity
 
 
 def activity_out(a: Activity) -> ActivityOut:
@@ -35,14 +32,11 @@ def activity_out(a: Activity) -> ActivityOut:
 
 
 def _activity_item(body: ActivityIn) -> Activity:
-    return Activity(
-        *keys.activity_key(body.code),
-        gsi1pk=keys.ACTIVITIES,
-        gsi1sk=body.code,
+    return catalogue.new(
         code=body.code,
         name=body.name,
         minutes=body.minutes,
-        allowed_positions=sorted(set(body.allowed_positions)),
+        allowed_positions=body.allowed_positions,
         active=body.active,
     )
 
@@ -51,10 +45,7 @@ def put_activity(
     body: ActivityIn, *, actor: str, expected_version: int | None, request_id: str | None
 ) -> ActivityOut:
     """Create an activity (``expected_version`` None: must not exist) or update version N."""
-    try:
-        current: Activity | None = Activity.get(*keys.activity_key(body.code))
-    except Activity.DoesNotExist:
-        current = None
+    current = catalogue.get(body.code)
     if current is None and expected_version is not None:
         raise NotFound(f"Kegiatan {body.code} tidak ditemukan.")
     if current is not None and expected_version != current.version:
@@ -64,8 +55,8 @@ def put_activity(
         item.version = current.version
     before = activity_out(current).model_dump() if current else None
 
-    def write(tx: TransactWrite) -> None:
-        tx.save(item)
+    def write(tx: Tx) -> None:
+        catalogue.save_in(tx, item)
 
     audit.write_with_audit(
         keys.AUDIT_ACTIVITY,
@@ -77,19 +68,16 @@ def put_activity(
         after=body.model_dump(),
         request_id=request_id,
     )
-    return activity_out(Activity.get(*keys.activity_key(body.code)))
+    saved = catalogue.get(body.code)
+    if saved is None:  # pragma: no cover - written just above
+        raise NotFound(f"Kegiatan {body.code} tidak ditemukan.")
+    return activity_out(saved)
 
 
 def list_activities(limit: int, cursor: str | None) -> ActivityPage:
     scope = "remunerasi:activities"
-    res = Activity.gsi1.query(
-        keys.ACTIVITIES, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope)
-    )
-    items = [
-        activity_out(Activity.from_raw_data(i.attribute_values) if not isinstance(i, Activity) else i)
-        for i in res
-    ]
-    return ActivityPage(items=items, next_cursor=encode_cursor(res.last_evaluated_key, scope=scope))
+    found, last = catalogue.page(limit, decode_cursor(cursor, scope=scope))
+    return ActivityPage(items=[activity_out(a) for a in found], next_cursor=encode_cursor(last, scope=scope))
 
 
 ACTIVITY_COLUMNS = ("kode", "nama", "menit")
@@ -144,23 +132,24 @@ def parse_activity_csv(data: bytes) -> list[ActivityIn]:
 
 def import_activities(data: bytes, *, actor: str, request_id: str | None) -> ImportSummary:
     rows = parse_activity_csv(data)
-    current = {a.code: a for a in Activity.batch_get([keys.activity_key(r.code) for r in rows])}
+    current = catalogue.batch_get([r.code for r in rows])
     created = updated = 0
-    with Activity.batch_write() as batch:
-        for r in rows:
-            old = current.get(r.code)
-            item = _activity_item(r)
-            if old is not None:
-                same = activity_out(old).model_dump(exclude={"version"}) == r.model_dump()
-                if same:
-                    continue
-                updated += 1
-                item.version = int(old.version or 0) + 1
-            else:
-                created += 1
-                item.version = 1
-            item.updated_at = _now()
-            batch.save(item)
+    changed: list[Activity] = []
+    for r in rows:
+        old = current.get(r.code)
+        item = _activity_item(r)
+        if old is not None:
+            same = activity_out(old).model_dump(exclude={"version"}) == r.model_dump()
+            if same:
+                continue
+            updated += 1
+            item.version = int(old.version or 0) + 1
+        else:
+            created += 1
+            item.version = 1
+        item.updated_at = _now()
+        changed.append(item)
+    catalogue.save_all(changed)
     if created or updated:
         audit.append(
             keys.AUDIT_ACTIVITY,

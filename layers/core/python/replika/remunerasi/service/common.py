@@ -9,13 +9,10 @@ from replika.core.auth import Principal
 from replika.core.calendar import RegionCalendar, calendar_for
 from replika.core.config import RegionConfig, current_region
 from replika.core.errors import Conflict, NotFound
-from replika.directory.service import find_employee
-from replika.directory.tables import DirectoryItem
 from replika.remunerasi import keys
+from replika.remunerasi.store import employees, people
+from replika.remunerasi.store.employees import DirectoryItem
 from replika.remunerasi.store.runs import is_locked
-from replika.remunerasi.tables import (
-    ActingSupervisor,
-)
 
 MAX_TX_ACTIONS = 100
 EVIDENCE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
@@ -61,8 +58,13 @@ def _refuse_if_locked(period: str) -> None:
         raise Conflict(f"Periode {period} sudah dikunci.", code="period_locked", details={"period": period})
 
 
+def find_employee(nip: str) -> DirectoryItem | None:
+    """The directory item of ``nip`` (``None`` when unknown or malformed)."""
+    return employees.get(nip)
+
+
 def _employee(nip: str | None) -> DirectoryItem:
-    emp = find_employee(nip) if nip else None
+    emp = employees.get(nip) if nip else None
     if emp is None:
         raise NotFound("Akun ini tidak terhubung dengan data pegawai.", code="no_employee_record")
     return emp
@@ -76,5 +78,4 @@ def _acting_for(p: Principal, on: date) -> set[str]:
     """The supervisors ``p`` stands in for (Plt) on date ``on``."""
     if p.nip is None:
         return set()
-    day = on.isoformat()
-    return {a.for_nip for a in ActingSupervisor.query(keys.acting_pk(p.nip)) if a.start <= day <= a.end}
+    return people.acting_for(p.nip, on.isoformat())

@@ -8,15 +8,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
-
 from replika.core import audit, storage
 from replika.core.auth import Principal, Role
 from replika.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from replika.core.pagination import decode_cursor, encode_cursor
-from replika.directory.service import find_employee
-from replika.directory.tables import DirectoryItem
 from replika.remunerasi import keys, rules
 from replika.remunerasi.models import (
     DecisionIn,
@@ -40,14 +35,14 @@ from replika.remunerasi.service.common import (
     actor_of,
     calendar,
     entry_key,
+    find_employee,
     region,
 )
-from replika.remunerasi.store import totals, transaction
+from replika.remunerasi.store import Tx, catalogue, employees, totals, transaction
+from replika.remunerasi.store import entries as entry_store
+from replika.remunerasi.store.catalogue import Activity
+from replika.remunerasi.store.entries import Entry
 from replika.remunerasi.store.runs import is_locked, not_locked_check
-from replika.remunerasi.tables import (
-    Activity,
-    Entry,
-)
 
 
 def entry_out(e: Entry) -> EntryOut:
@@ -74,10 +69,9 @@ def entry_out(e: Entry) -> EntryOut:
 
 
 def _active_activity(code: str, position_code: str | None) -> Activity:
-    try:
-        act = Activity.get(*keys.activity_key(code))
-    except Activity.DoesNotExist:
-        raise BadRequest(f"Kegiatan {code} tidak ada di katalog.", code="unknown_activity") from None
+    act = catalogue.get(code)
+    if act is None:
+        raise BadRequest(f"Kegiatan {code} tidak ada di katalog.", code="unknown_activity")
     if not act.active:
         raise BadRequest(f"Kegiatan {code} tidak aktif.", code="unknown_activity")
     allowed = list(act.allowed_positions or [])
@@ -111,41 +105,32 @@ def create_entry(p: Principal, body: EntryIn) -> EntryOut:
     if body.evidence_key and not body.evidence_key.startswith(keys.evidence_prefix(emp.nip or "") + "/"):
         raise BadRequest("Bukti bukan milik Anda.", code="invalid_evidence")
     period = f"{body.entry_date:%Y-%m}"
-    entry_id = f"{body.entry_date:%Y%m%d}-{secrets.token_hex(5)}"
-    approver = emp.supervisor_nip or PENDING_NO_SUPERVISOR
-    item = Entry(
-        keys.log_pk(emp.nip or "", period),
-        entry_id,
-        gsi1pk=keys.pending_pk(approver),
-        gsi1sk=keys.entry_pending_gsi(approver, body.entry_date.isoformat(), emp.nip or "", entry_id)[1],
-        entry_id=entry_id,
-        nip=emp.nip,
-        period=period,
+    item = entry_store.new(
+        nip=emp.nip or "",
         entry_date=body.entry_date.isoformat(),
+        entry_id=f"{body.entry_date:%Y%m%d}-{secrets.token_hex(5)}",
         opd_code=emp.opd_code or "",
         approver_nip=emp.supervisor_nip,
         activity_code=act.code,
         activity_name=act.name,
         std_minutes=int(act.minutes),
         quantity=body.quantity,
-        minutes=int(act.minutes) * body.quantity,
         overtime=body.overtime,
         note=body.note,
         evidence_key=body.evidence_key,
-        status="pending",
         created_at=_now(),
     )
     with transaction() as tx:
-        tx.save(item, condition=Entry.pk.does_not_exist())
+        entry_store.create_in(tx, item)
         not_locked_check(tx, period)
     return entry_out(item)
 
 
 def _get_entry(nip: str, entry_id: str) -> Entry:
-    try:
-        return Entry.get(*entry_key(nip, entry_id))
-    except Entry.DoesNotExist:
-        raise NotFound("Kegiatan tidak ditemukan.", details={"entry_id": entry_id}) from None
+    e = entry_store.get(entry_key(nip, entry_id))
+    if e is None:
+        raise NotFound("Kegiatan tidak ditemukan.", details={"entry_id": entry_id})
+    return e
 
 
 def _own_pending(p: Principal, nip: str, entry_id: str, version: int) -> Entry:
@@ -172,7 +157,7 @@ def update_entry(p: Principal, nip: str, entry_id: str, patch: EntryPatch) -> En
         e.evidence_key = patch.evidence_key
     with transaction() as tx:
         # VersionAttribute adds "version = N" and increments it; status must still be pending.
-        tx.save(e, condition=Entry.status == "pending")
+        entry_store.update_pending_in(tx, e)
         not_locked_check(tx, e.period)
     return entry_out(e)
 
@@ -180,7 +165,7 @@ def update_entry(p: Principal, nip: str, entry_id: str, patch: EntryPatch) -> En
 def delete_entry(p: Principal, nip: str, entry_id: str, version: int) -> None:
     e = _own_pending(p, nip, entry_id, version)
     with transaction() as tx:
-        tx.delete(e, condition=Entry.status == "pending")
+        entry_store.delete_pending_in(tx, e)
         not_locked_check(tx, e.period)
 
 
@@ -189,11 +174,8 @@ def list_entries(p: Principal, nip: str, period: str, limit: int, cursor: str | 
     if emp is None or not _can_read_log(p, emp):
         raise NotFound(f"Pegawai {nip} tidak ditemukan.", details={"nip": nip})
     scope = f"remunerasi:entries:{nip}:{period}"
-    res = Entry.query(
-        keys.log_pk(nip, period), limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope)
-    )
-    items = [entry_out(e) for e in res]
-    return EntryPage(items=items, next_cursor=encode_cursor(res.last_evaluated_key, scope=scope))
+    found, last = entry_store.page(nip, period, limit, decode_cursor(cursor, scope=scope))
+    return EntryPage(items=[entry_out(e) for e in found], next_cursor=encode_cursor(last, scope=scope))
 
 
 def pending_queue(p: Principal, limit: int, cursor: str | None) -> EntryPage:
@@ -215,14 +197,10 @@ def pending_queue(p: Principal, limit: int, cursor: str | None) -> EntryPage:
     items: list[EntryOut] = []
     next_state: dict[str, Any] | None = None
     while index < len(queues) and len(items) < limit:
-        res = Entry.gsi1.query(
-            keys.pending_pk(queues[index]), limit=limit - len(items), last_evaluated_key=lek
-        )
-        items += [
-            entry_out(Entry.from_raw_data(e.attribute_values) if not isinstance(e, Entry) else e) for e in res
-        ]
-        if res.last_evaluated_key:
-            next_state = {"q": index, "k": res.last_evaluated_key}
+        found, last = entry_store.pending_page(queues[index], limit - len(items), lek)
+        items += [entry_out(e) for e in found]
+        if last:
+            next_state = {"q": index, "k": last}
             break
         index, lek = index + 1, None
         next_state = {"q": index, "k": None} if index < len(queues) else None
@@ -258,12 +236,12 @@ def decide(p: Principal, body: DecisionIn, *, request_id: str | None) -> Decisio
     refs = [entry_key(r.nip, r.entry_id) for r in body.entries]
     if len(set(refs)) != len(refs):
         raise BadRequest("Kegiatan yang sama disebut dua kali.", code="duplicate_entries")
-    found = {(e.pk, e.sk): e for e in Entry.batch_get(refs)}
+    found = entry_store.batch_get(refs)
     missing = [r.entry_id for r, k in zip(body.entries, refs, strict=True) if k not in found]
     if missing:
         raise NotFound("Kegiatan tidak ditemukan.", details={"entry_ids": missing})
     owners = {e.nip for e in found.values()}
-    directory = {d.nip: d for d in DirectoryItem.batch_get([(keys.emp_key(n), keys.EMP) for n in owners])}
+    directory = employees.batch_get(sorted(owners))
     supervisors = {n: (directory[n].supervisor_nip if n in directory else None) for n in owners}
     frm, to = _TRANSITIONS[body.action]
     entries = [found[k] for k in refs]
@@ -346,25 +324,9 @@ def _write_decisions(
             per_opd[(e.opd_code, e.period)][1] += sign
     opd_now = {e.nip: e.opd_code for e in chunk}
 
-    def write(tx: TransactWrite) -> None:
+    def write(tx: Tx) -> None:
         for e in chunk:
-            actions: list[Action] = [
-                Entry.status.set(to),
-                Entry.decided_by.set(actor_of(p)),
-                Entry.decided_at.set(decided_at),
-            ]
-            if to == "pending":  # un-approved: back into the supervisor's queue
-                gsi1pk, gsi1sk = keys.entry_pending_gsi(e.approver_nip, e.entry_date, e.nip, e.entry_id)
-                actions += [Entry.gsi1pk.set(gsi1pk), Entry.gsi1sk.set(gsi1sk)]
-                actions.append(Entry.reason.remove())
-            else:
-                actions += [Entry.gsi1pk.remove(), Entry.gsi1sk.remove()]
-                if reason:
-                    actions.append(Entry.reason.set(reason))
-            # PynamoDB's VersionAttribute adds "version = N" to the condition and increments it.
-            target = Entry(e.pk, e.sk)
-            target.version = int(e.version or 0)
-            tx.update(target, actions=actions, condition=Entry.status == e.status)
+            entry_store.decide_in(tx, e, to=to, actor=actor_of(p), decided_at=decided_at, reason=reason)
         for (nip, period), days in per_emp.items():
             totals.add_minutes_in(tx, period, nip, opd_now[nip], days)
         for (opd, period), (minutes, count) in per_opd.items():

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections import defaultdict
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
-
-from pynamodb.transactions import TransactWrite
 
 from replika.core import audit
 from replika.core.auth import Principal
@@ -16,8 +15,6 @@ from replika.core.calendar import period_bounds
 from replika.core.config import RegionConfig
 from replika.core.errors import BadRequest, Forbidden, NotFound
 from replika.core.tabular import CsvFile, RowProblem, rejected
-from replika.directory.service import find_employee
-from replika.directory.tables import DirectoryItem
 from replika.remunerasi import keys, rules
 from replika.remunerasi.models import (
     ActingIn,
@@ -29,19 +26,18 @@ from replika.remunerasi.models import (
     SentenceOut,
 )
 from replika.remunerasi.service.common import (
+    MAX_TX_ACTIONS,
     _acting_for,
     _can_read_log,
+    _now,
     _refuse_if_locked,
     actor_of,
     calendar,
+    find_employee,
     region,
 )
-from replika.remunerasi.store import totals, transaction
+from replika.remunerasi.store import Tx, attendance, employees, people, totals, transaction
 from replika.remunerasi.store.runs import not_locked_check
-from replika.remunerasi.tables import (
-    ActingSupervisor,
-    SentenceItem,
-)
 
 
 def assign_acting(body: ActingIn, *, actor: str, request_id: str | None) -> ActingOut:
@@ -52,10 +48,7 @@ def assign_acting(body: ActingIn, *, actor: str, request_id: str | None) -> Acti
     for nip in (body.acting_nip, body.for_nip):
         if find_employee(nip) is None:
             raise NotFound(f"Pegawai {nip} tidak ditemukan.", details={"nip": nip})
-    item = ActingSupervisor(
-        *keys.acting_key(body.acting_nip, body.for_nip, body.start.isoformat()),
-        gsi1pk=keys.acting_for_pk(body.for_nip),
-        gsi1sk=body.start.isoformat(),
+    item = people.new_acting(
         acting_nip=body.acting_nip,
         for_nip=body.for_nip,
         start=body.start.isoformat(),
@@ -63,8 +56,8 @@ def assign_acting(body: ActingIn, *, actor: str, request_id: str | None) -> Acti
         assigned_by=actor,
     )
 
-    def write(tx: TransactWrite) -> None:
-        tx.save(item, condition=ActingSupervisor.pk.does_not_exist())
+    def write(tx: Tx) -> None:
+        people.assign_in(tx, item)
 
     audit.write_with_audit(
         keys.AUDIT_ACTING,
@@ -99,11 +92,44 @@ def _parse_time(text: str) -> time | None:
 
 
 AttendanceRowT = tuple[str, date, rules.DayAttendance, time | None, time | None, str | None, int]
+#: The columns that carry a leave's approval: its reference number, or the approver's NIP and date.
+LEAVE_COLUMNS = ("cuti_nomor", "cuti_penyetuju", "cuti_tanggal")
+_REFERENCE = re.compile(r"^[0-9A-Za-z./\-]{1,64}$")
+
+
+def _leave_approval(nip: str, day: date, v: dict[str, str], excuse: str | None) -> tuple[bool, str | None]:
+    """``(approved, problem)`` of a row's leave approval columns (see :func:`parse_attendance_csv`)."""
+    number, approver, approved_on = (v.get(c, "") for c in LEAVE_COLUMNS)
+    if excuse != "cuti":
+        if number or approver or approved_on:
+            return False, "persetujuan cuti hanya untuk keterangan cuti"
+        return False, None
+    if number:
+        if not _REFERENCE.match(number):
+            return False, "nomor cuti: huruf, angka, . / - (paling panjang 64)"
+        return True, None
+    if not (approver or approved_on):
+        return False, None  # leave without its approval: not an excuse (TK when absent)
+    if not (len(approver) == 18 and approver.isdigit() and approver.isascii()):
+        return False, "penyetuju cuti harus NIP 18 digit angka"
+    if approver == nip:
+        return False, "cuti tidak dapat disetujui oleh pegawai itu sendiri"
+    try:
+        date.fromisoformat(approved_on)
+    except ValueError:
+        return False, "tanggal persetujuan cuti harus YYYY-MM-DD"
+    return True, None
 
 
 def parse_attendance_csv(data: bytes, cfg: RegionConfig) -> list[AttendanceRowT]:
-    """Fingerprint export rows (``nip,tanggal,masuk,pulang[,keterangan,surat]``): every working-day
-    row classified, or :class:`BadRequest` listing every bad row. Non-working days are skipped."""
+    """Fingerprint export rows (``nip,tanggal,masuk,pulang[,keterangan,surat,cuti_nomor,
+    cuti_penyetuju,cuti_tanggal]``): every working-day row classified, or :class:`BadRequest`
+    listing every bad row. Non-working days are skipped.
+
+    A leave row (``keterangan=cuti``) is excused only with its approval: a reference number
+    (``cuti_nomor``), or the approver's NIP and the approval date (``cuti_penyetuju`` and
+    ``cuti_tanggal``, someone other than the employee). Leave without an approval is classified
+    from the times (TK with none); approval columns on another row are an error."""
     f = CsvFile(data)
     if missing := f.missing(ATTENDANCE_COLUMNS):
         raise rejected([missing])
@@ -135,9 +161,13 @@ def parse_attendance_csv(data: bytes, cfg: RegionConfig) -> list[AttendanceRowT]
             )
             continue
         seen[(v["nip"], day)] = line
+        excuse = EXCUSES[excuse_raw]
+        leave_approved, leave_problem = _leave_approval(v["nip"], day, v, excuse)
+        if leave_problem:
+            problems.append(RowProblem(line, "cuti_nomor", leave_problem))
+            continue
         if not cal.is_working_day(day):
             continue
-        excuse = EXCUSES[excuse_raw]
         try:
             att = rules.classify_day(
                 check_in,
@@ -145,6 +175,7 @@ def parse_attendance_csv(data: bytes, cfg: RegionConfig) -> list[AttendanceRowT]
                 cfg.remunerasi,
                 excuse=excuse,
                 sick_letter=v.get("surat", "").lower() in ("ya", "y", "1"),
+                leave_approved=leave_approved,
             )
         except ValueError as exc:
             problems.append(RowProblem(line, "pulang", str(exc)))
@@ -156,13 +187,21 @@ def parse_attendance_csv(data: bytes, cfg: RegionConfig) -> list[AttendanceRowT]
 
 
 def import_attendance(data: bytes, *, actor: str, request_id: str | None) -> AttendanceImportOut:
-    """Re-importing a day overwrites that day (``aNN``/``cNN`` are set, not added): nothing doubles."""
+    """Re-importing a day overwrites that day (``aNN``/``cNN`` are set, not added): nothing doubles.
+
+    Then every (OPD, working day) the file has a row for is marked imported (the OPD is the
+    employee's in the directory): from then on an employee of that OPD with no row that day is TK,
+    and the day is no longer "attendance missing" for the OPD. Markers are written after the rows,
+    so an import that dies half way leaves days missing (shown, not deducted), never a TK for a
+    row that was not written yet."""
     cfg = region()
     rows = parse_attendance_csv(data, cfg)
     nips = {r[0] for r in rows}
-    known = {d.nip for d in DirectoryItem.batch_get([(keys.emp_key(n), keys.EMP) for n in nips])}
+    people_by_nip = employees.batch_get(sorted(nips))
     unknown = [
-        RowProblem(r[6], "nip", f"NIP {r[0]} tidak ada di direktori") for r in rows if r[0] not in known
+        RowProblem(r[6], "nip", f"NIP {r[0]} tidak ada di direktori")
+        for r in rows
+        if r[0] not in people_by_nip
     ]
     if unknown:
         raise rejected(unknown[:500])
@@ -170,14 +209,28 @@ def import_attendance(data: bytes, *, actor: str, request_id: str | None) -> Att
     for period in sorted(periods):
         _refuse_if_locked(period)
     grouped: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
-    for nip, day, att, *_ in rows:
-        bp = int((att.deduction_pct * 100).to_integral_value())
+    marked: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    leave = {"approved": 0, "unapproved": 0}
+    for nip, day, att, _in, _out, excuse, _line in rows:
+        bp = rules.deduction_bp(att.deduction_pct)
         grouped[(nip, f"{day:%Y-%m}")].append((day.day, bp, "+".join(att.codes) or "H"))
+        if opd := people_by_nip[nip].opd_code:
+            marked[f"{day:%Y-%m}"][opd].add(day.day)
+        if excuse == "cuti":
+            leave["approved" if att.codes == ("CUTI",) else "unapproved"] += 1
     for (nip, period), days in grouped.items():
         # each employee-month with the lock check, so a lock that lands mid-import is respected
         with transaction() as tx:
             totals.set_attendance_in(tx, period, nip, days)
             not_locked_check(tx, period)
+    now = _now()
+    for period, by_opd in sorted(marked.items()):
+        opds = sorted(by_opd)
+        for i in range(0, len(opds), MAX_TX_ACTIONS - 1):
+            with transaction() as tx:
+                for opd in opds[i : i + MAX_TX_ACTIONS - 1]:
+                    attendance.mark_in(tx, period, opd, by_opd[opd], now)
+                not_locked_check(tx, period)
     audit.append(
         keys.AUDIT_ATTENDANCE,
         actor=actor,
@@ -188,6 +241,8 @@ def import_attendance(data: bytes, *, actor: str, request_id: str | None) -> Att
             "employees": len(nips),
             "periods": sorted(periods),
             "sha256": hashlib.sha256(data).hexdigest(),
+            "leave": leave,
+            "imported": {p: {o: sorted(d) for o, d in sorted(m.items())} for p, m in sorted(marked.items())},
         },
         request_id=request_id,
     )
@@ -198,15 +253,31 @@ def attendance_month(p: Principal, nip: str, period: str) -> AttendanceMonthOut:
     emp = find_employee(nip)
     if emp is None or not _can_read_log(p, emp):
         raise NotFound(f"Pegawai {nip} tidak ditemukan.", details={"nip": nip})
+    cfg = region()
+    cal = calendar(cfg)
     tot = totals.get(period, nip)
     att = tot.day_attendance() if tot is not None else {}
-    first, _ = period_bounds(period)
-    days = {
+    imported = attendance.imported_one(period, emp.opd_code) if emp.opd_code else frozenset()
+    first, last = period_bounds(period)
+    days: dict[str, dict[str, str | int]] = {
         first.replace(day=d).isoformat(): {"codes": codes, "deduction_bp": bp}
-        for d, (bp, codes) in att.items()
+        for d, (bp, codes) in sorted(att.items())
     }
-    total = Decimal(sum(bp for bp, _ in att.values())) / 100
-    return AttendanceMonthOut(nip=nip, period=period, days=days, total_deduction_pct=str(total))
+    absences = rules.month_absences(period, tot, imported, cal)
+    absent_bp = rules.deduction_bp(cfg.remunerasi.absent_pct)
+    for d in absences:  # imported for the OPD, no row for this employee: TK
+        days[d.isoformat()] = {"codes": rules.ABSENT_CODE, "deduction_bp": absent_bp, "source": "no_record"}
+    days = dict(sorted(days.items()))
+    total_bp = sum(int(day["deduction_bp"]) for day in days.values())
+    period_days = [first + timedelta(days=i) for i in range(last.day)]
+    missing = rules.missing_attendance_days(period_days, imported, cal, cal.today()) if emp.opd_code else ()
+    return AttendanceMonthOut(
+        nip=nip,
+        period=period,
+        days=days,
+        total_deduction_pct=str(Decimal(total_bp) / 100),
+        missing_days=list(missing),
+    )
 
 
 # -- behaviour and sentences ----------------------------------------------------------------------
@@ -225,7 +296,7 @@ def rate_behaviour(
         raise Forbidden("Penilaian perilaku hanya oleh atasan langsung (atau Plt).")
     _refuse_if_locked(period)
 
-    def write(tx: TransactWrite) -> None:
+    def write(tx: Tx) -> None:
         totals.set_behaviour_in(tx, period, nip, score, p.nip or "")
         not_locked_check(tx, period)
 
@@ -265,8 +336,7 @@ def record_sentence(body: SentenceIn, *, actor: str, request_id: str | None) -> 
     pct = region().remunerasi.sentence_cut_pct[body.level]
     current = totals.of_periods(body.nip, periods)
     sentence_id = secrets.token_hex(6)
-    item = SentenceItem(
-        *keys.sentence_key(body.nip, body.start_period, sentence_id),
+    item = people.new_sentence(
         sentence_id=sentence_id,
         nip=body.nip,
         level=body.level,
@@ -277,8 +347,8 @@ def record_sentence(body: SentenceIn, *, actor: str, request_id: str | None) -> 
         recorded_by=actor,
     )
 
-    def write(tx: TransactWrite) -> None:
-        tx.save(item)
+    def write(tx: Tx) -> None:
+        people.record_in(tx, item)
         for period in periods:
             old = current.get(period)
             old_value = old.sentence_pct if old is not None else None

@@ -7,12 +7,16 @@ from collections.abc import Sequence
 from replika.directory.tables import OPD, DirectoryItem
 from replika.remunerasi import keys
 
-__all__ = ["DirectoryItem", "active_nips", "batch_get", "get", "headcount", "opd_names"]
+__all__ = ["DirectoryItem", "active_nips", "active_opds", "batch_get", "get", "headcount", "opd_names"]
 
 BATCH_GET = 100
 
 
 def get(nip: str) -> DirectoryItem | None:
+    """The employee with this NIP; ``None`` for an unknown or malformed one (a storage key is never
+    built from arbitrary client text)."""
+    if len(nip) != 18 or not nip.isdigit() or not nip.isascii():
+        return None
     try:
         return DirectoryItem.get(keys.emp_key(nip), keys.EMP)
     except DirectoryItem.DoesNotExist:
@@ -40,6 +44,13 @@ def active_nips() -> list[str]:
 def opd_names() -> dict[str, str]:
     """OPD code -> name (one Query of the by_kind index)."""
     return {i.code or keys.opd_code_of(i.pk): i.name for i in DirectoryItem.by_kind.query(OPD)}
+
+
+def active_opds() -> list[str]:
+    """The codes of the directory's active OPDs, sorted (one Query of the by_kind index)."""
+    return sorted(
+        {i.code or keys.opd_code_of(i.pk) for i in DirectoryItem.by_kind.query(OPD) if i.active is not False}
+    )
 
 
 def headcount(opd: str) -> int:
