@@ -110,6 +110,7 @@ def update_activity(ctx: Ctx, code: str, body: ActivityUpdate) -> ActivityOut:
     response=ImportSummary,
     idempotent=True,
     summary="Impor katalog kegiatan (CSV, semua atau tidak sama sekali)",
+    raw_example="kode,nama,menit,jabatan\nK1,Kegiatan satu,30,\n",
 )
 def import_activities(ctx: Ctx) -> ImportSummary:
     return service.import_activities(
@@ -142,7 +143,9 @@ def evidence_upload(ctx: Ctx, body: EvidenceUploadIn) -> UploadOut:
     return service.evidence_upload(ctx.user, body)
 
 
-@api.route("/me/entries", query=EntryQuery, response=EntryPage, summary="Kegiatan saya per periode")
+@api.route(
+    "/me/entries", query=EntryQuery, errors=(404,), response=EntryPage, summary="Kegiatan saya per periode"
+)
 def my_entries(ctx: Ctx, query: EntryQuery) -> EntryPage:
     return service.list_entries(ctx.user, ctx.user.nip or "-", query.period, query.limit, query.cursor)
 
@@ -230,6 +233,7 @@ def rate_behaviour(ctx: Ctx, nip: str, period: str, body: BehaviourIn) -> Behavi
     response=AttendanceImportOut,
     idempotent=True,
     summary="Impor absensi sidik jari / cuti / dinas luar / sakit (CSV)",
+    raw_example="nip,tanggal,masuk,pulang\n199711112019052555,2026-11-19,07:45,16:00\n",
 )
 def import_attendance(ctx: Ctx) -> AttendanceImportOut:
     return service.import_attendance(
@@ -388,7 +392,7 @@ def employee_dashboard(ctx: Ctx, nip: str) -> EmployeeDashboardOut:
     )
 
 
-@api.route("/dashboards/me", response=EmployeeDashboardOut, summary="Dasbor saya")
+@api.route("/dashboards/me", response=EmployeeDashboardOut, errors=(404,), summary="Dasbor saya")
 def my_dashboard(ctx: Ctx) -> EmployeeDashboardOut:
     return employee_dashboard(ctx, ctx.user.nip or "-")
 

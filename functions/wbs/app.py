@@ -103,6 +103,7 @@ def create_report(ctx: Ctx, body: ReportIn) -> ReportCreated:
     "/reporter/session",
     "POST",
     public=True,
+    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
     body=ReceiptIn,
     response=SessionOut,
     summary="Tukar kode resi dengan token sesi pelapor (15 menit)",
@@ -121,12 +122,25 @@ def reporter_challenge(ctx: Ctx) -> ChallengeOut:
     return service.challenge()
 
 
-@api.route("/reporter/report", public=True, response=ReporterView, summary="Status laporan (pelapor)")
+@api.route(
+    "/reporter/report",
+    public=True,
+    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
+    response=ReporterView,
+    summary="Status laporan (pelapor)",
+)
 def reporter_report(ctx: Ctx) -> ReporterView:
     return reporter.reporter_view(_reporter(ctx), ctx.request_id)
 
 
-@api.route("/reporter/messages", public=True, query=PageIn, response=MessagePage, summary="Pesan (pelapor)")
+@api.route(
+    "/reporter/messages",
+    public=True,
+    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
+    query=PageIn,
+    response=MessagePage,
+    summary="Pesan (pelapor)",
+)
 def reporter_messages(ctx: Ctx, query: PageIn) -> MessagePage:
     return reporter.reporter_messages(_reporter(ctx), query.limit, query.cursor, ctx.request_id)
 
@@ -135,6 +149,7 @@ def reporter_messages(ctx: Ctx, query: PageIn) -> MessagePage:
     "/reporter/messages",
     "POST",
     public=True,
+    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
     body=MessageIn,
     response=MessageOut,
     status=201,
@@ -148,6 +163,7 @@ def reporter_reply(ctx: Ctx, body: MessageIn) -> MessageOut:
     "/reporter/evidence",
     "POST",
     public=True,
+    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
     body=EvidenceIn,
     response=EvidenceUpload,
     status=201,
@@ -161,6 +177,7 @@ def reporter_add_evidence(ctx: Ctx, body: EvidenceIn) -> EvidenceUpload:
     "/reporter/evidence/{file_id}/confirm",
     "POST",
     public=True,
+    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
     response=EvidenceOut,
     summary="Konfirmasi unggahan: metadata gambar (EXIF, GPS) dihapus",
 )

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from replika.core.audit import AuditEntry
-from replika.core.pagination import MAX_CURSOR_LENGTH, Page
+from replika.core.pagination import Page, cursor_field
 from replika.wbs.rules import ForwardTarget, Status
 
 NIP = Field(pattern=r"^[0-9]{18}$")
@@ -126,7 +126,7 @@ class ReporterView(BaseModel):
 
 class PageIn(_In):
     limit: int = Field(50, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+    cursor: str | None = cursor_field()
 
 
 # -- inspektorat -------------------------------------------------------------------------------
