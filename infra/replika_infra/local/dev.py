@@ -72,6 +72,24 @@ class DevState:
         return cls(**json.loads(STATE_FILE.read_text()))
 
 
+def use_stack_environment(*, aws: bool) -> bool:
+    """Point botocore/PynamoDB at the running local stack (its state file) unless ``aws``, where the
+    environment already names the real resources; True when local. For CLI commands that work on
+    a stack's data (``replika payroll``, ``replika audit``)."""
+    local = STATE_FILE.exists() and not aws
+    if local:
+        state = DevState.load()
+        os.environ.update(LOCAL_ENV)
+        os.environ["AWS_ENDPOINT_URL"] = state.endpoint
+        os.environ.update(state.env)
+    elif not aws:
+        raise SystemExit("Local stack is not running: start it with `make demo`, or pass --aws.")
+    from replika.core.settings import rebind_tables
+
+    rebind_tables()
+    return local
+
+
 def pick_demo_employees(employees: list[seed.SeedEmployee], region_kode: str) -> dict[str, seed.SeedEmployee]:
     by_opd: dict[str, list[seed.SeedEmployee]] = {}
     for e in employees:
