@@ -16,6 +16,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+# e-SAKIP's policy (cap, submission windows, the LKE sheet) is large enough to live beside its app;
+# it imports nothing from replika, so importing it here makes no cycle.
+from replika.sakip.policy import SakipPolicy
+
 
 class App(StrEnum):
     REMUNERASI = "remunerasi"
@@ -150,10 +154,6 @@ class WbsPolicy(_Section):
 class PerizinanPolicy(_Section):
     report_only_capital_below: int = Field(500_000_000, ge=0)  # rupiah, excluding land and buildings
     fiktif_positif: bool = False
-
-
-class SakipPolicy(_Section):
-    attainment_cap_pct: Percent = Decimal("120")
 
 
 class SabilulunganPolicy(_Section):
