@@ -3,6 +3,7 @@ small cascade (region levels, two OPDs down to sub-activities) made through the 
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -102,10 +103,9 @@ def setup_region(stack: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None
     directory.import_directory(seed.to_csv(PEOPLE), actor="test")
     monkeypatch.setattr(RegionCalendar, "today", lambda self: TODAY)
     s3 = boto3.client("s3", region_name="ap-southeast-3")
-    try:  # moto ignores the TLS-only Deny's condition (see test_wbs_api); AWS applies it to HTTP only
+    # moto ignores the TLS-only Deny's condition (see test_wbs_api); AWS applies it to HTTP only
+    with contextlib.suppress(Exception):
         s3.delete_bucket_policy(Bucket=stack["DOCUMENTS_BUCKET"])
-    except Exception:  # noqa: S110 - no policy on this stack
-        pass
 
 
 def small_cascade() -> None:

@@ -51,7 +51,7 @@ def test_two_tiers_evidence_history_and_the_grade(sakip: dict[str, str]) -> None
         "D",
         36,
     )
-    with pytest.raises(Exception) as twice:  # noqa: B017 - the storage error, 409 at the HTTP adapter
+    with pytest.raises(Exception) as twice:  # the storage error: 409 at the HTTP adapter
         lke.open_evaluation(s.TEAM_LEAD, 2026, s.OPD_A, None)
     assert isinstance(translate(twice.value), Conflict)
     got = lke.answer(
