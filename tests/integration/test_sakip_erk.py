@@ -18,9 +18,12 @@ from replika.core.errors import BadRequest, Forbidden
 from replika_infra.local.gateway import load_app
 from tests.integration import sakip_support as s
 
-CATALOGUE = "kode,nama,menit\nRAPAT,Rapat koordinasi,60\nSURAT,Menyusun konsep surat dinas,30\nLAYAN,Melayani masyarakat,20\n"
+CATALOGUE = (
+    "kode,nama,menit\nRAPAT,Rapat koordinasi,60\nSURAT,Menyusun konsep surat dinas,30\n"
+    "LAYAN,Melayani masyarakat,20\n"
+)
 WORKERS_A = [e for e in s.PEOPLE if e.opd_code == s.OPD_A and e.supervisor_nip][:3]
-WORKER_B = [e for e in s.PEOPLE if e.opd_code == s.OPD_B and e.supervisor_nip][0]
+WORKER_B = next(e for e in s.PEOPLE if e.opd_code == s.OPD_B and e.supervisor_nip)
 
 
 @pytest.fixture
