@@ -67,6 +67,13 @@ def _criteria(year: int, subject: str) -> dict[str, CriterionAnswer]:
     return {c.criterion: c for c in items}
 
 
+def _one(year: int, subject: str, cid: str) -> CriterionAnswer | None:
+    try:
+        return CriterionAnswer.get(keys.lke_pk(year, subject), keys.criterion_sk(cid), consistent_read=True)
+    except CriterionAnswer.DoesNotExist:
+        return None
+
+
 def _sheet(e: Evaluation) -> LkePolicy:
     return LkePolicy.model_validate(e.sheet)
 
@@ -228,36 +235,29 @@ def _check_version(item: CriterionAnswer | None, version: int) -> None:
         raise Conflict(details={"version": have})
 
 
-def answer(
+def record_answer(
     p: Principal, year: int, subject: str, cid: str, body: AnswerIn, tier: str, request_id: str | None
-) -> EvaluationOut:
+) -> CriterionAnswer:
     """``tier`` ``proposal`` (the evaluator) or ``final`` (the team lead). A criterion without an
     item yet has version 0."""
     header = _header(year, subject)
     _require_open(header)
-    criterion = _criterion(_sheet(header), cid)
-    scale = _sheet(header).scales[criterion.scale]
+    sheet = _sheet(header)
+    criterion = _criterion(sheet, cid)
+    scale = sheet.scales[criterion.scale]
     if body.answer not in scale:
         raise BadRequest(
             f"Jawaban harus salah satu dari {', '.join(scale)}.",
             code="invalid_answer",
             details={"scale": criterion.scale},
         )
-    current = _criteria(year, subject).get(cid)
+    current = _one(year, subject, cid)
     _check_version(current, body.version)
     item = _criterion_item(year, subject, cid, current)
     at, who = common.now(), common.actor(p)
-    before = {"answer": getattr(item, tier if tier == "final" else "proposed")}
     if tier == "final":
+        before = {"answer": item.final}
         item.final, item.final_note, item.final_by, item.final_at = body.answer, body.note, who, at
-    else:
-        item.proposed, item.proposed_note, item.proposed_by, item.proposed_at = (
-            body.answer,
-            body.note,
-            who,
-            at,
-        )
-    if tier == "final":
         audit.write_with_audit(
             _stream(subject),
             lambda tx: tx.save(item),
@@ -269,7 +269,20 @@ def answer(
             request_id=request_id,
         )
     else:
+        item.proposed, item.proposed_note, item.proposed_by, item.proposed_at = (
+            body.answer,
+            body.note,
+            who,
+            at,
+        )
         item.save()
+    return item
+
+
+def answer(
+    p: Principal, year: int, subject: str, cid: str, body: AnswerIn, tier: str, request_id: str | None
+) -> EvaluationOut:
+    record_answer(p, year, subject, cid, body, tier, request_id)
     return evaluation(p, year, subject)
 
 
@@ -279,9 +292,7 @@ def _may_add_evidence(p: Principal, subject: str) -> bool:
     return subject != REGION and p.opd == subject
 
 
-def add_evidence(
-    p: Principal, year: int, subject: str, cid: str, body: EvidenceLinkIn, request_id: str | None
-) -> EvaluationOut:
+def record_evidence(p: Principal, year: int, subject: str, cid: str, body: EvidenceLinkIn) -> CriterionAnswer:
     if not _may_add_evidence(p, subject):
         raise Forbidden(
             "Bukti ditambahkan oleh pihak yang dievaluasi atau Inspektorat.", details={"subject": subject}
@@ -289,8 +300,7 @@ def add_evidence(
     header = _header(year, subject)
     _require_open(header)
     _criterion(_sheet(header), cid)
-    current = _criteria(year, subject).get(cid)
-    item = _criterion_item(year, subject, cid, current)
+    item = _criterion_item(year, subject, cid, _one(year, subject, cid))
     links = list(item.evidence or [])
     if len(links) >= MAX_EVIDENCE:
         raise BadRequest(f"Paling banyak {MAX_EVIDENCE} bukti per kriteria.", code="too_much_evidence")
@@ -307,7 +317,14 @@ def add_evidence(
         }
     )
     item.evidence = links
-    item.save()
+    item.save()  # conditional on the version read: a concurrent addition is a 409, never lost
+    return item
+
+
+def add_evidence(
+    p: Principal, year: int, subject: str, cid: str, body: EvidenceLinkIn, request_id: str | None
+) -> EvaluationOut:
+    record_evidence(p, year, subject, cid, body)
     return evaluation(p, year, subject)
 
 
@@ -316,7 +333,7 @@ def review_evidence(
 ) -> EvaluationOut:
     header = _header(year, subject)
     _require_open(header)
-    current = _criteria(year, subject).get(cid)
+    current = _one(year, subject, cid)
     link = next((e for e in (current.evidence or []) if e["id"] == link_id), None) if current else None
     if current is None or link is None:
         raise NotFound("Bukti tidak ditemukan.", details={"criterion": cid, "link": link_id})
