@@ -18,7 +18,6 @@ from replika.sakip.rules.tree import NodeResult
 from replika.sakip.tables import Node
 
 OPD_LEVELS = tuple(level for level in LEVELS if not is_region_level(level))
-UPPER_LEVELS = tuple(level for level in LEVELS if is_region_level(level))
 
 
 def opd_attainment(p: Principal, year: int, opd: str, through: int = 4) -> OpdAttainmentOut:

@@ -316,16 +316,8 @@ def import_xlsx(
     unchanged = 0
     who, at = common.actor(p), common.now()
     for row, body in sorted(parsed, key=lambda rn: rank(rn[1].level)):
-        parent_node = in_file.get(body.parent) if body.parent else None
-        parent = (
-            {"level": parent_node.level, "owner": parent_node.owner}
-            if parent_node is not None
-            else (
-                {"level": existing[body.parent].level, "owner": existing[body.parent].owner}
-                if body.parent in existing
-                else None
-            )
-        )
+        above = (in_file.get(body.parent) or existing.get(body.parent)) if body.parent else None
+        parent = {"level": above.level, "owner": above.owner} if above is not None else None
         try:
             if body.parent is not None and parent is None:
                 raise BadRequest(

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from replika.core.auth import Principal, Role
 from replika.core.calendar import RegionCalendar, calendar_for
 from replika.core.config import RegionConfig, current_region
-from replika.core.errors import BadRequest, Forbidden, NotFound
+from replika.core.errors import Forbidden, NotFound
 from replika.sakip import keys
 from replika.sakip.models import PeriodOut
 from replika.sakip.rules.cascade import REGION
@@ -119,12 +119,3 @@ def period_of_year(year: int) -> Period:
     if not found:
         raise NotFound("Tidak ada periode perencanaan untuk tahun ini.", details={"year": year})
     return max(found, key=lambda p: int(p.start_year))
-
-
-def require_year_in(period: Period, year: int) -> None:
-    if year not in period_years(period):
-        raise BadRequest(
-            f"Tahun {year} di luar periode {period.period}.",
-            code="year_outside_period",
-            details={"year": year, "period": period.period},
-        )
