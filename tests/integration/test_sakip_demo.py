@@ -44,7 +44,13 @@ def demo(region_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
     return made, pegawai
 
 
-def test_the_demo_seed(demo: Any) -> None:
+def test_the_demo_seed_and_its_walk_through(demo: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """One test (the seed takes a while on moto): what the seed made, then the walk-through."""
+    check_the_seed(demo)
+    replay_the_walk_through(demo, capsys)
+
+
+def check_the_seed(demo: Any) -> None:
     from replika.sakip import attainment, erk, lke, public
     from replika.sakip.rules.attainment import pct
 
@@ -66,7 +72,7 @@ def test_the_demo_seed(demo: Any) -> None:
     assert pct(None) is None and Decimal(str(rollup.items[0].person_hours)) > 0
 
 
-def test_the_printed_walk_through_works(demo: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def replay_the_walk_through(demo: Any, capsys: pytest.CaptureFixture[str]) -> None:
     from replika_infra.demo import demo_sakip
 
     made, pegawai = demo
