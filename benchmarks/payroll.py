@@ -364,6 +364,7 @@ def build_data(n: int, period: str, config: Any, seed: int = 2026) -> tuple[list
     """N directory employees and their month totals (PynamoDB items, not yet written)."""
     from replika.core.calendar import RegionCalendar, period_bounds
     from replika.directory.tables import EMP, DirectoryItem, emp_key
+    from replika.remunerasi import keys
     from replika.remunerasi.tables import MonthTotal
 
     rng = random.Random(seed)
@@ -410,9 +411,9 @@ def build_data(n: int, period: str, config: Any, seed: int = 2026) -> tuple[list
         sentence = rng.random() < 0.02
         totals.append(
             MonthTotal(
-                f"TOT#{period}",
+                keys.total_pk(period),
                 nip,
-                gsi1pk=f"TOTOPD#{period}#{opd}",
+                gsi1pk=keys.total_opd_pk(period, opd),
                 gsi1sk=nip,
                 nip=nip,
                 period=period,
@@ -479,6 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     from moto import mock_aws
 
     with mock_aws():
+        from replika.core.calendar import calendar_for
         from replika.core.config import load_region_config, region_config_path
         from replika.core.settings import rebind_tables
         from replika.directory.tables import DirectoryItem
@@ -498,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
         setup_s = time.perf_counter() - t0
 
         # rules alone, on the inputs the run builds
-        cal = payroll._calendar(config)
+        cal = calendar_for(config)
         inputs = [
             payroll.tkd_input(args.period, e.nip, e, t, cal, config)
             for e, t in zip(employees, totals, strict=True)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 STACK = "replika-test"
+POOL_ARN_PREFIX = "arn:aws:cognito-idp:ap-southeast-3:123456789012:userpool"
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -29,6 +30,7 @@ os.environ.update(
         "IDEMPOTENCY_TABLE": f"{STACK}-idempotency",
         "REMUNERASI_TABLE": f"{STACK}-remunerasi",
         "SAKIP_TABLE": f"{STACK}-sakip",
+        "SABILULUNGAN_TABLE": f"{STACK}-sabilulungan",
         # Every function validates its manifest's environment at import (replika.core.runtime):
         # stand-ins until a test's stack fixture sets the real values and resets the runtime.
         "CURSOR_SECRET": "test-cursor-secret",
@@ -36,6 +38,18 @@ os.environ.update(
         "DATA_KEY_ARN": "arn:aws:kms:ap-southeast-3:123456789012:key/test",
         "AUDIT_HEADS_BUCKET": f"{STACK}-audit-heads-unset",
         "DOCUMENTS_BUCKET": f"{STACK}-documents-unset",
+        "PAYROLL_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/123456789012/unset",
+        "PAYROLL_QUEUE_ARN": "arn:aws:sqs:ap-southeast-3:123456789012:unset",
+        "WBS_TABLE": f"{STACK}-wbs",
+        "WBS_BUCKET": f"{STACK}-wbs-unset",
+        "WBS_KEY_ARN": "arn:aws:kms:ap-southeast-3:123456789012:key/wbs-unset",
+        "WBS_SECRET_ARN": "arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:wbs-unset",
+        "WBS_TOPIC_ARN": "arn:aws:sns:ap-southeast-3:123456789012:wbs-unset",
+        "PERIZINAN_TABLE": f"{STACK}-perizinan",
+        "PERMIT_SIGNING_KEY_ARN": "arn:aws:kms:ap-southeast-3:123456789012:key/permit-test",
+        "PUBLIC_USER_POOL_ARN": os.environ.get("PUBLIC_USER_POOL_ARN", f"{POOL_ARN_PREFIX}/pub"),
+        "SABILULUNGAN_TOPIC_ARN": "arn:aws:sns:ap-southeast-3:123456789012:unset",
+        "SABILULUNGAN_SECRET_ARN": "arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:unset",
         "POWERTOOLS_METRICS_NAMESPACE": "Replika",
         "POWERTOOLS_SERVICE_NAME": "replika-test",
     }
@@ -100,6 +114,18 @@ def unsigned_token(claims: dict[str, Any]) -> str:
 
 
 def auth_header(nip: str | None, opd: str | None, *groups: str) -> dict[str, str]:
+    """Claims of a staff ID token with these groups; with the group ``pemohon``, an applicant's
+    token instead (issued by the applicants' pool of the current stack: no NIP, no OPD)."""
+    if "pemohon" in groups:
+        pool = (os.environ.get("PUBLIC_USER_POOL_ARN") or "unset").rsplit("/", 1)[-1]
+        applicant: dict[str, Any] = {
+            "sub": f"sub-applicant-{nip or 'x'}",
+            "cognito:username": f"applicant-{nip or 'x'}",
+            "email": f"applicant-{nip or 'x'}@example.invalid",
+            "iss": f"https://cognito-idp.ap-southeast-3.amazonaws.com/{pool}",
+            "token_use": "id",
+        }
+        return {"Authorization": unsigned_token(applicant)}
     claims: dict[str, Any] = {
         "sub": f"sub-{nip or 'x'}-{'-'.join(groups)}",
         "cognito:username": f"u{nip}",

@@ -31,6 +31,11 @@ runtime.init("directory")  # validates the environment against the manifest: fai
 app = Chalice(app_name="replika-directory")
 api = Api(app, title="replika directory", base_path="/directory")
 ADMINS = (Role.ADMIN, Role.BKPSDM)
+IMPORT_EXAMPLE = (
+    "nip,nama,opd_kode,opd_nama,unit_kode,unit_nama,jabatan_kode,jabatan_nama,kelas_jabatan,atasan_nip\n"
+    "199711112019052555,Nining Hidayat,32.73.01,Sekretariat Daerah,32.73.01.00,Pimpinan,"
+    "32.73.01.J01,Kepala Sekretariat Daerah,15,\n"
+)
 
 
 @api.route("/opds", query=PageQuery, response=OpdPage, summary="Daftar OPD")
@@ -58,7 +63,7 @@ def direct_reports(ctx: Ctx, nip: str, query: PageQuery) -> EmployeePage:
     return service.direct_reports(ctx.user, nip, query.limit, query.cursor)
 
 
-@api.route("/me", response=EmployeeOut, summary="Data pegawai milik akun ini")
+@api.route("/me", response=EmployeeOut, errors=(404,), summary="Data pegawai milik akun ini")
 def me(ctx: Ctx) -> EmployeeOut:
     return service.me(ctx.user)
 
@@ -72,6 +77,7 @@ def me(ctx: Ctx) -> EmployeeOut:
     response=ImportResult,
     summary="Impor ekspor SIMPEG (CSV): semua baris sah atau tidak ada yang disimpan",
     idempotent=True,
+    raw_example=IMPORT_EXAMPLE,
 )
 def import_directory(ctx: Ctx, query: ImportQuery) -> ImportResult:
     return service.import_directory(

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from chalice.app import Chalice, CloudWatchEvent, SQSEvent
 
+from replika.core import runtime
 from replika.core.auth import Role
 from replika.core.calendar import parse_utc_iso
 from replika.core.errors import BadRequest
 from replika.core.http import Api, Ctx, parse_model
 from replika.core.pagination import PageQuery
 from replika.core.settings import get_settings
-from replika.remunerasi import dashboards, outputs, payroll, service
-from replika.remunerasi.dashboards import EmployeeDashboardOut, OpdDashboardOut
+from replika.remunerasi import dashboards, payroll, rules, service
 from replika.remunerasi.models import (
     ActingIn,
     ActingOut,
@@ -30,6 +30,7 @@ from replika.remunerasi.models import (
     DecisionIn,
     DecisionOut,
     DeleteQuery,
+    EmployeeDashboardOut,
     EntryIn,
     EntryOut,
     EntryPage,
@@ -37,17 +38,24 @@ from replika.remunerasi.models import (
     EntryQuery,
     EvidenceUploadIn,
     ImportSummary,
+    LinkOut,
+    OpdDashboardOut,
+    OutputsOut,
     PendingQuery,
     PeriodQuery,
+    ResultOut,
+    ResultPage,
     ResultQuery,
+    RunActionIn,
+    RunOut,
     SentenceIn,
     SentenceOut,
     SheetQuery,
     UploadOut,
 )
-from replika.remunerasi.outputs import LinkOut, OutputsOut
-from replika.remunerasi.payroll import ResultOut, ResultPage, RunOut
+from replika.remunerasi.payroll import outputs
 
+runtime.init("remunerasi")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-remunerasi")
 api = Api(app, title="replika e-Remunerasi", base_path="/remunerasi")
 HR = (Role.ADMIN, Role.BKPSDM)
@@ -102,6 +110,7 @@ def update_activity(ctx: Ctx, code: str, body: ActivityUpdate) -> ActivityOut:
     response=ImportSummary,
     idempotent=True,
     summary="Impor katalog kegiatan (CSV, semua atau tidak sama sekali)",
+    raw_example="kode,nama,menit,jabatan\nK1,Kegiatan satu,30,\n",
 )
 def import_activities(ctx: Ctx) -> ImportSummary:
     return service.import_activities(
@@ -134,7 +143,9 @@ def evidence_upload(ctx: Ctx, body: EvidenceUploadIn) -> UploadOut:
     return service.evidence_upload(ctx.user, body)
 
 
-@api.route("/me/entries", query=EntryQuery, response=EntryPage, summary="Kegiatan saya per periode")
+@api.route(
+    "/me/entries", query=EntryQuery, errors=(404,), response=EntryPage, summary="Kegiatan saya per periode"
+)
 def my_entries(ctx: Ctx, query: EntryQuery) -> EntryPage:
     return service.list_entries(ctx.user, ctx.user.nip or "-", query.period, query.limit, query.cursor)
 
@@ -222,6 +233,7 @@ def rate_behaviour(ctx: Ctx, nip: str, period: str, body: BehaviourIn) -> Behavi
     response=AttendanceImportOut,
     idempotent=True,
     summary="Impor absensi sidik jari / cuti / dinas luar / sakit (CSV)",
+    raw_example="nip,tanggal,masuk,pulang\n199711112019052555,2026-11-19,07:45,16:00\n",
 )
 def import_attendance(ctx: Ctx) -> AttendanceImportOut:
     return service.import_attendance(
@@ -284,11 +296,20 @@ def get_run(ctx: Ctx, period: str) -> RunOut:
     "/payroll/{period}/actions/{action}",
     "POST",
     roles=(Role.BKPSDM, Role.BPKAD),
+    body=RunActionIn,
     response=RunOut,
-    summary="verify (BKPSDM) / approve, lock (BPKAD) / recompute (BKPSDM)",
+    summary="verify (BKPSDM; acknowledges missing attendance days) / approve, lock (BPKAD) / recompute",
 )
-def run_action(ctx: Ctx, period: str, action: str) -> RunOut:
-    return payroll.act(_period(period), action, ctx.user, request_id=ctx.request_id, config=service.region())
+def run_action(ctx: Ctx, period: str, action: str, body: RunActionIn) -> RunOut:
+    ack = body.acknowledge_missing
+    return payroll.act(
+        _period(period),
+        action,
+        ctx.user,
+        request_id=ctx.request_id,
+        config=service.region(),
+        acknowledge=None if ack is None else rules.MissingAcknowledgement(ack.reason, ack.missing_days),
+    )
 
 
 @api.route(
@@ -371,14 +392,17 @@ def employee_dashboard(ctx: Ctx, nip: str) -> EmployeeDashboardOut:
     )
 
 
-@api.route("/dashboards/me", response=EmployeeDashboardOut, summary="Dasbor saya")
+@api.route("/dashboards/me", response=EmployeeDashboardOut, errors=(404,), summary="Dasbor saya")
 def my_dashboard(ctx: Ctx) -> EmployeeDashboardOut:
     return employee_dashboard(ctx, ctx.user.nip or "-")
 
 
 # -- schedule and queue ---------------------------------------------------------------------------
 # The 1st of each month at 01:00 region time, as an EventBridge (UTC) cron.
-@app.schedule(service.calendar().local_time_to_utc_cron(1, 0, 1), name="monthly_payroll")
+MONTHLY_PAYROLL = payroll.payroll_schedule_expression(service.region())
+
+
+@app.schedule(MONTHLY_PAYROLL, name="monthly_payroll")
 def monthly_payroll(event: CloudWatchEvent) -> None:
     payroll.scheduled_run(parse_utc_iso(event.time), config=service.region())
 

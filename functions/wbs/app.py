@@ -15,13 +15,15 @@ from typing import Any
 
 from chalice.app import Chalice, Request, Response
 
+from replika.core import runtime
 from replika.core.auth import Role
 from replika.core.calendar import local_time_to_utc_cron
 from replika.core.http import Api, Ctx
-from replika.wbs import service
+from replika.wbs import reporter, retention, service, staff, uploads
 from replika.wbs.models import (
     AssignIn,
     AuditPage,
+    ChallengeOut,
     DownloadOut,
     DuePage,
     DueQuery,
@@ -49,12 +51,14 @@ from replika.wbs.models import (
     StatsQuery,
     TransitionIn,
 )
-from replika.wbs.rules import HANDLER_ROLES
+from replika.wbs.rules import ESCALATION_ROLES, STAFF_ROLES
 
+runtime.init("wbs")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-wbs")
 api = Api(app, title="replika WBS", base_path="/wbs")
 HEAD = (Role.INSPEKTORAT_KEPALA,)
-STAFF = tuple(HANDLER_ROLES)
+STAFF = tuple(sorted(STAFF_ROLES))  # the Inspektorat and the escalation desks (rules.can_see decides)
+DESKS = (Role.INSPEKTORAT_KEPALA, *sorted(ESCALATION_ROLES))
 TOKEN_HEADER = "x-wbs-token"  # noqa: S105 - a header name
 #: The only request headers a WBS handler ever sees: nothing about the client's network or device.
 KEPT_HEADERS = frozenset({"content-type", "authorization", TOKEN_HEADER, "accept"})
@@ -92,71 +96,98 @@ def _reporter(ctx: Ctx) -> Any:
     summary="Laporkan pelanggaran tanpa akun; kode resi ditampilkan sekali",
 )
 def create_report(ctx: Ctx, body: ReportIn) -> ReportCreated:
-    return service.create_report(body, ctx.request_id)
+    return reporter.create_report(body, ctx.request_id)
 
 
 @api.route(
     "/reporter/session",
     "POST",
     public=True,
+    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
     body=ReceiptIn,
     response=SessionOut,
     summary="Tukar kode resi dengan token sesi pelapor (15 menit)",
 )
 def reporter_session(ctx: Ctx, body: ReceiptIn) -> SessionOut:
-    return service.exchange_receipt(body.receipt, ctx.request_id)
+    return service.exchange_receipt(body.receipt, ctx.request_id, body.pow_challenge, body.pow_nonce)
 
 
-@api.route("/reporter/report", public=True, response=ReporterView, summary="Status laporan (pelapor)")
+@api.route(
+    "/reporter/challenge",
+    public=True,
+    response=ChallengeOut,
+    summary="Tantangan proof of work untuk penukaran kode resi (saat percobaan salah tinggi)",
+)
+def reporter_challenge(ctx: Ctx) -> ChallengeOut:
+    return service.challenge()
+
+
+@api.route(
+    "/reporter/report",
+    public=True,
+    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
+    response=ReporterView,
+    summary="Status laporan (pelapor)",
+)
 def reporter_report(ctx: Ctx) -> ReporterView:
-    return service.reporter_view(_reporter(ctx), ctx.request_id)
+    return reporter.reporter_view(_reporter(ctx), ctx.request_id)
 
 
-@api.route("/reporter/messages", public=True, query=PageIn, response=MessagePage, summary="Pesan (pelapor)")
+@api.route(
+    "/reporter/messages",
+    public=True,
+    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
+    query=PageIn,
+    response=MessagePage,
+    summary="Pesan (pelapor)",
+)
 def reporter_messages(ctx: Ctx, query: PageIn) -> MessagePage:
-    return service.reporter_messages(_reporter(ctx), query.limit, query.cursor, ctx.request_id)
+    return reporter.reporter_messages(_reporter(ctx), query.limit, query.cursor, ctx.request_id)
 
 
 @api.route(
     "/reporter/messages",
     "POST",
     public=True,
+    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
     body=MessageIn,
     response=MessageOut,
     status=201,
     summary="Balas pesan Inspektorat (pelapor)",
 )
 def reporter_reply(ctx: Ctx, body: MessageIn) -> MessageOut:
-    return service.reporter_reply(_reporter(ctx), body.text, ctx.request_id)
+    return reporter.reporter_reply(_reporter(ctx), body.text, ctx.request_id)
 
 
 @api.route(
     "/reporter/evidence",
     "POST",
     public=True,
+    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
     body=EvidenceIn,
     response=EvidenceUpload,
     status=201,
     summary="Tautan unggah bukti (JPEG, PNG, PDF; maks. 10 MB)",
 )
 def reporter_add_evidence(ctx: Ctx, body: EvidenceIn) -> EvidenceUpload:
-    return service.reporter_add_evidence(_reporter(ctx), body, ctx.request_id)
+    return uploads.reporter_add_evidence(_reporter(ctx), body, ctx.request_id)
 
 
 @api.route(
     "/reporter/evidence/{file_id}/confirm",
     "POST",
     public=True,
+    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
     response=EvidenceOut,
     summary="Konfirmasi unggahan: metadata gambar (EXIF, GPS) dihapus",
 )
 def reporter_confirm_evidence(ctx: Ctx, file_id: str) -> EvidenceOut:
-    return service.reporter_confirm_evidence(_reporter(ctx), file_id, ctx.request_id)
+    return uploads.reporter_confirm_evidence(_reporter(ctx), file_id, ctx.request_id)
 
 
 @api.route("/stats", public=True, query=StatsQuery, response=StatsOut, summary="Angka tahunan (tanpa isi)")
 def stats(ctx: Ctx, query: StatsQuery) -> StatsOut:
-    return service.stats(query.year)
+    return retention.stats(query.year)
 
 
 # -- Inspektorat --------------------------------------------------------------------------------
@@ -164,12 +195,12 @@ def stats(ctx: Ctx, query: StatsQuery) -> StatsOut:
 
 @api.route("/reports", roles=STAFF, query=ReportQuery, response=ReportPage, summary="Daftar laporan")
 def list_reports(ctx: Ctx, query: ReportQuery) -> ReportPage:
-    return service.list_reports(ctx.user, query, ctx.request_id)
+    return staff.list_reports(ctx.user, query, ctx.request_id)
 
 
 @api.route("/reports/{report_id}", roles=STAFF, response=ReportDetail, summary="Isi laporan")
 def get_report(ctx: Ctx, report_id: str) -> ReportDetail:
-    return service.get_report(ctx.user, report_id, ctx.request_id)
+    return staff.get_report(ctx.user, report_id, ctx.request_id)
 
 
 @api.route(
@@ -181,7 +212,7 @@ def get_report(ctx: Ctx, report_id: str) -> ReportDetail:
     summary="Tugaskan penangan (Kepala Inspektorat)",
 )
 def assign(ctx: Ctx, report_id: str, body: AssignIn) -> ReportSummary:
-    return service.assign(ctx.user, report_id, body.handler_nip, ctx.request_id)
+    return staff.assign(ctx.user, report_id, body.handler_nip, ctx.request_id)
 
 
 @api.route(
@@ -193,14 +224,14 @@ def assign(ctx: Ctx, report_id: str, body: AssignIn) -> ReportSummary:
     summary="Ubah status (diterima -> verifikasi -> investigasi/dilimpahkan -> selesai, atau ditolak)",
 )
 def change_status(ctx: Ctx, report_id: str, body: TransitionIn) -> ReportSummary:
-    return service.transition(ctx.user, report_id, body, ctx.request_id)
+    return staff.transition(ctx.user, report_id, body, ctx.request_id)
 
 
 @api.route(
     "/reports/{report_id}/notes", roles=STAFF, query=PageIn, response=NotePage, summary="Catatan internal"
 )
 def list_notes(ctx: Ctx, report_id: str, query: PageIn) -> NotePage:
-    return service.list_notes(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
+    return staff.list_notes(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
 
 
 @api.route(
@@ -213,12 +244,12 @@ def list_notes(ctx: Ctx, report_id: str, query: PageIn) -> NotePage:
     summary="Tambah catatan internal (tidak terlihat pelapor)",
 )
 def add_note(ctx: Ctx, report_id: str, body: NoteIn) -> NoteOut:
-    return service.add_note(ctx.user, report_id, body.text, ctx.request_id)
+    return staff.add_note(ctx.user, report_id, body.text, ctx.request_id)
 
 
 @api.route("/reports/{report_id}/messages", roles=STAFF, query=PageIn, response=MessagePage, summary="Pesan")
 def list_messages(ctx: Ctx, report_id: str, query: PageIn) -> MessagePage:
-    return service.list_messages(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
+    return staff.list_messages(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
 
 
 @api.route(
@@ -231,12 +262,12 @@ def list_messages(ctx: Ctx, report_id: str, query: PageIn) -> MessagePage:
     summary="Kirim pesan ke pelapor",
 )
 def send_message(ctx: Ctx, report_id: str, body: MessageIn) -> MessageOut:
-    return service.send_message(ctx.user, report_id, body.text, ctx.request_id)
+    return staff.send_message(ctx.user, report_id, body.text, ctx.request_id)
 
 
 @api.route("/reports/{report_id}/evidence", roles=STAFF, query=PageIn, response=EvidencePage, summary="Bukti")
 def list_evidence(ctx: Ctx, report_id: str, query: PageIn) -> EvidencePage:
-    return service.list_evidence(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
+    return uploads.list_evidence(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
 
 
 @api.route(
@@ -246,12 +277,12 @@ def list_evidence(ctx: Ctx, report_id: str, query: PageIn) -> EvidencePage:
     summary="Tautan unduh satu bukti (5 menit)",
 )
 def download_evidence(ctx: Ctx, report_id: str, file_id: str) -> DownloadOut:
-    return service.download_evidence(ctx.user, report_id, file_id, ctx.request_id)
+    return uploads.download_evidence(ctx.user, report_id, file_id, ctx.request_id)
 
 
-@api.route("/reports/{report_id}/audit", roles=HEAD, query=PageIn, response=AuditPage, summary="Jejak audit")
+@api.route("/reports/{report_id}/audit", roles=DESKS, query=PageIn, response=AuditPage, summary="Jejak audit")
 def audit_trail(ctx: Ctx, report_id: str, query: PageIn) -> AuditPage:
-    return service.audit_trail(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
+    return staff.audit_trail(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
 
 
 @api.route(
@@ -262,7 +293,7 @@ def audit_trail(ctx: Ctx, report_id: str, query: PageIn) -> AuditPage:
     summary="Laporan yang akan dimusnahkan (default 30 hari ke depan)",
 )
 def retention_due(ctx: Ctx, query: DueQuery) -> DuePage:
-    return service.due_for_purge(
+    return retention.due_for_purge(
         ctx.user, query.status, query.days_ahead, query.limit, query.cursor, ctx.request_id
     )
 

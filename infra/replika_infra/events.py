@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from replika_infra.demo import seed
+from replika_infra.events_sabilulungan import sabilulungan_events
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
@@ -116,6 +117,9 @@ def directory_events() -> dict[str, tuple[dict[str, Any], int]]:
     other_opd = next(e for e in people if e.opd_code != staff.opd_code and e.supervisor_nip)
     bkpsdm = claims_for(hr, "bkpsdm")
     pegawai = claims_for(staff, "pegawai")
+    auditor = claims_for(
+        next(e for e in people if e.opd_code.endswith(".03") and e.supervisor_nip), "inspektorat"
+    )
     csv_body = seed.to_csv([staff, chief, head]).decode()
     return {
         "list_opds": (api_event("GET", "/opds", query={"limit": ["5"]}, claims=pegawai), 200),
@@ -154,6 +158,20 @@ def directory_events() -> dict[str, tuple[dict[str, Any], int]]:
             403,
         ),
         "openapi_json": (api_event("GET", "/openapi.json"), 200),
+        # tamper evidence of the audit log
+        "audit_verify": (
+            api_event("GET", "/audit/verify", query={"since": ["2026-11-30"]}, claims=auditor),
+            200,
+        ),
+        "audit_verify_as_pegawai": (
+            api_event("GET", "/audit/verify", query={"since": ["2026-11-30"]}, claims=pegawai),
+            403,
+        ),
+        "audit_heads_not_published": (
+            api_event("GET", "/public/audit/heads/{day}", {"day": "2020-01-01"}),
+            404,
+        ),
+        "publish_audit_heads": (schedule_event("replika-directory-publish_audit_heads"), 200),
     }
 
 
@@ -202,6 +220,7 @@ def wbs_events() -> dict[str, tuple[dict[str, Any], int]]:
             401,
         ),
         "stats": (api_event("GET", "/stats", query={"year": ["2026"]}), 200),
+        "reporter_challenge": (api_event("GET", "/reporter/challenge"), 200),
         "list_reports": (api_event("GET", "/reports", query={"status": ["received"]}, claims=head), 200),
         "list_reports_as_pegawai": (api_event("GET", "/reports", claims=pegawai), 403),
         "list_reports_without_token": (api_event("GET", "/reports"), 401),
@@ -299,10 +318,10 @@ def remunerasi_events() -> dict[str, tuple[dict[str, Any], int]]:
         "kode,nama,menit,jabatan\nPIKET,Piket pelayanan terpadu,240,\nLIPUT,Meliput kegiatan pimpinan,120,\n"
     )
     attendance = (
-        "nip,tanggal,masuk,pulang,keterangan\n"
-        f"{staff.nip},2026-11-19,07:28,16:05,\n"
-        f"{peers[0].nip},2026-11-19,08:10,16:00,\n"
-        f"{peers[1].nip},2026-11-18,,,cuti\n"
+        "nip,tanggal,masuk,pulang,keterangan,cuti_nomor\n"
+        f"{staff.nip},2026-11-19,07:28,16:05,,\n"
+        f"{peers[0].nip},2026-11-19,08:10,16:00,,\n"
+        f"{peers[1].nip},2026-11-18,,,cuti,800/123-BKPSDM\n"
     )
     return {
         # catalogue
@@ -496,12 +515,9 @@ def _sakip_events() -> dict[str, tuple[dict[str, Any], int]]:
     return sakip_events()
 
 
-GENERATORS = {
-    "directory": directory_events,
-    "wbs": wbs_events,
-    "remunerasi": remunerasi_events,
-    "sakip": _sakip_events,
-}
+GENERATORS = {"directory": directory_events, "wbs": wbs_events, "remunerasi": remunerasi_events}
+GENERATORS["sabilulungan"] = sabilulungan_events
+GENERATORS["sakip"] = _sakip_events
 
 
 def write_events(root: Path = EVENTS) -> list[Path]:

@@ -219,3 +219,12 @@ def test_openapi_is_valid_openapi_3(client: Client) -> None:
     assert spec["openapi"].startswith("3.")
     assert {"/opds", "/employees", "/employees/{nip}", "/me", "/import"} <= set(spec["paths"])
     assert "text/csv" in spec["paths"]["/import"]["post"]["requestBody"]["content"]
+
+
+def test_an_applicant_token_reaches_no_staff_route(seeded: Client) -> None:
+    """A self-signed-up applicant gets 403 even on routes open to any signed-in staff member."""
+    applicant = auth_header(None, None, "pemohon")
+    for path in ("/opds", "/employees?opd=32.73.01", "/me"):
+        r = seeded.http.get(path, headers=applicant)
+        assert r.status_code == 403, (path, r.body)
+    assert seeded.http.get("/opds", headers=HR).status_code == 200

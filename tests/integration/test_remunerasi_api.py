@@ -347,8 +347,9 @@ class TestLock:
 class TestAttendance:
     def test_import_classifies_and_reimport_replaces(self, client: Client) -> None:
         csv = (
-            f"nip,tanggal,masuk,pulang,keterangan\n{STAFF.nip},2026-11-19,08:05,16:00,\n"
-            f"{STAFF.nip},2026-11-18,,,\n{STAFF.nip},2026-11-17,,,cuti\n{STAFF.nip},2026-11-15,,,\n"
+            f"nip,tanggal,masuk,pulang,keterangan,cuti_nomor\n{STAFF.nip},2026-11-19,08:05,16:00,,\n"
+            f"{STAFF.nip},2026-11-18,,,,\n{STAFF.nip},2026-11-17,,,cuti,800/123-BKPSDM\n"
+            f"{STAFF.nip},2026-11-15,,,,\n"
         )
         r = client.http.post("/attendance/import", body=csv, headers={**HR, "Content-Type": "text/csv"})
         assert body(r)["rows"] == 3  # Sunday skipped
@@ -431,5 +432,21 @@ def test_every_decision_is_in_the_verifiable_audit_chain(client: Client) -> None
 
     e = body(log(client))
     decide(client, "approve", [e], BOSS)
-    trail = audit.verify("remunerasi")
-    assert trail.ok and trail.count == 3  # two catalogue puts + one decision
+    catalogue = audit.verify("remunerasi/activity")
+    assert catalogue.ok and catalogue.count == 2  # two catalogue puts
+    trail = audit.verify(f"remunerasi/opd/{STAFF.opd_code}")  # decisions: one chain per OPD
+    assert trail.ok and trail.count == 1
+
+
+def test_the_app_registers_the_tested_payroll_schedule(region_stack: dict[str, str]) -> None:
+    from replika.remunerasi import payroll, service
+
+    app = load_app("remunerasi")
+    schedules = {
+        getattr(s, "name", None): getattr(s, "schedule_expression", None)
+        for s in app.event_sources
+        if hasattr(s, "schedule_expression")
+    }
+    expected = payroll.payroll_schedule_expression(service.region())
+    assert expected == "cron(0 18 L * ? *)"  # 01:00 WIB on the 1st
+    assert schedules["monthly_payroll"] == expected

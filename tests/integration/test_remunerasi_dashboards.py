@@ -274,3 +274,63 @@ class TestEmployeeDashboard:
         assert employee_dashboard_for(hr, nip(1), config=config, today_local=self.TODAY).nip == nip(1)
         with pytest.raises(NotFound):
             employee_dashboard_for(hr, nip(77), config=config, today_local=self.TODAY)
+
+
+class TestOneMonthMapping:
+    """The payroll run and the employee dashboard read a month total through the same
+    ``rules.month_input``. They used to map it twice and differed on a month the rules cannot
+    take: the run recorded a failed result, the dashboard crashed (``date.replace`` on day 31 of
+    a 30-day month: a 500) or, for an employee without OPD, projected an allowance the run would
+    never pay."""
+
+    def test_bad_day_fails_the_run_and_the_dashboard_shows_no_projection(
+        self, region_stack: dict[str, str], config: RegionConfig
+    ) -> None:
+        from replika.remunerasi import payroll
+        from replika.remunerasi.dashboards import employee_dashboard
+        from replika.remunerasi.store import employees, totals
+
+        employee(5, A, kelas=9)
+        month_total(5, A, {3: 200, 31: 100}, period="2026-09")  # September has 30 days
+        cfg = config
+        result = payroll.compute_chunk("2026-09", 1, [nip(5)], cfg)[0]
+        assert result.status == "failed" and "31" in (result.reason or "")
+        out = employee_dashboard(nip(5), config=cfg, today_local=date(2026, 9, 15))
+        assert out.projection is None and "tidak valid" in out.projection_note
+        assert employees.get(nip(5)) is not None and totals.get("2026-09", nip(5)) is not None
+
+    def test_run_and_dashboard_agree_at_the_end_of_the_month(
+        self, region_stack: dict[str, str], config: RegionConfig
+    ) -> None:
+        from replika.remunerasi import payroll
+        from replika.remunerasi.dashboards import employee_dashboard
+
+        employee(6, A, kelas=9)
+        days = {d: 250 for d in (3, 5, 6, 7, 10, 11, 12, 13, 14)}
+        days.update({4: 400, 8: 350, 9: 120, 31: 90})
+        month_total(6, A, days, sentence_pct=30, sentence_level="sedang")
+        result = payroll.compute_chunk(PERIOD, 1, [nip(6)], config)[0]
+        out = employee_dashboard(nip(6), config=config, today_local=date(2026, 8, 31))
+        p = out.projection
+        assert result.status == "ok" and p is not None
+        assert (out.approved_minutes, out.countable_minutes) == (
+            result.approved_minutes,
+            result.countable_minutes,
+        )
+        assert out.sentence_cut_pct == Decimal(result.sentence_cut_pct or "0")
+        assert (p.kinerja, p.disiplin, p.gross, p.net) == (
+            result.kinerja,
+            result.disiplin,
+            result.gross,
+            result.net,
+        )
+
+    def test_no_opd_is_no_projection(self, region_stack: dict[str, str], config: RegionConfig) -> None:
+        from replika.directory.tables import EMP, DirectoryItem, emp_key
+        from replika.remunerasi import payroll
+        from replika.remunerasi.dashboards import employee_dashboard
+
+        DirectoryItem(emp_key(nip(7)), EMP, kind=EMP, nip=nip(7), name="Tanpa OPD", kelas=9).save()
+        assert payroll.compute_chunk(PERIOD, 1, [nip(7)], config)[0].status == "failed"
+        out = employee_dashboard(nip(7), config=config, today_local=date(2026, 8, 14))
+        assert out.projection is None

@@ -144,7 +144,7 @@ def s3_keys(prefix: str) -> list[str]:
 # -- slip ------------------------------------------------------------------------------------------
 class TestSlipPdf:
     def test_slip_is_a_pdf_with_the_employee_and_amounts(self, stack: Any, region: RegionConfig) -> None:
-        from replika.remunerasi.outputs import slip_pdf
+        from replika.remunerasi.payroll.outputs import slip_pdf
 
         r = result(
             CICI,
@@ -178,7 +178,7 @@ class TestSlipPdf:
             assert expected in text, expected
 
     def test_uncompressed_slip_and_deterministic_bytes(self, stack: Any, region: RegionConfig) -> None:
-        from replika.remunerasi.outputs import slip_pdf
+        from replika.remunerasi.payroll.outputs import slip_pdf
 
         r = result(ANI, OPD_A, name="Siti Nurhaliza ā “Nur”")  # outside Latin-1: folded, no crash
         plain = slip_pdf(r, region=region, compress=False)
@@ -190,7 +190,7 @@ class TestSlipPdf:
 # -- sheet -----------------------------------------------------------------------------------------
 class TestPayrollXlsx:
     def test_header_rows_text_nip_and_totals(self, stack: Any) -> None:
-        from replika.remunerasi.outputs import SHEET_HEADERS, payroll_xlsx
+        from replika.remunerasi.payroll.outputs import SHEET_HEADERS, payroll_xlsx
 
         rows = [
             result(
@@ -232,7 +232,7 @@ class TestPayrollXlsx:
 # -- generation -----------------------------------------------------------------------------------
 class TestGenerateOutputs:
     def test_writes_region_and_opd_sheets_and_records_them(self, stack: Any) -> None:
-        from replika.remunerasi.outputs import generate_outputs
+        from replika.remunerasi.payroll.outputs import generate_outputs
         from replika.remunerasi.tables import PayrollRun
 
         seed_period()
@@ -257,7 +257,7 @@ class TestGenerateOutputs:
         assert int(outputs["employees"]) == 3 and int(outputs["failed"]) == 1
 
     def test_twice_gives_the_same_keys_and_no_duplicates(self, stack: Any) -> None:
-        from replika.remunerasi.outputs import generate_outputs
+        from replika.remunerasi.payroll.outputs import generate_outputs
 
         seed_period()
         first = generate_outputs(PERIOD, 2)
@@ -266,7 +266,7 @@ class TestGenerateOutputs:
         assert s3_keys("remunerasi/") == sorted(first.values())
 
     def test_stale_generation_is_skipped(self, stack: Any) -> None:
-        from replika.remunerasi.outputs import generate_outputs
+        from replika.remunerasi.payroll.outputs import generate_outputs
         from replika.remunerasi.tables import PayrollRun
 
         seed_period()
@@ -275,14 +275,14 @@ class TestGenerateOutputs:
         assert PayrollRun.get(f"RUN#{PERIOD}", "RUN").outputs is None
 
     def test_missing_run_is_skipped(self, stack: Any) -> None:
-        from replika.remunerasi.outputs import generate_outputs
+        from replika.remunerasi.payroll.outputs import generate_outputs
 
         assert generate_outputs(PERIOD, 1) == {}
 
     def test_generation_moving_on_midway_is_not_recorded(
         self, stack: Any, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        from replika.remunerasi import outputs
+        from replika.remunerasi.payroll import outputs
         from replika.remunerasi.tables import PayrollRun
 
         seed_period()
@@ -302,7 +302,7 @@ class TestGenerateOutputs:
 # -- links -----------------------------------------------------------------------------------------
 class TestLinks:
     def test_own_slip_is_generated_once_and_presigned(self, stack: Any, region: RegionConfig) -> None:
-        from replika.remunerasi.outputs import slip_link
+        from replika.remunerasi.payroll.outputs import slip_link
 
         seed_period()
         link = slip_link(PERIOD, ANI, who(ANI, OPD_A, Role.PEGAWAI), region=region)
@@ -316,7 +316,7 @@ class TestLinks:
         assert s3_keys(f"remunerasi/{PERIOD}/g2/slips/") == [key]
 
     def test_someone_elses_slip_is_403_even_same_opd(self, stack: Any, region: RegionConfig) -> None:
-        from replika.remunerasi.outputs import slip_link
+        from replika.remunerasi.payroll.outputs import slip_link
 
         seed_period()
         with pytest.raises(Forbidden):
@@ -327,14 +327,14 @@ class TestLinks:
 
     @pytest.mark.parametrize("role", [Role.BKPSDM, Role.BPKAD, Role.ADMIN])
     def test_region_roles_get_any_slip(self, stack: Any, region: RegionConfig, role: Role) -> None:
-        from replika.remunerasi.outputs import slip_link
+        from replika.remunerasi.payroll.outputs import slip_link
 
         seed_period()
         link = slip_link(PERIOD, CICI, who("199001012015011001", "32.73.02", role), region=region)
         assert f"slips/{CICI}.pdf" in link.url
 
     def test_slip_404_without_run_stale_result_or_failed(self, stack: Any, region: RegionConfig) -> None:
-        from replika.remunerasi.outputs import slip_link
+        from replika.remunerasi.payroll.outputs import slip_link
 
         hr = who(None, None, Role.BKPSDM)
         with pytest.raises(NotFound):
@@ -345,7 +345,7 @@ class TestLinks:
                 slip_link(PERIOD, nip, hr, region=region)
 
     def test_recompute_serves_a_new_slip(self, stack: Any, region: RegionConfig) -> None:
-        from replika.remunerasi.outputs import slip_link
+        from replika.remunerasi.payroll.outputs import slip_link
 
         seed_period()
         me = who(ANI, OPD_A, Role.PEGAWAI)
@@ -360,7 +360,7 @@ class TestLinks:
         assert "Rp 3.000.000" in pdf_text(storage.get_bytes(f"remunerasi/{PERIOD}/g3/slips/{ANI}.pdf"))
 
     def test_sheet_links(self, stack: Any) -> None:
-        from replika.remunerasi.outputs import generate_outputs, outputs_of, sheet_link
+        from replika.remunerasi.payroll.outputs import generate_outputs, outputs_of, sheet_link
 
         hr = who(None, None, Role.BPKAD)
         with pytest.raises(Forbidden):

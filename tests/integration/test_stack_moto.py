@@ -180,7 +180,13 @@ def test_cognito_pool_has_every_group_and_a_client(full_stack: dict[str, str]) -
     assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
     assert {"custom:nip", "custom:opd"} <= {a["Name"] for a in pool["SchemaAttributes"]}
     groups = {g["GroupName"] for g in idp.list_groups(UserPoolId=pool_id)["Groups"]}
-    assert groups == {role.value for role in Role}
+    # every staff role is a group; the applicant role is the applicants' pool, never a group
+    assert groups == {role.value for role in Role if role is not Role.PEMOHON}
+    public_id = full_stack["PublicUserPoolId"]
+    public = idp.describe_user_pool(UserPoolId=public_id)["UserPool"]
+    assert public["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is False  # self sign-up
+    assert public["AutoVerifiedAttributes"] == ["email"]
+    assert not idp.list_groups(UserPoolId=public_id)["Groups"]
     client = idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=full_stack["UserPoolClientId"])
     assert "ALLOW_USER_PASSWORD_AUTH" in client["UserPoolClient"]["ExplicitAuthFlows"]
     assert "ClientSecret" not in client["UserPoolClient"]

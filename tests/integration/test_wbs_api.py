@@ -529,7 +529,8 @@ def test_image_evidence_loses_exif_and_gps(client: Client, wbs_env: dict[str, st
     files = body(get(client, f"/reports/{rid}/evidence", HEAD))["items"]
     assert [f["filename"] for f in files] == ["kuitansi.jpg"]
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=wbs_env["WBS_BUCKET"])["Contents"]]
-    assert keys == [f"evidence/{rid}/{upload['file_id']}.jpg"]
+    # the cleaned file, and the report's shred secret (crypto.shred_key); no raw upload
+    assert keys == [f"evidence/{rid}/{upload['file_id']}.jpg", f"keys/{rid}"]
     cleaned = s3.get_object(Bucket=wbs_env["WBS_BUCKET"], Key=keys[0])["Body"].read()
     with Image.open(io.BytesIO(cleaned)) as img:
         assert img.size == (64, 48)
@@ -595,6 +596,16 @@ def test_public_figures_count_by_category_and_status(client: Client) -> None:
 # -- retention --------------------------------------------------------------------------------------
 
 
+def _pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def test_purge_removes_items_and_files_and_leaves_an_audit_record(
     client: Client, wbs_env: dict[str, str]
 ) -> None:
@@ -605,7 +616,7 @@ def test_purge_removes_items_and_files_and_leaves_an_audit_record(
     token, receipt = created["token"], created["receipt"]
     rid = report_id_of(token)
     keep = report_id_of(file_report(client)["token"])  # still open: stays
-    pdf = b"%PDF-1.4\n%bukti\n"
+    pdf = _pdf()  # a real PDF: evidence PDFs are rewritten with pypdf (a bare header is refused)
     upload = body(
         post(
             client,
@@ -628,6 +639,8 @@ def test_purge_removes_items_and_files_and_leaves_an_audit_record(
             subject="h",
             username="h",
             roles=frozenset({__import__("replika.core.auth", fromlist=["Role"]).Role.INSPEKTORAT_KEPALA}),
+            nip=HEAD_E.nip,  # the due list follows the visibility rule, which fails closed without a NIP
+            opd=HEAD_E.opd_code,
         ),
         service.Status.REJECTED,
         30,

@@ -209,7 +209,7 @@ def test_layer_extras_come_from_pyproject() -> None:
         extras = {layers.dist_name(r) for r in layers.extra_requirements(m.layer_extras)}
         assert extras == {layers.dist_name(n) for n in m.layer_extras}
         assert not extras & common, f"{m.app}'s extras are in the common layer"
-    assert {"cryptography", "pillow"} == set(MANIFESTS["wbs"].layer_extras)
+    assert {"cryptography", "pillow", "pypdf"} == set(MANIFESTS["wbs"].layer_extras)
     assert not {"cryptography", "pillow", "fpdf2", "openpyxl"} & common
 
 

@@ -44,3 +44,35 @@ def test_scope_checks() -> None:
         staff.require_opd("B")
     with pytest.raises(Forbidden):
         staff.require_any([Role.BKPSDM, Role.ADMIN])
+
+
+POOL = "arn:aws:cognito-idp:ap-southeast-3:123456789012:userpool/ap-southeast-3_Applicants"
+
+
+def test_an_applicant_is_whoever_the_applicants_pool_issued_and_nothing_else() -> None:
+    claims = {
+        "sub": "a-1",
+        "email": "yayasan@example.invalid",
+        "iss": "https://cognito-idp.ap-southeast-3.amazonaws.com/ap-southeast-3_Applicants",
+        # whatever else the token claims grants nothing
+        "cognito:groups": "admin,bkpsdm",
+        "custom:nip": "198503152010011001",
+        "custom:opd": "32.73.08",
+    }
+    p = principal_from_claims(claims, POOL)
+    assert p.applicant and p.roles == frozenset({Role.PEMOHON})
+    assert (p.nip, p.opd) == (None, None)
+    # without the applicants' pool configured, the same issuer is not trusted as an applicant
+    assert not principal_from_claims(claims, None).applicant
+
+
+def test_a_staff_token_never_carries_the_applicant_role() -> None:
+    staff = principal_from_claims(
+        {
+            "sub": "s-1",
+            "iss": "https://cognito-idp.ap-southeast-3.amazonaws.com/ap-southeast-3_Staff",
+            "cognito:groups": "pemohon,pegawai",
+        },
+        POOL,
+    )
+    assert not staff.applicant and staff.roles == frozenset({Role.PEGAWAI})

@@ -8,7 +8,9 @@ import pytest
 
 from replika.core.audit import AuditRecord
 from replika.directory.tables import DirectoryItem
+from replika.perizinan.tables import PerizinanItem
 from replika.remunerasi.tables import RemItem
+from replika.sabilulungan.tables import SabItem
 from replika.sakip.tables import MODELS as SAKIP_MODELS
 from replika.sakip.tables import SakipItem
 from replika.wbs.tables import WbsItem
@@ -20,6 +22,8 @@ MODELS: list[tuple[type[Any], str]] = [
     (RemItem, "RemunerasiTable"),
     (WbsItem, "WbsTable"),
     (SakipItem, "SakipTable"),
+    (PerizinanItem, "PerizinanTable"),
+    (SabItem, "SabilulunganTable"),
 ]
 
 

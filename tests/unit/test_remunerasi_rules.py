@@ -155,7 +155,14 @@ def test_no_checkin_and_no_checkout_is_tk_not_tl4_plus_psw4() -> None:
 def test_excused_days_are_not_deducted(excuse: str, letter: bool, code: str) -> None:
     # even with no fingerprint at all, or a late one
     for check_in, check_out in [(None, None), (time(10, 0), time(12, 0))]:
-        day = classify_day(check_in, check_out, DEFAULT, excuse=excuse, sick_letter=letter)  # type: ignore[arg-type]
+        day = classify_day(
+            check_in,
+            check_out,
+            DEFAULT,
+            excuse=excuse,  # type: ignore[arg-type]
+            sick_letter=letter,
+            leave_approved=True,  # leave counts only with its approval (see the unapproved test)
+        )
         assert day == DayAttendance((code,), D(0))
 
 
@@ -196,7 +203,7 @@ def test_month_total_deduction() -> None:
         classify_day(None, None, DEFAULT),
         classify_day(time(8, 15), time(15, 45), DEFAULT),
         classify_day(time(7, 29), time(16, 1), DEFAULT),
-        classify_day(None, None, DEFAULT, excuse="cuti"),
+        classify_day(None, None, DEFAULT, excuse="cuti", leave_approved=True),
     ]
     assert total_deduction_pct(days) == D("7.5")
     assert total_deduction_pct([]) == D(0)
@@ -395,7 +402,7 @@ def test_ex13_excused_days_keep_the_full_disiplin_part() -> None:
     # 19 working days in Aug 2026: 3 days cuti, 2 dinas luar, 1 sakit with a letter, the rest on
     # time -> 0 %; kelas 7, 6,000 minutes -> the full 2,800,000 (as in ex2), net 2,772,000
     days = (
-        [classify_day(None, None, DEFAULT, excuse="cuti")] * 3
+        [classify_day(None, None, DEFAULT, excuse="cuti", leave_approved=True)] * 3
         + [classify_day(None, None, DEFAULT, excuse="dinas_luar")] * 2
         + [classify_day(None, None, DEFAULT, excuse="sakit", sick_letter=True)]
         + [classify_day(ON_TIME_IN, ON_TIME_OUT, DEFAULT)] * 13
@@ -605,3 +612,40 @@ def test_allowed_actions() -> None:
     assert allowed_actions("approved", "bpkad") == (PayrollAction.LOCK,)
     assert allowed_actions("locked", "bpkad") == ()
     assert allowed_actions("draft", "admin") == ()
+
+
+class TestMonthInput:
+    """``rules.month_input``: the one mapping from a month total to :class:`TkdInput`."""
+
+    class Record:
+        def __init__(self, days: dict[int, int], att: dict[int, int], pct: float | None = None) -> None:
+            self._days, self._att = days, att
+            self.sentence_pct = pct
+            self.sentence_level = "sedang" if pct else None
+
+        def day_minutes(self) -> dict[int, int]:
+            return dict(self._days)
+
+        def day_attendance(self) -> dict[int, tuple[int, str]]:
+            return {d: (bp, "TL1") for d, bp in self._att.items()}
+
+    def test_maps_minutes_attendance_and_sentence(self) -> None:
+        from replika.remunerasi.rules import month_input
+
+        rec = self.Record({3: 400, 8: 350, 9: 0}, {5: 50, 12: 100}, 30.0)
+        got = month_input(PERIOD, "1" * 18, kelas=9, opd_code="X", record=rec, calendar=WIB, policy=DEFAULT)
+        # 3 Aug (Mon) capped at 300; 8 Aug (Sat) overtime, capped at 300
+        assert (got.approved_minutes, got.countable_minutes) == (750, 600)
+        assert got.attendance_deduction_pct == D("1.5")
+        assert [s.cut_pct for s in got.sentences] == [D("30.0")]
+
+    def test_refuses_what_the_run_cannot_pay(self) -> None:
+        from replika.remunerasi.rules import month_input
+
+        kw: dict[str, object] = {"calendar": WIB, "policy": DEFAULT}
+        with pytest.raises(ValueError, match="31"):
+            month_input("2026-09", "1" * 18, kelas=9, opd_code="X", record=self.Record({31: 10}, {}), **kw)
+        with pytest.raises(ValueError, match="kelas"):
+            month_input(PERIOD, "1" * 18, kelas=None, opd_code="X", record=None, **kw)
+        with pytest.raises(ValueError, match="OPD"):
+            month_input(PERIOD, "1" * 18, kelas=9, opd_code=None, record=None, **kw)

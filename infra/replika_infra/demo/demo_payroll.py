@@ -120,7 +120,12 @@ def print_guide(gateway: str, period: str) -> None:
     print(f'  curl -s -H "Authorization: Bearer $A" {base}/pending          # then POST {base}/decisions')
     print(f'  curl -s -H "Authorization: Bearer $HR" "{base}/dashboards/opd?period={period}"')
     print(f'  curl -s -H "Authorization: Bearer $HR" {base}/payroll/{period}')
-    print(f'  curl -s -X POST -H "Authorization: Bearer $HR" {base}/payroll/{period}/actions/verify')
+    print("  # the demo month has no attendance import: acknowledge the run's attendance_missing_days")
+    print(
+        f'  curl -s -X POST -H "Authorization: Bearer $HR" -H "Content-Type: application/json" '
+        f"{base}/payroll/{period}/actions/verify "
+        '-d \'{"acknowledge_missing":{"reason":"data demo tanpa impor absensi","missing_days":<N>}}\''
+    )
     print(f'  curl -s -X POST -H "Authorization: Bearer $FIN" {base}/payroll/{period}/actions/approve')
     print(f'  curl -s -H "Authorization: Bearer $P" {base}/payroll/{period}/slips/<NIP>  # presigned PDF')
     print(f'  curl -s -H "Authorization: Bearer $FIN" "{base}/payroll/{period}/sheets"  # region XLSX')

@@ -1,4 +1,4 @@
-"""One fix to moto 5.2.5 for the local stack, the tests and the benchmarks.
+"""Two fixes to moto 5.2.5 for the local stack, the tests and the benchmarks.
 
 moto's ``TransactWriteItems`` keeps a rollback copy by deep-copying *the whole table once per
 item of the transaction*: a 90-item transaction on a 10,000-item table copies 900,000 items,
@@ -10,6 +10,9 @@ The fix keeps moto's transaction logic and semantics and changes only the rollba
 whole-table copy becomes a no-op, and this wrapper snapshots just the items the transaction
 touches and puts them back when moto cancels the transaction. ``tests/unit/test_moto_patches.py``
 checks that a cancelled transaction still leaves every item as it was.
+
+The second: CloudFormation KMS keys keep the template's ``KeySpec``/``KeyUsage`` (moto makes every
+key symmetric).
 """
 
 from __future__ import annotations
@@ -84,4 +87,29 @@ def install() -> None:
             raise
 
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    _kms_key_spec_from_template()
     _installed = True
+
+
+def _kms_key_spec_from_template() -> None:
+    """moto's CloudFormation creates every ``AWS::KMS::Key`` as a symmetric encryption key; honour
+    the template's ``KeySpec`` and ``KeyUsage`` (the permit signing key is ECC_NIST_P256 /
+    SIGN_VERIFY)."""
+    from moto.kms import models as kms_models
+
+    def create_from_cloudformation_json(
+        cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kw: Any
+    ) -> Any:
+        properties = cloudformation_json["Properties"]
+        key = kms_models.kms_backends[account_id][region_name].create_key(
+            policy=properties["KeyPolicy"],
+            key_usage=properties.get("KeyUsage", "ENCRYPT_DECRYPT"),
+            key_spec=properties.get("KeySpec", "SYMMETRIC_DEFAULT"),
+            description=properties.get("Description"),
+            tags=properties.get("Tags", []),
+        )
+        key.key_rotation_status = properties.get("EnableKeyRotation", False)
+        key.enabled = properties.get("Enabled", True)
+        return key
+
+    kms_models.Key.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)  # type: ignore[method-assign,assignment,arg-type]

@@ -33,6 +33,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from replika_infra.progress import track
+
 ROOT = Path(__file__).resolve().parents[3]
 REGION_TEMPLATE = ROOT / "templates" / "region.yaml"
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
@@ -452,9 +454,8 @@ def deploy_region(
     env = env_from_outputs(results[0].outputs)
     env.update({"REPLIKA_STAGE": opts.stage, "REPLIKA_REGION_SLUG": opts.region_slug})
     layers = results[1].outputs
-    for app in manifest["apps"]:
-        if app not in opts.enabled_apps and app != "directory":
-            continue
+    apps = [a for a in manifest["apps"] if a in opts.enabled_apps or a == "directory"]
+    for app in track(apps, "deploy app stacks"):
         app_dir = artifacts / app
         code = app_dir / "deployment.zip"
         key = content_key(base, app, code)

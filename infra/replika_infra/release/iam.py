@@ -39,6 +39,8 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "decrypt": ("kms:Decrypt",),
         "encrypt": ("kms:Encrypt",),
         "generate": ("kms:GenerateDataKey",),
+        "sign": ("kms:Sign",),  # an asymmetric signing key (permits)
+        "verify": ("kms:GetPublicKey",),  # verification is local, with the published public key
     },
     "secret": {"get": ("secretsmanager:GetSecretValue",)},
     "queue": {

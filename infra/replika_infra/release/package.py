@@ -41,6 +41,7 @@ from typing import Any
 import yaml
 
 from replika.core.manifest import AppManifest, manifest_for
+from replika_infra.progress import track
 from replika_infra.release import iam, layers
 from replika_infra.release.iam import has_condition, param_name
 
@@ -487,8 +488,7 @@ def cmd_package(args: argparse.Namespace) -> int:
             layer_paths["core"] = build_core_layer(out, region_file=region_file, python=args.python)
             layer_paths.update(build_layers(out, manifests, args.python, args.arch))
             artifacts += [Artifact(n, p, unzipped_size(p), MAX_LAYER_BYTES) for n, p in layer_paths.items()]
-        for app in apps:
-            print(f"chalice package {app}", flush=True)
+        for app in track(apps, "chalice package"):
             dest = package_app(
                 FUNCTIONS_DIR / app, out, args.python, args.arch, region_file=region_file, bytecode=bytecode
             )

@@ -38,7 +38,9 @@ per day sees at most that OPD's supervisors; the catalogue partition of a day ta
 new chain (hundreds a day), far below DynamoDB's 1,000 WCU/s per partition.
 
 ``actor`` identifies who acted, in one format: :attr:`replika.core.auth.Principal.actor`
-(``"sub:…|nip:…|role,role"``) for people and ``"system:<job>"`` for jobs; it must not carry personal
+(``"sub:…|nip:…|role,role"``) for people, ``"system:<job>"`` for jobs, and two pseudonyms WBS
+uses on purpose: ``"reporter"`` (the anonymous reporter) and ``"inspektorat"`` (a staff actor
+sealed after a purge); it must not carry personal
 data beyond the NIP. ``before``/``after`` are JSON values (stored as
 canonical JSON strings) — keep personal data out of them too unless the action is about it.
 """
@@ -138,6 +140,9 @@ def _now_iso() -> str:
     return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
+#: Actions an audit record adds to a transaction: the record, and the catalogue entry when the
+#: record opens its chain (the first of the stream's day). Size transactions with this.
+TX_ACTIONS = 2
 CATALOGUE_PREFIX = "_chains@"
 CHAIN_SEPARATOR = "@"
 
@@ -271,6 +276,7 @@ def _build(
     before: Any,
     after: Any,
     request_id: str | None,
+    at: str | None = None,
 ) -> AuditRecord:
     if not chain or not actor or not action or not subject:
         raise ValueError("stream, actor, action and subject are required")
@@ -280,7 +286,7 @@ def _build(
     record = AuditRecord(
         stream=chain,
         seq=seq,
-        at=_now_iso(),
+        at=at or _now_iso(),
         actor=actor,
         action=action,
         subject=subject,
@@ -332,8 +338,10 @@ def append(
     after: Any = None,
     request_id: str | None = None,
     attempts: int = MAX_APPEND_ATTEMPTS,
+    at: str | None = None,
 ) -> AuditRecord:
-    """Append one record to ``stream`` and return it.
+    """Append one record to ``stream`` and return it. ``at`` (optional) replaces the current time,
+    e.g. a coarser one (WBS writes reporter events at day precision).
 
     Reads the head of today's chain of ``stream``, writes ``seq + 1`` with
     ``attribute_not_exists(seq)`` (with the catalogue entry when it opens the chain); on a lost
@@ -349,6 +357,7 @@ def append(
             before=before,
             after=after,
             request_id=request_id,
+            at=at,
         )
         try:
             if int(record.seq) == 1:
@@ -375,6 +384,7 @@ def add_to_transaction(
     before: Any = None,
     after: Any = None,
     request_id: str | None = None,
+    at: str | None = None,
 ) -> AuditRecord:
     """Add the next audit record of today's chain of ``stream`` to a PynamoDB ``TransactWrite``::
 
@@ -394,6 +404,7 @@ def add_to_transaction(
         before=before,
         after=after,
         request_id=request_id,
+        at=at,
     )
     _add_records(tx, record)
     return record
@@ -430,6 +441,7 @@ def write_with_audit(
     after: Any = None,
     request_id: str | None = None,
     attempts: int = MAX_APPEND_ATTEMPTS,
+    at: str | None = None,
 ) -> AuditRecord:
     """Run ``write(tx)`` (which adds the state change: saves/updates with their conditions) and the
     audit record in one transaction. When the transaction fails *because another writer took the
@@ -450,6 +462,7 @@ def write_with_audit(
                     before=before,
                     after=after,
                     request_id=request_id,
+                    at=at,
                 )
             return record
         except TransactWriteError:

@@ -25,7 +25,15 @@ class Role(StrEnum):
     INSPEKTORAT = "inspektorat"  # internal-audit handler
     BAPPEDA = "bappeda"  # planning agency: e-SAKIP
     DPMPTSP = "dpmptsp"  # licensing office: Hayu
-    TAPD = "tapd"  # budget team: Sabilulungan
+    TAPD = "tapd"  # budget team: Sabilulungan (also sits as its Tim Pertimbangan)
+    KEPALA_DAERAH = "kepala-daerah"  # head of region (or delegate): grant disposition and approval
+    # An applicant from the public (organisation, business, citizen). Never a Cognito group: only a
+    # token of the applicants' pool carries it (principal_from_claims), and it carries nothing else.
+    PEMOHON = "pemohon"
+    # WBS escalation desks (the region config names one): reports the head of Inspektorat may not
+    # see (about the head or the Inspektorat itself) go there.
+    SEKDA = "sekda"  # regional secretary (Sekretaris Daerah)
+    APIP_PROVINSI = "apip-provinsi"  # provincial APIP (Inspektorat Provinsi) liaison
 
 
 #: Roles whose scope is the whole region rather than their own OPD.
@@ -39,6 +47,7 @@ class Principal:
     roles: frozenset[Role] = field(default_factory=frozenset)
     nip: str | None = None
     opd: str | None = None
+    applicant: bool = False  # signed in through the applicants' pool (self sign-up)
 
     def has_any(self, roles: Iterable[Role]) -> bool:
         return bool(self.roles.intersection(roles))
@@ -84,15 +93,40 @@ def parse_groups(raw: Any) -> list[str]:
     return [p for p in parts if p]
 
 
-def principal_from_claims(claims: Mapping[str, Any] | None) -> Principal:
+def pool_id_of(arn_or_id: str | None) -> str | None:
+    """``arn:aws:cognito-idp:<region>:<account>:userpool/<id>`` -> ``<id>`` (an id stays an id)."""
+    if not arn_or_id:
+        return None
+    return arn_or_id.rsplit("/", 1)[-1]
+
+
+def is_applicant_token(claims: Mapping[str, Any], public_pool: str | None) -> bool:
+    """Issued by the applicants' pool (the issuer names the pool; API Gateway checked it)."""
+    pool = pool_id_of(public_pool)
+    return bool(pool) and str(claims.get("iss") or "").rstrip("/").endswith("/" + str(pool))
+
+
+def principal_from_claims(claims: Mapping[str, Any] | None, public_pool: str | None = None) -> Principal:
+    """The caller. A token of the applicants' pool (``public_pool``, its ARN or id) is an applicant
+    with the one role ``pemohon``, whatever else it claims; a staff token's roles are its known
+    groups, never ``pemohon``."""
     if not claims or not claims.get("sub"):
         raise Unauthorized()
+    if is_applicant_token(claims, public_pool):
+        return Principal(
+            subject=str(claims["sub"]),
+            username=str(claims.get("cognito:username") or claims.get("email") or claims["sub"]),
+            roles=frozenset({Role.PEMOHON}),
+            applicant=True,
+        )
     roles: set[Role] = set()
     for group in parse_groups(claims.get("cognito:groups")):
         try:
-            roles.add(Role(group))
+            role = Role(group)
         except ValueError:
             continue  # a group this system does not know grants nothing
+        if role is not Role.PEMOHON:
+            roles.add(role)
     return Principal(
         subject=str(claims["sub"]),
         username=str(claims.get("cognito:username") or claims.get("username") or claims["sub"]),

@@ -23,8 +23,6 @@ from functools import lru_cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
 __all__ = [
     "RegionCalendar",
     "local_time_to_utc_cron",
@@ -201,9 +199,18 @@ class RegionCalendar:
         self.extra_working_days: frozenset[date] = frozenset(extra_working_days)
         self.include_cuti_bersama = include_cuti_bersama
         categories: tuple[str, ...] = ("public", "government") if include_cuti_bersama else ("public",)
-        # expand=True (the default) populates each year on first lookup.
-        self._holidays: Any = holidays.country_holidays("ID", categories=categories)
+        self._categories = categories
+        self._holiday_table: Any = None  # `holidays` is imported on the first lookup (cold start)
         self._working: dict[date, bool] = {}
+
+    @property
+    def _holidays(self) -> Any:
+        if self._holiday_table is None:
+            import holidays
+
+            # expand=True (the default) populates each year on first lookup.
+            self._holiday_table = holidays.country_holidays("ID", categories=self._categories)
+        return self._holiday_table
 
     def __repr__(self) -> str:
         return (

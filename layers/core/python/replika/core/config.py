@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -44,12 +44,30 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _whole_basis_points(pct: Decimal, what: str) -> Decimal:
+    """Refuse a percent finer than 0.01 % (one basis point).
+
+    **Choice:** a day's attendance deduction is stored as whole basis points (``a01``..``a31``), so
+    a band of 0.125 % could only be stored rounded (0.12 % with banker's rounding), silently and
+    differently from the regulation. Refusing it when the region config is loaded fails loudly at
+    deploy instead, keeps the stored integers exact, and every sum of bands stays exact."""
+    if (pct * 100) != (pct * 100).to_integral_value():
+        raise ValueError(f"{what}: {pct} % lebih halus dari 0,01 % (satu basis poin) yang disimpan")
+    return pct
+
+
 class LateBand(_Section):
-    """An attendance band: minutes late (or early) from ``over_minutes`` (exclusive) and its cut."""
+    """An attendance band: minutes late (or early) from ``over_minutes`` (exclusive) and its cut
+    (percent, in whole basis points: at most two decimals)."""
 
     code: str
     over_minutes: int = Field(ge=0)
     deduction_pct: Percent
+
+    @field_validator("deduction_pct")
+    @classmethod
+    def _bp(cls, v: Decimal) -> Decimal:
+        return _whole_basis_points(v, "deduction_pct")
 
 
 def _default_tl() -> list[LateBand]:
@@ -92,11 +110,28 @@ def _default_class_rates() -> dict[int, int]:
     return {i + 1: v for i, v in enumerate(base)}
 
 
-class RemunerasiPolicy(_Section):
-    """E-RK / TKD policy (DOMAIN.md §1). Percentages are percent, e.g. ``60`` = 60 %."""
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
+
+class RemunerasiPolicy(_Section):
+    """E-RK / TKD policy (DOMAIN.md §1). Percentages are percent, e.g. ``60`` = 60 %.
+
+    * ``go_live`` (``YYYY-MM``): the first period the region pays TKD through replika. No payroll
+      run (started by hand or by the monthly schedule) is created for an earlier period, so an
+      implausible schedule time (1970) cannot start a run for 1969-12.
+    * ``cap_overtime_days``: whether the daily cap (``daily_cap_minutes``) also limits the minutes
+      of assigned overtime on a non-working day (weekend, holiday). ``True`` (the default, Kota
+      Bandung's reading): a Saturday of assigned overtime adds at most one capped working day's
+      worth. ``False``: every approved minute of assigned overtime on a non-working day counts
+      (the monthly cap ``kinerja_cap_pct`` still bounds the kinerja part).
+    * Attendance deductions (``late_bands``, ``early_bands``, ``absent_pct``) are whole basis
+      points (at most two decimals of a percent): a finer value is refused, never rounded.
+    """
+
+    go_live: str = Field("2025-01", pattern=PERIOD_PATTERN)
     target_minutes: int = Field(6000, gt=0)
     daily_cap_minutes: int = Field(300, gt=0, le=24 * 60)
+    cap_overtime_days: bool = True
     backdate_working_days: int = Field(5, ge=0, le=31)
     w_kinerja_pct: Percent = Decimal("60")
     w_disiplin_pct: Percent = Decimal("40")
@@ -125,6 +160,11 @@ class RemunerasiPolicy(_Section):
                 raise ValueError(f"class_rates: tarif kelas {kelas} negatif")
         return self
 
+    @field_validator("absent_pct")
+    @classmethod
+    def _absent_bp(cls, v: Decimal) -> Decimal:
+        return _whole_basis_points(v, "absent_pct")
+
     @field_validator("work_start", "work_end")
     @classmethod
     def _hhmm(cls, v: str) -> str:
@@ -149,16 +189,131 @@ class WbsPolicy(_Section):
     retention_days: int = Field(5 * 365, ge=30)
     forbid_same_opd_handler: bool = True
     max_receipt_attempts: int = Field(5, ge=1, le=20)
+    # WBS: the Inspektorat's own OPD code (handlers must work there; reports about it also reach the
+    # escalation desk) and the role of that desk (the regional secretary or the provincial APIP).
+    inspektorat_opd: str | None = Field(None, pattern=r"^[0-9A-Za-z.\-]{1,64}$")
+    escalation_role: Literal["sekda", "apip-provinsi"] = "sekda"
+
+
+#: Risk levels of risk-based licensing (PP 5/2021), lowest first.
+RISK_LEVELS = ("rendah", "menengah-rendah", "menengah-tinggi", "tinggi")
+
+
+class RiskRule(_Section):
+    """KBLI codes starting with ``kbli_prefix`` with capital (excluding land and buildings) of at
+    least ``capital_from`` rupiah have ``risk``. The longest matching prefix wins; among its rules,
+    the highest ``capital_from`` not above the capital."""
+
+    kbli_prefix: str = Field(pattern=r"^[0-9]{1,5}$")
+    capital_from: int = Field(0, ge=0)
+    risk: str
+
+    @field_validator("risk")
+    @classmethod
+    def _known_risk(cls, v: str) -> str:
+        if v not in RISK_LEVELS:
+            raise ValueError(f"harus salah satu dari {', '.join(RISK_LEVELS)}")
+        return v
+
+
+def _default_risk_rules() -> list[RiskRule]:
+    # Illustrative mapping (a region sets its own): retail and food stalls are low risk until
+    # Rp 10 miliar; food processing is medium-low; building construction medium-high; health high.
+    return [
+        RiskRule(kbli_prefix="47", risk="rendah"),
+        RiskRule(kbli_prefix="47", capital_from=10_000_000_000, risk="menengah-rendah"),
+        RiskRule(kbli_prefix="56", risk="rendah"),
+        RiskRule(kbli_prefix="56", capital_from=10_000_000_000, risk="menengah-rendah"),
+        RiskRule(kbli_prefix="10", risk="menengah-rendah"),
+        RiskRule(kbli_prefix="41", risk="menengah-tinggi"),
+        RiskRule(kbli_prefix="86", risk="tinggi"),
+    ]
 
 
 class PerizinanPolicy(_Section):
+    """Hayu / Perizinan policy (DOMAIN.md §3)."""
+
     report_only_capital_below: int = Field(500_000_000, ge=0)  # rupiah, excluding land and buildings
+    #: risks whose small businesses only report (registered at once, no review)
+    report_only_risks: list[str] = Field(default_factory=lambda: ["rendah"])
+    risk_rules: list[RiskRule] = Field(default_factory=_default_risk_rules)
+    default_risk: str = "menengah-tinggi"  # a KBLI no rule maps is reviewed
+    #: PP 28/2025: a permit not decided within its total SLA is deemed granted; otherwise escalated.
     fiktif_positif: bool = False
+    permit_number_format: str = "SK-{type}-{kecamatan}-{ddmmyyyy}-{seq:03d}"
+    registration_number_format: str = "REG-{type}-{kecamatan}-{ddmmyyyy}-{seq:03d}"
+    #: the head of DPMPTSP: signs permits issued by fiktif positif and receives escalations
+    official_name: str = "Kepala DPMPTSP"
+    official_nip: str = Field("000000000000000000", pattern=r"^[0-9]{18}$")
+    official_plt: bool = False
+    verify_url_base: str = "https://perizinan.example.go.id/perizinan/public/verify/"
+    sla_check_hour: int = Field(0, ge=0, le=23)  # the daily SLA clock, region time
+    sla_check_minute: int = Field(30, ge=0, le=59)
+
+    @model_validator(mode="after")
+    def _known_risks(self) -> PerizinanPolicy:
+        for risk in [*self.report_only_risks, self.default_risk]:
+            if risk not in RISK_LEVELS:
+                raise ValueError(f"tingkat risiko {risk!r} tidak dikenal ({', '.join(RISK_LEVELS)})")
+        for fmt in (self.permit_number_format, self.registration_number_format):
+            if "{seq" not in fmt:
+                raise ValueError(f"format nomor {fmt!r} harus memuat {{seq}}")
+        return self
+
+
+def _default_checklist() -> list[str]:
+    """Bandung's 12 documents (codes; the first ``required_documents`` are mandatory)."""
+    return [
+        "surat-permohonan",
+        "proposal",
+        "rab",
+        "ktp-pengurus",
+        "akta-pendirian",
+        "sk-kemenkumham",
+        "npwp",
+        "surat-domisili",
+        "rekening-bank",
+        "pakta-integritas",
+        "surat-pernyataan-tidak-menerima-hibah",
+        "foto-sekretariat",
+    ]
 
 
 class SabilulunganPolicy(_Section):
+    """Grants (DOMAIN.md §2). Eligibility follows Permendagri 32/2011 (legal body, domiciled in the
+    region, registered for at least ``min_years_registered`` years, no overdue LPJ)."""
+
     required_documents: int = Field(12, ge=0)
+    document_checklist: list[str] = Field(default_factory=_default_checklist, min_length=1, max_length=40)
     lpj_due_month_day: str = "01-10"
+    require_legal_body: bool = True
+    require_domicile: bool = True
+    min_years_registered: int = Field(3, ge=0, le=50)
+    #: no grant to the same recipient in the previous N budget years (and never twice in one year)
+    blocked_consecutive_years: int = Field(1, ge=0, le=10)
+    #: OPD codes: TU (administrative check) and the OPDs that enter individual bansos recipients
+    tu_opd: str = "4.01"
+    bansos_opds: list[str] = Field(default_factory=lambda: ["1.06"])
+    #: duplicate matcher: token-sorted similarity (difflib ratio, 0..1) of name and of address
+    name_threshold: Decimal = Field(Decimal("0.85"), ge=0, le=1)
+    address_threshold: Decimal = Field(Decimal("0.75"), ge=0, le=1)
+
+    @field_validator("lpj_due_month_day")
+    @classmethod
+    def _month_day(cls, v: str) -> str:
+        mm, _, dd = v.partition("-")
+        if not (len(mm) == 2 and len(dd) == 2 and mm.isdigit() and dd.isdigit()):
+            raise ValueError("harus berformat MM-DD")
+        date(2001, int(mm), int(dd))  # raises ValueError on 02-30 and the like (not 02-29)
+        return v
+
+    @model_validator(mode="after")
+    def _documents(self) -> SabilulunganPolicy:
+        if self.required_documents > len(self.document_checklist):
+            raise ValueError("required_documents melebihi jumlah dokumen di document_checklist")
+        if len(set(self.document_checklist)) != len(self.document_checklist):
+            raise ValueError("document_checklist berisi kode ganda")
+        return self
 
 
 class RegionConfig(_Section):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -49,6 +50,7 @@ from replika.core.settings import get_settings
 JSON = "application/json"
 PLACEHOLDER_POOL_ARN = "arn:aws:cognito-idp:ap-southeast-3:000000000000:userpool/ap-southeast-3_local"
 MAX_BODY_BYTES = 6 * 1024 * 1024  # the Lambda synchronous payload limit
+MAX_PATH_PARAM = 128  # the length bound of every path parameter (ids, NIPs, periods, codes)
 
 
 @dataclass
@@ -89,6 +91,8 @@ class Operation:
     body_content_types: tuple[str, ...] = (JSON,)
     response_content_type: str = JSON
     raw_body: tuple[str, ...] = ()  # content types of a non-JSON body the handler reads itself
+    errors: frozenset[int] = frozenset()  # statuses beyond those the route's shape implies (openapi)
+    raw_example: str | None = None  # one valid non-JSON body, for the document
 
 
 def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
@@ -112,15 +116,43 @@ def parse_model(model: type[M], data: Any) -> M:
         raise ValidationFailed(details={"fields": field_errors(exc)}) from None
 
 
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def parse_body(model: type[M], raw: bytes) -> M:
+    """A JSON body, validated strictly: ``"active": 0`` is not a boolean, ``"5"`` not an integer
+    (the document says which JSON types a field takes, and the server holds clients to them)."""
+    data = _json_body(raw)
+    try:
+        return model.model_validate_json(json.dumps(data), strict=True)
+    except ValidationError as exc:
+        raise ValidationFailed(details={"fields": field_errors(exc)}) from None
+
+
 def _query_dict(request: Request, model: type[BaseModel]) -> dict[str, Any]:
-    """Single values as strings, repeated keys (for list fields) as lists."""
+    """Single values as strings, repeated keys (for list fields) as lists.
+
+    Parameters the model does not declare are ignored, not refused: caches, CDNs and clients add
+    their own (``?_=1715…`` cache-busters). Bodies stay strict (``extra="forbid"``).
+    A ``date`` parameter is ISO ``YYYY-MM-DD`` only (pydantic would read ``0`` as 1970-01-01).
+    """
     raw: dict[str, Any] = {}
     params: Any = request.query_params or {}
     for key in list(params.keys()):
-        values = params.getlist(key) if hasattr(params, "getlist") else [params[key]]
         annotation = model.model_fields.get(key)
-        is_list = annotation is not None and "list" in str(annotation.annotation)
+        if annotation is None:
+            continue
+        values = params.getlist(key) if hasattr(params, "getlist") else [params[key]]
+        is_list = "list" in str(annotation.annotation)
         raw[key] = list(values) if is_list else values[-1]
+        if "datetime.date" in str(annotation.annotation):
+            bad = [v for v in values if not _ISO_DAY.match(v)]
+            if bad:
+                raise ValidationFailed(
+                    details={
+                        "fields": [{"field": key, "message": "format YYYY-MM-DD", "type": "date_from_iso"}]
+                    }
+                )
     return raw
 
 
@@ -202,8 +234,11 @@ class Api:
         self.version = version
         self.operations: list[Operation] = []
         self.logger = observability.get_logger(app.app_name)
-        arn = get_settings().user_pool_arn or PLACEHOLDER_POOL_ARN
-        self.authorizer = CognitoUserPoolAuthorizer("replika-users", provider_arns=[arn])
+        settings = get_settings()
+        arns = [settings.user_pool_arn or PLACEHOLDER_POOL_ARN]
+        if settings.public_user_pool_arn:  # the app serves applicants (its manifest names the pool)
+            arns.append(settings.public_user_pool_arn)
+        self.authorizer = CognitoUserPoolAuthorizer("replika-users", provider_arns=arns)
         app.register_middleware(self._middleware, "http")
         self._add_openapi_route()
 
@@ -225,6 +260,8 @@ class Api:
         body_content_types: Iterable[str] = (JSON,),
         response_content_type: str = JSON,
         raw_body: Iterable[str] = (),
+        errors: Iterable[int] = (),
+        raw_example: str | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
             op = Operation(
@@ -243,6 +280,8 @@ class Api:
                 body_content_types=tuple(body_content_types),
                 response_content_type=response_content_type,
                 raw_body=tuple(raw_body),
+                errors=frozenset(errors),
+                raw_example=raw_example,
             )
             self.operations.append(op)
 
@@ -282,9 +321,12 @@ class Api:
         assert request is not None
         request_id = _request_id(request)
         claims = _claims(request)
-        principal = principal_from_claims(claims) if claims else None
+        principal = principal_from_claims(claims, get_settings().public_user_pool_arn) if claims else None
         if principal is None and not op.public:
             raise Unauthorized()
+        if principal is not None and principal.applicant and not op.public:
+            # an applicant reaches only the routes that name them, never "any signed-in staff"
+            principal.require_any(op.roles or {Role.ADMIN})
         if principal is not None and op.roles:
             principal.require_any(op.roles)
         headers = {k.lower(): v for k, v in (request.headers or {}).items()}
@@ -300,13 +342,15 @@ class Api:
             raw_body=raw,
             content_type=content_type,
         )
+        if any(len(v) > MAX_PATH_PARAM for v in path_params.values()):
+            raise NotFound()  # every path parameter has a length bound (the document says which)
         kwargs: dict[str, Any] = dict(path_params)
         if op.body is not None:
             if content_type not in op.body_content_types:
                 raise UnsupportedMediaType(
                     details={"content_type": content_type, "accepted": list(op.body_content_types)}
                 )
-            kwargs["body"] = parse_model(op.body, _json_body(raw))
+            kwargs["body"] = parse_body(op.body, raw)
         elif op.raw_body:
             if content_type not in op.raw_body:
                 raise UnsupportedMediaType(

@@ -109,15 +109,38 @@ _lock = threading.Lock()
 _loggers: dict[str, Logger] = {}
 
 
+#: Libraries that log secrets at DEBUG (botocore: request/response bodies, e.g. a Secrets Manager
+#: value or a KMS plaintext data key; urllib3/s3transfer: URLs and headers). Never below WARNING.
+SENSITIVE_LOGGERS = ("botocore", "boto3", "urllib3", "s3transfer")
+
+
+class _AtLeastWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+def quiet_sensitive_loggers() -> None:
+    """Hold :data:`SENSITIVE_LOGGERS` at WARNING or above whatever level the function logs at: the
+    level is raised and a filter drops any lower record even if someone lowers it again."""
+    children = [n for n in list(logging.root.manager.loggerDict) if n.split(".", 1)[0] in SENSITIVE_LOGGERS]
+    for name in {*SENSITIVE_LOGGERS, *children}:
+        lg = logging.getLogger(name)
+        if name in SENSITIVE_LOGGERS or lg.level != logging.NOTSET:
+            lg.setLevel(max(lg.level, logging.WARNING))
+        if not any(isinstance(f, _AtLeastWarning) for f in lg.filters):
+            lg.addFilter(_AtLeastWarning())
+
+
 def get_logger(service: str) -> Logger:
     """The JSON logger of ``service`` (one per process and service; level from ``POWERTOOLS_LOG_LEVEL``
-    or ``LOG_LEVEL``, INFO by default)."""
+    or ``LOG_LEVEL``, INFO by default). The sensitive library loggers stay at WARNING."""
     with _lock:
         logger = _loggers.get(service)
         if logger is None:
             logger = Logger(service=service, logger_formatter=RedactingFormatter(), utc=True)
             _loggers[service] = logger
-        return logger
+    quiet_sensitive_loggers()
+    return logger
 
 
 def get_metrics(service: str) -> Metrics:

@@ -8,8 +8,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from replika.core.http import MAX_PATH_PARAM
+
+#: ``replika.core.idempotency.KEY_PATTERN`` (that module imports PynamoDB: not at document build).
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_\-:.]{8,128}$"
+
 if TYPE_CHECKING:
-    from replika.core.http import Api
+    from replika.core.http import Api, Operation
 
 _REF = "#/components/schemas/{model}"
 _PATH_PARAM = re.compile(r"{([^}]+)}")
@@ -40,7 +45,35 @@ _ERROR_TEXT = {
     413: "Terlalu besar",
     415: "Jenis konten salah",
     429: "Terlalu banyak percobaan",
+    503: "Sementara sibuk: ulangi setelah Retry-After detik",
 }
+
+#: Headers an error answer carries (a 429/503 says when to retry).
+_RETRY_AFTER = {"Retry-After": {"description": "detik", "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
+
+
+def error_statuses(op: Operation) -> list[int]:
+    """Every error status an operation can answer, from its shape plus what it declares:
+
+    - 400 when it reads a body, a query or a raw body; 413 and 415 when it reads a body;
+    - 401/403 unless it is public (no token / a role the route does not allow);
+    - 404 when it has path parameters (an unknown or malformed id);
+    - 409 when it changes state (conditional writes: a lost race or a wrong status);
+    - 503 always: storage throttling answers "retry after", never a 500;
+    - whatever the route adds with ``errors=`` (e.g. 404 on ``/me``, 429 where it rate-limits).
+    """
+    codes = set(op.errors) | {503}
+    if op.body or op.query or op.raw_body:
+        codes.add(400)
+    if op.body or op.raw_body:
+        codes.update({413, 415})
+    if not op.public:
+        codes.update({401, 403})
+    if "{" in op.path:
+        codes.add(404)
+    if op.method in {"POST", "PUT", "PATCH", "DELETE"}:
+        codes.add(409)
+    return sorted(codes)
 
 
 def _query_parameters(model: type[BaseModel], schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -86,7 +119,12 @@ def build_openapi(api: Api) -> dict[str, Any]:
             if op.roles:
                 item["description"] = "Peran: " + ", ".join(sorted(r.value for r in op.roles))
         params = [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+            {
+                "name": p,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM},
+            }
             for p in _PATH_PARAM.findall(op.path)
         ]
         if op.query is not None:
@@ -97,7 +135,7 @@ def build_openapi(api: Api) -> dict[str, Any]:
                     "name": "Idempotency-Key",
                     "in": "header",
                     "required": False,
-                    "schema": {"type": "string", "minLength": 8, "maxLength": 128},
+                    "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
                     "description": "Ulangan dengan kunci yang sama menghasilkan satu rekaman.",
                 }
             )
@@ -112,9 +150,19 @@ def build_openapi(api: Api) -> dict[str, Any]:
                 },
             }
         elif op.raw_body:
+            # A file (e.g. an HR export as CSV): its rows are checked by the handler, which no
+            # schema can say; "x-opaque" marks it, the example is one the server accepts.
+            raw_schema: dict[str, Any] = {
+                "type": "string",
+                "minLength": 1,
+                "pattern": "\\S",
+                "x-opaque": True,
+            }
+            if op.raw_example is not None:
+                raw_schema["examples"] = [op.raw_example]
             item["requestBody"] = {
                 "required": True,
-                "content": {ct: {"schema": {"type": "string"}} for ct in op.raw_body},
+                "content": {ct: {"schema": raw_schema} for ct in op.raw_body},
             }
         ok: dict[str, Any] = {"description": "OK"}
         if op.response is not None:
@@ -122,18 +170,14 @@ def build_openapi(api: Api) -> dict[str, Any]:
                 op.response_content_type: {"schema": {"$ref": _REF.format(model=op.response.__name__)}}
             }
         item["responses"][str(op.status)] = ok
-        codes = [400] if (op.body or op.query or op.raw_body) else []
-        if not op.public:
-            codes += [401, 403]
-        if "{" in op.path:
-            codes.append(404)
-        if op.method in {"POST", "PUT", "PATCH", "DELETE"}:
-            codes.append(409)
-        for code in codes:
-            item["responses"][str(code)] = {
-                "description": _ERROR_TEXT[code],
+        for code in error_statuses(op):
+            answer: dict[str, Any] = {
+                "description": _ERROR_TEXT.get(code, "Galat"),
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
             }
+            if code in (429, 503):
+                answer["headers"] = _RETRY_AFTER
+            item["responses"][str(code)] = answer
         paths.setdefault(op.path, {})[op.method.lower()] = item
     return {
         "openapi": "3.1.0",

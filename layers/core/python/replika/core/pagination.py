@@ -22,13 +22,30 @@ from pydantic import BaseModel, ConfigDict, Field
 from replika.core.errors import BadRequest
 from replika.core.settings import get_settings
 
-__all__ = ["MAX_CURSOR_LENGTH", "Page", "PageQuery", "decode_cursor", "encode_cursor"]
+__all__ = [
+    "CURSOR_PATTERN",
+    "MAX_CURSOR_LENGTH",
+    "Page",
+    "PageQuery",
+    "cursor_field",
+    "decode_cursor",
+    "encode_cursor",
+]
 
 T = TypeVar("T")
 
 MAX_CURSOR_LENGTH = 2048
 _SEP = "."
 _B64URL = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+#: The shape of a cursor (empty = first page). The shape is necessary, not sufficient: only a
+#: cursor this list issued is valid (the MAC), which no schema can say; hence ``x-opaque``.
+CURSOR_PATTERN = r"^$|^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$"
+CURSOR_DESCRIPTION = (
+    "Opaque: only the `next_cursor` this list returned (or empty for the first page). Any other "
+    "value, including one of another list or filter, is refused: 400 `invalid_cursor`."
+)
 
 
 def _b64e(raw: bytes) -> str:
@@ -93,13 +110,23 @@ def _invalid() -> BadRequest:
     )
 
 
+def cursor_field() -> Any:
+    """The ``cursor`` query field of every list: its shape documented, its validity opaque."""
+    return Field(
+        None,
+        max_length=MAX_CURSOR_LENGTH,
+        description=CURSOR_DESCRIPTION,
+        json_schema_extra={"pattern": CURSOR_PATTERN, "x-opaque": True},
+    )
+
+
 class PageQuery(BaseModel):
     """Query parameters of a list endpoint: ``?limit=50&cursor=…``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     limit: int = Field(50, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+    cursor: str | None = cursor_field()
 
 
 class Page(BaseModel, Generic[T]):

@@ -85,6 +85,7 @@ class Runtime:
         self.settings = settings
         self._region: RegionConfig | None = None
         self._clients: dict[tuple[str, str | None], Any] = {}
+        self._session: Any = None
         self._lock = threading.Lock()
 
     @property
@@ -96,16 +97,28 @@ class Runtime:
             self._region = load_region_config(region_file_for(self.settings))
         return self._region
 
-    def client(self, service: str, **config: Any) -> Any:
-        """A boto3 client per service (and endpoint), created on first use."""
+    def client(self, service: str) -> Any:
+        """A client per service (and endpoint), created on first use from one botocore session
+        (boto3 is not imported: it costs cold-start time and adds nothing to a client). S3 clients
+        sign with SigV4 and use virtual-host addressing (presigned URLs depend on both)."""
         endpoint = os.environ.get("AWS_ENDPOINT_URL")
         key = (service, endpoint)
         with self._lock:
             found = self._clients.get(key)
             if found is None:
-                import boto3
+                import botocore.session
+                from botocore.config import Config
 
-                found = boto3.client(service, region_name=self.settings.aws_region, **config)  # type: ignore[call-overload]
+                if self._session is None:
+                    self._session = botocore.session.get_session()
+                config = (
+                    Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
+                    if service == "s3"
+                    else None
+                )
+                found = self._session.create_client(
+                    service, region_name=self.settings.aws_region, endpoint_url=endpoint, config=config
+                )
                 self._clients[key] = found
             return found
 

@@ -1,7 +1,7 @@
 """Settings read once from the environment (in Lambda: the region stack's outputs).
 
 The environment variable names are the contract between `templates/region.yaml` outputs, the
-local stack (`replika dev`) and the Lambda functions. ``replika_infra.stack.stack_env`` maps stack
+local stack (`replika dev`) and the Lambda functions. ``replika_infra.local.stack.stack_env`` maps stack
 outputs to these names.
 """
 
@@ -28,6 +28,7 @@ ENV_VARS: dict[str, str] = {
     "USER_POOL_ID": "user_pool_id",
     "USER_POOL_ARN": "user_pool_arn",
     "USER_POOL_CLIENT_ID": "user_pool_client_id",
+    "PUBLIC_USER_POOL_ARN": "public_user_pool_arn",
     "CURSOR_SECRET": "cursor_secret",
     "WBS_TABLE": "wbs_table",
     "WBS_BUCKET": "wbs_bucket",
@@ -38,6 +39,11 @@ ENV_VARS: dict[str, str] = {
     "SAKIP_TABLE": "sakip_table",
     "PAYROLL_QUEUE_URL": "payroll_queue_url",
     "PAYROLL_QUEUE_ARN": "payroll_queue_arn",
+    "PERIZINAN_TABLE": "perizinan_table",
+    "PERMIT_SIGNING_KEY_ARN": "permit_signing_key_arn",
+    "SABILULUNGAN_TABLE": "sabilulungan_table",
+    "SABILULUNGAN_TOPIC_ARN": "sabilulungan_topic_arn",
+    "SABILULUNGAN_SECRET_ARN": "sabilulungan_secret_arn",
 }
 
 
@@ -61,6 +67,8 @@ class Settings(BaseModel):
     user_pool_id: str | None = None
     user_pool_arn: str | None = None
     user_pool_client_id: str | None = None
+    # Applicants' self sign-up pool (apps with applicants: grants, permits)
+    public_user_pool_arn: str | None = None
     remunerasi_table: str | None = None
     sakip_table: str | None = None
     payroll_queue_url: str | None = None
@@ -75,6 +83,13 @@ class Settings(BaseModel):
     wbs_key_arn: str | None = None
     wbs_topic_arn: str | None = None
     wbs_secret_arn: str | None = None
+    # Perizinan (only when the region enabled it): its table and the asymmetric permit signing key.
+    perizinan_table: str | None = None
+    permit_signing_key_arn: str | None = None
+    # Sabilulungan: its table, the overdue-LPJ topic and the identifier-digest secret
+    sabilulungan_table: str | None = None
+    sabilulungan_topic_arn: str | None = None
+    sabilulungan_secret_arn: str | None = None
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:

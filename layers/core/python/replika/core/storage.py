@@ -5,8 +5,8 @@ object key (generated here: ``<prefix>/<uuid><ext>``, never the client's file na
 ``Content-Type`` and ``content-length-range`` 1..``max_bytes``. S3 refuses an upload that breaks
 any condition, so a client cannot store a bigger file or another type than it declared.
 
-The S3 client is created lazily and cached per process; boto3 honours ``AWS_ENDPOINT_URL`` /
-``AWS_ENDPOINT_URL_S3`` for the local stack. The bucket defaults to
+The S3 client comes from the runtime (:mod:`replika.core.runtime`), created on first use, at the
+local stack's ``AWS_ENDPOINT_URL`` when set. The bucket defaults to
 ``get_settings().documents_bucket``.
 """
 
@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import mimetypes
 import re
-import threading
 import unicodedata
 import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from replika.core.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
-from replika.core.settings import get_settings, register_reset, require
+from replika.core.settings import get_settings, require
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -46,29 +43,20 @@ _EXT_RE = re.compile(r"^\.[a-z0-9]{1,10}$")
 _MIME_RE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 _MAX_EXPIRES = 7 * 24 * 3600
 
-_lock = threading.Lock()
-_client: S3Client | None = None
-
 
 def s3_client() -> S3Client:
-    """The process-wide S3 client (SigV4, regional endpoint), created on first use."""
-    global _client
-    with _lock:
-        if _client is None:
-            _client = boto3.client(
-                "s3",
-                region_name=get_settings().aws_region,
-                config=Config(signature_version="s3v4", s3={"addressing_style": "virtual"}),
-            )
-        return _client
+    """The runtime's S3 client (SigV4, virtual-host addressing), created on first use."""
+    from replika.core.runtime import current
+
+    client: S3Client = current().client("s3")
+    return client
 
 
-@register_reset
 def reset_client() -> None:
-    """Forget the cached client (tests; after changing the endpoint or credentials)."""
-    global _client
-    with _lock:
-        _client = None
+    """Forget the cached clients (tests; after changing the endpoint or credentials)."""
+    from replika.core.runtime import reset
+
+    reset()
 
 
 def _bucket(bucket: str | None) -> str:

@@ -21,7 +21,7 @@ class UnitOut(BaseModel):
 
 
 class EmployeeOut(BaseModel):
-    nip: str = Field(pattern=r"^\d{18}$")
+    nip: str = Field(pattern=r"^[0-9]{18}$")
     name: str
     opd_code: str
     unit_code: str | None = None
@@ -46,7 +46,7 @@ class EmployeePage(Page[EmployeeOut]):
 
 
 class EmployeeQuery(PageQuery):
-    opd: str | None = Field(None, max_length=40, description="kode OPD")
+    opd: str | None = Field(None, min_length=1, max_length=40, description="kode OPD")
 
 
 class ImportQuery(BaseModel):
@@ -79,8 +79,17 @@ DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 class AuditVerifyQuery(BaseModel):
-    since: date = Field(description="first UTC day to verify (YYYY-MM-DD)")
-    until: date | None = Field(None, description="last UTC day (default: since); at most 31 days")
+    # Valid only relative to today and to each other (not in the future, at most 31 days, until
+    # not before since): a schema cannot say so, hence "x-opaque" (the example is a valid value).
+    since: date = Field(
+        description="first UTC day to verify (YYYY-MM-DD), not in the future",
+        json_schema_extra={"x-opaque": True, "examples": ["2026-01-01"]},
+    )
+    until: date | None = Field(
+        None,
+        description="last UTC day (default: since); at most 31 days after since",
+        json_schema_extra={"x-opaque": True},
+    )
     stream: str | None = Field(None, pattern=AUDIT_STREAM_PATTERN, description="only this stream")
 
 

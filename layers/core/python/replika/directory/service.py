@@ -13,6 +13,7 @@ from replika.core.errors import Forbidden, NotFound
 from replika.core.pagination import decode_cursor, encode_cursor
 from replika.core.tabular import CsvFile, rejected
 from replika.directory import rules
+from replika.directory.keys import EMP, EMP_PREFIX, OPD, POS, UNIT, emp_key, nip_of, opd_key, pos_key, unit_sk
 from replika.directory.models import (
     EmployeeOut,
     EmployeePage,
@@ -22,7 +23,7 @@ from replika.directory.models import (
     OpdPage,
     UnitOut,
 )
-from replika.directory.tables import EMP, OPD, POS, UNIT, DirectoryItem, emp_key, opd_key, pos_key
+from replika.directory.tables import DirectoryItem
 
 AUDIT_STREAM = "directory"
 BATCH_GET = 100
@@ -41,7 +42,7 @@ def _items_from_file(f: rules.DirectoryFile) -> list[DirectoryItem]:
         items.append(
             DirectoryItem(
                 opd_key(u.opd_code),
-                f"UNIT#{u.code}",
+                unit_sk(u.code),
                 kind=UNIT,
                 code=u.code,
                 name=u.name,
@@ -78,7 +79,7 @@ def _items_from_file(f: rules.DirectoryFile) -> list[DirectoryItem]:
 
 def employee_out(item: DirectoryItem) -> EmployeeOut:
     return EmployeeOut(
-        nip=item.nip or item.pk.removeprefix("EMP#"),
+        nip=item.nip or nip_of(item.pk),
         name=item.name,
         opd_code=item.opd_code or "",
         unit_code=item.unit_code,
@@ -102,7 +103,7 @@ def _batch_get(keys: list[tuple[str, str]]) -> dict[tuple[str, str], DirectoryIt
 
 def existing_nips(nips: Iterable[str]) -> frozenset[str]:
     keys = [(emp_key(n), EMP) for n in set(nips)]
-    return frozenset(k[0].removeprefix("EMP#") for k in _batch_get(keys))
+    return frozenset(nip_of(k[0]) for k in _batch_get(keys))
 
 
 # -- import -------------------------------------------------------------------------------------
@@ -205,7 +206,7 @@ def list_employees(principal: Principal, opd: str | None, limit: int, cursor: st
         scope = f"directory:employees:{opd}"
         res = DirectoryItem.by_opd.query(
             opd,
-            DirectoryItem.pk.startswith("EMP#"),
+            DirectoryItem.pk.startswith(EMP_PREFIX),
             limit=limit,
             last_evaluated_key=decode_cursor(cursor, scope=scope),
         )

@@ -19,20 +19,21 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from replika.core.settings import env_or, register_table
+from replika.directory.keys import EMP, OPD, POS, UNIT, emp_key, opd_key, pos_key
 
-OPD, UNIT, POS, EMP = "OPD", "UNIT", "POS", "EMP"
-
-
-def opd_key(code: str) -> str:
-    return f"OPD#{code}"
-
-
-def pos_key(code: str) -> str:
-    return f"POS#{code}"
-
-
-def emp_key(nip: str) -> str:
-    return f"EMP#{nip}"
+__all__ = [
+    "EMP",
+    "OPD",
+    "POS",
+    "UNIT",
+    "ByKindIndex",
+    "ByOpdIndex",
+    "BySupervisorIndex",
+    "DirectoryItem",
+    "emp_key",
+    "opd_key",
+    "pos_key",
+]
 
 
 class ByKindIndex(GlobalSecondaryIndex["DirectoryItem"]):  # type: ignore[no-untyped-call]

@@ -14,6 +14,9 @@ OPD dashboard (:func:`opd_dashboard`), per OPD for one period:
   employee with no ``MonthTotal`` is under target), and ``under_target_pct`` of employees;
 * ``load_ratio`` = average / target (4 decimals, half up), and ``rank``: OPDs ordered by load
   ratio, the most loaded first (ties by OPD code).
+* ``attendance_missing`` — the OPD's working days so far with no attendance import at all (not
+  deducted from anyone; BKPSDM acknowledges them before verifying the run). One more Query
+  (``ATTIMP#<period>``).
 
 Reads: Query ``TOT#<period>`` (one item per employee, paged — never the activity log), Query
 ``OPDTOT#<period>``, one by_kind Query and one COUNT Query per OPD. An employee's OPD is the one on
@@ -26,12 +29,9 @@ projected allowance (see the function).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-
-from pydantic import BaseModel
-from pynamodb.exceptions import DoesNotExist
 
 from replika.core.auth import Principal
 from replika.core.calendar import calendar_for, parse_period, period_bounds, period_of
@@ -39,7 +39,16 @@ from replika.core.config import RegionConfig
 from replika.core.errors import Forbidden, NotFound
 from replika.core.money import round_half_up
 from replika.remunerasi import rules
-from replika.remunerasi.tables import MonthTotal, OpdTotal
+from replika.remunerasi.models import (
+    DayOut,
+    EmployeeDashboardOut,
+    OpdDashboardOut,
+    OpdLoadOut,
+    ProjectionOut,
+)
+from replika.remunerasi.service.attendance_gaps import missing_attendance
+from replika.remunerasi.store import attendance, totals
+from replika.remunerasi.store import employees as directory
 
 __all__ = [
     "DayOut",
@@ -53,82 +62,11 @@ __all__ = [
     "opd_dashboard_for",
 ]
 
-QUERY_PAGE = 1000
 _CENT = Decimal("0.01")
 _RATIO = Decimal("0.0001")
 
 
 # -- API models -----------------------------------------------------------------------------------
-class OpdLoadOut(BaseModel):
-    opd_code: str
-    opd_name: str | None
-    employees: int
-    employees_with_minutes: int
-    total_minutes: int
-    average_minutes: Decimal
-    under_target: int
-    under_target_pct: Decimal
-    load_ratio: Decimal
-    rank: int
-
-
-class OpdDashboardOut(BaseModel):
-    """OPDs ordered by ``rank`` (most loaded first). ``region_*`` are over the OPDs listed."""
-
-    period: str
-    target_minutes: int
-    opds: list[OpdLoadOut]
-    region_employees: int
-    region_total_minutes: int
-    region_average_minutes: Decimal
-    region_under_target: int
-
-
-class DayOut(BaseModel):
-    day: date
-    working_day: bool
-    approved_minutes: int
-    countable_minutes: int
-
-
-class ProjectionOut(BaseModel):
-    """The month's TKD if the rest of the month goes like the part so far."""
-
-    method: str
-    approved_minutes: int
-    countable_minutes: int
-    kelas: int
-    base: int
-    kinerja_ratio: Decimal
-    kinerja: int
-    disiplin: int
-    sentence_cut: int
-    gross: int
-    bpjs_employer: int
-    bpjs_employee: int
-    net: int
-
-
-class EmployeeDashboardOut(BaseModel):
-    nip: str
-    name: str | None
-    opd_code: str | None
-    period: str
-    today: date
-    approved_minutes: int
-    countable_minutes: int
-    target_minutes: int
-    progress_pct: Decimal
-    working_days_total: int
-    working_days_elapsed: int
-    working_days_remaining: int
-    attendance_deduction_pct: Decimal
-    sentence_cut_pct: Decimal
-    projection: ProjectionOut | None
-    projection_note: str
-    days: list[DayOut]
-
-
 # -- helpers --------------------------------------------------------------------------------------
 def _q(value: Decimal, step: Decimal) -> Decimal:
     return value.quantize(step, rounding=ROUND_HALF_UP)
@@ -151,11 +89,7 @@ class _Acc:
 def _month_totals(period: str, target: int) -> dict[str, _Acc]:
     """Per OPD, from every employee's ``MonthTotal`` of the period (Query ``TOT#<period>``)."""
     acc: dict[str, _Acc] = {}
-    for t in MonthTotal.query(
-        f"TOT#{period}",
-        attributes_to_get=["pk", "sk", "opd_code", "approved_minutes"],
-        page_size=QUERY_PAGE,
-    ):
+    for t in totals.of_period(period):
         if not t.opd_code:
             continue
         a = acc.setdefault(t.opd_code, _Acc())
@@ -167,32 +101,6 @@ def _month_totals(period: str, target: int) -> dict[str, _Acc]:
     return acc
 
 
-def _opd_totals(period: str) -> dict[str, int]:
-    return {
-        o.opd_code or o.sk: int(o.approved_minutes or 0)
-        for o in OpdTotal.query(f"OPDTOT#{period}", page_size=QUERY_PAGE)
-    }
-
-
-def _directory_opds() -> dict[str, str]:
-    from replika.directory.tables import OPD, DirectoryItem
-
-    return {i.code or i.pk.removeprefix("OPD#"): i.name for i in DirectoryItem.by_kind.query(OPD)}
-
-
-def _headcount(opd: str) -> int:
-    """Active employees of ``opd``: a ``Select=COUNT`` Query of the by_opd index."""
-    from replika.directory.tables import DirectoryItem
-
-    return int(
-        DirectoryItem.by_opd.count(
-            opd,
-            DirectoryItem.pk.startswith("EMP#"),
-            filter_condition=DirectoryItem.active == True,  # noqa: E712 - a DynamoDB condition
-        )
-    )
-
-
 def opd_dashboard(period: str, *, config: RegionConfig, opds: Iterable[str] | None = None) -> OpdDashboardOut:
     """The OPD workload dashboard for ``period`` (see the module docstring for every figure).
 
@@ -200,15 +108,16 @@ def opd_dashboard(period: str, *, config: RegionConfig, opds: Iterable[str] | No
     """
     parse_period(period)
     target = config.remunerasi.target_minutes
-    names = _directory_opds()
+    names = directory.opd_names()
     per_opd = _month_totals(period, target)
-    opd_minutes = _opd_totals(period)
+    opd_minutes = totals.opd_minutes(period)
     codes = sorted(set(names) | set(per_opd) | set(opd_minutes))
+    gaps = missing_attendance(period, config, opds=sorted(names))
 
     rows: list[OpdLoadOut] = []
     for code in codes:
         acc = per_opd.get(code, _Acc())
-        headcount = _headcount(code) if code in names else 0
+        headcount = directory.headcount(code) if code in names else 0
         people = max(headcount, acc.with_minutes)
         total = opd_minutes.get(code, acc.minutes_from_totals)
         under = people - acc.at_target
@@ -225,6 +134,7 @@ def opd_dashboard(period: str, *, config: RegionConfig, opds: Iterable[str] | No
                 under_target_pct=_div(under * 100, people, _CENT),
                 load_ratio=_div(total, people * target, _RATIO),
                 rank=0,
+                attendance_missing=list(gaps.get(code, ())),
             )
         )
     # Rank on the exact ratio total / (people × target), compared by cross-multiplication.
@@ -283,39 +193,33 @@ def employee_dashboard(nip: str, *, config: RegionConfig, today_local: date) -> 
 
     404 when ``nip`` is not in the directory.
     """
-    from replika.directory.tables import EMP, DirectoryItem
-
-    try:
-        emp = DirectoryItem.get(f"EMP#{nip}", EMP)
-    except DoesNotExist:
-        raise NotFound(f"Pegawai {nip} tidak ditemukan.", details={"nip": nip}) from None
+    emp = directory.get(nip)
+    if emp is None:
+        raise NotFound(f"Pegawai {nip} tidak ditemukan.", details={"nip": nip})
 
     policy = config.remunerasi
     cal = calendar_for(config)
     period = period_of(today_local)
     first, last = period_bounds(period)
+    total = totals.get(period, nip)
+    imported = attendance.imported_one(period, emp.opd_code) if emp.opd_code else frozenset()
+    # The same mapping as the payroll run (rules.month_input): a month the run would refuse
+    # (a day outside the period, negative minutes) shows no figures and no projection.
+    problem: str | None = None
     try:
-        total: MonthTotal | None = MonthTotal.get(f"TOT#{period}", nip)
-    except DoesNotExist:
-        total = None
-
-    day_minutes = total.day_minutes() if total is not None else {}
-    attendance_bp = sum(bp for bp, _ in total.day_attendance().values()) if total is not None else 0
-    # Minutes on a non-working day are assigned overtime: the entry service refuses other entries
-    # on such days (the payroll run reads the month total the same way).
-    entries = [rules.MinuteEntry(first.replace(day=d), m, True) for d, m in sorted(day_minutes.items()) if m]
-    sentences: tuple[rules.Sentence, ...] = ()
-    if total is not None and total.sentence_pct:
-        level = total.sentence_level or "putusan"
-        sentences = (rules.Sentence(level, first, last, cut_pct=Decimal(str(total.sentence_pct))),)
-    counted = rules.countable_minutes(entries, cal, policy)
-    approved = sum(day_minutes.values())
+        counted = rules.month_minutes(period, total, cal, policy)
+    except ValueError as exc:
+        problem = str(exc)
+        counted = rules.countable_minutes((), cal, policy)
+    sentences = rules.month_sentences(period, total)
+    approved = counted.approved_total
     countable = counted.total
 
     total_wd = len(cal.working_days(first, last))
     elapsed = len(cal.working_days(first, min(today_local, last)))
     remaining = total_wd - elapsed
-    attendance_pct = Decimal(attendance_bp).scaleb(-2)
+    absences = rules.month_absences(period, total, imported, cal) if problem is None else ()
+    attendance_pct = rules.month_attendance_pct(total, absences=len(absences), policy=policy)
     cut_pct = rules.sentence_cut_pct(sentences, period, policy)
 
     if elapsed > 0:
@@ -325,22 +229,29 @@ def employee_dashboard(nip: str, *, config: RegionConfig, today_local: date) -> 
     else:
         proj_approved, proj_countable = approved, countable
         scale = "tanpa perpanjangan (belum ada hari kerja yang berlalu)"
-    kelas = int(emp.kelas) if emp.kelas is not None else None
     projection: ProjectionOut | None = None
-    if kelas is not None and kelas in policy.class_rates:
-        tkd = rules.compute_tkd(
-            rules.TkdInput(
-                nip=nip,
-                period=period,
+    tkd: rules.TkdResult | None = None
+    kelas = None if emp.kelas is None else int(emp.kelas)
+    if problem is None and kelas is not None and kelas in policy.class_rates:
+        try:
+            month = rules.month_input(
+                period,
+                nip,
                 kelas=kelas,
-                opd_code=emp.opd_code or "",
-                approved_minutes=proj_approved,
-                countable_minutes=min(proj_countable, proj_approved),
-                attendance_deduction_pct=attendance_pct,
-                sentences=sentences,
-            ),
-            policy,
-        )
+                opd_code=emp.opd_code,
+                record=total,
+                calendar=cal,
+                policy=policy,
+                imported=imported,
+            )
+        except ValueError as exc:  # what the payroll run would refuse (e.g. no OPD)
+            problem = str(exc)
+        else:
+            projected = replace(
+                month, approved_minutes=proj_approved, countable_minutes=min(proj_countable, proj_approved)
+            )
+            tkd = rules.compute_tkd(projected, policy)
+    if tkd is not None and kelas is not None:
         projection = ProjectionOut(
             method="linear_working_days",
             approved_minutes=tkd.approved_minutes,
@@ -361,7 +272,9 @@ def employee_dashboard(nip: str, *, config: RegionConfig, today_local: date) -> 
         f"{scale} pada periode {period}, dengan potongan kehadiran sejauh ini "
         "dan hukuman disiplin yang berlaku. Bukan jumlah yang akan dibayar."
     )
-    if projection is None:
+    if problem is not None:
+        note = f"Proyeksi tunjangan tidak tersedia: data bulan ini tidak valid ({problem})."
+    elif projection is None:
         note = "Proyeksi tunjangan tidak tersedia: kelas jabatan pegawai tidak ada dalam tabel tarif."
 
     return EmployeeDashboardOut(

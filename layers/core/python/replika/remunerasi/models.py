@@ -1,20 +1,21 @@
 """API contract of e-Remunerasi (pydantic request / response models).
 
-Payroll-run, output and dashboard models live beside their use cases in ``payroll.py``,
-``outputs.py`` and ``dashboards.py``.
+Request models, then the responses of the activity log, the payroll run, its outputs and the
+dashboards.
 """
 
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Literal
+from decimal import Decimal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from replika.core.pagination import Page, PageQuery
 
-PERIOD = r"^([1-9]\d{3}|0[1-9]\d{2}|00[1-9]\d|000[1-9])-(0[1-9]|1[0-2])$"  # year 0001..9999
-NIP = r"^\d{18}$"
+PERIOD = r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])$"  # year 0001..9999
+NIP = r"^[0-9]{18}$"
 
 
 class _In(BaseModel):
@@ -169,10 +170,16 @@ class AttendanceImportOut(BaseModel):
 
 
 class AttendanceMonthOut(BaseModel):
+    """An employee's attendance of a month: per day its codes and deduction in basis points; a day
+    imported for the employee's OPD without a row for them is ``TK`` with ``"source":
+    "no_record"``. ``missing_days``: working days so far with no import for the OPD at all (not
+    deducted; BKPSDM acknowledges them before verifying the run)."""
+
     nip: str
     period: str
     days: dict[str, dict[str, str | int]]
     total_deduction_pct: str
+    missing_days: list[date] = Field(default_factory=list)
 
 
 class BehaviourIn(_In):
@@ -222,3 +229,199 @@ class ResultQuery(PageQuery):
 
 class SheetQuery(BaseModel):
     opd: str | None = Field(None, max_length=40)
+
+
+# -- payroll run ----------------------------------------------------------------------------------
+class FailureOut(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    nip: str
+    reason: str
+
+
+class HistoryOut(BaseModel):
+    """One state change of the run (who, when, from -> to, in which generation)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: str
+    actor: str
+    action: str
+    from_state: str | None = None
+    to_state: str
+    generation: int
+    reason: str | None = None
+
+
+class MissingAttendanceOut(BaseModel):
+    """An OPD's working days with no attendance import at all ("attendance missing")."""
+
+    opd_code: str
+    days: list[date]
+
+
+class MissingAcknowledgementIn(_In):
+    reason: str = Field(min_length=10, max_length=500)
+    missing_days: int = Field(ge=1, le=100_000)
+
+
+class RunActionIn(_In):
+    """Optional body of a run action. ``verify`` of a run with missing attendance days needs
+    ``acknowledge_missing``: the reason, and the number of (OPD, day) pairs acknowledged (the
+    run's ``attendance_missing_days``, so a change since BKPSDM looked is a 409)."""
+
+    acknowledge_missing: MissingAcknowledgementIn | None = None
+
+
+class RunOut(BaseModel):
+    """A period's payroll run. ``done``/``failed`` count employees of the current ``generation``;
+    ``failures`` lists at most 200 of them (every failed result is in :func:`list_results`)."""
+
+    period: str
+    state: str
+    generation: int
+    total: int
+    done: int
+    failed: int
+    chunks: int
+    chunks_done: int
+    failures: list[FailureOut] = Field(default_factory=list)
+    history: list[HistoryOut] = Field(default_factory=list)
+    started_at: str | None = None
+    updated_at: str | None = None
+    outputs: dict[str, Any] | None = None
+    allowed_actions: list[str] | None = Field(
+        None, description="Actions the caller may take now (only when the caller is known)."
+    )
+    attendance_missing: list[MissingAttendanceOut] = Field(
+        default_factory=list,
+        description="Per OPD, working days of the period with no attendance import (not deducted).",
+    )
+    attendance_missing_days: int = Field(0, description="How many (OPD, day) pairs are missing.")
+
+
+class ResultOut(BaseModel):
+    """One employee's result (a :class:`~replika.remunerasi.tables.PayrollResult`). Amounts are
+    whole rupiah; percentages and the kinerja ratio are exact decimals (strings in JSON)."""
+
+    period: str
+    nip: str
+    generation: int
+    status: Literal["ok", "failed"]
+    reason: str | None = None
+    name: str | None = None
+    position_name: str | None = None
+    opd_code: str | None = None
+    kelas: int | None = None
+    base: int | None = None
+    approved_minutes: int | None = None
+    countable_minutes: int | None = None
+    kinerja_ratio: Decimal | None = None
+    kinerja: int | None = None
+    attendance_deduction_pct: Decimal | None = None
+    disiplin: int | None = None
+    sentence_cut_pct: Decimal | None = None
+    sentence_cut: int | None = None
+    gross: int | None = None
+    bpjs_employer: int | None = None
+    bpjs_employee: int | None = None
+    net: int | None = None
+    computed_at: str | None = None
+
+
+class ResultPage(Page[ResultOut]):
+    pass
+
+
+# -- payroll outputs ------------------------------------------------------------------------------
+class LinkOut(BaseModel):
+    """A presigned download: GET ``url`` within ``expires_in`` seconds."""
+
+    url: str
+    expires_in: int
+    filename: str
+    generation: int
+
+
+class OutputsOut(BaseModel):
+    """The sheets recorded on a run (``files``: ``"region"`` and ``"opd:<code>"`` -> S3 key)."""
+
+    period: str
+    generation: int
+    generated_at: str | None
+    files: dict[str, str]
+
+
+# -- dashboards -----------------------------------------------------------------------------------
+class OpdLoadOut(BaseModel):
+    opd_code: str
+    opd_name: str | None
+    employees: int
+    employees_with_minutes: int
+    total_minutes: int
+    average_minutes: Decimal
+    under_target: int
+    under_target_pct: Decimal
+    load_ratio: Decimal
+    rank: int
+    attendance_missing: list[date] = Field(
+        default_factory=list,
+        description="Working days so far with no attendance import for this OPD (not deducted).",
+    )
+
+
+class OpdDashboardOut(BaseModel):
+    """OPDs ordered by ``rank`` (most loaded first). ``region_*`` are over the OPDs listed."""
+
+    period: str
+    target_minutes: int
+    opds: list[OpdLoadOut]
+    region_employees: int
+    region_total_minutes: int
+    region_average_minutes: Decimal
+    region_under_target: int
+
+
+class DayOut(BaseModel):
+    day: date
+    working_day: bool
+    approved_minutes: int
+    countable_minutes: int
+
+
+class ProjectionOut(BaseModel):
+    """The month's TKD if the rest of the month goes like the part so far."""
+
+    method: str
+    approved_minutes: int
+    countable_minutes: int
+    kelas: int
+    base: int
+    kinerja_ratio: Decimal
+    kinerja: int
+    disiplin: int
+    sentence_cut: int
+    gross: int
+    bpjs_employer: int
+    bpjs_employee: int
+    net: int
+
+
+class EmployeeDashboardOut(BaseModel):
+    nip: str
+    name: str | None
+    opd_code: str | None
+    period: str
+    today: date
+    approved_minutes: int
+    countable_minutes: int
+    target_minutes: int
+    progress_pct: Decimal
+    working_days_total: int
+    working_days_elapsed: int
+    working_days_remaining: int
+    attendance_deduction_pct: Decimal
+    sentence_cut_pct: Decimal
+    projection: ProjectionOut | None
+    projection_note: str
+    days: list[DayOut]

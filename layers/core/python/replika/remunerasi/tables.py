@@ -2,16 +2,7 @@
 
 Every entity is a subclass of :class:`RemItem` (keys ``pk``/``sk``, indexes ``gsi1``/``gsi2``).
 
-Keys (pk | sk | gsi1pk / gsi1sk):
-- activity: ``ACT#<code>`` | ``ACT`` | ``ACTS`` / ``<code>``
-- activity entry: ``LOG#<nip>#<period>`` | ``<date>#<id>`` |
-  ``PENDING#<approver>`` / ``<date>#<nip>#<id>`` while pending
-- month total: ``TOT#<period>`` | ``<nip>`` | ``TOTOPD#<period>#<opd>`` / ``<nip>``
-- OPD month total: ``OPDTOT#<period>`` | ``<opd>``
-- acting supervisor (Plt): ``PLT#<acting nip>`` | ``<for nip>#<start>`` | ``PLTFOR#<for nip>`` / ``<start>``
-- sentence: ``SENT#<nip>`` | ``<start period>#<id>``
-- payroll run: ``RUN#<period>`` | ``RUN``; its chunks: ``RUN#<period>`` | ``CHUNK#<gen>#<n>``
-- payroll result: ``RES#<period>`` | ``<nip>`` | ``RESOPD#<period>#<opd>`` / ``<nip>``
+Keys (pk | sk | gsi1pk / gsi1sk) and their builders: :mod:`replika.remunerasi.keys`.
 
 Access patterns (no request path scans):
 - catalogue: GetItem by code; list = Query gsi1 ``ACTS``.
@@ -20,6 +11,11 @@ Access patterns (no request path scans):
 - the monthly run and dashboards read one total per employee: Query ``TOT#<period>`` (pages of
   thousands), per OPD Query gsi1 ``TOTOPD#<period>#<opd>``; OPD totals Query ``OPDTOT#<period>``.
 - payroll results: Query ``RES#<period>``; per OPD Query gsi1 ``RESOPD#<period>#<opd>``.
+- which (OPD, day) attendance was imported: one marker per OPD and month (``ATTIMP#<period>`` |
+  ``<opd>``, the days as a number set): BatchGetItem of a chunk's OPDs (payroll), GetItem (one
+  employee), Query ``ATTIMP#<period>`` (a few hundred OPDs at most: the run and the dashboard).
+  An import adds its days to the set (``ADD``: a union, so re-importing a day changes nothing);
+  one write per OPD per import, never per employee.
 
 Month totals hold approved minutes per day (``d01``..``d31``) and attendance per day (deduction in
 basis points ``a01``..``a31`` and codes ``c01``..``c31``): approvals add to a day in the same
@@ -36,6 +32,7 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    NumberSetAttribute,
     UnicodeAttribute,
     VersionAttribute,
 )
@@ -151,6 +148,20 @@ class OpdTotal(RemItem):
     approved_entries = NumberAttribute(default=0)
 
 
+class AttendanceImport(RemItem):
+    """The days of ``period`` whose attendance was imported for ``opd_code`` (DOMAIN.md §1: an
+    employee of the OPD with no row on such a day is TK; a working day not in the set is
+    "attendance missing")."""
+
+    opd_code = UnicodeAttribute()
+    period = UnicodeAttribute()
+    days = NumberSetAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+    def day_set(self) -> frozenset[int]:
+        return frozenset(int(d) for d in self.days or ())
+
+
 class ActingSupervisor(RemItem):
     acting_nip = UnicodeAttribute()
     for_nip = UnicodeAttribute()
@@ -226,6 +237,7 @@ for _model in (
     Entry,
     MonthTotal,
     OpdTotal,
+    AttendanceImport,
     ActingSupervisor,
     SentenceItem,
     PayrollRun,

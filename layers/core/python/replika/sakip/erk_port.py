@@ -16,14 +16,14 @@ A quarter's roll-up of an OPD of 50 employees is 3 + 150 small Queries (the nigh
 Bappeda's refresh, not a request path). Approved minutes of a month total with no entries behind
 them (history loaded as totals only) are reported as *unattributed*.
 
-Assumptions, documented because e-Remunerasi owns these names and may move them (its split keeps
-the model names of :mod:`replika.remunerasi.tables`): the models ``Activity``, ``Entry``,
-``MonthTotal`` and ``OpdTotal`` and the key formats above, as e-Remunerasi's ``tables.py`` lists
-them. The integration test writes through e-Remunerasi's own use cases and reads through this port,
-so a change there fails here. Access: ``REMUNERASI_TABLE`` read only, by the named grant of
-:data:`replika.core.manifest.READ_GRANTS`. When e-Remunerasi publishes an approved-minutes event,
-an event-fed implementation of :class:`ErkSource` can replace this one without touching the rule
-(:func:`replika.sakip.rules.erk.roll_up_minutes`).
+Assumptions, documented because e-Remunerasi owns these names: the models ``Activity``, ``Entry``,
+``MonthTotal`` and ``OpdTotal`` of :mod:`replika.remunerasi.tables` (their public names stay there)
+and the key builders of :mod:`replika.remunerasi.keys`; the entry statuses (``approved``) and the
+month totals' ``approved_minutes``. The integration test writes through e-Remunerasi's own use
+cases and reads through this port, so a change there fails here. Access: ``REMUNERASI_TABLE``
+read only, by the named grant of :data:`replika.core.manifest.READ_GRANTS`. When e-Remunerasi
+publishes an approved-minutes event, an event-fed implementation of :class:`ErkSource` can
+replace this one without touching the rule (:func:`replika.sakip.rules.erk.roll_up_minutes`).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Protocol
 
+from replika.remunerasi import keys as rk
 from replika.remunerasi.tables import Activity, Entry, MonthTotal, OpdTotal
 
 PAGE = 500
@@ -81,23 +82,23 @@ class RemunerasiTables:
 
     def activity(self, code: str) -> CatalogueActivity | None:
         try:
-            return _activity(Activity.get(f"ACT#{code}", "ACT"))
+            return _activity(Activity.get(*rk.activity_key(code)))
         except Activity.DoesNotExist:
             return None
 
     def catalogue(self) -> list[CatalogueActivity]:
-        return [_activity(a) for a in Activity.query("ACTS", index_name="gsi1", page_size=PAGE)]
+        return [_activity(a) for a in Activity.query(rk.ACTIVITIES, index_name="gsi1", page_size=PAGE)]
 
     def opds_with_minutes(self, period: str) -> list[str]:
         return sorted(
             t.opd_code
-            for t in OpdTotal.query(f"OPDTOT#{period}", page_size=PAGE)
+            for t in OpdTotal.query(rk.opd_total_pk(period), page_size=PAGE)
             if int(t.approved_minutes or 0) > 0
         )
 
     def workers(self, period: str, opd: str) -> list[WorkerMonth]:
         totals = MonthTotal.query(
-            f"TOTOPD#{period}#{opd}",
+            rk.total_opd_pk(period, opd),
             index_name="gsi1",
             attributes_to_get=["pk", "sk", "nip", "opd_code", "approved_minutes"],
             page_size=PAGE,
@@ -112,7 +113,7 @@ class RemunerasiTables:
         minutes: dict[str, int] = defaultdict(int)
         count = 0
         for e in Entry.query(
-            f"LOG#{nip}#{period}", filter_condition=Entry.status == "approved", page_size=PAGE
+            rk.log_pk(nip, period), filter_condition=Entry.status == "approved", page_size=PAGE
         ):
             minutes[e.activity_code] += int(e.minutes)
             count += 1

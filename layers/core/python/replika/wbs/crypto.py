@@ -16,6 +16,18 @@
   encryption context ``{"app": "wbs", "report_id": id}``); text is AES-256-GCM with a random
   96-bit nonce and the report id plus the field name as associated data, stored as
   ``nonce || ciphertext``. Only the KMS-encrypted data key is stored.
+* **Crypto-shredding**: the AES key is not the KMS data key itself but
+  ``HKDF-SHA256(ikm = data key, salt = shred secret, info = report id)``. The 32-byte *shred secret*
+  is random per report and kept outside DynamoDB, as the S3 object ``keys/<report id>`` in the WBS
+  bucket (SSE-KMS). The purge deletes every version of it. A point-in-time restore of the table
+  (PITR, 35 days) brings back the KMS-encrypted data key and the ciphertext, and the WBS KMS key
+  still decrypts the data key — but without the shred secret no AES key can be derived, so the
+  restored report, messages, notes, file names and audit details stay unreadable. S3 has no
+  point-in-time restore; a deleted version is gone (unless someone adds AWS Backup or replication
+  for this bucket: don't).
+* **Proof-of-work challenges** for the receipt exchange: ``base64url(JSON {"n", "b", "exp"}) .
+  base64url(HMAC)`` with the ``pow-challenge`` sub-key; the server never stores them until used.
+* **Audit digests**: ``HMAC-SHA256(audit-digest sub-key, canonical JSON)`` of a WBS audit detail.
 """
 
 from __future__ import annotations
@@ -31,23 +43,31 @@ import threading
 import time
 from typing import Any
 
-import boto3
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from replika.core.errors import Unauthorized
-from replika.core.settings import get_settings, register_reset
+from replika.core import runtime, storage
+from replika.core.errors import NotFound, Unauthorized
+from replika.core.settings import get_settings
 
 __all__ = [
     "TOKEN_TTL_SECONDS",
     "Envelope",
+    "Shredded",
     "client",
+    "digest",
     "mac",
     "new_envelope",
     "new_receipt",
     "open_envelope",
     "receipt_hash",
     "reset",
+    "shred",
+    "shred_key",
+    "sign_challenge",
     "sign_token",
+    "verify_challenge",
     "verify_token",
 ]
 
@@ -56,25 +76,18 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 _ENC_CONTEXT_APP = "wbs"
 
 _lock = threading.Lock()
-_clients: dict[tuple[str, str | None], Any] = {}
 _secrets: dict[str, bytes] = {}
 
 
 def client(service: str) -> Any:
-    """A cached boto3 client per service and endpoint (the local stack switches endpoints)."""
-    endpoint = os.environ.get("AWS_ENDPOINT_URL")
-    with _lock:
-        key = (service, endpoint)
-        if key not in _clients:
-            _clients[key] = boto3.client(service, region_name=get_settings().aws_region)  # type: ignore[call-overload]
-        return _clients[key]
+    """The runtime's client for ``service`` (:mod:`replika.core.runtime`)."""
+    return runtime.current().client(service)
 
 
-@register_reset
+@runtime.on_reset
 def reset() -> None:
-    """Forget cached clients and secrets (tests, after switching stacks)."""
+    """Forget the cached secret (tests, after switching stacks; the runtime drops its clients)."""
     with _lock:
-        _clients.clear()
         _secrets.clear()
 
 
@@ -166,16 +179,114 @@ def verify_token(token: str | None, *, now: float | None = None) -> str:
     return report_id
 
 
+# -- proof-of-work challenges and audit digests -------------------------------------------------
+
+POW_CHALLENGE_TTL = 10 * 60
+
+
+def sign_challenge(bits: int, *, now: float | None = None) -> str:
+    exp = int((time.time() if now is None else now) + POW_CHALLENGE_TTL)
+    payload = json.dumps({"n": secrets.token_hex(16), "b": bits, "exp": exp}, separators=(",", ":")).encode()
+    sig = hmac.new(_subkey("pow-challenge"), payload, hashlib.sha256).digest()
+    return f"{_b64e(payload)}.{_b64e(sig)}"
+
+
+def verify_challenge(challenge: str | None, *, now: float | None = None) -> tuple[str, int] | None:
+    """``(challenge id, bits)`` of a challenge this region issued and that has not expired."""
+    if not challenge or len(challenge) > 256 or challenge.count(".") != 1:
+        return None
+    body, sig = challenge.split(".")
+    try:
+        payload, given = _b64d(body), _b64d(sig)
+        expected = hmac.new(_subkey("pow-challenge"), payload, hashlib.sha256).digest()
+        if not hmac.compare_digest(given, expected):
+            return None
+        data = json.loads(payload)
+        nonce, bits, exp = str(data["n"]), int(data["b"]), int(data["exp"])
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeEncodeError):
+        return None
+    if exp < (time.time() if now is None else now):
+        return None
+    return nonce, bits
+
+
+def digest(value: Any) -> str:
+    """Keyed digest (hex) of a JSON value, canonical form (sorted keys, no spaces)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hmac.new(_subkey("audit-digest"), text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 # -- envelope encryption ----------------------------------------------------------------------
+
+#: ``key_scheme`` of a report item: 2 = data key + shred secret (HKDF); absent = data key alone.
+SHRED_SCHEME = 2
+
+
+class Shredded(NotFound):
+    """The report's shred secret is gone: the report was purged, nothing can be decrypted."""
+
+
+def shred_key(report_id: str) -> str:
+    return f"keys/{report_id}"
+
+
+def _wbs_bucket() -> str:
+    name = get_settings().wbs_bucket
+    if not name:
+        raise RuntimeError("WBS_BUCKET is not set: is WBS enabled in this region's stack?")
+    return name
+
+
+def _derive(plaintext_key: bytes, shred_secret: bytes, report_id: str) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=shred_secret,
+        info=f"replika-wbs-report:{report_id}".encode(),
+    ).derive(plaintext_key)
+
+
+def _load_shred(report_id: str) -> bytes:
+    try:
+        return storage.get_bytes(shred_key(report_id), bucket=_wbs_bucket())
+    except NotFound:
+        raise Shredded("Laporan tidak ditemukan.") from None
+
+
+def shred(report_id: str) -> int:
+    """Destroy every version of the report's shred secret; the number of versions deleted."""
+    s3 = storage.s3_client()
+    bucket, key = _wbs_bucket(), shred_key(report_id)
+    gone = 0
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
+        objs = [
+            {"Key": v["Key"], "VersionId": v["VersionId"]}
+            for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+            if v["Key"] == key
+        ]
+        if objs:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": objs, "Quiet": True})  # type: ignore[typeddict-item]
+            gone += len(objs)
+    return gone
 
 
 class Envelope:
-    """The plaintext data key of one report, for the duration of one request."""
+    """The AES key of one report, for the duration of one request."""
 
-    def __init__(self, report_id: str, plaintext_key: bytes, encrypted_key: bytes) -> None:
+    def __init__(
+        self, report_id: str, plaintext_key: bytes, encrypted_key: bytes, shred_secret: bytes | None = None
+    ) -> None:
         self.report_id = report_id
         self.encrypted_key = encrypted_key
-        self._aead = AESGCM(plaintext_key)
+        key = plaintext_key if shred_secret is None else _derive(plaintext_key, shred_secret, report_id)
+        self._aead = AESGCM(key)
+        self._pseudo = hmac.new(key, b"replika-wbs:reporter-subject", hashlib.sha256).hexdigest()[:32]
+
+    @property
+    def reporter_subject(self) -> str:
+        """The audit subject of the reporter's events: only this report's key links it to the
+        report, so once the key is shredded the events belong to nobody."""
+        return f"wbs#p-{self._pseudo}"
 
     def _aad(self, field: str) -> bytes:
         return f"{self.report_id}|{field}".encode()
@@ -206,12 +317,17 @@ def _key_arn() -> str:
 
 
 def new_envelope(report_id: str) -> Envelope:
+    """A fresh data key and shred secret (stored in S3 before any ciphertext exists)."""
     out = client("kms").generate_data_key(
         KeyId=_key_arn(), KeySpec="AES_256", EncryptionContext=_context(report_id)
     )
-    return Envelope(report_id, bytes(out["Plaintext"]), bytes(out["CiphertextBlob"]))
+    secret = os.urandom(32)
+    storage.put_bytes(shred_key(report_id), secret, "application/octet-stream", bucket=_wbs_bucket())
+    return Envelope(report_id, bytes(out["Plaintext"]), bytes(out["CiphertextBlob"]), secret)
 
 
-def open_envelope(report_id: str, encrypted_key: bytes) -> Envelope:
+def open_envelope(report_id: str, encrypted_key: bytes, scheme: int | None = SHRED_SCHEME) -> Envelope:
+    """The report's envelope; :class:`Shredded` (404) once its shred secret is destroyed."""
+    secret = _load_shred(report_id) if scheme == SHRED_SCHEME else None
     out = client("kms").decrypt(CiphertextBlob=encrypted_key, EncryptionContext=_context(report_id))
-    return Envelope(report_id, bytes(out["Plaintext"]), encrypted_key)
+    return Envelope(report_id, bytes(out["Plaintext"]), encrypted_key, secret)

@@ -2,9 +2,15 @@
 
 Images are decoded and re-encoded from their pixels only, so EXIF (camera, GPS position, time),
 XMP, IPTC, ICC comments and thumbnails are gone before any handler reads the file. The EXIF
-orientation is applied to the pixels first, so the picture still stands upright. PDFs are checked by
-signature and kept as they are (their metadata is the reporter's to clean; the upload page says
-so). Pillow is imported here only, inside the call: cold start matters for the other routes.
+orientation is applied to the pixels first, so the picture still stands upright. A file Pillow
+cannot decode (truncated, a broken eXIf chunk…) is a 400 that says so, never a 500.
+
+PDFs are rewritten with pypdf: only the pages are copied into a new document (no document
+information dictionary, no XMP metadata, no catalogue-level JavaScript, OpenAction, embedded files
+or forms, none of an incremental update's extra objects), and each page loses its annotations
+(links, attachments, widgets), additional actions, page metadata and piece info. A PDF that pypdf
+cannot read, that is encrypted, or whose rewrite still names JavaScript, a launch action or an
+embedded file is refused (400). Pillow and pypdf are imported inside the call: cold start matters.
 """
 
 from __future__ import annotations
@@ -35,9 +41,59 @@ def clean(data: bytes, content_type: str) -> bytes:
         raise PayloadTooLarge("Berkas terlalu besar.", details={"max_bytes": MAX_BYTES})
     if content_type not in ALLOWED_TYPES or not data.startswith(_SIGNATURES[content_type]):
         raise EvidenceRejected(details={"content_type": content_type})
-    if content_type not in IMAGE_TYPES:
-        return data
+    if content_type == "application/pdf":
+        return strip_pdf(data)
     return strip_image(data, IMAGE_TYPES[content_type])
+
+
+_PDF_PAGE_KEYS = ("/AA", "/Annots", "/Metadata", "/PieceInfo", "/Thumb", "/B")
+_PDF_FORBIDDEN = (
+    b"/JavaScript",
+    b"/JS",
+    b"/Launch",
+    b"/EmbeddedFile",
+    b"/RichMedia",
+    b"/XFA",
+    b"/OpenAction",
+)
+
+
+def strip_pdf(data: bytes) -> bytes:
+    """The pages of ``data`` in a new PDF without metadata, scripts, actions or attachments."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise EvidenceRejected(
+                "PDF terenkripsi tidak dapat dibersihkan.", details={"reason": "pdf_encrypted"}
+            )
+        writer = PdfWriter()
+        for page in reader.pages:
+            writer.add_page(page)
+        for page in writer.pages:
+            for key in _PDF_PAGE_KEYS:
+                if key in page:
+                    del page[NameObject(key)]
+        writer.metadata = None
+        out = io.BytesIO()
+        writer.write(out)
+    except EvidenceRejected:
+        raise
+    except Exception as exc:  # pypdf raises many types on hostile input; none may become a 500
+        raise EvidenceRejected(
+            "PDF rusak atau tidak dapat dibaca; tidak dapat dibersihkan.",
+            details={"reason": "pdf_unreadable", "error": type(exc).__name__},
+        ) from None
+    cleaned = out.getvalue()
+    found = [m.decode() for m in _PDF_FORBIDDEN if m in cleaned]
+    if found or not reader.pages:
+        raise EvidenceRejected(
+            "PDF ini memuat isi aktif yang tidak dapat dibersihkan.",
+            details={"reason": "pdf_active_content", "found": found},
+        )
+    return cleaned
 
 
 def strip_image(data: bytes, fmt: str) -> bytes:
@@ -56,8 +112,17 @@ def strip_image(data: bytes, fmt: str) -> bytes:
                 palette = upright.getpalette()
                 if palette is not None:
                     bare.putpalette(palette)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise EvidenceRejected() from None
+    except EvidenceRejected:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError):
+        raise EvidenceRejected(
+            "Gambar tidak dapat dibaca (rusak atau bukan JPEG/PNG).", details={"reason": "image_unreadable"}
+        ) from None
+    except Exception as exc:  # truncated data, a broken eXIf chunk… (SyntaxError, struct.error…)
+        raise EvidenceRejected(
+            "Gambar rusak (data terpotong atau metadata cacat); tidak dapat dibersihkan.",
+            details={"reason": "image_malformed", "error": type(exc).__name__},
+        ) from None
     out = io.BytesIO()
     if fmt == "JPEG":
         bare.save(out, format="JPEG", quality=90, optimize=True)

@@ -33,5 +33,5 @@ MANIFEST = AppManifest(
         Resource("secret", "WBS_SECRET_ARN", frozenset({"get"})),
         Resource("topic", "WBS_TOPIC_ARN", frozenset({"publish"})),
     ),
-    layer_extras=("cryptography", "pillow"),
+    layer_extras=("cryptography", "pillow", "pypdf"),
 )

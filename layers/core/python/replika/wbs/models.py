@@ -8,10 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from replika.core.audit import AuditEntry
-from replika.core.pagination import MAX_CURSOR_LENGTH, Page
+from replika.core.pagination import Page, cursor_field
 from replika.wbs.rules import ForwardTarget, Status
 
-NIP = Field(pattern=r"^\d{18}$")
+NIP = Field(pattern=r"^[0-9]{18}$")
 
 
 class _In(BaseModel):
@@ -23,7 +23,7 @@ class _In(BaseModel):
 
 class ReportedPerson(_In):
     name: str = Field(min_length=2, max_length=200, description="Nama terlapor")
-    nip: str | None = Field(None, pattern=r"^\d{18}$", description="NIP terlapor, jika diketahui")
+    nip: str | None = Field(None, pattern=r"^[0-9]{18}$", description="NIP terlapor, jika diketahui")
     opd: str | None = Field(None, min_length=1, max_length=64, description="Kode OPD terlapor")
 
 
@@ -47,6 +47,21 @@ class ReportCreated(BaseModel):
 
 class ReceiptIn(_In):
     receipt: str = Field(min_length=16, max_length=40)
+    pow_challenge: str | None = Field(
+        None, max_length=256, description="Tantangan dari 429 atau /reporter/challenge (saat diminta)"
+    )
+    pow_nonce: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[0-9A-Za-z]{1,64}$",
+        description="sha256(tantangan:nonce) diawali b bit nol",
+    )
+
+
+class ChallengeOut(BaseModel):
+    challenge: str
+    bits: int = Field(description="Bit nol di awal sha256(challenge + ':' + nonce)")
+    expires_in: int
 
 
 class SessionOut(BaseModel):
@@ -98,6 +113,8 @@ class EvidenceUpload(BaseModel):
 
 
 class ReporterView(BaseModel):
+    """Times are days (``YYYY-MM-DD``): nothing the reporter sees moves at the second staff act."""
+
     status: Status
     category: str
     created_at: str
@@ -109,7 +126,7 @@ class ReporterView(BaseModel):
 
 class PageIn(_In):
     limit: int = Field(50, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+    cursor: str | None = cursor_field()
 
 
 # -- inspektorat -------------------------------------------------------------------------------
@@ -152,7 +169,7 @@ class ReportDetail(ReportSummary):
 
 
 class AssignIn(_In):
-    handler_nip: str = Field(pattern=r"^\d{18}$")
+    handler_nip: str = Field(pattern=r"^[0-9]{18}$")
 
 
 class TransitionIn(_In):

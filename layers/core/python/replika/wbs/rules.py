@@ -4,6 +4,8 @@ limits and retention. No I/O, no AWS.
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,19 +14,30 @@ from enum import StrEnum
 from replika.core.auth import Principal, Role
 
 __all__ = [
+    "DESK_ESCALATION",
+    "DESK_HEAD",
     "HANDLER_ROLES",
     "RECEIPT_DIGITS",
+    "STAFF_ROLES",
     "TRANSITIONS",
     "ForwardTarget",
     "Status",
     "TransitionError",
     "Viewer",
+    "can_handle",
     "can_see",
     "check_transition",
+    "conflicted",
+    "day_of",
+    "desk_for",
     "format_receipt",
     "normalise_receipt",
+    "pow_bits",
+    "pow_ok",
     "purge_cutoff",
     "sliding_count",
+    "valid_file_id",
+    "valid_report_id",
     "window_start",
 ]
 
@@ -62,6 +75,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 TERMINAL = frozenset({Status.CLOSED, Status.REJECTED})
 
 HANDLER_ROLES = frozenset({Role.INSPEKTORAT_KEPALA, Role.INSPEKTORAT})
+#: Everyone a staff route may admit: the Inspektorat and the escalation desks.
+STAFF_ROLES = HANDLER_ROLES | {Role.SEKDA, Role.APIP_PROVINSI}
 
 
 class TransitionError(ValueError):
@@ -87,6 +102,11 @@ def check_transition(
 
 # -- visibility --------------------------------------------------------------------------------
 
+#: Desks own a report: the head of Inspektorat's, or the escalation desk's (the regional secretary
+#: or the provincial APIP, named by the region config) when the head may not handle it.
+DESK_HEAD, DESK_ESCALATION = "head", "escalation"
+ESCALATION_ROLES = frozenset({Role.SEKDA, Role.APIP_PROVINSI})
+
 
 @dataclass(frozen=True)
 class Viewer:
@@ -98,6 +118,41 @@ class Viewer:
     opd_mac: str | None
 
 
+def desk_for(
+    *, reported_nip: str | None, directory_opd: str | None, given_opd: str | None, inspektorat_opd: str | None
+) -> str:
+    """Which desk owns a new report. The escalation desk gets every report that might be about the
+    head of Inspektorat or the Inspektorat itself: a reported person of the Inspektorat's OPD (as the
+    directory or, failing it, the reporter says), a NIP the directory does not know (it could be the
+    head's), or any named NIP when the region has not said which OPD is its Inspektorat. The head's
+    desk gets the rest; the head also sees the escalated ones unless the head is the reported person.
+    """
+    opd = directory_opd or given_opd
+    if reported_nip and (inspektorat_opd is None or directory_opd is None):
+        return DESK_ESCALATION
+    if inspektorat_opd is not None and opd == inspektorat_opd:
+        return DESK_ESCALATION
+    return DESK_HEAD
+
+
+def conflicted(
+    viewer: Viewer, *, reported_nip_mac: str | None, reported_opd_mac: str | None, same_opd: bool
+) -> bool:
+    """True when ``viewer`` must not read the report: they are the reported person, or (``same_opd``)
+    they work in the reported OPD. Fails closed: a viewer whose token lacks the NIP (or, when the OPD
+    matters, the OPD) claim cannot be checked, so counts as conflicted."""
+    if viewer.nip_mac is None or viewer.principal.nip is None:
+        return True
+    if reported_nip_mac and viewer.nip_mac == reported_nip_mac:
+        return True
+    if same_opd:
+        if viewer.opd_mac is None:
+            return True
+        if reported_opd_mac and viewer.opd_mac == reported_opd_mac:
+            return True
+    return False
+
+
 def can_see(
     viewer: Viewer,
     *,
@@ -105,20 +160,50 @@ def can_see(
     reported_opd_mac: str | None,
     assignee_nip: str | None,
     forbid_same_opd: bool,
+    desk: str | None = DESK_HEAD,
+    escalation_role: Role = Role.SEKDA,
 ) -> bool:
-    """Who may read a report: the head of Inspektorat (to triage and assign) and the handler it is
-    assigned to — never the reported person, and never someone of the reported OPD when the
-    region forbids it (``forbid_same_opd_handler``), whatever their role."""
+    """Who may read a report — never the reported person, never a viewer whose claims are missing:
+
+    * the head of Inspektorat, every report (to triage and assign), also those about the
+      Inspektorat's own staff (the same-OPD rule binds handlers, not the head who answers for them);
+    * the escalation desk (``escalation_role``), the reports of its desk (``desk_for``), whatever
+      their OPD — the desk exists for reports the Inspektorat may not handle;
+    * a handler, the reports assigned to them, unless they work in the reported OPD and the region
+      forbids it (``forbid_same_opd_handler``).
+    """
     p = viewer.principal
-    if not p.has_any(HANDLER_ROLES):
-        return False
-    if reported_nip_mac and viewer.nip_mac == reported_nip_mac:
-        return False
-    if forbid_same_opd and reported_opd_mac and viewer.opd_mac == reported_opd_mac:
-        return False
-    if p.has_any({Role.INSPEKTORAT_KEPALA}):
+    if p.has_any({Role.INSPEKTORAT_KEPALA}) and not conflicted(
+        viewer, reported_nip_mac=reported_nip_mac, reported_opd_mac=reported_opd_mac, same_opd=False
+    ):
         return True
-    return p.nip is not None and p.nip == assignee_nip
+    if (
+        desk == DESK_ESCALATION
+        and p.has_any({escalation_role})
+        and not conflicted(
+            viewer, reported_nip_mac=reported_nip_mac, reported_opd_mac=reported_opd_mac, same_opd=False
+        )
+    ):
+        return True
+    if p.has_any({Role.INSPEKTORAT}) and p.nip is not None and p.nip == assignee_nip:
+        return not conflicted(
+            viewer,
+            reported_nip_mac=reported_nip_mac,
+            reported_opd_mac=reported_opd_mac,
+            same_opd=forbid_same_opd,
+        )
+    return False
+
+
+def can_handle(
+    *, candidate_opd: str | None, inspektorat_opd: str | None, candidate_is_reported: bool
+) -> bool:
+    """Whether the head may assign a report to this employee: an Inspektorat member (the directory's
+    OPD is the region's Inspektorat OPD; with no such OPD configured, nobody but the head handles)
+    who is not the reported person. The same-OPD rule is checked by :func:`can_see` on top."""
+    if candidate_is_reported or inspektorat_opd is None:
+        return False
+    return candidate_opd == inspektorat_opd
 
 
 # -- receipt codes -----------------------------------------------------------------------------
@@ -153,6 +238,77 @@ def sliding_count(current: int, previous: int, now: int, window: int) -> float:
     previous window's, weighted by how much of it still lies inside the last ``window`` seconds."""
     elapsed = now - window_start(now, window)
     return current + previous * (window - elapsed) / window
+
+
+#: Proof of work (hashcash, sha256): free below the limits, then ``POW_BASE_BITS`` leading zero
+#: bits, two more each time the failure level doubles, at most ``POW_MAX_BITS``.
+POW_BASE_BITS = 18
+POW_STEP_BITS = 2
+POW_MAX_BITS = 26
+
+
+def pow_bits(global_failures: float, global_free: int, bucket_failures: float, bucket_free: int) -> int:
+    """Leading zero bits a receipt exchange must prove, from the failure level of the region and
+    of the guessed code's bucket (failures per sliding window over the free allowance): 0 while
+    both are under their allowance, then ``POW_BASE_BITS + POW_STEP_BITS * floor(log2(level))``."""
+    level = max(global_failures / max(global_free, 1), bucket_failures / max(bucket_free, 1))
+    if level < 1:
+        return 0
+    doublings = math.floor(math.log2(level))
+    return min(POW_MAX_BITS, POW_BASE_BITS + POW_STEP_BITS * doublings)
+
+
+def leading_zero_bits(digest: bytes) -> int:
+    n = 0
+    for byte in digest:
+        if byte == 0:
+            n += 8
+            continue
+        return n + 8 - byte.bit_length()
+    return n
+
+
+def pow_ok(challenge: str, nonce: str, bits: int) -> bool:
+    """hashcash check: ``sha256(challenge + ":" + nonce)`` starts with ``bits`` zero bits."""
+    if bits <= 0:
+        return True
+    digest = hashlib.sha256(f"{challenge}:{nonce}".encode()).digest()
+    return leading_zero_bits(digest) >= bits
+
+
+def solve_pow(challenge: str, bits: int) -> str:
+    """The client's side (tests, the reporter page does the same in JS): the first nonce that works."""
+    n = 0
+    while not pow_ok(challenge, str(n), bits):
+        n += 1
+    return str(n)
+
+
+# -- identifiers and times ---------------------------------------------------------------------
+
+_REPORT_ID = re.compile(r"^[0-9a-f]{32}$")
+_FILE_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def valid_report_id(value: str) -> bool:
+    """Report ids are uuid4 hex: anything else (too long for a DynamoDB key, other scripts…) is
+    refused before it reaches storage."""
+    return bool(_REPORT_ID.match(value or ""))
+
+
+def valid_file_id(value: str) -> bool:
+    return bool(_FILE_ID.match(value or ""))
+
+
+def day_of(iso: str | None) -> str | None:
+    """``"2026-05-04T13:45:12Z"`` -> ``"2026-05-04"``: what a reporter (and the public) may see of
+    any time, so no answer moves at the second a staff member acted."""
+    return iso[:10] if iso else None
+
+
+def day_start(iso: str) -> str:
+    """The UTC day's start of ``iso`` in the stored ISO form (``YYYY-MM-DDT00:00:00Z``)."""
+    return f"{iso[:10]}T00:00:00Z"
 
 
 # -- retention ---------------------------------------------------------------------------------

@@ -1,107 +1,77 @@
-"""WBS use cases: load -> rules -> conditional write -> audit.
+"""WBS use cases, shared context: region policy, who may see a report, and the receipt exchange.
 
-Reporter side (no account): file a report, exchange the receipt for a 15-minute token, read status
-and messages, reply, add evidence. Inspektorat side: list/triage, read, assign, move the status,
-internal notes, messages, evidence downloads, audit trail, retention. Every read and every action
-appends to the ``wbs`` audit stream with subject ``wbs#<report id>``; the reporter's actor is the
-constant ``"reporter"`` — there is nothing else to record about them.
+The use cases live by side: :mod:`replika.wbs.reporter` (file, view, messages),
+:mod:`replika.wbs.uploads` (evidence), :mod:`replika.wbs.staff` (Inspektorat and escalation desk),
+:mod:`replika.wbs.retention` (due list, purge, public figures), :mod:`replika.wbs.trail` (audit as
+keyed digests); storage helpers in :mod:`replika.wbs.store`, pure rules in :mod:`replika.wbs.rules`.
 
-Receipt guessing (there is no client identity to key on, by design): every failed exchange adds
-one to two sliding-window counters (15 minutes, TTL items): the **bucket** of the guessed code
-(first 3 hex digits of its hash: 4,096 buckets) and the **global** counter of the region. A bucket
-with ``max_receipt_attempts`` failures answers 429 for every code in it, right or wrong, until the
-window slides; the global counter stops all exchanges at :data:`GLOBAL_FAILURE_LIMIT`. Repeating one
-wrong code therefore locks quickly; spraying random codes is bounded by the global limit: 200 per
-15 minutes is ~7 million guesses a year against a space of 10^16 — with 10,000 live reports one
-hit expected every ~140,000 years. The price is that a flood of wrong codes makes everyone wait
-for the window (429 with ``Retry-After``); API Gateway throttling on the route caps the flood.
+Receipt guessing — design note (there is no client identity to key on, by design)
+-------------------------------------------------------------------------------------
+Every exchange is counted *before* it is decided (one atomic ADD, so concurrent guesses cannot all
+slip under a limit) in two sliding 15-minute windows: the guessed code's **bucket** (first 3 hex
+digits of its scrypt hash: 4,096 buckets) and the **region**. Nothing is ever locked. While the
+bucket has fewer than ``max_receipt_attempts`` (5) failures and the region fewer than
+:data:`GLOBAL_FAILURE_LIMIT` (200), an exchange is free. Above that, it must carry a
+proof of work (hashcash): ``sha256(challenge ":" nonce)`` with ``b`` leading zero bits, on a
+challenge the server signed (10 minutes, single use: ``POW#<id>`` is written conditionally, so a
+solution buys exactly one guess). ``b = 18 + 2·floor(log2(level))``, at most 26, where ``level`` is
+failures / allowance of the worse of bucket and region (GlobaLeaks does the same). An answer
+without the work is a 429 carrying a fresh challenge and is *not counted* (it is undone), so
+429s cannot keep a window hot, and a right code with the work always gets in.
+
+What it costs, in numbers (sha256 on one modern GPU ≈ 10^10 hashes/s; a phone browser ≈ 10^6/s):
+
+* a legitimate reporter during an attack: 2^18 ≈ 2.6·10^5 hashes (≈ 0.3 s on a phone) at level
+  1–2, 2^22 ≈ 4·10^6 (≈ 4 s) at level 4–8, at worst 2^26 ≈ 6.7·10^7 (≈ 1 minute on a phone,
+  seconds on a laptop). Slower, never refused.
+* the attacker: the space is 10^16 codes; with 10^4 live receipts one guess hits with p = 10^-12.
+  Free guesses: 200 per 15 minutes ≈ 7·10^6 a year -> one hit in ≈ 1.4·10^5 years. Paid guesses:
+  to keep the level at 2^k the attacker must fail 200·2^k times per window, each at
+  2^(18+2k) hashes; at the cap (2^26 per guess, level ≥ 256: ≥ 51,200 guesses per window) that is
+  ≥ 3.4·10^12 hashes per 15 minutes, and 10^12 guesses for one expected hit cost
+  6.7·10^19 hashes ≈ 6.7·10^9 GPU-seconds ≈ 210 GPU-years (≈ US$ 1 million at US$ 0.5/GPU-hour),
+  while the server meanwhile spends one scrypt per guess. API Gateway throttling on the route
+  bounds the rate further; a volumetric flood of the route itself (requests that never reach the
+  function) is the edge's job (WAF rate rules), not something the function can prevent.
+
 Every exchange hashes (scrypt) and reads the same items whether the code exists or not, and is
 padded to :data:`MIN_EXCHANGE_SECONDS`, so timing does not tell a live code from a dead one.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import PutError
 
-from replika.core import audit, observability, storage
+from replika.core import observability
 from replika.core.auth import Principal, Role
-from replika.core.calendar import parse_utc_iso
 from replika.core.config import RegionConfig, WbsPolicy, current_region
-from replika.core.errors import (
-    Conflict,
-    Forbidden,
-    NotFound,
-    TooManyRequests,
-    Unauthorized,
-    ValidationFailed,
-)
-from replika.core.pagination import decode_cursor, encode_cursor
-from replika.core.settings import get_settings
-from replika.wbs import crypto, evidence, rules
-from replika.wbs.models import (
-    AuditPage,
-    DownloadOut,
-    DueItem,
-    DuePage,
-    EvidenceIn,
-    EvidenceOut,
-    EvidencePage,
-    EvidenceUpload,
-    MessageOut,
-    MessagePage,
-    NoteOut,
-    NotePage,
-    PurgeResult,
-    ReportContent,
-    ReportCreated,
-    ReportDetail,
-    ReporterView,
-    ReportIn,
-    ReportPage,
-    ReportQuery,
-    ReportSummary,
-    SessionOut,
-    StatsCount,
-    StatsOut,
-    TransitionIn,
-)
+from replika.core.dynamodb import is_condition_failure
+from replika.core.errors import NotFound, TooManyRequests, Unauthorized
+from replika.wbs import crypto, rules, store, trail
+from replika.wbs.models import ChallengeOut, DuePage, PurgeResult, SessionOut, StatsOut
 from replika.wbs.rules import Status
-from replika.wbs.tables import (
-    REPORT,
-    WbsItem,
-    assignee_pk,
-    receipt_pk,
-    report_pk,
-    stats_pk,
-    status_pk,
-    throttle_pk,
-)
+from replika.wbs.tables import WbsItem, receipt_pk, throttle_pk
 
-AUDIT_STREAM = "wbs"
-REPORTER = "reporter"
+__all__ = ["Status"]
+
+REPORTER = trail.REPORTER
 SYSTEM_RETENTION = "system:retention"
 MIN_EXCHANGE_SECONDS = 0.35
 THROTTLE_WINDOW = 15 * 60
 BUCKET_HEX = 3
 GLOBAL_BUCKET = "global"
 GLOBAL_FAILURE_LIMIT = 200
-MAX_FILES_PER_REPORT = 20
-UPLOAD_EXPIRES = 15 * 60
-DOWNLOAD_EXPIRES = 5 * 60
 _DUMMY_RECEIPT = "0" * rules.RECEIPT_DIGITS
 
 log = observability.get_logger("wbs")
+_get = store.get
 
 
-# -- helpers ------------------------------------------------------------------------------------
+# -- context ------------------------------------------------------------------------------------
 
 
 def region() -> RegionConfig:
@@ -121,172 +91,48 @@ def policy() -> WbsPolicy:
     return region().wbs
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def actor_of(p: Principal) -> str:
+    """The platform's one actor format (:attr:`Principal.actor`)."""
+    return p.actor
 
 
-def _iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+# -- who may see a report -----------------------------------------------------------------------
 
 
-def _actor(p: Principal) -> str:
-    roles = ",".join(sorted(r.value for r in p.roles))
-    return f"sub:{p.subject}|nip:{p.nip or '-'}|{roles}"
+def viewer(p: Principal) -> rules.Viewer:
+    return rules.Viewer(principal=p, nip_mac=crypto.mac(p.nip), opd_mac=crypto.mac(p.opd))
 
 
-def _subject(report_id: str) -> str:
-    return f"wbs#{report_id}"
-
-
-def _audit(
-    actor: str,
-    action: str,
-    report_id: str,
-    request_id: str | None,
-    before: Any = None,
-    after: Any = None,
-) -> None:
-    audit.append(
-        AUDIT_STREAM,
-        actor=actor,
-        action=action,
-        subject=_subject(report_id),
-        before=before,
-        after=after,
-        request_id=request_id,
-    )
-
-
-def _get(pk: str, sk: str) -> WbsItem | None:
-    try:
-        return WbsItem.get(pk, sk, consistent_read=True)
-    except WbsItem.DoesNotExist:
-        return None
-
-
-def _report(report_id: str) -> WbsItem | None:
-    return _get(report_pk(report_id), REPORT)
-
-
-def _envelope(item: WbsItem) -> crypto.Envelope:
-    assert item.data_key is not None and item.report_id is not None
-    return crypto.open_envelope(item.report_id, item.data_key)
-
-
-def _bucket() -> str:
-    name = get_settings().wbs_bucket
-    if not name:
-        raise RuntimeError("WBS_BUCKET is not set: is WBS enabled in this region's stack?")
-    return name
-
-
-def _stats_update(tx: TransactWrite, year: int, category: str, status: str, delta: int) -> None:
-    tx.update(
-        WbsItem(stats_pk(year), f"{category}#{status}"),
-        actions=[WbsItem.tally.add(delta), WbsItem.kind.set("STATS")],
-    )
-
-
-def _summary(item: WbsItem) -> ReportSummary:
-    return ReportSummary(
-        id=item.report_id or "",
-        status=Status(item.status),
-        category=item.category or "",
-        year=int(item.year or 0),
-        created_at=item.created_at or "",
-        changed_at=item.changed_at or "",
-        assignee_nip=item.assignee_nip,
-    )
-
-
-# -- reporter: file a report --------------------------------------------------------------------
-
-
-def create_report(body: ReportIn, request_id: str | None) -> ReportCreated:
+def visible(v: rules.Viewer, item: WbsItem) -> bool:
     pol = policy()
-    if body.category not in pol.categories:
-        raise ValidationFailed(
-            "Kategori tidak dikenal.",
-            details={"fields": [{"field": "category", "message": "unknown", "allowed": pol.categories}]},
-        )
-    report_id = uuid.uuid4().hex
-    receipt = crypto.new_receipt()
-    rhash = crypto.receipt_hash(receipt)
-    envelope = crypto.new_envelope(report_id)
-    now = _now()
-    created = _iso(now)
-    year = now.astimezone(ZoneInfo(region().timezone)).year
-    content = body.model_dump(mode="json", exclude={"category"})
-    reported_opd = _reported_opd(body.who.nip, body.who.opd)
-
-    def write(tx: TransactWrite) -> None:
-        report = WbsItem(
-            report_pk(report_id),
-            REPORT,
-            kind=REPORT,
-            report_id=report_id,
-            status=Status.RECEIVED.value,
-            category=body.category,
-            year=year,
-            created_at=created,
-            changed_at=created,
-            version=1,
-            gsi1pk=status_pk(Status.RECEIVED),
-            gsi1sk=f"{created}#{report_id}",
-            reported_nip_mac=crypto.mac(body.who.nip),
-            reported_opd_mac=crypto.mac(reported_opd),
-            data_key=envelope.encrypted_key,
-            content=envelope.seal_json("content", content),
-            receipt_key=rhash,
-        )
-        tx.save(report, condition=WbsItem.pk.does_not_exist())
-        link = WbsItem(receipt_pk(rhash), "RECEIPT", kind="RECEIPT", report_id=report_id)
-        tx.save(link, condition=WbsItem.pk.does_not_exist())
-        _stats_update(tx, year, body.category, Status.RECEIVED.value, 1)
-
-    audit.write_with_audit(
-        AUDIT_STREAM,
-        write,
-        actor=REPORTER,
-        action="wbs.report.create",
-        subject=_subject(report_id),
-        after={"status": Status.RECEIVED.value, "category": body.category},
-        request_id=request_id,
-    )
-    _notify(report_id)
-    return ReportCreated(
-        receipt=rules.format_receipt(receipt),
-        token=crypto.sign_token(report_id),
-        expires_in=crypto.TOKEN_TTL_SECONDS,
-        notice=(
-            "Simpan kode resi ini: hanya ditampilkan sekali dan menjadi satu-satunya kunci untuk "
-            "mengikuti laporan Anda. Kami tidak menyimpan identitas atau alamat jaringan Anda."
-        ),
+    return rules.can_see(
+        v,
+        reported_nip_mac=item.reported_nip_mac,
+        reported_opd_mac=item.reported_opd_mac,
+        assignee_nip=item.assignee_nip,
+        forbid_same_opd=pol.forbid_same_opd_handler,
+        desk=item.desk or rules.DESK_HEAD,
+        escalation_role=Role(pol.escalation_role),
     )
 
 
-def _reported_opd(nip: str | None, given: str | None) -> str | None:
-    """The OPD the same-OPD rule compares with: the directory's, when the reported NIP is an
-    employee there (the reporter may omit the OPD or name another), else the one given."""
-    from replika.directory.service import find_employee
-
-    employee = find_employee(nip) if nip else None
-    return employee.opd_code if employee is not None and employee.opd_code else given
+def check_id(report_id: str) -> None:
+    """A report id that cannot exist (wrong shape, longer than a DynamoDB key may be) is a 404
+    before any storage call."""
+    if not rules.valid_report_id(report_id):
+        raise NotFound("Laporan tidak ditemukan.")
 
 
-def _notify(report_id: str) -> None:
-    """Tell the Inspektorat a report arrived: the id only, never content."""
-    topic = get_settings().wbs_topic_arn
-    if not topic:
-        return
-    try:
-        crypto.client("sns").publish(
-            TopicArn=topic,
-            Subject="WBS: laporan baru",
-            Message=f'{{"event":"wbs.report.received","report_id":"{report_id}"}}',
-        )
-    except (ClientError, BotoCoreError):
-        log.warning("wbs notification failed")  # the report is stored; the list shows it anyway
+def load_visible(p: Principal, report_id: str, action: str, request_id: str | None) -> WbsItem:
+    """The report if ``p`` may see it. Absent and not-yours look the same (404); a refused look is
+    audited too."""
+    check_id(report_id)
+    item = store.report(report_id)
+    if item is None or not visible(viewer(p), item):
+        if item is not None:
+            trail.record(store.envelope(item), report_id, actor_of(p), f"{action}.denied", request_id)
+        raise NotFound("Laporan tidak ditemukan.", details={"id": report_id})
+    return item
 
 
 # -- reporter: receipt -> token -----------------------------------------------------------------
@@ -313,38 +159,89 @@ def _count(bucket: str, now: int, delta: int) -> int:
     return int(item.tally or 0)
 
 
-def _reserve(bucket: str, limit: int, now: int) -> bool:
-    """Count this attempt *before* deciding (one atomic ADD), so guesses in flight together cannot
-    all pass the check; True when the attempts before this one already reached ``limit``."""
+def _failures_before(bucket: str, now: int) -> float:
+    """Count this attempt (one atomic ADD) and return the failures counted before it."""
     current = _count(bucket, now, 1)
     _, previous = _window_counts(bucket, now)
-    return rules.sliding_count(current - 1, previous, now, THROTTLE_WINDOW) >= limit
+    return rules.sliding_count(current - 1, previous, now, THROTTLE_WINDOW)
 
 
-def exchange_receipt(receipt: str, request_id: str | None) -> SessionOut:
-    """A 15-minute token for the report behind ``receipt`` (401 for an unknown code, 429 while
-    its bucket or the region is locked). Same work and at least the same time on every path."""
+def required_bits(bucket: str | None, now: int) -> int:
+    """The work an exchange needs now (without counting anything)."""
+    g_cur, g_prev = _window_counts(GLOBAL_BUCKET, now)
+    b_cur, b_prev = _window_counts(bucket, now) if bucket else (0, 0)
+    return rules.pow_bits(
+        rules.sliding_count(g_cur, g_prev, now, THROTTLE_WINDOW),
+        GLOBAL_FAILURE_LIMIT,
+        rules.sliding_count(b_cur, b_prev, now, THROTTLE_WINDOW),
+        policy().max_receipt_attempts,
+    )
+
+
+def challenge() -> ChallengeOut:
+    """A fresh challenge at the region's current work level (the bucket is unknown here: the
+    server adds the bucket's level at exchange time and answers 429 with a harder one if needed)."""
+    bits = max(rules.POW_BASE_BITS, required_bits(None, int(time.time())))
+    return ChallengeOut(challenge=crypto.sign_challenge(bits), bits=bits, expires_in=crypto.POW_CHALLENGE_TTL)
+
+
+def _spend(pow_challenge: str | None, pow_nonce: str | None, bits: int) -> bool:
+    """True when the proof is valid for ``bits`` and its challenge was not used before (the use is
+    recorded conditionally, kept until the challenge expires)."""
+    checked = crypto.verify_challenge(pow_challenge)
+    if checked is None or pow_nonce is None or len(pow_nonce) > 64:
+        return False
+    cid, _ = checked
+    assert pow_challenge is not None
+    if not rules.pow_ok(pow_challenge, pow_nonce, bits):
+        return False
+    used = WbsItem(f"POW#{cid}", "POW", kind="POW")
+    used.expires_at = datetime.fromtimestamp(time.time() + 2 * crypto.POW_CHALLENGE_TTL, UTC)
+    try:
+        used.save(condition=WbsItem.pk.does_not_exist())
+    except PutError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def exchange_receipt(
+    receipt: str,
+    request_id: str | None,
+    pow_challenge: str | None = None,
+    pow_nonce: str | None = None,
+) -> SessionOut:
+    """A 15-minute token for the report behind ``receipt`` (401 for an unknown code; 429 with a
+    challenge when the failure level asks for work that was not supplied). Same work and at least
+    the same time on every path."""
     started = time.monotonic()
     try:
         digits = rules.normalise_receipt(receipt)
         rhash = crypto.receipt_hash(digits or _DUMMY_RECEIPT)
         bucket = rhash[:BUCKET_HEX]
         now = int(time.time())
-        locked = _reserve(bucket, policy().max_receipt_attempts, now)
-        locked = _reserve(GLOBAL_BUCKET, GLOBAL_FAILURE_LIMIT, now) or locked
+        b_before = _failures_before(bucket, now)
+        g_before = _failures_before(GLOBAL_BUCKET, now)
         link = _get(receipt_pk(rhash), "RECEIPT")
-        if locked:
+        bits = rules.pow_bits(g_before, GLOBAL_FAILURE_LIMIT, b_before, policy().max_receipt_attempts)
+        if bits > 0 and not _spend(pow_challenge, pow_nonce, bits):
+            for b in (bucket, GLOBAL_BUCKET):  # an unanswered attempt is no failed guess
+                _count(b, now, -1)
             retry = THROTTLE_WINDOW - (now - rules.window_start(now, THROTTLE_WINDOW))
             raise TooManyRequests(
-                "Terlalu banyak kode resi yang salah; coba lagi nanti.",
+                "Terlalu banyak kode resi yang salah: selesaikan tantangan (proof of work) lalu coba lagi.",
                 code="receipt_locked",
                 retry_after=retry,
+                details={"pow": {"challenge": crypto.sign_challenge(bits), "bits": bits}},
             )
         if digits is None or link is None or link.report_id is None:
             raise Unauthorized("Kode resi tidak dikenal.", code="invalid_receipt")  # stays counted
         for b in (bucket, GLOBAL_BUCKET):  # a right receipt is not a failed attempt
             _count(b, now, -1)
-        _audit(REPORTER, "wbs.reporter.session", link.report_id, request_id)
+        item = store.report(link.report_id)
+        if item is not None:
+            trail.record(store.envelope(item), link.report_id, REPORTER, "wbs.reporter.session", request_id)
         return SessionOut(token=crypto.sign_token(link.report_id), expires_in=crypto.TOKEN_TTL_SECONDS)
     finally:
         rest = MIN_EXCHANGE_SECONDS - (time.monotonic() - started)
@@ -355,557 +252,28 @@ def exchange_receipt(receipt: str, request_id: str | None) -> SessionOut:
 def reporter_report(token: str | None) -> WbsItem:
     """The report a reporter token is scoped to (401 when the token is bad or the report purged)."""
     report_id = crypto.verify_token(token)
-    item = _report(report_id)
+    item = store.report(report_id) if rules.valid_report_id(report_id) else None
     if item is None:
         raise Unauthorized("Sesi pelapor tidak sah atau kedaluwarsa; masukkan kode resi lagi.")
     return item
 
 
-def reporter_view(item: WbsItem, request_id: str | None) -> ReporterView:
-    reason = _envelope(item).open("reason", item.reason) if item.reason else None
-    _audit(REPORTER, "wbs.reporter.read", item.report_id or "", request_id)
-    return ReporterView(
-        status=Status(item.status),
-        category=item.category or "",
-        created_at=item.created_at or "",
-        changed_at=item.changed_at or "",
-        forwarded_to=rules.ForwardTarget(item.forwarded_to) if item.forwarded_to else None,
-        forwarded_at=item.forwarded_at,
-        rejection_reason=reason,
-    )
+# -- retention and figures (kept here for the schedule and tests) -------------------------------
 
 
-# -- messages, notes ----------------------------------------------------------------------------
+def due_for_purge(*args: Any, **kwargs: Any) -> DuePage:
+    from replika.wbs import retention
 
-
-def _children(
-    item: WbsItem, prefix: str, limit: int, cursor: str | None, scope: str
-) -> tuple[list[WbsItem], str | None]:
-    res = WbsItem.query(
-        item.pk,
-        WbsItem.sk.startswith(prefix),
-        limit=limit,
-        last_evaluated_key=decode_cursor(cursor, scope=scope),
-    )
-    rows = list(res)
-    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
-
-
-def _add_child(item: WbsItem, prefix: str, author: str, text: str) -> WbsItem:
-    at = _now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # microseconds: messages sort in sending order
-    child_id = uuid.uuid4().hex[:12]
-    envelope = _envelope(item)
-    field = "message" if prefix == "MSG#" else "note"
-    child = WbsItem(
-        item.pk,
-        f"{prefix}{at}#{child_id}",
-        kind=prefix.rstrip("#"),
-        report_id=item.report_id,
-        author=author,
-        created_at=at,
-        content=envelope.seal(f"{field}:{child_id}", text),
-    )
-    child.save(condition=WbsItem.sk.does_not_exist())
-    return child
-
-
-def _message_out(envelope: crypto.Envelope, row: WbsItem) -> MessageOut:
-    child_id = row.sk.rsplit("#", 1)[1]
-    assert row.content is not None
-    return MessageOut(
-        id=child_id,
-        author="reporter" if row.author == REPORTER else "inspektorat",
-        text=envelope.open(f"message:{child_id}", row.content),
-        at=row.created_at or "",
-    )
-
-
-def _messages(item: WbsItem, limit: int, cursor: str | None, who: str) -> MessagePage:
-    rows, nxt = _children(item, "MSG#", limit, cursor, f"wbs:{who}:messages:{item.report_id}")
-    envelope = _envelope(item) if rows else None
-    items = [_message_out(envelope, r) for r in rows] if envelope else []
-    return MessagePage(items=items, next_cursor=nxt)
-
-
-def reporter_messages(item: WbsItem, limit: int, cursor: str | None, request_id: str | None) -> MessagePage:
-    page = _messages(item, limit, cursor, "reporter")
-    _audit(REPORTER, "wbs.reporter.messages.read", item.report_id or "", request_id)
-    return page
-
-
-def reporter_reply(item: WbsItem, text: str, request_id: str | None) -> MessageOut:
-    if item.status in (Status.CLOSED, Status.REJECTED):
-        raise Conflict("Laporan sudah selesai; pesan tidak dapat dikirim.", code="report_closed")
-    child = _add_child(item, "MSG#", REPORTER, text)
-    _audit(REPORTER, "wbs.reporter.message", item.report_id or "", request_id, after={"message": child.sk})
-    return MessageOut(id=child.sk.rsplit("#", 1)[1], author="reporter", text=text, at=child.created_at or "")
-
-
-# -- evidence -----------------------------------------------------------------------------------
-
-
-def reporter_add_evidence(item: WbsItem, body: EvidenceIn, request_id: str | None) -> EvidenceUpload:
-    if item.status in (Status.CLOSED, Status.REJECTED):
-        raise Conflict("Laporan sudah selesai; bukti tidak dapat ditambah.", code="report_closed")
-    existing = list(WbsItem.query(item.pk, WbsItem.sk.startswith("FILE#"), limit=MAX_FILES_PER_REPORT + 1))
-    if len(existing) >= MAX_FILES_PER_REPORT:
-        raise Conflict("Jumlah berkas bukti sudah maksimum.", code="too_many_files")
-    post = storage.presign_upload(
-        key_prefix=f"evidence/{item.report_id}/incoming",
-        filename=body.filename,
-        content_type=body.content_type,
-        max_bytes=evidence.MAX_BYTES,
-        allowed_types=evidence.ALLOWED_TYPES,
-        size=body.size,
-        expires=UPLOAD_EXPIRES,
-        bucket=_bucket(),
-    )
-    key = str(post["key"])
-    file_id = key.rsplit("/", 1)[1].split(".", 1)[0]
-    WbsItem(
-        item.pk,
-        f"FILE#{file_id}",
-        kind="FILE",
-        report_id=item.report_id,
-        file_status="pending",
-        s3_key=key,
-        content_type=post["content_type"],
-        created_at=_iso(_now()),
-        filename=_envelope(item).seal(f"filename:{file_id}", body.filename),
-    ).save(condition=WbsItem.sk.does_not_exist())
-    _audit(REPORTER, "wbs.reporter.evidence.add", item.report_id or "", request_id, after={"file": file_id})
-    return EvidenceUpload(
-        file_id=file_id,
-        url=str(post["url"]),
-        fields={k: str(v) for k, v in post["fields"].items()},
-        max_bytes=evidence.MAX_BYTES,
-        expires_in=UPLOAD_EXPIRES,
-        next_step=f"POST multipart ke url, lalu /reporter/evidence/{file_id}/confirm.",
-    )
-
-
-def reporter_confirm_evidence(item: WbsItem, file_id: str, request_id: str | None) -> EvidenceOut:
-    row = _get(item.pk, f"FILE#{file_id}")
-    if row is None or row.s3_key is None:
-        raise NotFound("Berkas bukti tidak ditemukan.")
-    envelope = _envelope(item)
-    if row.file_status == "ready":
-        return _evidence_out(envelope, row)
-    bucket = _bucket()
-    incoming = row.s3_key
-    raw = storage.get_bytes(incoming, bucket=bucket)
-    content_type = row.content_type or ""
-    cleaned = evidence.clean(raw, content_type)
-    final_key = f"evidence/{item.report_id}/{file_id}{_ext(incoming)}"
-    storage.put_bytes(final_key, cleaned, content_type, bucket=bucket)
-    _delete_all_versions(bucket, incoming)
-    row.update(
-        actions=[
-            WbsItem.file_status.set("ready"),
-            WbsItem.s3_key.set(final_key),
-            WbsItem.size.set(len(cleaned)),
-            WbsItem.sha256.set(hashlib.sha256(cleaned).hexdigest()),
-        ],
-        condition=WbsItem.file_status == "pending",
-    )
-    _audit(REPORTER, "wbs.reporter.evidence.ready", item.report_id or "", request_id, after={"file": file_id})
-    return _evidence_out(envelope, row)
-
-
-def _ext(key: str) -> str:
-    name = key.rsplit("/", 1)[1]
-    return "." + name.split(".", 1)[1] if "." in name else ""
-
-
-def _evidence_out(envelope: crypto.Envelope, row: WbsItem) -> EvidenceOut:
-    file_id = row.sk.removeprefix("FILE#")
-    assert row.filename is not None
-    return EvidenceOut(
-        file_id=file_id,
-        filename=envelope.open(f"filename:{file_id}", row.filename),
-        content_type=row.content_type or "",
-        size=int(row.size) if row.size is not None else None,
-        status="ready" if row.file_status == "ready" else "pending",
-        sha256=row.sha256,
-    )
-
-
-def _delete_all_versions(bucket: str, prefix: str) -> int:
-    """Delete every version and delete marker under ``prefix`` (the bucket is versioned)."""
-    s3 = storage.s3_client()
-    deleted = 0
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
-        objs = [
-            {"Key": v["Key"], "VersionId": v["VersionId"]}
-            for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
-        ]
-        if objs:
-            s3.delete_objects(Bucket=bucket, Delete={"Objects": objs, "Quiet": True})  # type: ignore[typeddict-item]
-            deleted += len(objs)
-    return deleted
-
-
-# -- inspektorat: visibility --------------------------------------------------------------------
-
-
-def _viewer(p: Principal) -> rules.Viewer:
-    return rules.Viewer(principal=p, nip_mac=crypto.mac(p.nip), opd_mac=crypto.mac(p.opd))
-
-
-def _visible(viewer: rules.Viewer, item: WbsItem) -> bool:
-    return rules.can_see(
-        viewer,
-        reported_nip_mac=item.reported_nip_mac,
-        reported_opd_mac=item.reported_opd_mac,
-        assignee_nip=item.assignee_nip,
-        forbid_same_opd=policy().forbid_same_opd_handler,
-    )
-
-
-def _load_visible(p: Principal, report_id: str, action: str, request_id: str | None) -> WbsItem:
-    """The report if ``p`` may see it. Absent and not-yours look the same (404); a refused look is
-    audited too."""
-    item = _report(report_id)
-    if item is None or not _visible(_viewer(p), item):
-        if item is not None:
-            _audit(_actor(p), f"{action}.denied", report_id, request_id)
-        raise NotFound("Laporan tidak ditemukan.", details={"id": report_id})
-    return item
-
-
-def list_reports(p: Principal, query: ReportQuery, request_id: str | None) -> ReportPage:
-    head = p.has_any({Role.INSPEKTORAT_KEPALA})
-    cond = None
-    if query.category:
-        cond = WbsItem.category == query.category
-    if query.year:
-        cond = (WbsItem.year == query.year) if cond is None else cond & (WbsItem.year == query.year)
-    scope = f"wbs:list:{head}:{query.status}:{query.category}:{query.year}"
-    if head:
-        res = WbsItem.gsi1.query(
-            status_pk(query.status),
-            filter_condition=cond,
-            limit=query.limit,
-            last_evaluated_key=decode_cursor(query.cursor, scope=scope),
-        )
-    else:
-        if p.nip is None:
-            raise Forbidden("Akun ini tidak terhubung dengan NIP pegawai.")
-        status_cond = WbsItem.status == query.status.value
-        res = WbsItem.gsi2.query(
-            assignee_pk(p.nip),
-            filter_condition=status_cond if cond is None else status_cond & cond,
-            limit=query.limit,
-            last_evaluated_key=decode_cursor(query.cursor, scope=scope + f":{p.nip}"),
-        )
-        scope += f":{p.nip}"
-    viewer = _viewer(p)
-    rows = [r for r in res if _visible(viewer, r)]
-    nxt = encode_cursor(res.last_evaluated_key, scope=scope)
-    audit.append(
-        AUDIT_STREAM,
-        actor=_actor(p),
-        action="wbs.list",
-        subject="wbs#list",
-        after={"status": query.status.value, "ids": [r.report_id for r in rows]},
-        request_id=request_id,
-    )
-    return ReportPage(items=[_summary(r) for r in rows], next_cursor=nxt)
-
-
-def get_report(p: Principal, report_id: str, request_id: str | None) -> ReportDetail:
-    item = _load_visible(p, report_id, "wbs.read", request_id)
-    envelope = _envelope(item)
-    assert item.content is not None
-    content = ReportContent.model_validate(envelope.open_json("content", item.content))
-    reason = envelope.open("reason", item.reason) if item.reason else None
-    _audit(_actor(p), "wbs.read", report_id, request_id)
-    return ReportDetail(
-        **_summary(item).model_dump(),
-        content=content,
-        forwarded_to=rules.ForwardTarget(item.forwarded_to) if item.forwarded_to else None,
-        forwarded_at=item.forwarded_at,
-        rejection_reason=reason,
-        version=int(item.version or 1),
-    )
-
-
-def assign(p: Principal, report_id: str, handler_nip: str, request_id: str | None) -> ReportSummary:
-    from replika.directory.service import find_employee
-
-    item = _load_visible(p, report_id, "wbs.assign", request_id)
-    if item.status in (Status.CLOSED, Status.REJECTED):
-        raise Conflict("Laporan sudah selesai.", code="report_closed")
-    handler = find_employee(handler_nip)
-    if handler is None:
-        raise NotFound("Pegawai penangan tidak ditemukan.", details={"nip": handler_nip})
-    candidate = rules.Viewer(
-        principal=Principal(
-            subject="candidate",
-            username="candidate",
-            roles=frozenset({Role.INSPEKTORAT}),
-            nip=handler_nip,
-            opd=handler.opd_code,
-        ),
-        nip_mac=crypto.mac(handler_nip),
-        opd_mac=crypto.mac(handler.opd_code),
-    )
-    if not rules.can_see(
-        candidate,
-        reported_nip_mac=item.reported_nip_mac,
-        reported_opd_mac=item.reported_opd_mac,
-        assignee_nip=handler_nip,
-        forbid_same_opd=policy().forbid_same_opd_handler,
-    ):
-        raise Conflict(
-            "Penangan ini memiliki benturan kepentingan dengan laporan (terlapor atau satu OPD).",
-            code="conflict_of_interest",
-        )
-    version = int(item.version or 1)
-    before = {"assignee_nip": item.assignee_nip, "version": version}
-
-    def write(tx: TransactWrite) -> None:
-        tx.update(
-            item,
-            actions=[
-                WbsItem.assignee_nip.set(handler_nip),
-                WbsItem.gsi2pk.set(assignee_pk(handler_nip)),
-                WbsItem.gsi2sk.set(f"{item.created_at}#{report_id}"),
-                WbsItem.version.set(version + 1),
-            ],
-            condition=WbsItem.version == version,
-        )
-
-    audit.write_with_audit(
-        AUDIT_STREAM,
-        write,
-        actor=_actor(p),
-        action="wbs.assign",
-        subject=_subject(report_id),
-        before=before,
-        after={"assignee_nip": handler_nip, "version": version + 1},
-        request_id=request_id,
-    )
-    item.assignee_nip = handler_nip
-    return _summary(item)
-
-
-def transition(p: Principal, report_id: str, body: TransitionIn, request_id: str | None) -> ReportSummary:
-    item = _load_visible(p, report_id, "wbs.status", request_id)
-    current = Status(item.status)
-    version = int(item.version or 1)
-    if body.expected_version is not None and body.expected_version != version:
-        raise Conflict(details={"version": version})
-    try:
-        rules.check_transition(current, body.to, reason=body.reason, forwarded_to=body.forwarded_to)
-    except rules.TransitionError as exc:
-        raise Conflict(str(exc), code=exc.code, details={"from": current, "to": body.to}) from None
-    changed = _iso(_now())
-    actions: list[Any] = [
-        WbsItem.status.set(body.to.value),
-        WbsItem.changed_at.set(changed),
-        WbsItem.gsi1pk.set(status_pk(body.to)),
-        WbsItem.gsi1sk.set(f"{changed}#{report_id}"),
-        WbsItem.version.set(version + 1),
-    ]
-    if body.to is Status.FORWARDED and body.forwarded_to is not None:
-        when = (body.forwarded_at or _now().date()).isoformat()
-        actions += [WbsItem.forwarded_to.set(body.forwarded_to.value), WbsItem.forwarded_at.set(when)]
-    if body.to is Status.REJECTED and body.reason:
-        actions.append(WbsItem.reason.set(_envelope(item).seal("reason", body.reason)))
-
-    def write(tx: TransactWrite) -> None:
-        tx.update(
-            item,
-            actions=actions,
-            condition=(WbsItem.version == version) & (WbsItem.status == current.value),
-        )
-        year, category = int(item.year or 0), item.category or ""
-        _stats_update(tx, year, category, current.value, -1)
-        _stats_update(tx, year, category, body.to.value, 1)
-
-    audit.write_with_audit(
-        AUDIT_STREAM,
-        write,
-        actor=_actor(p),
-        action="wbs.status",
-        subject=_subject(report_id),
-        before={"status": current.value, "version": version},
-        after={
-            "status": body.to.value,
-            "version": version + 1,
-            "forwarded_to": body.forwarded_to.value if body.forwarded_to else None,
-        },
-        request_id=request_id,
-    )
-    item.status, item.changed_at = body.to.value, changed
-    return _summary(item)
-
-
-def add_note(p: Principal, report_id: str, text: str, request_id: str | None) -> NoteOut:
-    item = _load_visible(p, report_id, "wbs.note", request_id)
-    child = _add_child(item, "NOTE#", p.nip or p.subject, text)
-    _audit(_actor(p), "wbs.note", report_id, request_id, after={"note": child.sk})
-    return NoteOut(
-        id=child.sk.rsplit("#", 1)[1], author_nip=child.author or "", text=text, at=child.created_at or ""
-    )
-
-
-def list_notes(
-    p: Principal, report_id: str, limit: int, cursor: str | None, request_id: str | None
-) -> NotePage:
-    item = _load_visible(p, report_id, "wbs.notes.read", request_id)
-    rows, nxt = _children(item, "NOTE#", limit, cursor, f"wbs:notes:{report_id}")
-    envelope = _envelope(item) if rows else None
-    out = []
-    for r in rows:
-        child_id = r.sk.rsplit("#", 1)[1]
-        assert envelope is not None and r.content is not None
-        out.append(
-            NoteOut(
-                id=child_id,
-                author_nip=r.author or "",
-                text=envelope.open(f"note:{child_id}", r.content),
-                at=r.created_at or "",
-            )
-        )
-    _audit(_actor(p), "wbs.notes.read", report_id, request_id)
-    return NotePage(items=out, next_cursor=nxt)
-
-
-def send_message(p: Principal, report_id: str, text: str, request_id: str | None) -> MessageOut:
-    item = _load_visible(p, report_id, "wbs.message", request_id)
-    child = _add_child(item, "MSG#", "inspektorat", text)
-    _audit(_actor(p), "wbs.message", report_id, request_id, after={"message": child.sk})
-    return MessageOut(
-        id=child.sk.rsplit("#", 1)[1], author="inspektorat", text=text, at=child.created_at or ""
-    )
-
-
-def list_messages(
-    p: Principal, report_id: str, limit: int, cursor: str | None, request_id: str | None
-) -> MessagePage:
-    item = _load_visible(p, report_id, "wbs.messages.read", request_id)
-    page = _messages(item, limit, cursor, "staff")
-    _audit(_actor(p), "wbs.messages.read", report_id, request_id)
-    return page
-
-
-def list_evidence(
-    p: Principal, report_id: str, limit: int, cursor: str | None, request_id: str | None
-) -> EvidencePage:
-    """Processed (metadata-free) files only: a pending upload is not evidence yet."""
-    item = _load_visible(p, report_id, "wbs.evidence.list", request_id)
-    rows, nxt = _children(item, "FILE#", limit, cursor, f"wbs:files:{report_id}")
-    ready = [r for r in rows if r.file_status == "ready"]
-    envelope = _envelope(item) if ready else None
-    items = [_evidence_out(envelope, r) for r in ready] if envelope else []
-    _audit(_actor(p), "wbs.evidence.list", report_id, request_id)
-    return EvidencePage(items=items, next_cursor=nxt)
-
-
-def download_evidence(p: Principal, report_id: str, file_id: str, request_id: str | None) -> DownloadOut:
-    item = _load_visible(p, report_id, "wbs.evidence.read", request_id)
-    row = _get(item.pk, f"FILE#{file_id}")
-    if row is None or row.file_status != "ready" or row.s3_key is None or row.filename is None:
-        raise NotFound("Berkas bukti tidak ditemukan.")
-    name = _envelope(item).open(f"filename:{file_id}", row.filename)
-    url = storage.presign_download(row.s3_key, filename=name, expires=DOWNLOAD_EXPIRES, bucket=_bucket())
-    _audit(_actor(p), "wbs.evidence.read", report_id, request_id, after={"file": file_id})
-    return DownloadOut(url=url, expires_in=DOWNLOAD_EXPIRES, filename=name)
-
-
-def audit_trail(
-    p: Principal, report_id: str, limit: int, cursor: str | None, request_id: str | None
-) -> AuditPage:
-    _load_visible(p, report_id, "wbs.audit.read", request_id)
-    _audit(_actor(p), "wbs.audit.read", report_id, request_id)
-    page = audit.trail(_subject(report_id), limit=limit, cursor=cursor)
-    return AuditPage(items=page.items, next_cursor=page.next_cursor)
-
-
-# -- retention ----------------------------------------------------------------------------------
-
-
-def due_for_purge(
-    p: Principal,
-    status: Status,
-    days_ahead: int,
-    limit: int,
-    cursor: str | None,
-    request_id: str | None,
-    now: datetime | None = None,
-) -> DuePage:
-    if status not in rules.TERMINAL:
-        raise ValidationFailed("Hanya laporan selesai/ditolak yang dimusnahkan.")
-    pol = policy()
-    cutoff = _iso(rules.purge_cutoff(now or _now(), pol.retention_days, days_ahead))
-    scope = f"wbs:due:{status}:{days_ahead}"
-    res = WbsItem.gsi1.query(
-        status_pk(status),
-        WbsItem.gsi1sk < cutoff,
-        limit=limit,
-        last_evaluated_key=decode_cursor(cursor, scope=scope),
-    )
-    items = [
-        DueItem(
-            id=r.report_id or "",
-            status=Status(r.status),
-            changed_at=r.changed_at or "",
-            purge_after=_iso(parse_utc_iso(r.changed_at or "") + timedelta(days=pol.retention_days)),
-        )
-        for r in res
-    ]
-    audit.append(
-        AUDIT_STREAM,
-        actor=_actor(p),
-        action="wbs.retention.due",
-        subject="wbs#retention",
-        after={"ids": [i.id for i in items]},
-        request_id=request_id,
-    )
-    return DuePage(items=items, next_cursor=encode_cursor(res.last_evaluated_key, scope=scope))
+    return retention.due_for_purge(*args, **kwargs)
 
 
 def purge(now: datetime | None = None, request_id: str | None = None) -> PurgeResult:
-    """Delete closed and rejected reports older than the retention period: items (report,
-    receipt link, messages, notes, evidence records) and every version of their files. The yearly
-    figures stay. One audit record per purged report."""
-    cutoff = _iso(rules.purge_cutoff(now or _now(), policy().retention_days))
-    reports = files = 0
-    bucket = get_settings().wbs_bucket
-    for status in rules.TERMINAL:
-        for report in WbsItem.gsi1.query(status_pk(status), WbsItem.gsi1sk < cutoff):
-            rid = report.report_id or ""
-            rows = list(WbsItem.query(report_pk(rid)))
-            removed = _delete_all_versions(bucket, f"evidence/{rid}/") if bucket else 0
-            with WbsItem.batch_write() as batch:
-                for row in rows:
-                    batch.delete(row)
-                if report.receipt_key:
-                    batch.delete(WbsItem(receipt_pk(report.receipt_key), "RECEIPT"))
-            _audit(
-                SYSTEM_RETENTION,
-                "wbs.purge",
-                rid,
-                request_id,
-                before={"status": status.value, "changed_at": report.changed_at},
-                after={"items": len(rows) + 1, "file_versions": removed},
-            )
-            reports += 1
-            files += removed
-    return PurgeResult(reports=reports, files=files)
+    from replika.wbs import retention
 
-
-# -- public figures -----------------------------------------------------------------------------
+    return retention.purge(now=now, request_id=request_id)
 
 
 def stats(year: int) -> StatsOut:
-    counts = []
-    for row in WbsItem.query(stats_pk(year)):
-        category, _, status = row.sk.rpartition("#")
-        n = int(row.tally or 0)
-        if n > 0:
-            counts.append(StatsCount(category=category, status=Status(status), count=n))
-    counts.sort(key=lambda c: (c.category, c.status.value))
-    return StatsOut(year=year, total=sum(c.count for c in counts), counts=counts)
+    from replika.wbs import retention
+
+    return retention.stats(year)

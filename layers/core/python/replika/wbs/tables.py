@@ -14,8 +14,10 @@ Access patterns (no request path scans):
   (TTL ``expires_at``)
 
 Items: report ``REPORT#<id>``/``REPORT``; receipt ``RECEIPT#<hash>``/``RECEIPT``; message
-``REPORT#<id>``/``MSG#<at>#<uuid>``; note ``REPORT#<id>``/``NOTE#<at>#<uuid>``; evidence
-``REPORT#<id>``/``FILE#<file id>``; counter ``STATS#<year>``/``<category>#<status>``.
+``REPORT#<id>``/``MSG#<n>#<uuid>``; note ``REPORT#<id>``/``NOTE#<n>#<uuid>`` (``n``: the report's
+child counter, so no time is in a key; author and time are inside the ciphertext); evidence
+``REPORT#<id>``/``FILE#<file id>``; counter ``STATS#<year>``/``<category>#<status>``; used
+proof-of-work challenge ``POW#<id>``/``POW`` (TTL).
 """
 
 from __future__ import annotations
@@ -103,6 +105,9 @@ class WbsItem(Model):
     reported_nip_mac = UnicodeAttribute(null=True)
     reported_opd_mac = UnicodeAttribute(null=True)
     receipt_key = UnicodeAttribute(null=True)  # the scrypt hash: lets the purge drop the link item
+    desk = UnicodeAttribute(null=True)  # "head" | "escalation" (rules.desk_for)
+    key_scheme = NumberAttribute(null=True)  # 2: AES key = HKDF(data key, shred secret); see crypto
+    children = NumberAttribute(null=True)  # counter: sort keys of messages and notes
     # envelope encryption: the KMS-encrypted data key and AES-GCM blobs
     data_key = BinaryAttribute(null=True, legacy_encoding=False)
     content = BinaryAttribute(null=True, legacy_encoding=False)  # report 5W+1H / message / note text

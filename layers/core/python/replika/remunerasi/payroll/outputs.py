@@ -1,6 +1,6 @@
 """Payroll outputs of e-Remunerasi: the per-employee slip (PDF) and the payroll sheets (XLSX).
 
-When a payroll run reaches draft, ``payroll.py`` queues a message whose handler calls
+When a payroll run reaches draft, :mod:`.run` queues a message whose handler calls
 :func:`generate_outputs` (period, generation). That writes, to the documents bucket::
 
     remunerasi/<period>/g<generation>/sheets/region.xlsx          whole region
@@ -28,17 +28,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic import BaseModel
-from pynamodb.exceptions import DoesNotExist, UpdateError
-
-from replika.core import dynamodb, storage
+from replika.core import storage
 from replika.core.auth import Principal
 from replika.core.calendar import parse_period
 from replika.core.config import RegionConfig, current_region
 from replika.core.errors import Forbidden, NotFound
 from replika.core.money import format_rupiah
 from replika.core.observability import get_logger
+from replika.remunerasi.models import LinkOut, OutputsOut
 from replika.remunerasi.rules import format_tanggal
+from replika.remunerasi.store import employees, runs
+from replika.remunerasi.store import results as results_store
 from replika.remunerasi.tables import PayrollResult, PayrollRun
 
 __all__ = [
@@ -61,26 +61,6 @@ logger = get_logger("remunerasi")
 PDF_TYPE = "application/pdf"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LINK_EXPIRES = 300
-QUERY_PAGE = 500
-
-
-# -- API models -----------------------------------------------------------------------------------
-class LinkOut(BaseModel):
-    """A presigned download: GET ``url`` within ``expires_in`` seconds."""
-
-    url: str
-    expires_in: int
-    filename: str
-    generation: int
-
-
-class OutputsOut(BaseModel):
-    """The sheets recorded on a run (``files``: ``"region"`` and ``"opd:<code>"`` -> S3 key)."""
-
-    period: str
-    generation: int
-    generated_at: str | None
-    files: dict[str, str]
 
 
 # -- keys and labels ------------------------------------------------------------------------------
@@ -398,28 +378,15 @@ def payroll_xlsx(results: Iterable[PayrollResult], *, title: str) -> bytes:
 # =================================================================================================
 # Generation (queue handler) and download links
 # =================================================================================================
-def _run(period: str) -> PayrollRun | None:
-    try:
-        return PayrollRun.get(f"RUN#{period}", "RUN")
-    except DoesNotExist:
-        return None
-
-
 def _results(period: str, generation: int) -> list[PayrollResult]:
-    """The period's results of ``generation`` (Query ``RES#<period>``, paged by PynamoDB)."""
-    out: list[PayrollResult] = []
-    for r in PayrollResult.query(f"RES#{period}", page_size=QUERY_PAGE):
-        if int(r.generation) == generation:
-            out.append(r)
-    return out
+    """The period's results of ``generation``."""
+    return list(results_store.of_generation(period, generation))
 
 
 def _opd_names() -> dict[str, str]:
-    """OPD code -> name from the directory (one Query of the by_kind index; best effort)."""
-    from replika.directory.tables import OPD, DirectoryItem
-
+    """OPD code -> name from the directory (best effort)."""
     try:
-        return {i.code or "": i.name for i in DirectoryItem.by_kind.query(OPD)}
+        return employees.opd_names()
     except Exception:  # a label only: a directory hiccup must not fail the payroll outputs
         logger.warning("opd names unavailable for payroll sheets", exc_info=True)
         return {}
@@ -433,7 +400,7 @@ def generate_outputs(period: str, generation: int) -> dict[str, str]:
     by the conditional update that records the keys). Rerunning overwrites the same keys.
     """
     generation = int(generation)
-    run = _run(period)
+    run = runs.load(period)
     if run is None or int(run.generation) != generation:
         logger.info(
             "payroll outputs skipped: stale or missing run",
@@ -467,13 +434,9 @@ def generate_outputs(period: str, generation: int) -> dict[str, str]:
         "employees": len(ok),
         "failed": sum(1 for r in results if r.status != "ok"),
     }
-    try:
-        run.update(actions=[PayrollRun.outputs.set(payload)], condition=PayrollRun.generation == generation)
-    except UpdateError as exc:
-        if dynamodb.is_condition_failure(exc):
-            logger.info("payroll outputs not recorded: generation moved on", extra={"period": period})
-            return {}
-        raise
+    if not runs.record_outputs(run, generation, payload):
+        logger.info("payroll outputs not recorded: generation moved on", extra={"period": period})
+        return {}
     logger.info(
         "payroll outputs written", extra={"period": period, "generation": generation, "files": len(files)}
     )
@@ -497,7 +460,7 @@ def _recorded(run: PayrollRun) -> tuple[int, dict[str, str], str | None] | None:
 def outputs_of(period: str, principal: Principal) -> OutputsOut:
     """The sheets recorded for the run's current generation (BKPSDM/BPKAD/admin)."""
     _require_region_wide(principal)
-    run = _run(period)
+    run = runs.load(period)
     rec = None if run is None else _recorded(run)
     if run is None or rec is None:
         raise _not_ready(period)
@@ -528,7 +491,7 @@ def sheet_link(period: str, opd: str | None, principal: Principal, *, expires: i
     """
     _require_region_wide(principal)
     parse_period(period)
-    run = _run(period)
+    run = runs.load(period)
     rec = None if run is None else _recorded(run)
     if rec is None:
         raise _not_ready(period, opd=opd)
@@ -560,15 +523,12 @@ def slip_link(
     if not (principal.region_wide or (principal.nip is not None and principal.nip == nip)):
         raise Forbidden("Anda hanya dapat mengunduh slip TKD Anda sendiri.", details={"nip": nip})
     parse_period(period)
-    run = _run(period)
+    run = runs.load(period)
     if run is None:
         raise _not_ready(period, nip=nip)
     gen = int(run.generation)
-    try:
-        result = PayrollResult.get(f"RES#{period}", nip)
-    except DoesNotExist:
-        raise _not_ready(period, nip=nip) from None
-    if int(result.generation) != gen or result.status != "ok":
+    result = results_store.get(period, nip)
+    if result is None or int(result.generation) != gen or result.status != "ok":
         raise _not_ready(period, nip=nip)
     key = slip_key(period, gen, nip)
     if not storage.exists(key):

@@ -1,0 +1,61 @@
+"""Every key string of the perizinan table: built here and nowhere else."""
+
+from __future__ import annotations
+
+import hashlib
+
+DUE_SHARDS = 4
+
+CATALOGUE = "CATALOGUE"
+CURRENT = "CURRENT"
+APP = "APP"
+PERMIT = "PERMIT"
+PROFILE = "PROFILE"
+
+
+def type_pk(code: str) -> str:
+    return f"TYPE#{code}"
+
+
+def version_sk(version: int) -> str:
+    return f"V#{version:05d}"
+
+
+def app_pk(number: str) -> str:
+    return f"APP#{number}"
+
+
+def owner_pk(subject: str) -> str:
+    return f"OWNER#{subject}"
+
+
+def queue_pk(role: str, opd: str | None = None) -> str:
+    return f"QUEUE#{role}#{opd}" if opd else f"QUEUE#{role}"
+
+
+def dated_sk(day: str, number: str) -> str:
+    return f"{day}#{number}"
+
+
+def due_shard(number: str) -> int:
+    return hashlib.sha256(number.encode()).digest()[0] % DUE_SHARDS
+
+
+def due_pk(shard: int) -> str:
+    return f"DUE#{shard}"
+
+
+def permit_pk(number: str) -> str:
+    return f"PERMIT#{number}"
+
+
+def code_pk(verify_code: str) -> str:
+    return f"CODE#{verify_code}"
+
+
+def profile_pk(subject: str) -> str:
+    return f"APPLICANT#{subject}"
+
+
+def seq_pk(prefix: str, type_code: str, kecamatan: str, day: str) -> str:
+    return f"SEQ#{prefix}#{type_code}#{kecamatan}#{day}"

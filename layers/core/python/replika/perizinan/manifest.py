@@ -1,0 +1,37 @@
+"""Perizinan's resources: its table and its asymmetric permit signing key, nobody else's; the
+applicants' pool (applicants call its routes), audit and the documents bucket (permit PDFs). Its
+layer adds fpdf2 (PDF), qrcode (pure-python QR), jsonschema (forms) and cryptography (local
+verification of signatures with the published public key)."""
+
+from __future__ import annotations
+
+from replika.core.manifest import (
+    AUDIT,
+    CURSOR_SECRET,
+    DATA_KEY,
+    DOCUMENTS,
+    PUBLIC_USER_POOL,
+    REGION_SLUG,
+    STAGE,
+    USER_POOL,
+    AppManifest,
+    Resource,
+)
+
+MANIFEST = AppManifest(
+    app="perizinan",
+    resources=(
+        STAGE,
+        REGION_SLUG,
+        CURSOR_SECRET,
+        USER_POOL,
+        PUBLIC_USER_POOL,
+        DATA_KEY,  # its table, the audit table and the documents bucket are SSE-KMS with it
+        AUDIT,
+        DOCUMENTS,
+        Resource("table", "PERIZINAN_TABLE", frozenset({"read", "write"})),
+        # signs permits (kms:Sign) and reads the public half to publish and verify (GetPublicKey)
+        Resource("key", "PERMIT_SIGNING_KEY_ARN", frozenset({"sign", "verify"})),
+    ),
+    layer_extras=("fpdf2", "qrcode", "jsonschema", "cryptography"),
+)

@@ -1,0 +1,252 @@
+"""Request and response schemas of the perizinan API (the contract)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from replika.core.pagination import Page
+
+TYPE_CODE = r"^[A-Z0-9]{2,12}$"
+KBLI = r"^[0-9]{5}$"
+NIK = r"^[0-9]{16}$"
+NIB = r"^[0-9]{13}$"
+KECAMATAN = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$"
+OPD = r"^[0-9]{1,2}(\.[0-9]{1,2}){0,3}$"
+MAX_RUPIAH = 10**15
+
+Risk = Literal["rendah", "menengah-rendah", "menengah-tinggi", "tinggi"]
+Kind = Literal["baru", "perubahan", "perpanjangan", "daftar-ulang"]
+StageRole = Literal["dpmptsp", "pegawai"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- catalogue ----------------------------------------------------------------------------------
+
+
+class StageIn(_In):
+    code: str = Field(pattern=r"^[a-z0-9-]{2,30}$")
+    name: str = Field(min_length=2, max_length=100)
+    role: StageRole
+    opd: str | None = Field(None, pattern=OPD, description="OPD of the technical team (pegawai)")
+    sla_days: int = Field(ge=1, le=60, description="working days")
+
+    @model_validator(mode="after")
+    def _opd_for_pegawai(self) -> StageIn:
+        if self.role == "pegawai" and not self.opd:
+            raise ValueError("tahap teknis (pegawai) harus menyebut OPD")
+        return self
+
+
+class PermitTypeIn(_In):
+    code: str = Field(pattern=TYPE_CODE)
+    name: str = Field(min_length=3, max_length=150)
+    form_schema: dict[str, Any] = Field(description="JSON Schema (2020-12) of the form")
+    documents: list[str] = Field(default_factory=list, max_length=30)
+    stages: list[StageIn] = Field(min_length=1, max_length=10)
+    fee: int = Field(0, ge=0, le=MAX_RUPIAH, description="retribusi, rupiah (0 = none)")
+    validity_months: int = Field(0, ge=0, le=600, description="0 = no expiry")
+    risk: Risk | None = Field(None, description="fixed risk; none = from KBLI and capital")
+    allows_report: bool = Field(False, description="small low-risk businesses only report")
+
+
+class PermitTypeOut(PermitTypeIn):
+    model_config = ConfigDict(extra="forbid")
+    version: int
+    created_at: str
+
+
+class CatalogueImport(_In):
+    types: list[PermitTypeIn] = Field(min_length=1, max_length=100)
+
+
+class CatalogueImportOut(BaseModel):
+    versions: dict[str, int]
+
+
+CataloguePage = Page[PermitTypeOut]
+
+
+# -- applicants ---------------------------------------------------------------------------------
+
+
+class ProfileIn(_In):
+    name: str = Field(min_length=2, max_length=150)
+    nik: str = Field(pattern=NIK)
+    nib: str | None = Field(None, pattern=NIB)
+
+
+class ProfileOut(ProfileIn):
+    pass
+
+
+class BusinessIn(_In):
+    name: str = Field(min_length=2, max_length=150)
+    kbli: str = Field(pattern=KBLI)
+    capital_total: int = Field(ge=0, le=MAX_RUPIAH, description="rupiah, with land and buildings")
+    land_buildings_value: int = Field(0, ge=0, le=MAX_RUPIAH)
+    kecamatan: str = Field(pattern=KECAMATAN)
+    address: str = Field(min_length=5, max_length=300)
+
+
+class ApplicationIn(_In):
+    type_code: str = Field(pattern=TYPE_CODE)
+    kind: Kind = "baru"
+    business: BusinessIn | None = Field(None, description="required unless renewing")
+    form: dict[str, Any] = Field(default_factory=dict)
+    documents: list[str] = Field(default_factory=list, max_length=30)
+    renews: str | None = Field(None, min_length=5, max_length=60, description="permit number renewed")
+
+    @model_validator(mode="after")
+    def _renewal(self) -> ApplicationIn:
+        if self.kind == "perpanjangan" and not self.renews:
+            raise ValueError("perpanjangan harus menyebut izin yang diperpanjang (renews)")
+        if self.kind != "perpanjangan" and self.business is None:
+            raise ValueError("data usaha (business) wajib diisi")
+        return self
+
+
+class ResubmitIn(_In):
+    form: dict[str, Any] | None = None
+    documents: list[str] | None = Field(None, max_length=30)
+
+
+class StageOut(BaseModel):
+    code: str
+    name: str
+    role: str
+    sla_days: int
+    due: str | None = None
+    done_at: str | None = None
+
+
+class ApplicationOut(BaseModel):
+    number: str
+    type_code: str
+    type_version: int
+    kind: str
+    status: str
+    risk: str
+    report_only: bool
+    business: dict[str, Any]
+    stage: StageOut | None = None
+    stages: list[StageOut]
+    total_due: str | None = None
+    escalated: bool = False
+    fiktif_positif: bool = False
+    fee: int
+    payment: dict[str, Any] | None = None
+    permit_number: str | None = None
+    renews: str | None = None
+    reason: str | None = None
+    created_at: str
+    changed_at: str
+    version: int
+
+
+ApplicationPage = Page[ApplicationOut]
+
+
+class ActionIn(_In):
+    action: Literal["advance", "return", "reject"]
+    reason: str | None = Field(None, max_length=1000)
+    note: str | None = Field(None, max_length=2000, description="e.g. the site visit report")
+    official_name: str | None = Field(None, min_length=3, max_length=150, description="signature stage")
+    plt: bool = False
+
+
+class PaymentIn(_In):
+    receipt_number: str | None = Field(None, pattern=r"^[A-Za-z0-9./-]{3,40}$")
+    waiver_reason: str | None = Field(None, min_length=5, max_length=500)
+
+    @model_validator(mode="after")
+    def _one(self) -> PaymentIn:
+        if (self.receipt_number is None) == (self.waiver_reason is None):
+            raise ValueError("isi salah satu: receipt_number atau waiver_reason")
+        return self
+
+
+class RevokeIn(_In):
+    reason: str = Field(min_length=5, max_length=1000)
+
+
+class QueueQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    role: StageRole | None = None
+    limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+
+
+class QueueItem(BaseModel):
+    number: str
+    type_code: str
+    stage: str
+    role: str
+    due: str
+    overdue: bool
+    escalated: bool
+
+
+QueuePage = Page[QueueItem]
+
+
+class MineQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2048)
+
+
+class PermitOut(BaseModel):
+    number: str
+    application: str
+    type_code: str
+    status: str
+    valid_from: str
+    valid_until: str | None
+    verify_code: str
+    qr: str
+    official_name: str
+    official_nip: str
+    official_plt: bool
+    fiktif_positif: bool
+    revoked_reason: str | None = None
+
+
+class DownloadOut(BaseModel):
+    url: str
+    expires_in: int
+
+
+class SlaRunOut(BaseModel):
+    checked: int
+    granted: list[str]
+    escalated: list[str]
+
+
+# -- public -------------------------------------------------------------------------------------
+
+
+class VerifyOut(BaseModel):
+    status: Literal["valid", "expired", "revoked"]
+    type_code: str
+    type_name: str
+    valid_from: str
+    valid_until: str | None
+    signature_valid: bool
+
+
+class KeyOut(BaseModel):
+    algorithm: str
+    pem: str
+
+
+class TrackOut(BaseModel):
+    number: str
+    status: str
+    stage: str | None
+    role: str | None
+    due: str | None

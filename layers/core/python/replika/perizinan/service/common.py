@@ -1,0 +1,122 @@
+"""Shared pieces of the perizinan use cases: time, calendar, policy, items and views."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from replika.core import runtime
+from replika.core.calendar import RegionCalendar, calendar_for, to_utc_iso, utc_now
+from replika.core.config import PerizinanPolicy
+from replika.perizinan import keys
+from replika.perizinan.models import ApplicationOut, StageOut
+from replika.perizinan.rules.workflow import CLOCK_RUNS, Status
+from replika.perizinan.tables import PerizinanItem
+
+_B32 = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud and typed from paper
+
+
+def policy() -> PerizinanPolicy:
+    return runtime.current().region.perizinan
+
+
+def calendar() -> RegionCalendar:
+    return calendar_for(runtime.current().region)
+
+
+def now() -> datetime:
+    return utc_now()
+
+
+def now_iso() -> str:
+    return to_utc_iso(now())
+
+
+def today() -> date:
+    return calendar().local_date(now())
+
+
+def random_code(n: int) -> str:
+    return "".join(secrets.choice(_B32) for _ in range(n))
+
+
+def stream(aggregate: str) -> str:
+    return f"perizinan/{aggregate}"
+
+
+def app_item(data: dict[str, Any], version: int) -> PerizinanItem:
+    """The application item with its index keys, derived from its state: the owner's list always;
+    the due-date index while the clock runs (and not yet escalated); the queue of the current
+    stage's role while in review."""
+    status = Status(data["status"])
+    number = data["number"]
+    item = PerizinanItem(
+        keys.app_pk(number),
+        keys.APP,
+        kind="application",
+        version=version,
+        status=status.value,
+        number=number,
+        owner=data["owner"],
+        created_at=data["created_at"],
+        changed_at=data["changed_at"],
+        data=data,
+        gsi1pk=keys.owner_pk(data["owner"]),
+        gsi1sk=keys.dated_sk(data["created_at"], number),
+    )
+    if status in CLOCK_RUNS and data.get("total_due") and not data.get("escalated"):
+        item.gsi2pk = keys.due_pk(keys.due_shard(number))
+        item.gsi2sk = keys.dated_sk(data["total_due"], number)
+    stage = current_stage(data)
+    if status is Status.IN_REVIEW and stage is not None:
+        item.gsi3pk = keys.queue_pk(stage["role"], stage.get("opd") if stage["role"] == "pegawai" else None)
+        item.gsi3sk = keys.dated_sk(stage["due"], number)
+    return item
+
+
+def current_stage(data: dict[str, Any]) -> dict[str, Any] | None:
+    if data["status"] != Status.IN_REVIEW.value:
+        return None
+    stages: list[dict[str, Any]] = data.get("stages") or []
+    i = int(data.get("stage_index", 0))
+    return stages[i] if 0 <= i < len(stages) else None
+
+
+def _stage_out(s: dict[str, Any]) -> StageOut:
+    return StageOut(
+        code=s["code"],
+        name=s["name"],
+        role=s["role"],
+        sla_days=s["sla_days"],
+        due=s.get("due"),
+        done_at=s.get("done_at"),
+    )
+
+
+def application_view(item: PerizinanItem) -> ApplicationOut:
+    data: dict[str, Any] = item.data or {}
+    stage = current_stage(data)
+    return ApplicationOut(
+        number=data["number"],
+        type_code=data["type_code"],
+        type_version=data["type_version"],
+        kind=data["kind"],
+        status=data["status"],
+        risk=data["risk"],
+        report_only=data["report_only"],
+        business={k: v for k, v in (data.get("business") or {}).items()},
+        stage=_stage_out(stage) if stage else None,
+        stages=[_stage_out(s) for s in data.get("stages") or []],
+        total_due=data.get("total_due") if data["status"] == Status.IN_REVIEW.value else None,
+        escalated=bool(data.get("escalated")),
+        fiktif_positif=bool(data.get("fiktif_positif")),
+        fee=int(data.get("fee") or 0),
+        payment=data.get("payment"),
+        permit_number=data.get("permit_number"),
+        renews=data.get("renews"),
+        reason=data.get("reason"),
+        created_at=data["created_at"],
+        changed_at=data["changed_at"],
+        version=int(item.version or 0),
+    )

@@ -1,0 +1,181 @@
+"""Repositories of the perizinan table: loads and conditional writes, one aggregate at a time.
+
+Every state change is conditional on the version read (a lost race is a 409 through
+:mod:`replika.core.dynamodb`) and written in one transaction with its audit record
+(:func:`replika.core.audit.write_with_audit`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pynamodb.transactions import TransactWrite
+
+from replika.core import audit
+from replika.core.dynamodb import translated
+from replika.core.errors import NotFound
+from replika.core.pagination import decode_cursor, encode_cursor
+from replika.perizinan import keys
+from replika.perizinan.tables import PerizinanItem
+
+Write = Callable[[TransactWrite], None]
+
+
+def _get(pk: str, sk: str) -> PerizinanItem | None:
+    with translated():
+        try:
+            return PerizinanItem.get(pk, sk, consistent_read=True)
+        except PerizinanItem.DoesNotExist:
+            return None
+
+
+def require(item: PerizinanItem | None, what: str) -> PerizinanItem:
+    if item is None:
+        raise NotFound(f"{what} tidak ditemukan.")
+    return item
+
+
+def save_new(tx: TransactWrite, item: PerizinanItem) -> None:
+    tx.save(item, condition=PerizinanItem.pk.does_not_exist())
+
+
+def save_versioned(tx: TransactWrite, item: PerizinanItem, expected: int) -> None:
+    """Write ``item`` (whose ``version`` is ``expected + 1``) if the stored one is ``expected``."""
+    tx.save(item, condition=PerizinanItem.version == expected)
+
+
+def write(
+    stream: str,
+    fn: Write,
+    *,
+    actor: str,
+    action: str,
+    subject: str,
+    after: Any = None,
+    before: Any = None,
+    request_id: str | None = None,
+) -> None:
+    with translated():
+        audit.write_with_audit(
+            stream,
+            fn,
+            actor=actor,
+            action=action,
+            subject=subject,
+            before=before,
+            after=after,
+            request_id=request_id,
+        )
+
+
+# -- catalogue ----------------------------------------------------------------------------------
+
+
+def current_type(code: str) -> PerizinanItem | None:
+    return _get(keys.type_pk(code), keys.CURRENT)
+
+
+def type_version(code: str, version: int) -> PerizinanItem | None:
+    return _get(keys.type_pk(code), keys.version_sk(version))
+
+
+def type_items(code: str, version: int, body: dict[str, Any], at: str) -> tuple[PerizinanItem, PerizinanItem]:
+    frozen = PerizinanItem(
+        keys.type_pk(code),
+        keys.version_sk(version),
+        kind="type_version",
+        version=version,
+        data=body,
+        created_at=at,
+    )
+    current = PerizinanItem(
+        keys.type_pk(code),
+        keys.CURRENT,
+        kind="type",
+        version=version,
+        data=body,
+        created_at=at,
+        gsi1pk=keys.CATALOGUE,
+        gsi1sk=code,
+    )
+    return frozen, current
+
+
+def list_types(limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
+    scope = "perizinan:catalogue"
+    with translated():
+        res = PerizinanItem.gsi1.query(
+            keys.CATALOGUE, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope)
+        )
+        rows = list(res)
+    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+
+
+# -- applications -------------------------------------------------------------------------------
+
+
+def application(number: str) -> PerizinanItem:
+    return require(_get(keys.app_pk(number), keys.APP), "Permohonan")
+
+
+def find_application(number: str) -> PerizinanItem | None:
+    return _get(keys.app_pk(number), keys.APP)
+
+
+def by_owner(subject: str, limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
+    scope = f"perizinan:owner:{subject}"
+    with translated():
+        res = PerizinanItem.gsi1.query(
+            keys.owner_pk(subject),
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, scope=scope),
+        )
+        rows = list(res)
+    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+
+
+def queue(pk: str, limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
+    scope = f"perizinan:queue:{pk}"
+    with translated():
+        res = PerizinanItem.gsi3.query(pk, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope))
+        rows = list(res)
+    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+
+
+def due_on_or_before(day: str) -> list[PerizinanItem]:
+    """Applications whose clock runs and whose total due date is ``day`` or earlier (all shards)."""
+    found: list[PerizinanItem] = []
+    with translated():
+        for shard in range(keys.DUE_SHARDS):
+            found.extend(PerizinanItem.gsi2.query(keys.due_pk(shard), PerizinanItem.gsi2sk < f"{day}#~"))
+    return found
+
+
+# -- permits, profiles, sequences ---------------------------------------------------------------
+
+
+def permit(number: str) -> PerizinanItem:
+    return require(_get(keys.permit_pk(number), keys.PERMIT), "Izin")
+
+
+def find_permit(number: str) -> PerizinanItem | None:
+    return _get(keys.permit_pk(number), keys.PERMIT)
+
+
+def permit_by_code(code: str) -> PerizinanItem | None:
+    pointer = _get(keys.code_pk(code), keys.PERMIT)
+    return None if pointer is None or not pointer.number else find_permit(pointer.number)
+
+
+def profile(subject: str) -> PerizinanItem | None:
+    return _get(keys.profile_pk(subject), keys.PROFILE)
+
+
+def next_seq(prefix: str, type_code: str, kecamatan: str, day: str) -> int:
+    """The next number of a (kind, type, kecamatan, day) sequence: an atomic ADD on its own item."""
+    item = PerizinanItem(keys.seq_pk(prefix, type_code, kecamatan, day), "SEQ", kind="seq")
+    with translated():
+        item.update(actions=[PerizinanItem.tally.add(1), PerizinanItem.kind.set("seq")])
+    return int(item.tally or 0)

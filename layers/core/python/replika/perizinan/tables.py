@@ -1,0 +1,89 @@
+"""Storage contract of Perizinan: one table (``PerizinanTable`` in region.yaml, SSE-KMS with the
+data key), items told apart by ``kind``.
+
+Access patterns (no request path scans) and how far each scales:
+- catalogue: current version of a type       -> GetItem ``TYPE#<code>`` / ``CURRENT``
+- a type's version (immutable)               -> GetItem ``TYPE#<code>`` / ``V#<00001>``
+- list the catalogue                         -> Query gsi1 ``CATALOGUE`` (one small partition,
+  written only by DPMPTSP edits)
+- an application                             -> GetItem ``APP#<number>`` / ``APP``
+- an applicant's applications, newest first  -> Query gsi1 ``OWNER#<sub>`` (one applicant)
+- a staff queue by stage due date            -> Query gsi3 ``QUEUE#<role>[#<opd>]`` sk ``<due>#<no>``
+  (one partition per role/OPD: written once per stage change, far below 1,000 WCU/s)
+- the SLA clock: open applications by total due date -> Query gsi2 ``DUE#<0..3>`` sk
+  ``<due>#<no>`` <= today (four shards by number hash; only applications whose clock runs are in
+  the index: returned/decided ones drop out)
+- a permit by number                         -> GetItem ``PERMIT#<number>`` / ``PERMIT``
+- a permit by verify code (public, QR)       -> GetItem ``CODE#<code>`` / ``PERMIT`` (pointer)
+- an applicant's profile (NIK, NIB)          -> GetItem ``APPLICANT#<sub>`` / ``PROFILE``
+- number sequences                           -> UpdateItem ADD on ``SEQ#<kind>#<type>#<kec>#<day>``
+  (one counter per type, kecamatan and day: no region-wide counter)
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from replika.core.settings import env_or, register_table
+
+
+class Gsi1(GlobalSecondaryIndex["PerizinanItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex["PerizinanItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi3(GlobalSecondaryIndex["PerizinanItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class PerizinanItem(Model):
+    class Meta:
+        table_name = env_or("PERIZINAN_TABLE", "replika-perizinan")
+        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    version = NumberAttribute(null=True)  # optimistic lock (applications, permits, CURRENT)
+    status = UnicodeAttribute(null=True)
+    number = UnicodeAttribute(null=True)
+    owner = UnicodeAttribute(null=True)  # applicant's Cognito subject
+    created_at = UnicodeAttribute(null=True)
+    changed_at = UnicodeAttribute(null=True)
+    revoked = BooleanAttribute(null=True)
+    tally = NumberAttribute(null=True)  # sequences
+    #: the aggregate's body (type definition, application, permit, profile) as JSON
+    data = JSONAttribute(null=True)
+
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+    gsi3 = Gsi3()
+
+
+register_table(PerizinanItem, "PERIZINAN_TABLE")

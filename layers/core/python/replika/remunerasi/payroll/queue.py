@@ -1,0 +1,110 @@
+"""The payroll queue (a port): send messages to SQS, and drain it in this process.
+
+Messages: ``{"kind": "chunk", period, generation, chunk}`` (compute one chunk) and
+``{"kind": "outputs", period, generation}`` (write the sheets). The Lambda consumer is the
+``payroll_worker`` handler of ``functions/remunerasi/app.py``; :func:`drain` is the same loop for
+the local stack, the CLI, the tests and the benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from replika.core import runtime
+from replika.core.errors import Retryable
+from replika.core.observability import get_logger
+from replika.core.settings import get_settings
+
+__all__ = ["SQS_BATCH", "chunk_messages", "drain", "outputs_message", "send_batch"]
+
+logger = get_logger("remunerasi")
+SQS_BATCH = 10
+
+
+def _sqs_client() -> Any:
+    return runtime.current().client("sqs")
+
+
+def _queue_url() -> str:
+    url = get_settings().payroll_queue_url
+    if not url:
+        raise RuntimeError("PAYROLL_QUEUE_URL is not set: the region has no payroll queue")
+    return url
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, 0.02 * (2**attempt)))  # noqa: S311 - jitter, not crypto
+
+
+def chunk_messages(period: str, generation: int, numbers: Iterable[int]) -> list[dict[str, Any]]:
+    return [{"kind": "chunk", "period": period, "generation": generation, "chunk": n} for n in numbers]
+
+
+def outputs_message(period: str, generation: int) -> dict[str, Any]:
+    return {"kind": "outputs", "period": period, "generation": generation}
+
+
+def send_batch(bodies: Sequence[Mapping[str, Any]]) -> int:
+    """Send messages ten per ``SendMessageBatch``; entries SQS refuses are retried, then raise."""
+    sqs, url = _sqs_client(), _queue_url()
+    calls = 0
+    for i in range(0, len(bodies), SQS_BATCH):
+        entries = [
+            {"Id": str(j), "MessageBody": json.dumps(b, separators=(",", ":"))}
+            for j, b in enumerate(bodies[i : i + SQS_BATCH])
+        ]
+        for attempt in range(4):
+            calls += 1
+            resp = sqs.send_message_batch(QueueUrl=url, Entries=entries)
+            failed = {f["Id"] for f in resp.get("Failed") or []}
+            if not failed:
+                break
+            entries = [e for e in entries if e["Id"] in failed]
+            _backoff(attempt)
+        else:
+            raise Retryable("Antrean penggajian sedang sibuk; coba lagi.", retry_after=5)
+    return calls
+
+
+def drain(
+    handle: Callable[[Mapping[str, Any]], None],
+    *,
+    max_seconds: float = 300.0,
+    visibility_timeout: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Consume ``PAYROLL_QUEUE_URL`` in this process and return how many messages were handled.
+    A message is deleted only when ``handle`` returned; a failing one stays for SQS to deliver
+    again after its visibility timeout (``visibility_timeout=0`` makes that immediate, for tests).
+    Stops when the queue is empty, when ``max_seconds`` passed, or after a receive in which every
+    message failed."""
+    sqs, url = _sqs_client(), _queue_url()
+    deadline = time.monotonic() + max_seconds
+    handled = 0
+    while time.monotonic() < deadline:
+        kwargs: dict[str, Any] = {"QueueUrl": url, "MaxNumberOfMessages": SQS_BATCH, "WaitTimeSeconds": 0}
+        if visibility_timeout is not None:
+            kwargs["VisibilityTimeout"] = visibility_timeout
+        messages = sqs.receive_message(**kwargs).get("Messages") or []
+        if not messages:
+            break
+        done: list[dict[str, str]] = []
+        for m in messages:
+            try:
+                handle(json.loads(m["Body"]))
+            except Exception:
+                logger.exception("payroll message failed; left for redelivery")
+                continue
+            done.append({"Id": str(len(done)), "ReceiptHandle": m["ReceiptHandle"]})
+        if done:
+            sqs.delete_message_batch(QueueUrl=url, Entries=done)
+            handled += len(done)
+            if on_progress is not None:
+                on_progress(handled)
+        else:
+            break
+    return handled

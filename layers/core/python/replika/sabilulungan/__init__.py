@@ -1,0 +1,1 @@
+"""Sabilulungan: hibah and bansos grants (DOMAIN.md §2)."""

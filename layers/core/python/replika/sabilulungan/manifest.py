@@ -1,0 +1,36 @@
+"""Sabilulungan's resources: its table, overdue-LPJ topic and identifier-digest secret, nobody
+else's; the documents bucket (prefix ``sabilulungan/``), audit, both user pools (staff and the
+applicants' self sign-up pool). Its layer adds fpdf2 (NPHD) and openpyxl (auditors' export)."""
+
+from __future__ import annotations
+
+from replika.core.manifest import (
+    AUDIT,
+    CURSOR_SECRET,
+    DATA_KEY,
+    DOCUMENTS,
+    PUBLIC_USER_POOL,
+    REGION_SLUG,
+    STAGE,
+    USER_POOL,
+    AppManifest,
+    Resource,
+)
+
+MANIFEST = AppManifest(
+    app="sabilulungan",
+    resources=(
+        STAGE,
+        REGION_SLUG,
+        CURSOR_SECRET,
+        USER_POOL,
+        PUBLIC_USER_POOL,  # applicants (organisations) sign themselves up
+        DATA_KEY,  # the table, the audit table, the bucket, topic and secret are SSE-KMS with it
+        AUDIT,
+        DOCUMENTS,  # proposal documents, NPHD, LPJ and exports under sabilulungan/
+        Resource("table", "SABILULUNGAN_TABLE", frozenset({"read", "write"})),
+        Resource("topic", "SABILULUNGAN_TOPIC_ARN", frozenset({"publish"})),
+        Resource("secret", "SABILULUNGAN_SECRET_ARN", frozenset({"get"})),
+    ),
+    layer_extras=("fpdf2", "openpyxl"),
+)

@@ -1,0 +1,367 @@
+"""Sabilulungan's API contract (pydantic). Bodies are strict (``extra="forbid"``); query models
+ignore unknown parameters. Identifiers are ASCII digits only (``[0-9]``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from replika.core.pagination import MAX_CURSOR_LENGTH
+
+Nik = Annotated[str, Field(pattern=r"^[0-9]{16}$")]
+Rupiah = Annotated[int, Field(ge=0, le=1_000_000_000_000)]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+LongText = Annotated[str, Field(min_length=1, max_length=5000)]
+Kind = Literal["hibah", "bansos"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Query(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# -- applicant profile ----------------------------------------------------------------------------
+
+
+class Address(_In):
+    street: Text
+    kelurahan: Annotated[str, Field(min_length=2, max_length=80)]
+    kecamatan: Annotated[str, Field(min_length=2, max_length=80)]
+    region_code: Annotated[str, Field(pattern=r"^[0-9]{2}\.[0-9]{2}$")]  # kabupaten/kota, "32.73"
+
+
+class Officer(_In):
+    position: Annotated[str, Field(min_length=2, max_length=80)]
+    name: Annotated[str, Field(min_length=2, max_length=120)]
+
+
+class BankAccount(_In):
+    bank: Annotated[str, Field(min_length=2, max_length=80)]
+    number: Annotated[str, Field(pattern=r"^[0-9]{6,20}$")]
+    holder: Annotated[str, Field(min_length=2, max_length=120)]
+
+
+class ProfileIn(_In):
+    name: Annotated[str, Field(min_length=3, max_length=160)]
+    legal_body_number: Annotated[str, Field(pattern=r"^[A-Za-z0-9./-]{4,60}$")] | None = None
+    registered_on: date | None = None
+    npwp: Annotated[str, Field(pattern=r"^[0-9.-]{15,20}$")] | None = None
+    address: Address
+    management: Annotated[list[Officer], Field(min_length=1, max_length=20)]
+    bank_account: BankAccount
+    version: int | None = Field(None, ge=0, description="the version read; omit when creating")
+
+
+class ProfileOut(BaseModel):
+    name: str
+    legal_body_number: str | None
+    registered_on: date | None
+    npwp: str | None
+    address: Address
+    management: list[Officer]
+    bank_account: BankAccount
+    version: int
+
+
+# -- proposals ------------------------------------------------------------------------------------
+
+
+class RabLineIn(_In):
+    description: Text
+    quantity: Annotated[int, Field(ge=1, le=1_000_000)]
+    unit: Annotated[str, Field(min_length=1, max_length=30)]
+    unit_price: Rupiah
+
+
+class RabLineOut(RabLineIn):
+    total: int
+
+
+class IndividualIn(_In):
+    """An individual bansos recipient, entered by the responsible OPD. The NIK is kept only as a
+    keyed digest; the address is never published (only initials and kelurahan)."""
+
+    nik: Nik
+    name: Annotated[str, Field(min_length=3, max_length=120)]
+    address: Address
+
+
+class ProposalIn(_In):
+    kind: Kind = "hibah"
+    year: Year
+    opd: Annotated[str, Field(pattern=r"^[0-9]{1,2}(\.[0-9]{1,2}){1,3}$", description="technical OPD")]
+    title: Annotated[str, Field(min_length=5, max_length=200)]
+    purpose: LongText
+    activity_plan: LongText
+    rab: Annotated[list[RabLineIn], Field(min_length=1, max_length=200)]
+    requested: Rupiah
+    individual: IndividualIn | None = Field(None, description="bansos for an individual (OPD only)")
+
+
+class ProposalEdit(ProposalIn):
+    version: int = Field(ge=1)
+
+
+class DocumentOut(BaseModel):
+    code: str
+    required: bool
+    uploaded: bool
+
+
+class StageOut(BaseModel):
+    state: str
+    at: str
+
+
+class RevisionOut(BaseModel):
+    no: int
+    reason: str
+    rab_total: int
+    at: str
+
+
+class ProposalOut(BaseModel):
+    id: str
+    number: str | None
+    kind: Kind
+    year: int
+    opd: str
+    state: str
+    returned_from: str | None
+    title: str
+    purpose: str
+    activity_plan: str
+    applicant_name: str
+    rab: list[RabLineOut]
+    rab_total: int
+    requested: int
+    recommended: int | None
+    set_amount: int | None
+    approved: int | None
+    disbursed: int | None
+    sp2d_number: str | None
+    lpj_due: date | None
+    last_note: str | None
+    documents: list[DocumentOut]
+    revisions: list[RevisionOut]
+    evaluation: EvaluationChecklist | None
+    override_reason: str | None
+    stages: list[StageOut]
+    version: int
+
+
+class ProposalSummary(BaseModel):
+    id: str
+    number: str | None
+    kind: Kind
+    year: int
+    opd: str
+    state: str
+    title: str
+    applicant_name: str
+    requested: int
+    changed_at: str
+
+
+class ProposalPage(BaseModel):
+    items: list[ProposalSummary]
+    next_cursor: str | None = None
+
+
+class PageIn(_Query):
+    limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+
+
+class QueueQuery(PageIn):
+    state: Literal[
+        "submitted",
+        "disposition",
+        "pertimbangan",
+        "evaluation",
+        "setting",
+        "dnc",
+        "approved",
+        "nphd_signed",
+        "lpj_submitted",
+        "disbursed",
+        "lpj_overdue",
+    ]
+    opd: Annotated[str, Field(pattern=r"^[0-9]{1,2}(\.[0-9]{1,2}){1,3}$")] | None = None
+
+
+class UploadIn(_In):
+    code: Annotated[str, Field(pattern=r"^[a-z0-9-]{2,60}$")]
+    filename: Annotated[str, Field(min_length=1, max_length=200)]
+    content_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    size: Annotated[int, Field(ge=1, le=20 * 1024 * 1024)]
+
+
+class UploadOut(BaseModel):
+    url: str
+    fields: dict[str, str]
+    key: str
+    expires_in: int
+
+
+class DownloadOut(BaseModel):
+    url: str
+    number: str | None = None
+
+
+class VersionIn(_In):
+    version: int = Field(ge=1)
+
+
+class TransitionIn(_In):
+    action: Literal[
+        "forward", "dispose", "consider", "return", "reject", "resubmit", "verify_lpj", "return_lpj"
+    ]
+    version: int = Field(ge=1)
+    reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+class RabRevisionIn(_In):
+    reason: Annotated[str, Field(min_length=5, max_length=1000)]
+    rab: Annotated[list[RabLineIn], Field(min_length=1, max_length=200)]
+
+
+class EvaluationChecklist(_In):
+    """Bandung's SKPD evaluation checklist."""
+
+    prices_match_ssh: bool
+    organisation_verified: bool  # real, address matches, site visit report (berita acara) with photos
+    site_visit_report: Annotated[str, Field(min_length=3, max_length=120)]  # its number
+    no_grant_previous_year: bool
+    ktp_verified: bool
+    legal_entity: bool
+
+
+class RecommendationIn(_In):
+    version: int = Field(ge=1)
+    amount: Rupiah
+    checklist: EvaluationChecklist
+    rab_revisions: Annotated[list[RabRevisionIn], Field(max_length=20)] = []
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class AmountIn(_In):
+    version: int = Field(ge=1)
+    amount: Rupiah
+    reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+class ApprovalIn(_In):
+    version: int = Field(ge=1)
+    override_reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+class DisbursementIn(_In):
+    version: int = Field(ge=1)
+    sp2d_number: Annotated[str, Field(pattern=r"^[A-Za-z0-9./-]{3,60}$")]
+    sp2d_date: date
+    amount: Rupiah
+
+
+class BudgetIn(_In):
+    ceiling: Rupiah
+
+
+class BudgetOut(BaseModel):
+    year: int
+    ceiling: int | None
+    allocated: int
+    disbursed: int
+    recipients_paid: int
+    recipients_reported: int
+
+
+class MatchOut(BaseModel):
+    proposal_id: str
+    number: str | None
+    year: int
+    state: str
+    opd: str
+    amount: int
+    reasons: list[str]
+    name_score: str
+    address_score: str
+    blocks_approval: bool
+
+
+class MatchesOut(BaseModel):
+    matches: list[MatchOut]
+    blocked: bool
+
+
+class YearQuery(_Query):
+    year: Year
+
+
+class DashboardOut(BaseModel):
+    year: int
+    budget: BudgetOut
+    by_state: dict[str, int]
+    amounts_by_opd: dict[str, int]
+    amounts_by_kind: dict[str, int]
+    overdue_lpj: list[str]
+
+
+class OverdueOut(BaseModel):
+    marked: list[str]
+
+
+# -- public -----------------------------------------------------------------------------------
+
+
+class PublicProposal(BaseModel):
+    number: str
+    kind: Kind
+    year: int
+    stage: str
+    stages: list[StageOut]
+
+
+class PublicRecipient(BaseModel):
+    proposal_number: str
+    name: str  # organisation name, or an individual's initials
+    kelurahan: str
+    kecamatan: str
+    type: Kind
+    purpose: str
+    amount_approved: int
+    amount_disbursed: int
+    lpj_status: str
+
+
+class RecipientPage(BaseModel):
+    items: list[PublicRecipient]
+    next_cursor: str | None = None
+
+
+class RecipientQuery(_Query):
+    year: Year
+    format: Literal["json", "csv"] = "json"
+    limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+
+
+class SummaryRow(BaseModel):
+    year: int
+    budget_ceiling: int | None
+    realised: int
+    recipients_paid: int
+    recipients_reported: int
+
+
+class SummaryOut(BaseModel):
+    years: list[SummaryRow]
+
+
+ProposalOut.model_rebuild()  # its evaluation field refers to EvaluationChecklist, declared below it

@@ -1,0 +1,3 @@
+"""Pure rules of Sabilulungan: no AWS, no HTTP. ``flow`` (the state machine), ``amounts`` (RAB
+totals and the amount invariants), ``lpj`` (the accountability-report deadline), ``matcher`` (the
+duplicate-recipient matcher) and ``eligibility`` (region policy)."""

@@ -1,0 +1,157 @@
+"""Shared pieces of the use cases: the caller as an actor of the flow, visibility, the audited
+commit of a proposal, notifications."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.transactions import TransactWrite
+
+from replika.core import audit, runtime
+from replika.core.auth import Principal, Role
+from replika.core.config import RegionConfig, SabilulunganPolicy
+from replika.core.errors import NotFound
+from replika.sabilulungan import keys
+from replika.sabilulungan.rules.flow import Actor
+from replika.sabilulungan.store import ProposalDoc, save_proposal
+from replika.sabilulungan.tables import SabItem
+
+#: Staff roles that see every proposal of the region.
+REGION_WIDE = frozenset(
+    {Role.TAPD, Role.KEPALA_DAERAH, Role.BPKAD, Role.ADMIN, Role.INSPEKTORAT, Role.INSPEKTORAT_KEPALA}
+)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def region() -> RegionConfig:
+    return runtime.current().region
+
+
+def policy() -> SabilulunganPolicy:
+    return region().sabilulungan
+
+
+def owner_of(principal: Principal) -> str:
+    return f"sub:{principal.subject}" if principal.applicant else f"opd:{principal.opd or '-'}"
+
+
+def acts_as(principal: Principal, doc: ProposalDoc, actor: Actor) -> bool:
+    """Whether the caller is ``actor`` for this proposal."""
+    if actor is Actor.OWNER:
+        return doc.owner == owner_of(principal) and (principal.applicant or principal.has_any({Role.PEGAWAI}))
+    if principal.applicant:
+        return False
+    if actor is Actor.TU:
+        return principal.has_any({Role.PEGAWAI}) and principal.opd == policy().tu_opd
+    if actor is Actor.OPD:
+        return principal.has_any({Role.PEGAWAI}) and principal.opd == doc.opd
+    wanted = {Actor.TAPD: Role.TAPD, Actor.KEPALA_DAERAH: Role.KEPALA_DAERAH, Actor.BPKAD: Role.BPKAD}
+    return actor in wanted and principal.has_any({wanted[actor]})
+
+
+def actor_for(principal: Principal, doc: ProposalDoc, required: Actor | None) -> Actor:
+    """The actor the caller is for the step (``required``), or an actor that the flow will refuse."""
+    if required is not None and acts_as(principal, doc, required):
+        return required
+    return Actor.SYSTEM if required is not Actor.SYSTEM else Actor.OWNER
+
+
+def require_visible(principal: Principal, doc: ProposalDoc) -> None:
+    """Owners, region-wide staff and the OPDs involved see a proposal; others get 404 (not 403: a
+    proposal's existence is not disclosed)."""
+    if doc.owner == owner_of(principal) and (principal.applicant or principal.has_any({Role.PEGAWAI})):
+        return
+    if not principal.applicant and (
+        principal.has_any(REGION_WIDE)
+        or (principal.has_any({Role.PEGAWAI}) and principal.opd in {doc.opd, policy().tu_opd})
+    ):
+        return
+    raise NotFound("Usulan tidak ditemukan.")
+
+
+def stream(doc: ProposalDoc) -> str:
+    return f"sabilulungan/opd/{doc.opd}"
+
+
+def audit_state(doc: ProposalDoc) -> dict[str, Any]:
+    """What the audit keeps of a proposal: state and amounts, nothing personal."""
+    return {
+        "number": doc.number,
+        "state": doc.state,
+        "requested": doc.requested,
+        "recommended": doc.recommended,
+        "set_amount": doc.set_amount,
+        "approved": doc.approved,
+        "disbursed": doc.disbursed,
+        "version": doc.version,
+    }
+
+
+def commit(
+    doc: ProposalDoc,
+    before: ProposalDoc | None,
+    *,
+    actor: str,
+    action: str,
+    request_id: str | None,
+    extra: Callable[[TransactWrite], None] | None = None,
+    note: dict[str, Any] | None = None,
+) -> ProposalDoc:
+    """Write ``doc`` (version + 1, conditional on the version read) with its derived items, any
+    ``extra`` writes (budget) and the hash-chained audit record, in one transaction."""
+    expected = before.version if before is not None else None
+    doc.version = (expected or 0) + 1
+    doc.changed_at = now_iso()
+
+    def write(tx: TransactWrite) -> None:
+        save_proposal(tx, doc, expected)
+        if extra is not None:
+            extra(tx)
+
+    after = audit_state(doc) | (note or {})
+    audit.write_with_audit(
+        stream(doc),
+        write,
+        actor=actor,
+        action=f"sabilulungan.{action}",
+        subject=f"sabilulungan#{doc.id}",
+        before=audit_state(before) if before is not None else None,
+        after=after,
+        request_id=request_id,
+    )
+    return doc
+
+
+SUBJECTS = {
+    "returned": "Usulan dikembalikan untuk dilengkapi",
+    "rejected": "Usulan ditolak",
+    "approved": "Usulan disetujui",
+    "disbursed": "Dana hibah/bansos telah dicairkan",
+    "lpj_overdue": "LPJ terlambat",
+    "lpj_due": "LPJ jatuh tempo",
+}
+
+
+def notify(doc: ProposalDoc, event: str, text: str) -> None:
+    """Queue an e-mail to the applicant (outbox item ``MAIL#…`` on the proposal; proposals entered
+    by an OPD have no applicant address and are skipped)."""
+    if not doc.contact:
+        return
+    at = now_iso()
+    SabItem(
+        keys.proposal_pk(doc.id),
+        keys.mail_sk(at, uuid.uuid4().hex),
+        kind="mail",
+        data={
+            "to": doc.contact,
+            "subject": f"{SUBJECTS.get(event, event)}: {doc.number}",
+            "body": text,
+            "event": event,
+        },
+    ).save()

@@ -1,0 +1,60 @@
+"""Open data (no token, cacheable): a proposal's stage, the year's recipients and the yearly
+summary. Everything here is read from the public projections (``store.public_view``), which
+never hold a NIK, a bank account or a personal address."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from replika.sabilulungan import store
+from replika.sabilulungan.models import (
+    PublicProposal,
+    PublicRecipient,
+    RecipientPage,
+    StageOut,
+    SummaryOut,
+    SummaryRow,
+)
+
+CSV_COLUMNS = list(PublicRecipient.model_fields)
+
+
+def proposal(number: str) -> PublicProposal:
+    data = store.public_proposal(number)
+    return PublicProposal(
+        number=data["number"],
+        kind=data["kind"],
+        year=data["year"],
+        stage=data["stage"],
+        stages=[StageOut.model_validate(s) for s in data["stages"]],
+    )
+
+
+def recipients(year: int, limit: int, cursor: str | None) -> RecipientPage:
+    items, nxt = store.recipients(year, limit, cursor)
+    return RecipientPage(items=[PublicRecipient.model_validate(i) for i in items], next_cursor=nxt)
+
+
+def recipients_csv(year: int) -> str:
+    items, _ = store.recipients(year, None, None)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for item in items:
+        writer.writerow(PublicRecipient.model_validate(item).model_dump())
+    return buf.getvalue()
+
+
+def summary() -> SummaryOut:
+    rows = [
+        SummaryRow(
+            year=int(b.year or 0),
+            budget_ceiling=int(b.ceiling) if b.ceiling is not None else None,
+            realised=int(b.disbursed or 0),
+            recipients_paid=int(b.recipients_paid or 0),
+            recipients_reported=int(b.recipients_reported or 0),
+        )
+        for b in store.budgets()
+    ]
+    return SummaryOut(years=sorted(rows, key=lambda r: r.year))

@@ -1,0 +1,281 @@
+"""Staff views: duplicate matches, queues, the dashboard, the auditors' export, and the 11 January
+job that marks overdue LPJs and tells the technical OPDs through SNS."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from replika.core import audit, runtime, storage
+from replika.core.auth import Principal, Role
+from replika.core.errors import Forbidden
+from replika.core.settings import require
+from replika.sabilulungan import store
+from replika.sabilulungan.models import (
+    BudgetOut,
+    DashboardOut,
+    MatchesOut,
+    MatchOut,
+    OverdueOut,
+    ProposalPage,
+    ProposalSummary,
+    QueueQuery,
+)
+from replika.sabilulungan.rules import lpj
+from replika.sabilulungan.rules.flow import ALLOCATED, Action, Actor, State, step_actor, transition
+from replika.sabilulungan.rules.matcher import Candidate, Match, blocking_grants, compare, find_matches
+from replika.sabilulungan.service import common
+from replika.sabilulungan.store import ProposalDoc
+
+#: states whose earlier grant counts for "not every year, not twice" (DNC: already allocated)
+COUNTED = frozenset(s.value for s in ALLOCATED)
+
+
+def _candidate(data: dict[str, Any]) -> Candidate:
+    return Candidate(
+        ref=data["ref"],
+        name=data["name"],
+        address=data["address"],
+        digests=dict(data["digests"]),
+        year=int(data["year"]),
+        number=data.get("number"),
+        state=data["state"],
+        amount=int(data.get("amount") or 0),
+        opd=data.get("opd", ""),
+    )
+
+
+def _subject(doc: ProposalDoc) -> Candidate:
+    return Candidate(
+        ref=doc.id,
+        name=doc.match_name,
+        address=doc.match_address,
+        digests=doc.digests,
+        year=doc.year,
+        number=doc.number,
+        state=doc.state,
+    )
+
+
+def matches_of(doc: ProposalDoc, *, exact_only: bool = False) -> list[Match]:
+    """Earlier and concurrent proposals of the same recipient, over the blocked years and this one
+    (all OPDs). ``exact_only``: identifiers only (the eligibility check)."""
+    pol = common.policy()
+    years = range(doc.year - max(pol.blocked_consecutive_years, 1), doc.year + 1)
+    others = [_candidate(d) for y in years for d in store.match_entries(y) if d["ref"] != doc.id]
+    if exact_only:
+        me = _subject(doc)
+        return [m for o in others if (m := compare(me, o, 2, 2)) is not None]  # type: ignore[arg-type]
+    return find_matches(_subject(doc), others, pol.name_threshold, pol.address_threshold)
+
+
+def blocking_matches(doc: ProposalDoc) -> list[Match]:
+    pol = common.policy()
+    return blocking_grants(matches_of(doc), doc.year, pol.blocked_consecutive_years, COUNTED)
+
+
+def matches(principal: Principal, proposal_id: str) -> MatchesOut:
+    doc = store.get_proposal(proposal_id)
+    common.require_visible(principal, doc)
+    found = matches_of(doc)
+    blocking = {
+        m.other.ref
+        for m in blocking_grants(found, doc.year, common.policy().blocked_consecutive_years, COUNTED)
+    }
+    return MatchesOut(
+        matches=[
+            MatchOut(
+                proposal_id=m.other.ref,
+                number=m.other.number,
+                year=m.other.year,
+                state=m.other.state,
+                opd=m.other.opd,
+                amount=m.other.amount,
+                reasons=list(m.reasons),
+                name_score=str(m.name_score),
+                address_score=str(m.address_score),
+                blocks_approval=m.other.ref in blocking,
+            )
+            for m in found
+        ],
+        blocked=bool(blocking),
+    )
+
+
+def _summary(doc: ProposalDoc) -> ProposalSummary:
+    return ProposalSummary(
+        id=doc.id,
+        number=doc.number,
+        kind=doc.kind,
+        year=doc.year,
+        opd=doc.opd,
+        state=doc.state,
+        title=doc.title,
+        applicant_name=doc.applicant_name,
+        requested=doc.requested,
+        changed_at=doc.changed_at,
+    )
+
+
+def queue(principal: Principal, query: QueueQuery) -> ProposalPage:
+    """The proposals waiting for the caller's step. OPD steps are per OPD: a pegawai sees their own
+    OPD's queue (TU staff the administrative check); region-wide roles may name an OPD."""
+    state = State(query.state)
+    actor = step_actor(state)
+    opd = None
+    if actor is Actor.OPD:
+        opd = query.opd if principal.has_any(common.REGION_WIDE) and query.opd else principal.opd
+        if not opd:
+            raise Forbidden("Antrean OPD teknis: sebutkan OPD.", code="opd_required")
+    allowed = (
+        principal.has_any(common.REGION_WIDE)
+        or (actor is Actor.OPD and principal.opd == opd)
+        or (actor is Actor.TU and principal.opd == common.policy().tu_opd)
+        or (actor is Actor.OWNER and principal.has_any({Role.PEGAWAI}))
+    )
+    if not allowed:
+        raise Forbidden("Antrean ini bukan untuk peran Anda.", code="not_your_queue")
+    docs, nxt = store.queue(state.value, opd, query.limit, query.cursor)
+    return ProposalPage(items=[_summary(d) for d in docs], next_cursor=nxt)
+
+
+def mine(principal: Principal, limit: int, cursor: str | None) -> ProposalPage:
+    docs, nxt = store.owned(common.owner_of(principal), limit, cursor)
+    return ProposalPage(items=[_summary(d) for d in docs], next_cursor=nxt)
+
+
+def budget_out(year: int) -> BudgetOut:
+    item = store.budget(year)
+    if item is None:
+        return BudgetOut(
+            year=year, ceiling=None, allocated=0, disbursed=0, recipients_paid=0, recipients_reported=0
+        )
+    return BudgetOut(
+        year=year,
+        ceiling=int(item.ceiling) if item.ceiling is not None else None,
+        allocated=int(item.allocated or 0),
+        disbursed=int(item.disbursed or 0),
+        recipients_paid=int(item.recipients_paid or 0),
+        recipients_reported=int(item.recipients_reported or 0),
+    )
+
+
+def set_ceiling(principal: Principal, year: int, ceiling: int, request_id: str | None) -> BudgetOut:
+    from pynamodb.exceptions import UpdateError
+
+    from replika.sabilulungan.rules.amounts import check_new_ceiling
+
+    before = budget_out(year)
+    check_new_ceiling(year, ceiling, before.allocated)
+    try:
+        store.set_ceiling(year, ceiling)
+    except UpdateError:
+        check_new_ceiling(year, ceiling, budget_out(year).allocated)
+        raise
+    audit.append(
+        "sabilulungan/budget",
+        actor=principal.actor,
+        action="sabilulungan.ceiling_set",
+        subject=f"sabilulungan-budget#{year}",
+        before=before.model_dump(),
+        after={"ceiling": ceiling},
+        request_id=request_id,
+    )
+    return budget_out(year)
+
+
+def dashboard(year: int) -> DashboardOut:
+    by_state: Counter[str] = Counter()
+    by_opd: dict[str, int] = defaultdict(int)
+    by_kind: dict[str, int] = defaultdict(int)
+    overdue = []
+    for d in store.match_entries(year):
+        by_state[d["state"]] += 1
+        if d["state"] in COUNTED:
+            by_opd[d["opd"]] += int(d["amount"])
+            by_kind[d["kind"]] += int(d["amount"])
+        if d["state"] == State.LPJ_OVERDUE.value:
+            overdue.append(str(d["number"]))
+    return DashboardOut(
+        year=year,
+        budget=budget_out(year),
+        by_state=dict(by_state),
+        amounts_by_opd=dict(by_opd),
+        amounts_by_kind=dict(by_kind),
+        overdue_lpj=sorted(overdue),
+    )
+
+
+def export_xlsx(year: int) -> str:
+    """The year's proposals for auditors (BPK/Inspektorat) as XLSX; returns a 5-minute link."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(f"Sabilulungan {year}")
+    ws.append(["nomor", "jenis", "opd", "status", "pemohon", "nilai", "dicairkan", "dicairkan_pada"])
+    for d in sorted(store.match_entries(year), key=lambda x: str(x.get("number"))):
+        ws.append(
+            [
+                d.get("number"),
+                d.get("kind"),
+                d.get("opd"),
+                d["state"],
+                d.get("applicant_name"),
+                int(d.get("amount") or 0),
+                int(d.get("disbursed") or 0),
+                d.get("disbursed_at"),
+            ]
+        )
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    key = f"sabilulungan/exports/{year}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.xlsx"
+    storage.put_bytes(
+        key, buf.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return storage.presign_download(key, filename=f"sabilulungan-{year}.xlsx")
+
+
+def mark_overdue(now: datetime | None = None, request_id: str | None = None) -> OverdueOut:
+    """Mark every disbursed proposal whose LPJ deadline has passed (region time) ``lpj_overdue``,
+    e-mail the recipient and publish one SNS message per technical OPD (numbers only). Runs on
+    11 January; idempotent, so running it again (or later) marks only what is still unmarked."""
+    reg = common.region()
+    now = now or datetime.now(UTC)
+    marked: dict[str, list[str]] = defaultdict(list)
+    local_year = now.astimezone(__import__("zoneinfo").ZoneInfo(reg.timezone)).year
+    for year in range(local_year - 3, local_year + 1):
+        for d in list(store.match_entries(year)):
+            if d["state"] != State.DISBURSED.value or not d.get("disbursed_at"):
+                continue
+            at = datetime.fromisoformat(str(d["disbursed_at"]).replace("Z", "+00:00"))
+            if not lpj.is_overdue(at, now, reg.timezone, reg.sabilulungan.lpj_due_month_day):
+                continue
+            doc = store.get_proposal(d["ref"])
+            step = transition(State(doc.state), Actor.SYSTEM, Action.MARK_OVERDUE)
+            before = doc.model_copy(deep=True)
+            doc.state = step.after.value
+            doc.stages = [*doc.stages, store.Stage(state=doc.state, at=common.now_iso())]
+            common.commit(
+                doc,
+                before,
+                actor="system:sabilulungan-lpj-overdue",
+                action="lpj_overdue",
+                request_id=request_id,
+            )
+            common.notify(doc, "lpj_overdue", f"LPJ jatuh tempo {doc.lpj_due} belum diterima.")
+            marked[doc.opd].append(str(doc.number))
+    if marked:
+        topic = require(runtime.current().settings.sabilulungan_topic_arn, "SABILULUNGAN_TOPIC_ARN")
+        sns = runtime.current().client("sns")
+        for opd, numbers in sorted(marked.items()):
+            sns.publish(
+                TopicArn=topic,
+                Subject="LPJ hibah/bansos terlambat",
+                Message=json.dumps({"opd": opd, "overdue": sorted(numbers)}),
+                MessageAttributes={"opd": {"DataType": "String", "StringValue": opd}},
+            )
+    return OverdueOut(marked=sorted(n for ns in marked.values() for n in ns))

@@ -1,0 +1,128 @@
+"""What schemathesis found (issue 14 §1), pinned as plain tests: no 500 on an empty filter, strict
+JSON bodies, ignored unknown query parameters, JSON answers to undeclared methods from the local
+gateway, honest documents (every status, opaque cursors, non-empty CSV bodies)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from chalice.test import Client
+from pydantic import BaseModel
+
+from replika_infra.local.gateway import Gateway, load_app, load_module, serve, wsgi_app
+from tests.conftest import auth_header
+
+ADMIN = auth_header("199001012015011001", "32.73.06", "admin")
+
+
+@pytest.fixture
+def client(region_stack: dict[str, str]) -> Iterator[Client]:
+    with Client(load_app("directory")) as c:
+        yield c
+
+
+def status_code(r: Any) -> tuple[int, str]:
+    return r.status_code, json.loads(r.body).get("error", {}).get("code", "")
+
+
+def test_empty_opd_filter_is_400_not_500(client: Client) -> None:
+    assert status_code(client.http.get("/employees?opd=", headers=ADMIN)) == (400, "validation_failed")
+
+
+def test_unknown_query_parameters_are_ignored(client: Client) -> None:
+    r = client.http.get("/opds?limit=5&_=1715000000000&utm_source=x", headers=ADMIN)
+    assert r.status_code == 200, r.body
+
+
+def test_a_query_date_is_iso_only(client: Client) -> None:
+    auditor = auth_header("199001012015011001", "32.73.06", "inspektorat")
+    assert status_code(client.http.get("/audit/verify?since=0", headers=auditor)) == (
+        400,
+        "validation_failed",
+    )
+
+
+def test_an_overlong_path_parameter_is_404(client: Client) -> None:
+    assert status_code(client.http.get("/employees/" + "1" * 129 + "/reports", headers=ADMIN))[0] == 404
+
+
+def test_json_bodies_are_strict() -> None:
+    from replika.core.errors import ValidationFailed
+    from replika.core.http import parse_body
+
+    class Flag(BaseModel):
+        active: bool
+        count: int = 0
+
+    assert parse_body(Flag, b'{"active": true, "count": 2}') == Flag(active=True, count=2)
+    for raw in (b'{"active": 0}', b'{"active": "true"}', b'{"active": true, "count": "2"}'):
+        with pytest.raises(ValidationFailed):
+            parse_body(Flag, raw)
+
+
+def test_gateway_refuses_a_token_that_is_no_jwt_even_without_a_verifier(region_stack: dict[str, str]) -> None:
+    gw = Gateway({"directory": load_app("directory")}, verifier=None)
+    status, _, body = gw.handle("GET", "/directory/opds", {"Authorization": "Bearer not-a-jwt"}, None)
+    assert status == 401 and json.loads(body)["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "DELETE"])
+def test_gateway_answers_undeclared_methods_with_json(region_stack: dict[str, str], method: str) -> None:
+    server = serve(Gateway({"directory": load_app("directory")}, verifier=None), port=0)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+        conn.request(method, "/directory/opds", headers=ADMIN)
+        resp = conn.getresponse()
+        body = json.loads(resp.read())
+        assert resp.status == 405, body
+        assert resp.getheader("Content-Type") == "application/json"
+        assert body["error"]["code"] == "method_not_allowed"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_wsgi_adapter_serves_the_gateway(region_stack: dict[str, str]) -> None:
+    from werkzeug.test import Client as WsgiClient
+
+    c = WsgiClient(wsgi_app(Gateway({"directory": load_app("directory")}, verifier=None)))
+    r = c.get("/directory/opds?limit=1", headers=ADMIN)
+    assert r.status_code == 200 and json.loads(r.get_data())["items"] == []
+
+
+def _spec(name: str) -> dict[str, Any]:
+    from replika.core.openapi import build_openapi
+
+    return build_openapi(load_module(name).api)
+
+
+def test_documents_declare_every_status_by_route_shape(region_stack: dict[str, str]) -> None:
+    spec = _spec("directory")
+    imp = spec["paths"]["/import"]["post"]["responses"]
+    assert {"200", "400", "401", "403", "409", "413", "415", "503"} <= set(imp)
+    assert "404" in spec["paths"]["/me"]["get"]["responses"]  # declared by the route (errors=)
+    assert "Retry-After" in imp["503"]["headers"]
+    for item in spec["paths"].values():
+        for op in item.values():
+            assert "503" in op["responses"]
+
+
+def test_documents_say_what_a_cursor_and_a_csv_body_are(region_stack: dict[str, str]) -> None:
+    from replika.core import idempotency
+    from replika.core.openapi import IDEMPOTENCY_KEY_PATTERN
+    from replika.core.pagination import CURSOR_PATTERN, encode_cursor
+
+    spec = _spec("directory")
+    cursor = next(p for p in spec["paths"]["/opds"]["get"]["parameters"] if p["name"] == "cursor")
+    assert cursor["schema"]["x-opaque"] is True and cursor["schema"]["pattern"] == CURSOR_PATTERN
+    import re
+
+    assert re.match(CURSOR_PATTERN, encode_cursor({"pk": "x"}, scope="s") or "")
+    body = spec["paths"]["/import"]["post"]["requestBody"]["content"]["text/csv"]["schema"]
+    assert body["minLength"] == 1 and body["x-opaque"] is True and body["examples"]
+    key = next(p for p in spec["paths"]["/import"]["post"]["parameters"] if p["name"] == "Idempotency-Key")
+    assert key["schema"]["pattern"] == IDEMPOTENCY_KEY_PATTERN == idempotency.KEY_PATTERN.pattern
