@@ -14,7 +14,7 @@ from chalice.app import Chalice, Response
 
 from replika.core import runtime
 from replika.core.auth import Role
-from replika.core.errors import BadRequest, NotFound
+from replika.core.errors import NotFound
 from replika.core.http import Api, Ctx, json_response
 from replika.core.pagination import PageQuery
 from replika.sakip import (
@@ -121,13 +121,13 @@ def _path(kind: str, value: str) -> str:
 
 def _year(value: str) -> int:
     if not (len(value) == 4 and value.isascii() and value.isdigit() and 2000 <= int(value) <= 2100):
-        raise BadRequest("Tahun harus YYYY (2000..2100).", code="invalid_year", details={"year": value[:8]})
+        raise NotFound("Tahun harus YYYY (2000..2100).", code="unknown_year", details={"year": value[:8]})
     return int(value)
 
 
 def _quarter(value: str) -> int:
     if value not in ("1", "2", "3", "4"):
-        raise BadRequest("Triwulan harus 1..4.", code="invalid_quarter", details={"quarter": value[:8]})
+        raise NotFound("Triwulan harus 1..4.", code="unknown_quarter", details={"quarter": value[:8]})
     return int(value)
 
 

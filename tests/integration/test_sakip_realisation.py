@@ -119,7 +119,7 @@ def test_http_reopen_is_bappedas(sakip: dict[str, str]) -> None:
         r = client.http.post(
             "/quarters/2026/5/reopen", headers=s.headers_of(s.BAPPEDA), body=json.dumps(body)
         )
-        assert r.status_code == 400 and json.loads(r.body)["error"]["code"] == "invalid_quarter"
+        assert r.status_code == 404 and json.loads(r.body)["error"]["code"] == "unknown_quarter"
         r = client.http.get("/quarters/2026", headers=s.headers_of(s.STAFF_A))
         assert [q["state"] for q in json.loads(r.body)["quarters"]] == [
             "reopened",
