@@ -280,12 +280,37 @@ def cmd_dev(args: argparse.Namespace, *, demo: bool = False) -> int:
         pegawai = users.get("pegawai", {}).get("nip")
         log_opds = frozenset(users[r]["opd"] for r in ("pegawai", "bkpsdm") if r in users)
         period = run_demo_payroll(config, seed.demo_employees(config.kode), pegawai, log_opds)
+    sakip = None
+    if demo and config.enabled("sakip"):
+        from replika_infra.demo import demo_sakip
+
+        users = stack.state.users
+        t1 = time.perf_counter()
+        erk_opds = (
+            frozenset(users[r]["opd"] for r in ("pegawai", "bkpsdm") if r in users) if period else frozenset()
+        )
+        sakip = demo_sakip.seed_sakip(
+            config,
+            seed.demo_employees(config.kode),
+            erk_opds=erk_opds,
+            demo_opd=users.get("pegawai", {}).get("opd"),
+        )
+        print(
+            f"e-SAKIP {sakip.period}: {sakip.nodes} cascade nodes (XLSX import), {sakip.realised} quarters "
+            f"of {sakip.year} realised (Q{' and Q'.join(map(str, sakip.quarters))}), LKE {sakip.lke_year} "
+            f"{sakip.lke_score} ({sakip.lke_grade}) published, {sakip.minutes:,} E-RK minutes linked "
+            f"in {', '.join(sakip.linked_opds) or 'no OPD'} ({time.perf_counter() - t1:.1f} s)"
+        )
     if demo:
         print_demo_guide(stack)
     if period:
         from replika_infra.demo.demo_payroll import print_guide
 
         print_guide(stack.state.gateway, period)
+    if sakip is not None:
+        from replika_infra.demo import demo_sakip
+
+        demo_sakip.print_guide(stack.state.gateway, sakip, stack.state.users)
     if args.exit_after_setup:
         stack.stop()
         return 0
