@@ -77,3 +77,44 @@ def test_committed_transaction_applies_every_item(table: str) -> None:
     got = items(table)
     assert [i["pk"]["S"] for i in got] == ["a", "b"]
     assert got[0]["n"] == {"N": "2"}
+
+
+def test_concurrent_atomic_adds_lose_no_increment(table: str) -> None:
+    """An ``ADD`` is atomic in DynamoDB: threads adding at once each see a different new value and
+    the total is exact (moto alone reads, adds and writes back in Python and loses increments)."""
+    import sys
+    import threading
+
+    ddb = boto3.client("dynamodb", region_name="ap-southeast-3")
+    threads_n, per_thread = 8, 40
+    seen: list[int] = []
+    lock = threading.Lock()
+    start = threading.Barrier(threads_n)
+
+    def add() -> None:
+        start.wait()
+        for _ in range(per_thread):
+            out = ddb.update_item(
+                TableName=table,
+                Key={"pk": {"S": "c"}, "sk": {"S": "1"}},
+                UpdateExpression="ADD n :one",
+                ExpressionAttributeValues={":one": {"N": "1"}},
+                ReturnValues="UPDATED_NEW",
+            )
+            with lock:
+                seen.append(int(out["Attributes"]["n"]["N"]))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter allows
+    try:
+        workers = [threading.Thread(target=add) for _ in range(threads_n)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    finally:
+        sys.setswitchinterval(interval)
+    total = threads_n * per_thread
+    assert sorted(seen) == list(range(1, total + 1))
+    got = ddb.get_item(TableName=table, Key={"pk": {"S": "c"}, "sk": {"S": "1"}})["Item"]["n"]["N"]
+    assert int(got) == total

@@ -11,7 +11,13 @@ whole-table copy becomes a no-op, and this wrapper snapshots just the items the 
 touches and puts them back when moto cancels the transaction. ``tests/unit/test_moto_patches.py``
 checks that a cancelled transaction still leaves every item as it was.
 
-The second: CloudFormation KMS keys keep the template's ``KeySpec``/``KeyUsage`` (moto makes every
+The second: every DynamoDB write is atomic, as in DynamoDB. moto runs an ``UpdateItem`` as a
+read-modify-write in Python, so two threads (two concurrent requests to the local stack, or two
+"Lambda invocations" in a test) can both read a counter at 4 and both write 5: an atomic ``ADD``
+loses an increment and a rate limit lets one guess too many through. One lock serialises the
+write requests (reads stay concurrent: DynamoDB applies a write whole or not at all).
+
+The third: CloudFormation KMS keys keep the template's ``KeySpec``/``KeyUsage`` (moto makes every
 key symmetric).
 """
 
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import threading
 from typing import Any
 
 _real_deepcopy = copy.deepcopy
@@ -87,8 +94,31 @@ def install() -> None:
             raise
 
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    from moto.dynamodb.responses import DynamoHandler
+
+    _atomic_writes(DynamoHandler)
     _kms_key_spec_from_template()
     _installed = True
+
+
+_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+_write_lock = threading.RLock()
+
+
+def _atomic_writes(handler: type) -> None:
+    """Each write request to moto's DynamoDB runs whole, the answer included (moto builds
+    ``ReturnValues`` from the live item after the write), before the next write starts."""
+
+    def atomic(method: Any) -> Any:
+        @functools.wraps(method)
+        def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with _write_lock:
+                return method(self, *args, **kwargs)
+
+        return locked
+
+    for name in _WRITES:
+        setattr(handler, name, atomic(getattr(handler, name)))
 
 
 def _kms_key_spec_from_template() -> None:
