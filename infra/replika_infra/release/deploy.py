@@ -388,6 +388,20 @@ def upload(s3: S3, bucket: str, key: str, path: Path) -> None:
 # The region
 
 
+@dataclass(frozen=True)
+class Emulation:
+    """How stacks go to an emulator that lacks parts of CloudFormation (moto: no SAM transform, no
+    Cognito or bucket policies in its CloudFormation). ``None`` in :class:`DeployOptions` for AWS,
+    which gets the templates as they are (:mod:`replika_infra.local.deploy_moto` builds one)."""
+
+    #: the region template -> the template the emulator creates
+    data_template: Callable[[dict[str, Any]], dict[str, Any]]
+    #: (data stack name, its outputs) -> every output, once the rest is provisioned
+    data_outputs: Callable[[str, dict[str, str]], dict[str, str]]
+    #: an app's SAM template -> plain CloudFormation
+    app_template: Callable[[dict[str, Any]], dict[str, Any]]
+
+
 @dataclass
 class DeployOptions:
     region_slug: str
@@ -401,6 +415,7 @@ class DeployOptions:
     region_template: Path = REGION_TEMPLATE
     poll: float = 5.0
     stack_tags: bool = True
+    emulation: Emulation | None = None
 
 
 def deploy_region(
@@ -410,6 +425,8 @@ def deploy_region(
     tags = {"replika:region": opts.region_slug, "replika:stage": opts.stage} if opts.stack_tags else {}
     body = opts.region_template.read_text(encoding="utf-8")
     declared = declared_parameters(load_template(body))
+    if opts.emulation:
+        body = json.dumps(opts.emulation.data_template(load_template(body)), sort_keys=True)
     params = data_parameters(opts.enabled_apps, opts.region_slug, opts.stage)
     data_spec = StackSpec(
         name=f"{base}-data",
@@ -420,6 +437,8 @@ def deploy_region(
         tags={**tags, "replika:stack": "data"} if tags else {},
     )
     results = [apply_stack(cfn, data_spec, dry_run=opts.dry_run, echo=echo, poll=opts.poll)]
+    if opts.emulation and not opts.dry_run:
+        results[0].outputs = opts.emulation.data_outputs(data_spec.name, results[0].outputs)
     manifest_path = opts.artifacts / "manifest.json" if opts.artifacts else None
     if manifest_path is None or not manifest_path.exists():
         echo("no build artifacts (run `replika package`): only the data stack was deployed")
@@ -465,7 +484,8 @@ def deploy_region(
             load_template((app_dir / "sam.yaml").read_text(encoding="utf-8")), bucket, key
         )
         existing = stack_status(cfn, f"{base}-{app}") not in (None, "REVIEW_IN_PROGRESS")
-        body = json.dumps(template, sort_keys=True)
+        sent = opts.emulation.app_template(template) if opts.emulation else template
+        body = json.dumps(sent, sort_keys=True)
         url = None
         if len(body.encode()) > MAX_TEMPLATE_BODY:
             tkey = f"{base}/{app}/templates/{hashlib.sha256(body.encode()).hexdigest()[:32]}.json"

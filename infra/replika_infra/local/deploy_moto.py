@@ -1,0 +1,62 @@
+"""`replika deploy`'s own path, executed on moto: data, layer and app stacks through change sets.
+
+What differs from AWS is only how the templates reach moto (:class:`Emulation`):
+
+- the region template goes through :func:`replika_infra.local.stack.moto_template` (moto's
+  CloudFormation lacks Cognito, bucket policies, schedules and secrets), and those resources are
+  then created from the same template by :func:`replika_infra.local.stack.create_region_stack`,
+  which also completes the data stack's outputs;
+- each app's packaged SAM template is translated into plain CloudFormation by aws-sam-translator
+  (:mod:`replika_infra.release.sam`), as CloudFormation's own transform would;
+- :mod:`replika_infra.local.moto_cfn` fixes what moto drops from the translated resources.
+
+Everything else (parameters from the data and layer stack outputs, change sets, "no changes",
+artifact upload) is `replika deploy`'s code, unchanged. moto cannot invoke the functions without
+Docker: a deploy on moto proves the wiring, the translation and the parameters, not execution.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from replika_infra.local import moto_cfn, moto_patches
+from replika_infra.local.stack import create_region_stack, moto_template
+from replika_infra.release import sam
+from replika_infra.release.deploy import (
+    CloudFormation,
+    DeployOptions,
+    Emulation,
+    Printer,
+    Result,
+    deploy_region,
+)
+
+S3 = Any
+
+
+def emulation(
+    aws_region: str, session: boto3.Session | None = None, endpoint_url: str | None = None
+) -> Emulation:
+    def data_outputs(stack_name: str, outputs: dict[str, str]) -> dict[str, str]:
+        # Finds the stack the change set made; creates what moto's CloudFormation skips.
+        complete = create_region_stack(stack_name, {}, session=session, endpoint_url=endpoint_url)
+        return {**complete, **outputs}
+
+    return Emulation(
+        data_template=moto_template,
+        data_outputs=data_outputs,
+        app_template=lambda template: sam.translate(template, aws_region),
+    )
+
+
+def deploy_region_on_moto(
+    cfn: CloudFormation, s3: S3, opts: DeployOptions, echo: Printer = print
+) -> list[Result]:
+    """:func:`replika_infra.release.deploy.deploy_region` under ``moto.mock_aws`` (in-process)."""
+    moto_patches.install()
+    moto_cfn.install()
+    if opts.emulation is None:
+        opts.emulation = emulation(opts.aws_region)
+    return deploy_region(cfn, s3, opts, echo)
