@@ -13,7 +13,8 @@ moto do what CloudFormation does, and no more:
   ``Name`` (the body's title) and its body is imported: resources, methods with their
   authorizer, Lambda proxy integrations and the Cognito authorizers of ``securityDefinitions``;
   an update re-imports the body under the same API id;
-- ``AWS::ApiGateway::Stage`` is created (moto skips it);
+- ``AWS::ApiGateway::Stage`` is created (moto skips it), on the ``Ref`` of its deployment (the
+  deployment id; moto handed over the model object);
 - a stack made or changed by executing a change set gets its ``Outputs`` and keeps the change
   set's parameters (moto builds outputs only in CreateStack/UpdateStack, so a change-set stack
   had none, and a later identical change set was never "no changes").
@@ -245,6 +246,8 @@ def _put_operation(
     integration = operation.get("x-amazon-apigateway-integration")
     if integration:
         args = backend._build_integration_args(integration)
+        # API Gateway answers with the type upper-cased (``aws_proxy`` in the body -> ``AWS_PROXY``).
+        args["integration_type"] = str(args.get("integration_type") or "").upper() or None
         backend.put_integration(
             function_id=api_id,
             resource_id=resource_id,
@@ -294,6 +297,8 @@ def _rest_api() -> None:
             import_swagger(backend, original_resource, props["Body"])
         return original_resource
 
+    # ``Ref`` of a deployment is its id (moto handed the model object to the Stage).
+    models.Deployment.physical_resource_id = property(lambda self: self.id)  # type: ignore[attr-defined]
     models.RestAPI.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)  # type: ignore[method-assign,assignment]
     models.RestAPI.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)  # type: ignore[method-assign,assignment]
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import ClientError
 
+from replika_infra.local.buckets import has_object_lock, lifecycle_rule
 from replika_infra.local.intrinsics import SUB_VAR, Resolver
 from replika_infra.release.templates import REGION_TEMPLATE, load_template
 
@@ -365,7 +366,7 @@ def _configure_bucket(clients: _Clients, name: str, props: Mapping[str, Any]) ->
             Bucket=name, VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]}
         )
     lock = props.get("ObjectLockConfiguration")
-    if lock:  # moto's CloudFormation creates the bucket without it
+    if lock and not has_object_lock(s3, name):  # moto's CloudFormation creates the bucket without it
         retention = {
             k: (int(v) if k in {"Days", "Years"} else v) for k, v in lock["Rule"]["DefaultRetention"].items()
         }
@@ -380,7 +381,7 @@ def _configure_bucket(clients: _Clients, name: str, props: Mapping[str, Any]) ->
     if "OwnershipControls" in props:
         s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=props["OwnershipControls"])
     if "LifecycleConfiguration" in props:
-        rules = [_lifecycle_rule(rule) for rule in props["LifecycleConfiguration"]["Rules"]]
+        rules = [lifecycle_rule(rule) for rule in props["LifecycleConfiguration"]["Rules"]]
         s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
 
 
@@ -393,35 +394,6 @@ def _configure_bucket_logging(clients: _Clients, name: str, props: Mapping[str, 
             "TargetPrefix": logging_config.get("LogFilePrefix", ""),
         }
         clients("s3").put_bucket_logging(Bucket=name, BucketLoggingStatus={"LoggingEnabled": enabled})
-
-
-_LIFECYCLE_KEYS = {
-    "Id",
-    "Status",
-    "Prefix",
-    "ExpirationInDays",
-    "NoncurrentVersionExpiration",
-    "AbortIncompleteMultipartUpload",
-}
-
-
-def _lifecycle_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
-    """A CloudFormation lifecycle rule in the S3 API's shape (the subset the template uses)."""
-    unknown = set(rule) - _LIFECYCLE_KEYS
-    if unknown:
-        raise ValueError(f"lifecycle rule keys not supported locally: {sorted(unknown)}")
-    api: dict[str, Any] = {"Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
-    if "Id" in rule:
-        api["ID"] = rule["Id"]
-    if "ExpirationInDays" in rule:
-        api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
-    if "NoncurrentVersionExpiration" in rule:
-        days = int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])
-        api["NoncurrentVersionExpiration"] = {"NoncurrentDays": days}
-    if "AbortIncompleteMultipartUpload" in rule:
-        days = int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
-        api["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
-    return api
 
 
 # --------------------------------------------------------------------------- types moto skips
