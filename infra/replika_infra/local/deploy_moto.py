@@ -34,6 +34,14 @@ from replika_infra.release.deploy import (
 )
 
 S3 = Any
+_sessions: dict[str, boto3.Session] = {}
+
+
+def _session(aws_region: str) -> boto3.Session:
+    """One session per region: a new one loads botocore's service models again (seconds)."""
+    if aws_region not in _sessions:
+        _sessions[aws_region] = boto3.Session(region_name=aws_region)
+    return _sessions[aws_region]
 
 
 def emulation(
@@ -58,5 +66,5 @@ def deploy_region_on_moto(
     moto_patches.install()
     moto_cfn.install()
     if opts.emulation is None:
-        opts.emulation = emulation(opts.aws_region)
+        opts.emulation = emulation(opts.aws_region, session=_session(opts.aws_region))
     return deploy_region(cfn, s3, opts, echo)

@@ -17,7 +17,9 @@ moto do what CloudFormation does, and no more:
   deployment id; moto handed over the model object);
 - a stack made or changed by executing a change set gets its ``Outputs`` and keeps the change
   set's parameters (moto builds outputs only in CreateStack/UpdateStack, so a change-set stack
-  had none, and a later identical change set was never "no changes").
+  had none, and a later identical change set was never "no changes");
+- a JSON template body is parsed as JSON (moto runs every body through PyYAML's pure-Python
+  scanner first: seconds per deploy for the translated templates). YAML bodies are unchanged.
 
 Installed by :func:`install` (idempotent), beside :mod:`replika_infra.local.moto_patches`.
 ``tests/integration/test_deploy_moto.py`` deploys the whole region through these fixes.
@@ -27,6 +29,7 @@ An HTTP API (``AWS::ApiGatewayV2::*``) would get its own section beside the REST
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
 _installed = False
@@ -40,6 +43,7 @@ def install() -> None:
     _layer_version()
     _rest_api()
     _change_set_outputs()
+    _json_bodies()
     from moto.cloudformation import parsing
 
     # moto caches the CloudFormationModel subclasses it knows; the Stage model is new.
@@ -384,3 +388,23 @@ def _change_set_outputs() -> None:
             self.exports[export.name] = export
 
     models.CloudFormationBackend.execute_change_set = execute_change_set  # type: ignore[method-assign]
+
+
+def _json_bodies() -> None:
+    from moto.cloudformation import models
+
+    original = models.Stack.parse_template
+
+    def parse_template(template: Any) -> Any:
+        if isinstance(template, str) and template.lstrip().startswith("{"):
+            try:
+                return json.loads(template)
+            except ValueError:
+                pass  # not JSON after all: moto's own parsing (and its error)
+        return original(template)
+
+    def change_set_parse(self: Any) -> None:
+        self.template_dict = parse_template(self.template)
+
+    models.Stack.parse_template = staticmethod(parse_template)  # type: ignore[method-assign]
+    models.ChangeSet._parse_template = change_set_parse  # type: ignore[method-assign]
