@@ -171,6 +171,20 @@ def app_parameters(
     return result
 
 
+def missing_dependencies(enabled_apps: set[str]) -> list[str]:
+    """What an enabled app needs from an app the region did not enable (e-SAKIP reads
+    e-Remunerasi's table): one sentence each. The app stack would otherwise fail for want of a
+    parameter, after the data and layer stacks were already changed."""
+    from replika.core.manifest import READ_GRANTS
+
+    problems = []
+    for env, (owner, readers) in sorted(READ_GRANTS.items()):
+        for reader in sorted(readers & enabled_apps):
+            if owner not in enabled_apps:
+                problems.append(f"{reader} reads {owner}'s {env}: enable {owner} too")
+    return problems
+
+
 def layer_template(
     prefix: str, bucket: str, keys: Mapping[str, str], python: str, arch: str
 ) -> dict[str, Any]:
@@ -421,6 +435,9 @@ class DeployOptions:
 def deploy_region(
     cfn: CloudFormation, s3: S3 | None, opts: DeployOptions, echo: Printer = print
 ) -> list[Result]:
+    problems = missing_dependencies(set(opts.enabled_apps))
+    if problems:
+        raise DeployError("; ".join(problems))
     base = f"{opts.prefix}-{opts.region_slug}"
     tags = {"replika:region": opts.region_slug, "replika:stage": opts.stage} if opts.stack_tags else {}
     body = opts.region_template.read_text(encoding="utf-8")
