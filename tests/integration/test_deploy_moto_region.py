@@ -11,7 +11,6 @@ the parameters, not execution.
 
 from __future__ import annotations
 
-import json
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -24,11 +23,14 @@ import pytest
 from moto import mock_aws
 
 from replika.core.manifest import READ_GRANTS, manifest_apps, manifest_for
-from replika_infra.local.deploy_moto import deploy_region_on_moto
+from replika_infra.local.deploy_moto import deploy_region_on_moto, package_with_standin_layers
 from replika_infra.local.stack import stack_env
 from replika_infra.release import package
 from replika_infra.release.deploy import DeployOptions, Outcome, Result
 from replika_infra.release.templates import loads
+
+#: One worker builds and deploys once for the whole module (`make pytest` runs --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("deploy_moto_region")
 
 AWS_REGION = "ap-southeast-3"
 BUCKET = "replika-artifacts-test"
@@ -40,30 +42,10 @@ OPTIONAL = sorted(set(APPS) - set(package.ALWAYS_APPS))
 DISABLED = "wbs"
 
 
-def _standin_layers(out: Path) -> dict[str, str]:
-    names = sorted({n for a in APPS for n in package.layer_names(manifest_for(a))})
-    (out / "layers").mkdir(parents=True, exist_ok=True)
-    for name in names:
-        with zipfile.ZipFile(out / "layers" / f"{name}.zip", "w") as zf:
-            zf.writestr(f"python/replika_standin_{name}.py", f"LAYER = {name!r}\n")
-    return {n: f"layers/{n}.zip" for n in names}
-
-
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`replika package`'s layout: the real app templates and code, stand-in layers."""
-    out = tmp_path_factory.mktemp("build")
-    for app in APPS:
-        package.package_app(package.FUNCTIONS_DIR / app, out, "3.12", "arm64")
-    manifest = {
-        "python": "3.12",
-        "arch": "arm64",
-        "apps": APPS,
-        "layers": _standin_layers(out),
-        "app_layers": {a: package.layer_names(manifest_for(a)) for a in APPS},
-    }
-    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return out
+    return package_with_standin_layers(tmp_path_factory.mktemp("build"), APPS)
 
 
 @pytest.fixture(scope="module")

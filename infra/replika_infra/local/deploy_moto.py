@@ -17,13 +17,16 @@ Docker: a deploy on moto proves the wiring, the translation and the parameters, 
 
 from __future__ import annotations
 
+import json
+import zipfile
+from pathlib import Path
 from typing import Any
 
 import boto3
 
 from replika_infra.local import moto_cfn, moto_patches
 from replika_infra.local.stack import create_region_stack, moto_template
-from replika_infra.release import sam
+from replika_infra.release import package, sam
 from replika_infra.release.deploy import (
     CloudFormation,
     DeployOptions,
@@ -68,3 +71,28 @@ def deploy_region_on_moto(
     if opts.emulation is None:
         opts.emulation = emulation(opts.aws_region, session=_session(opts.aws_region))
     return deploy_region(cfn, s3, opts, echo)
+
+
+def package_with_standin_layers(out: Path, apps: list[str]) -> Path:
+    """`replika package`'s layout with the real app templates and code (`chalice package` and
+    post-processing, no bytecode) and tiny stand-in layers: on moto the layers' content does not
+    matter, and building the real ones needs pip and minutes."""
+    from replika.core.manifest import manifest_for
+
+    manifests = {app: manifest_for(app) for app in apps}
+    for app in apps:
+        package.package_app(package.FUNCTIONS_DIR / app, out, "3.12", "arm64")
+    names = sorted({n for m in manifests.values() for n in package.layer_names(m)})
+    (out / "layers").mkdir(parents=True, exist_ok=True)
+    for name in names:
+        with zipfile.ZipFile(out / "layers" / f"{name}.zip", "w") as zf:
+            zf.writestr(f"python/replika_standin_{name}.py", f"LAYER = {name!r}\n")
+    manifest = {
+        "python": "3.12",
+        "arch": "arm64",
+        "apps": apps,
+        "layers": {n: f"layers/{n}.zip" for n in names},
+        "app_layers": {a: package.layer_names(m) for a, m in manifests.items()},
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return out
