@@ -103,8 +103,6 @@ def _lambda_function() -> None:
             "Runtime": props.get("Runtime"),
         }
         spec.update({k: props[k] for k in _FUNCTION_PROPERTIES if k in props})
-        if "KMSKeyArn" in spec:
-            spec["KMSKeyArn"] = spec.pop("KMSKeyArn")
         if "Tags" in props:
             spec["Tags"] = _tags(props["Tags"])
         return models.lambda_backends[account_id][region_name].create_function(spec)
@@ -236,8 +234,6 @@ def _put_operation(
                 authorizer_id = authorizer_ids[name]
                 kind = str(schemes[name]["x-amazon-apigateway-authorizer"].get("type", "")).lower()
                 auth_type = "COGNITO_USER_POOLS" if kind == "cognito_user_pools" else "CUSTOM"
-            elif schemes.get(name, {}).get("type") == "apiKey" and not authorizer_id:
-                auth_type = "NONE"
     backend.put_method(
         api_id, resource_id, method, auth_type, authorizer_id=authorizer_id,
         api_key_required=any("api_key" in r for r in operation.get("security") or []),

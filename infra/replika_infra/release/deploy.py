@@ -11,6 +11,10 @@ Stacks, in order (``<prefix>-<slug>-...``):
     manifest names (``replika/<app>/manifest.py``), filled from the layer stack and the data stack
     outputs (``replika_infra.local.stack.stack_env``).
 
+On moto, :mod:`replika_infra.local.deploy_moto` runs this same code with an :class:`Emulation`
+(the region template without what moto's CloudFormation lacks, app templates translated from SAM
+by aws-sam-translator); AWS gets the templates as they are.
+
 Each stack goes through a change set: create (CREATE if the stack does not exist, else UPDATE),
 wait, print the plan, then execute and wait, or with ``--dry-run`` delete it. A change set without
 changes is reported as "no changes" and deleted. Artifacts are uploaded under content hashes, so
