@@ -52,10 +52,8 @@ templates: $(STAMP) $(TOOLS_STAMP)
 		-f templates/region.yaml $$(for f in build/templates/*/sam.yaml; do printf -- '-f %s ' "$$f"; done)
 
 # pytest exits 5 when it collects no test; that is reported, not hidden behind make's exit 2.
-# loadgroup: tests marked xdist_group("x") share one worker (and their module fixtures), e.g. the
-# moto deploy of the whole region; every other test is spread as with plain -n.
 pytest: $(STAMP) $(SAM_STAMP)
-	$(PY) -m pytest -n 2 --dist loadgroup; rc=$$?; if [ $$rc -eq 5 ]; then echo 'pytest: no tests collected'; exit 0; fi; exit $$rc
+	$(PY) -m pytest -n 2; rc=$$?; if [ $$rc -eq 5 ]; then echo 'pytest: no tests collected'; exit 0; fi; exit $$rc
 
 # schemathesis against every functions/*/app.py's /openapi.json, for every role with routes, on the
 # in-process apps behind the local gateway (moto, no network); fixed seed, bounded examples.

@@ -137,9 +137,3 @@ def auth_header(nip: str | None, opd: str | None, *groups: str) -> dict[str, str
     if opd:
         claims["custom:opd"] = opd
     return {"Authorization": unsigned_token(claims)}
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # pytest-xdist's mark, declared for runs without xdist (-p no:xdist): `make pytest` uses
-    # --dist loadgroup, so a group's tests share one worker and its module fixtures.
-    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")

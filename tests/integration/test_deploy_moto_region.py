@@ -29,9 +29,6 @@ from replika_infra.release import package
 from replika_infra.release.deploy import DeployOptions, Outcome, Result
 from replika_infra.release.templates import loads
 
-#: One worker builds and deploys once for the whole module (`make pytest` runs --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("deploy_moto_region")
-
 AWS_REGION = "ap-southeast-3"
 BUCKET = "replika-artifacts-test"
 APPS = [a for a in manifest_apps() if a in package.discover_apps()]
@@ -167,10 +164,6 @@ def _check_functions(region: Region, build: Path) -> None:
             assert any(k == "aws-chalice" for k in tags), (app, logical_id, tags)
 
 
-def test_every_function_has_its_layers_env_and_role(full: Region, build: Path) -> None:
-    _check_functions(full, build)
-
-
 def _api_methods(api_id: str) -> dict[tuple[str, str], dict[str, Any]]:
     apigw = _client("apigateway")
     found = {}
@@ -224,10 +217,6 @@ def _check_apis(region: Region, build: Path) -> None:
             assert app in region.outputs(app)["EndpointURL"] or api_id in region.outputs(app)["EndpointURL"]
 
 
-def test_every_api_has_every_method_and_the_cognito_authorizer(full: Region, build: Path) -> None:
-    _check_apis(full, build)
-
-
 def _events(build: Path, app: str, kind: str) -> list[tuple[str, dict[str, Any]]]:
     found = []
     for logical_id, resource in _sam(build, app)["Resources"].items():
@@ -265,12 +254,18 @@ def _check_events(region: Region, build: Path) -> tuple[int, int]:
     return schedules, mappings
 
 
-def test_schedules_and_the_queue_consumers(full: Region, build: Path) -> None:
+# One test per deployed region (not one per aspect): pytest-xdist may hand a module's tests to
+# both workers, and each would then package and deploy the region again.
+
+
+def test_the_whole_region_is_wired(full: Region, build: Path) -> None:
+    """Functions with their layers, env and role; every API method with the Cognito authorizer;
+    the schedules and the queue consumers; and a second deploy is "no changes"."""
+    _check_functions(full, build)
+    _check_apis(full, build)
     schedules, mappings = _check_events(full, build)
     assert schedules >= 1 and mappings >= 1  # e.g. the monthly payroll and the payroll worker
 
-
-def test_a_second_deploy_is_no_changes(full: Region, build: Path) -> None:
     results = _deploy(full.slug, full.enabled, build)
     assert {r.stack: r.outcome for r in results} == dict.fromkeys(full.results, Outcome.NO_CHANGES)
 
@@ -296,7 +291,14 @@ def _only_used_by(app: str, enabled: set[str]) -> set[str]:
     return set(manifest_for(app).env_contract()) - others
 
 
-def test_a_region_without_an_app_deploys_without_its_resources(partial: Region, build: Path) -> None:
+def test_a_region_without_an_app_then_an_upgrade_by_change_set_that_adds_it(
+    partial: Region, build: Path, tmp_path: Path
+) -> None:
+    _check_without_the_disabled_app(partial, build)
+    _upgrade_keeps_every_table_and_bucket(partial, build, tmp_path)
+
+
+def _check_without_the_disabled_app(partial: Region, build: Path) -> None:
     assert DISABLED in OPTIONAL
     assert all(DISABLED not in {owner} for owner, _ in READ_GRANTS.values())
     assert set(partial.results) == {
@@ -314,9 +316,7 @@ def test_a_region_without_an_app_deploys_without_its_resources(partial: Region, 
     _check_apis(partial, build)
 
 
-def test_an_upgrade_by_change_set_keeps_every_table_and_bucket(
-    partial: Region, build: Path, tmp_path: Path
-) -> None:
+def _upgrade_keeps_every_table_and_bucket(partial: Region, build: Path, tmp_path: Path) -> None:
     data = f"{partial.base}-data"
     kept = {
         lid: physical
