@@ -126,3 +126,11 @@ def test_documents_say_what_a_cursor_and_a_csv_body_are(region_stack: dict[str, 
     assert body["minLength"] == 1 and body["x-opaque"] is True and body["examples"]
     key = next(p for p in spec["paths"]["/import"]["post"]["parameters"] if p["name"] == "Idempotency-Key")
     assert key["schema"]["pattern"] == IDEMPOTENCY_KEY_PATTERN == idempotency.KEY_PATTERN.pattern
+
+
+@pytest.mark.parametrize("key", ["", "short", "bad key with spaces"])
+def test_an_empty_or_malformed_idempotency_key_is_refused(client: Client, key: str) -> None:
+    csv = "nip,nama,opd_kode,opd_nama\n"
+    headers = {**ADMIN, "Content-Type": "text/csv", "Idempotency-Key": key}
+    r = client.http.post("/import?dry_run=true", headers=headers, body=csv)
+    assert status_code(r) == (400, "invalid_idempotency_key")

@@ -365,7 +365,7 @@ class Api:
             with translated():
                 return fn(ctx, **kwargs)
 
-        if op.idempotent and ctx.idempotency_key:
+        if op.idempotent and ctx.idempotency_key is not None:  # an empty key is a bad key, not no key
             from replika.core import idempotency
 
             who = principal.subject if principal else "anonymous"
