@@ -17,6 +17,7 @@ from replika.core.pagination import PageQuery
 from replika.core.settings import get_settings
 from replika.remunerasi import dashboards, payroll, rules, service
 from replika.remunerasi.models import (
+    PERIOD,
     ActingIn,
     ActingOut,
     ActivityIn,
@@ -57,7 +58,17 @@ from replika.remunerasi.payroll import outputs
 
 runtime.init("remunerasi")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-remunerasi")
-api = Api(app, title="replika e-Remunerasi", base_path="/remunerasi")
+#: A period in a path is a month (YYYY-MM), an action one of the run's actions: anything else
+#: names no run (404), and the document says so.
+api = Api(
+    app,
+    title="replika e-Remunerasi",
+    base_path="/remunerasi",
+    path_patterns={
+        "period": PERIOD,
+        "action": "^(" + "|".join(a.value for a in rules.PayrollAction) + ")$",
+    },
+)
 HR = (Role.ADMIN, Role.BKPSDM)
 CSV = ("text/csv",)
 

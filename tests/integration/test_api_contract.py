@@ -134,3 +134,20 @@ def test_an_empty_or_malformed_idempotency_key_is_refused(client: Client, key: s
     headers = {**ADMIN, "Content-Type": "text/csv", "Idempotency-Key": key}
     r = client.http.post("/import?dry_run=true", headers=headers, body=csv)
     assert status_code(r) == (400, "invalid_idempotency_key")
+
+
+def test_a_path_parameter_pattern_is_documented_and_checked(region_stack: dict[str, str]) -> None:
+    spec = _spec("remunerasi")
+    params = {
+        p["name"]: p["schema"]
+        for p in spec["paths"]["/payroll/{period}/actions/{action}"]["post"]["parameters"]
+    }
+    assert params["period"]["pattern"].startswith("^") and params["action"]["pattern"] == (
+        "^(recompute|verify|approve|lock)$"
+    )
+    bkpsdm = auth_header("199001012015011001", "32.73.06", "bkpsdm")
+    with Client(load_app("remunerasi")) as c:
+        for path in ("/payroll/2026-13", "/payroll/x", "/payroll/2026-01/actions/explode"):
+            method = c.http.post if "actions" in path else c.http.get
+            r = method(path, headers={**bkpsdm, "Content-Type": "application/json"}, body="{}")
+            assert status_code(r)[0] == 404, (path, r.body)

@@ -93,6 +93,8 @@ class Operation:
     raw_body: tuple[str, ...] = ()  # content types of a non-JSON body the handler reads itself
     errors: frozenset[int] = frozenset()  # statuses beyond those the route's shape implies (openapi)
     raw_example: str | None = None  # one valid non-JSON body, for the document
+    #: regex a path parameter must match (checked here: 404 otherwise; stated by the document)
+    path_patterns: dict[str, str] = field(default_factory=dict)
 
 
 def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
@@ -227,8 +229,18 @@ def render(result: Any, status: int, request_id: str) -> Response:
 class Api:
     """Routes of one app plus the metadata the OpenAPI document is generated from."""
 
-    def __init__(self, app: Chalice, *, title: str, base_path: str, version: str = "1.0.0") -> None:
+    def __init__(
+        self,
+        app: Chalice,
+        *,
+        title: str,
+        base_path: str,
+        version: str = "1.0.0",
+        path_patterns: dict[str, str] | None = None,
+    ) -> None:
+        """``path_patterns``: the app's default regex per path-parameter name (a route may add)."""
         self.app = app
+        self.path_patterns = dict(path_patterns or {})
         self.title = title
         self.base_path = base_path
         self.version = version
@@ -262,7 +274,12 @@ class Api:
         raw_body: Iterable[str] = (),
         errors: Iterable[int] = (),
         raw_example: str | None = None,
+        path_patterns: dict[str, str] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """``path_patterns``: a regex per path parameter (anchored ``^…$``); a value that does
+        not match is a 404 (no such resource), and the document says the pattern."""
+        patterns = {**self.path_patterns, **(path_patterns or {})}
+
         def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
             op = Operation(
                 method=method.upper(),
@@ -282,6 +299,7 @@ class Api:
                 raw_body=tuple(raw_body),
                 errors=frozenset(errors),
                 raw_example=raw_example,
+                path_patterns={k: v for k, v in patterns.items() if "{" + k + "}" in path},
             )
             self.operations.append(op)
 
@@ -344,6 +362,9 @@ class Api:
         )
         if any(len(v) > MAX_PATH_PARAM for v in path_params.values()):
             raise NotFound()  # every path parameter has a length bound (the document says which)
+        for pname, pattern in op.path_patterns.items():
+            if not re.search(pattern, path_params.get(pname, "")):
+                raise NotFound()  # and a pattern where the route states one
         kwargs: dict[str, Any] = dict(path_params)
         if op.body is not None:
             if content_type not in op.body_content_types:

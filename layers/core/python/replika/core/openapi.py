@@ -76,6 +76,13 @@ def error_statuses(op: Operation) -> list[int]:
     return sorted(codes)
 
 
+def _path_schema(op: Operation, name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM}
+    if name in op.path_patterns:
+        schema["pattern"] = op.path_patterns[name]
+    return schema
+
+
 def _query_parameters(model: type[BaseModel], schema: dict[str, Any]) -> list[dict[str, Any]]:
     params = []
     props = schema.get("properties", {})
@@ -123,7 +130,7 @@ def build_openapi(api: Api) -> dict[str, Any]:
                 "name": p,
                 "in": "path",
                 "required": True,
-                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM},
+                "schema": _path_schema(op, p),
             }
             for p in _PATH_PARAM.findall(op.path)
         ]
