@@ -151,3 +151,34 @@ def test_a_path_parameter_pattern_is_documented_and_checked(region_stack: dict[s
             method = c.http.post if "actions" in path else c.http.get
             r = method(path, headers={**bkpsdm, "Content-Type": "application/json"}, body="{}")
             assert status_code(r)[0] == 404, (path, r.body)
+
+
+def test_an_integral_json_number_is_an_integer_as_json_schema_says() -> None:
+    from replika.core.errors import ValidationFailed
+    from replika.core.http import parse_body
+
+    class Versioned(BaseModel):
+        version: int
+        amount: float = 0
+
+    assert parse_body(Versioned, b'{"version": 413.0, "amount": 2.0}') == Versioned(version=413, amount=2)
+    assert parse_body(Versioned, b'{"version": 1, "amount": 2.5}').amount == 2.5
+    for raw in (b'{"version": 1.5}', b'{"version": "1"}', b'{"version": true}'):
+        with pytest.raises(ValidationFailed):
+            parse_body(Versioned, raw)
+
+
+def test_every_apps_cursor_is_documented_as_opaque(region_stack: dict[str, str]) -> None:
+    from replika.core.pagination import CURSOR_PATTERN
+    from replika_infra.local.gateway import app_names
+
+    seen = 0
+    for name in app_names():
+        for item in _spec(name)["paths"].values():
+            for op in item.values():
+                for p in op.get("parameters", []):
+                    if p["name"] == "cursor":
+                        seen += 1
+                        assert p["schema"].get("x-opaque") is True, (name, op["operationId"])
+                        assert p["schema"]["pattern"] == CURSOR_PATTERN, (name, op["operationId"])
+    assert seen

@@ -441,11 +441,20 @@ class Api:
         self.app.route("/openapi.json", methods=["GET"], name="openapi_json")(openapi_json)
 
 
+def _json_number(text: str) -> float | int:
+    """A JSON number with a fraction or exponent: ``2.0`` is the integer 2, as JSON Schema says
+    (``"type": "integer"`` accepts it), so a strict integer field takes it; ``2.5`` stays a float."""
+    value = float(text)
+    if value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
 def _json_body(raw: bytes) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_float=_json_number)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[…" nesting
         raise BadRequest("Body bukan JSON yang sah.", code="invalid_json") from None
 

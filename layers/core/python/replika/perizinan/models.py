@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from replika.core.pagination import Page
+from replika.core.pagination import Page, cursor_field
 
 TYPE_CODE = r"^[A-Z0-9]{2,12}$"
 KBLI = r"^[0-9]{5}$"
@@ -178,7 +178,7 @@ class QueueQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
     role: StageRole | None = None
     limit: int = Field(50, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=2048)
+    cursor: str | None = cursor_field()
 
 
 class QueueItem(BaseModel):
@@ -197,7 +197,7 @@ QueuePage = Page[QueueItem]
 class MineQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
     limit: int = Field(50, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=2048)
+    cursor: str | None = cursor_field()
 
 
 class PermitOut(BaseModel):
