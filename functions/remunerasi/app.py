@@ -133,6 +133,7 @@ def import_activities(ctx: Ctx) -> ImportSummary:
 @api.route(
     "/entries",
     "POST",
+    errors=(404,),  # an unknown activity or employee
     body=EntryIn,
     response=EntryOut,
     status=201,
@@ -146,6 +147,7 @@ def create_entry(ctx: Ctx, body: EntryIn) -> EntryOut:
 @api.route(
     "/entries/evidence-upload",
     "POST",
+    errors=(404,),  # the caller is not in the directory
     body=EvidenceUploadIn,
     response=UploadOut,
     summary="Tautan unggah bukti kegiatan (JPEG/PNG/PDF, maks. 5 MB)",
@@ -265,6 +267,7 @@ def attendance(ctx: Ctx, nip: str, query: PeriodQuery) -> AttendanceMonthOut:
 @api.route(
     "/sentences",
     "POST",
+    errors=(404,),  # an unknown employee
     roles=HR,
     body=SentenceIn,
     response=SentenceOut,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -182,3 +183,35 @@ def test_every_apps_cursor_is_documented_as_opaque(region_stack: dict[str, str])
                         assert p["schema"].get("x-opaque") is True, (name, op["operationId"])
                         assert p["schema"]["pattern"] == CURSOR_PATTERN, (name, op["operationId"])
     assert seen
+
+
+def test_the_served_document_states_the_regions_wbs_categories(region_stack: dict[str, str]) -> None:
+    from replika.wbs import service
+
+    doc = load_module("wbs").api.document()
+    category = doc["components"]["schemas"]["ReportIn"]["properties"]["category"]
+    assert category["enum"] == list(service.policy().categories)
+
+
+def test_retention_due_lists_only_purgeable_statuses_and_says_so(region_stack: dict[str, str]) -> None:
+    doc = load_module("wbs").api.document()
+    status = next(p for p in doc["paths"]["/retention/due"]["get"]["parameters"] if p["name"] == "status")
+    ref = status["schema"]["$ref"].rsplit("/", 1)[-1] if "$ref" in status["schema"] else None
+    enum = doc["components"]["schemas"][ref]["enum"] if ref else status["schema"]["enum"]
+    assert sorted(enum) == ["closed", "rejected"]
+
+
+def test_rate_limited_and_not_found_answers_are_declared(region_stack: dict[str, str]) -> None:
+    assert "429" in _spec("wbs")["paths"]["/reporter/session"]["post"]["responses"]
+    paths = _spec("remunerasi")["paths"]
+    for path in ("/entries", "/entries/evidence-upload", "/sentences"):
+        assert "404" in paths[path]["post"]["responses"], path
+
+
+def test_every_reference_in_every_document_resolves(region_stack: dict[str, str]) -> None:
+    from replika_infra.local.gateway import app_names
+
+    for name in app_names():
+        doc = load_module(name).api.document()
+        refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(doc)))
+        assert refs <= set(doc["components"]["schemas"]), (name, refs - set(doc["components"]["schemas"]))

@@ -241,6 +241,7 @@ class Api:
         """``path_patterns``: the app's default regex per path-parameter name (a route may add)."""
         self.app = app
         self.path_patterns = dict(path_patterns or {})
+        self.document_hooks: list[Callable[[dict[str, Any]], None]] = []
         self.title = title
         self.base_path = base_path
         self.version = version
@@ -430,13 +431,25 @@ class Api:
         )
         return response
 
+    def on_document(self, hook: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+        """Register ``hook(document)``: it states what the region's configuration decides (e.g. the
+        WBS categories as an ``enum``) in the document this deployment serves."""
+        self.document_hooks.append(hook)
+        return hook
+
+    def document(self) -> dict[str, Any]:
+        """The OpenAPI document this deployment serves: the routes' plus the region's hooks."""
+        from replika.core.openapi import build_openapi
+
+        doc = build_openapi(self)
+        for hook in self.document_hooks:
+            hook(doc)
+        return doc
+
     def _add_openapi_route(self) -> None:
         def openapi_json() -> Response:
-            from replika.core.openapi import build_openapi
 
-            return Response(
-                body=json.dumps(build_openapi(self)), status_code=200, headers={"Content-Type": JSON}
-            )
+            return Response(body=json.dumps(self.document()), status_code=200, headers={"Content-Type": JSON})
 
         self.app.route("/openapi.json", methods=["GET"], name="openapi_json")(openapi_json)
 
