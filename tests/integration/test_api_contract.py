@@ -215,3 +215,16 @@ def test_every_reference_in_every_document_resolves(region_stack: dict[str, str]
         doc = load_module(name).api.document()
         refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(doc)))
         assert refs <= set(doc["components"]["schemas"]), (name, refs - set(doc["components"]["schemas"]))
+
+
+def test_a_rejection_needs_a_reason_and_the_document_says_so(region_stack: dict[str, str]) -> None:
+    import jsonschema
+
+    doc = _spec("remunerasi")
+    schema = {**doc["components"]["schemas"]["DecisionIn"], "components": doc["components"]}
+    entry = {"entry_id": "0", "nip": "000000000000000000", "version": 1}
+    valid = jsonschema.Draft202012Validator(schema).is_valid
+    assert not valid({"action": "reject", "entries": [entry]})
+    assert not valid({"action": "reject", "entries": [entry], "reason": "  "})
+    assert valid({"action": "reject", "entries": [entry], "reason": "salah"})
+    assert valid({"action": "approve", "entries": [entry]})
