@@ -204,6 +204,7 @@ def pending(ctx: Ctx, query: PendingQuery) -> EntryPage:
 @api.route(
     "/decisions",
     "POST",
+    errors=(404,),  # an entry that does not exist
     body=DecisionIn,
     response=DecisionOut,
     idempotent=True,

@@ -204,7 +204,7 @@ def test_retention_due_lists_only_purgeable_statuses_and_says_so(region_stack: d
 def test_rate_limited_and_not_found_answers_are_declared(region_stack: dict[str, str]) -> None:
     assert "429" in _spec("wbs")["paths"]["/reporter/session"]["post"]["responses"]
     paths = _spec("remunerasi")["paths"]
-    for path in ("/entries", "/entries/evidence-upload", "/sentences"):
+    for path in ("/entries", "/entries/evidence-upload", "/sentences", "/decisions"):
         assert "404" in paths[path]["post"]["responses"], path
 
 
@@ -228,3 +228,21 @@ def test_a_rejection_needs_a_reason_and_the_document_says_so(region_stack: dict[
     assert not valid({"action": "reject", "entries": [entry], "reason": "  "})
     assert valid({"action": "reject", "entries": [entry], "reason": "salah"})
     assert valid({"action": "approve", "entries": [entry]})
+
+
+def test_perizinan_documents_its_cross_field_rules(region_stack: dict[str, str]) -> None:
+    import jsonschema
+
+    doc = _spec("perizinan")
+
+    def valid(model: str, value: Any) -> bool:
+        schema = {**doc["components"]["schemas"][model], "components": doc["components"]}
+        return jsonschema.Draft202012Validator(schema).is_valid(value)
+
+    assert not valid("PaymentIn", {"receipt_number": None, "waiver_reason": None})
+    assert not valid("PaymentIn", {"receipt_number": "KW-1", "waiver_reason": "dibebaskan"})
+    assert valid("PaymentIn", {"receipt_number": "KW-1"}) and valid(
+        "PaymentIn", {"waiver_reason": "dibebaskan"}
+    )
+    form = next(s for s in doc["components"]["schemas"].values() if "form_schema" in s.get("properties", {}))
+    assert form["properties"]["form_schema"]["properties"]["type"] == {"const": "object"}

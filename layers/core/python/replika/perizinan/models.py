@@ -45,7 +45,10 @@ class StageIn(_In):
 class PermitTypeIn(_In):
     code: str = Field(pattern=TYPE_CODE)
     name: str = Field(min_length=3, max_length=150)
-    form_schema: dict[str, Any] = Field(description="JSON Schema (2020-12) of the form")
+    form_schema: dict[str, Any] = Field(
+        description="JSON Schema (2020-12) of the form: an object schema",
+        json_schema_extra={"required": ["type"], "properties": {"type": {"const": "object"}}},
+    )
     documents: list[str] = Field(default_factory=list, max_length=30)
     stages: list[StageIn] = Field(min_length=1, max_length=10)
     fee: int = Field(0, ge=0, le=MAX_RUPIAH, description="retribusi, rupiah (0 = none)")
@@ -160,6 +163,24 @@ class ActionIn(_In):
 
 
 class PaymentIn(_In):
+    """Exactly one of a receipt or a waiver reason: the document says so (``oneOf``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["receipt_number"],
+                    "properties": {"receipt_number": {"type": "string"}, "waiver_reason": {"type": "null"}},
+                },
+                {
+                    "required": ["waiver_reason"],
+                    "properties": {"waiver_reason": {"type": "string"}, "receipt_number": {"type": "null"}},
+                },
+            ]
+        },
+    )
+
     receipt_number: str | None = Field(None, pattern=r"^[A-Za-z0-9./-]{3,40}$")
     waiver_reason: str | None = Field(None, min_length=5, max_length=500)
 
