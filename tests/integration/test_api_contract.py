@@ -246,3 +246,8 @@ def test_perizinan_documents_its_cross_field_rules(region_stack: dict[str, str])
     )
     form = next(s for s in doc["components"]["schemas"].values() if "form_schema" in s.get("properties", {}))
     assert form["properties"]["form_schema"]["properties"]["type"] == {"const": "object"}
+
+
+def test_a_second_answer_format_is_declared(region_stack: dict[str, str]) -> None:
+    ok = _spec("sabilulungan")["paths"]["/public/recipients"]["get"]["responses"]["200"]["content"]
+    assert set(ok) == {"application/json", "text/csv"} and ok["text/csv"]["schema"] == {"type": "string"}

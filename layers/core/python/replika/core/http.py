@@ -95,6 +95,8 @@ class Operation:
     raw_example: str | None = None  # one valid non-JSON body, for the document
     #: regex a path parameter must match (checked here: 404 otherwise; stated by the document)
     path_patterns: dict[str, str] = field(default_factory=dict)
+    #: other content types the success answer may have (e.g. ``?format=csv``): a text body
+    also_returns: tuple[str, ...] = ()
 
 
 def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
@@ -276,6 +278,7 @@ class Api:
         errors: Iterable[int] = (),
         raw_example: str | None = None,
         path_patterns: dict[str, str] | None = None,
+        also_returns: Iterable[str] = (),
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """``path_patterns``: a regex per path parameter (anchored ``^…$``); a value that does
         not match is a 404 (no such resource), and the document says the pattern."""
@@ -301,6 +304,7 @@ class Api:
                 errors=frozenset(errors),
                 raw_example=raw_example,
                 path_patterns={k: v for k, v in patterns.items() if "{" + k + "}" in path},
+                also_returns=tuple(also_returns),
             )
             self.operations.append(op)
 

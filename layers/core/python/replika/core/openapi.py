@@ -178,6 +178,8 @@ def build_openapi(api: Api) -> dict[str, Any]:
         ok: dict[str, Any] = {"description": "OK"}
         if op.response is not None:
             ok["content"] = {op.response_content_type: {"schema": ref(op.response)}}
+        for ct in op.also_returns:
+            ok.setdefault("content", {})[ct] = {"schema": {"type": "string"}}
         item["responses"][str(op.status)] = ok
         for code in error_statuses(op):
             answer: dict[str, Any] = {
