@@ -292,6 +292,7 @@ def _period(period: str) -> str:
     "/payroll/{period}/run",
     "POST",
     roles=(Role.BKPSDM,),
+    errors=(400,),  # a period before the region's go-live month
     response=RunOut,
     status=202,
     summary="Mulai perhitungan TKD periode (dilanjutkan pekerja SQS)",

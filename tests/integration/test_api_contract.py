@@ -251,3 +251,10 @@ def test_perizinan_documents_its_cross_field_rules(region_stack: dict[str, str])
 def test_a_second_answer_format_is_declared(region_stack: dict[str, str]) -> None:
     ok = _spec("sabilulungan")["paths"]["/public/recipients"]["get"]["responses"]["200"]["content"]
     assert set(ok) == {"application/json", "text/csv"} and ok["text/csv"]["schema"] == {"type": "string"}
+
+
+def test_a_run_before_go_live_is_a_declared_400(region_stack: dict[str, str]) -> None:
+    assert "400" in _spec("remunerasi")["paths"]["/payroll/{period}/run"]["post"]["responses"]
+    bkpsdm = auth_header("199001012015011001", "32.73.06", "bkpsdm")
+    with Client(load_app("remunerasi")) as c:
+        assert c.http.post("/payroll/1000-01/run", headers=bkpsdm).status_code == 400
