@@ -3,9 +3,11 @@
 Every ``functions/*/app.py`` is loaded (apps added later are covered without a change here) behind
 the local gateway (:class:`replika_infra.local.gateway.Gateway`, as a WSGI app), on the region stack
 of the tests (moto, in-process, no network), with a few employees imported. For every role that
-has routes in an app, schemathesis generates requests for the operations that role may call,
-with a real-shaped ID token of that role (``tests.conftest.auth_header``); the public routes are
-generated without a token. Every check runs: no server error, every status/content type/body/
+has routes in an app, schemathesis sends requests for the operations that role may call, with a
+real-shaped ID token of that role (``tests.conftest.auth_header``); the public routes without a
+token. Each operation gets the full generation (examples, coverage, fuzzing; positive and negative)
+once, with the role that reaches the most operations (:func:`assign_roles`); every other role that
+may call it gets one positive case (its token is taken, the answer conforms). Every check runs: no server error, every status/content type/body/
 header the server sends is the one the document declares, data the schema calls valid is
 accepted, data it calls invalid is refused, undeclared methods are refused.
 
