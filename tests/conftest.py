@@ -29,6 +29,7 @@ os.environ.update(
         "AUDIT_TABLE": f"{STACK}-audit",
         "IDEMPOTENCY_TABLE": f"{STACK}-idempotency",
         "REMUNERASI_TABLE": f"{STACK}-remunerasi",
+        "SAKIP_TABLE": f"{STACK}-sakip",
         "SABILULUNGAN_TABLE": f"{STACK}-sabilulungan",
         # Every function validates its manifest's environment at import (replika.core.runtime):
         # stand-ins until a test's stack fixture sets the real values and resets the runtime.
@@ -95,7 +96,7 @@ def region_stack(aws: None) -> dict[str, str]:
 
     outputs = create_region_stack(STACK, parameters_for(ALL_APPS, "kota-bandung", "test"))
     env = stack_env(outputs)
-    for key in ("DIRECTORY_TABLE", "AUDIT_TABLE", "IDEMPOTENCY_TABLE", "REMUNERASI_TABLE"):
+    for key in ("DIRECTORY_TABLE", "AUDIT_TABLE", "IDEMPOTENCY_TABLE", "REMUNERASI_TABLE", "SAKIP_TABLE"):
         assert env[key] == os.environ[key], "table names must be deterministic from the stack name"
     os.environ.update(env)
     rebind_tables()

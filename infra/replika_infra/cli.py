@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "replika_infra.release.package",
     "replika_infra.release.deploy",
     "replika_infra.payroll_cli",
+    "replika_infra.audit_cli",
 ]
 
 

@@ -509,8 +509,15 @@ def remunerasi_events() -> dict[str, tuple[dict[str, Any], int]]:
     }
 
 
+def _sakip_events() -> dict[str, tuple[dict[str, Any], int]]:
+    from replika_infra.sakip_events import sakip_events  # its own module: this one is long enough
+
+    return sakip_events()
+
+
 GENERATORS = {"directory": directory_events, "wbs": wbs_events, "remunerasi": remunerasi_events}
 GENERATORS["sabilulungan"] = sabilulungan_events
+GENERATORS["sakip"] = _sakip_events
 
 
 def write_events(root: Path = EVENTS) -> list[Path]:

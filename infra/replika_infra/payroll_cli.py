@@ -17,23 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from replika_infra.local.dev import LOCAL_ENV, STATE_FILE, DevState
-
-
-def _use_environment(args: argparse.Namespace) -> bool:
-    """Point boto3/PynamoDB at the local stack unless ``--aws``; True when local."""
-    local = STATE_FILE.exists() and not args.aws
-    if local:
-        state = DevState.load()
-        os.environ.update(LOCAL_ENV)
-        os.environ["AWS_ENDPOINT_URL"] = state.endpoint
-        os.environ.update(state.env)
-    elif not args.aws:
-        raise SystemExit("Local stack is not running: start it with `make demo`, or pass --aws.")
-    from replika.core.settings import rebind_tables
-
-    rebind_tables()
-    return local
+from replika_infra.local.dev import use_stack_environment
 
 
 def _config(args: argparse.Namespace) -> Any:
@@ -49,7 +33,7 @@ def _print_json(value: Any) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    local = _use_environment(args)
+    local = use_stack_environment(aws=args.aws)
     from replika.core.errors import AppError
     from replika.remunerasi import payroll
 
@@ -94,7 +78,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    _use_environment(args)
+    use_stack_environment(aws=args.aws)
     from replika.core.errors import AppError
     from replika.remunerasi import payroll
 

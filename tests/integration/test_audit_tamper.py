@@ -172,7 +172,9 @@ def test_routes_for_the_inspektorat_and_the_public(client: Client) -> None:
 @pytest.mark.parametrize("day", ["2026-13-01", "20261201", "x" * 300, "2026-12-1"])
 def test_a_bad_day_is_404(client: Client, day: str) -> None:
     r = client.http.get(f"/public/audit/heads/{day}")
-    assert r.status_code == 404 and json.loads(r.body)["error"]["code"] == "day_not_found"
+    # an over-long path parameter is refused by the HTTP adapter before the use case
+    code = "not_found" if len(day) > 128 else "day_not_found"
+    assert r.status_code == 404 and json.loads(r.body)["error"]["code"] == code
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,18 @@ def seed_remunerasi(monkeypatch: pytest.MonkeyPatch) -> None:
     payroll.start_run(PAYROLL_PERIOD, actor="test", config=service.region())
 
 
+def seed_sakip(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The e-SAKIP samples are written for ``SAMPLE_TODAY`` (Q2's window open, Q1 closed) on the
+    stack :func:`replika_infra.sakip_events.seed_samples` prepares."""
+    from replika.core import storage
+    from replika.core.calendar import RegionCalendar
+    from replika_infra.sakip_events import SAMPLE_TODAY, seed_samples
+
+    storage.reset_client()
+    monkeypatch.setattr(RegionCalendar, "today", lambda self: date.fromisoformat(SAMPLE_TODAY))
+    seed_samples()
+
+
 def invoke(app_name: str, event: dict[str, Any]) -> dict[str, Any]:
     """The Lambda entry point for ``event``: the API handler, or the app's schedule / SQS handler
     (called as Lambda calls it); a non-HTTP handler that returns counts as 200."""
@@ -92,6 +104,8 @@ def test_each_sample_event_gets_its_expected_status(
     service.import_directory(seed.to_csv(seed.demo_employees()), actor="test")
     if app_name == "remunerasi":
         seed_remunerasi(monkeypatch)
+    if app_name == "sakip":
+        seed_sakip(monkeypatch)
     expected = json.loads((EVENTS / app_name / "expected.json").read_text())
     got = {}
     # Schedule and queue events first: the HTTP samples read what the SQS message computes.

@@ -163,6 +163,17 @@ def test_least_privilege_by_name(packaged: dict[str, tuple[str, dict[str, Any]]]
     assert {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"} <= wbs["WbsKeyArn"]
     remunerasi, _ = _grants(packaged["remunerasi"][1])
     assert {"sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage"} <= remunerasi["PayrollQueueArn"]
+    assert "SakipTable" not in remunerasi and "SakipTable" not in wbs
+    # e-SAKIP reads e-Remunerasi's table (the E-RK roll-up) by a named grant, and never writes it
+    sakip, _ = _grants(packaged["sakip"][1])
+    assert "dynamodb:Query" in sakip["RemunerasiTable"]
+    assert not {
+        a
+        for a in sakip["RemunerasiTable"]
+        if a.split(":")[1].startswith(("Put", "Update", "Delete", "BatchWrite"))
+    }
+    assert "dynamodb:PutItem" in sakip["SakipTable"]
+    assert "PayrollQueueArn" not in sakip and "WbsKeyArn" not in sakip
 
 
 def test_no_wildcard_grants(packaged: dict[str, tuple[str, dict[str, Any]]]) -> None:
@@ -326,3 +337,25 @@ def test_core_layer_bytecode_is_deterministic(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(a).namelist())
     assert "python/replika/core/__pycache__/manifest.cpython-312.pyc" in names
     assert "python/replika/core/manifest.py" in names  # sources stay, for tracebacks
+
+
+def test_a_named_read_grant_lets_only_its_readers_read() -> None:
+    """READ_GRANTS: e-SAKIP may read e-Remunerasi's table, never write it; no other app may name it."""
+    from replika.core.manifest import READ_GRANTS
+
+    assert READ_GRANTS["REMUNERASI_TABLE"] == ("remunerasi", frozenset({"sakip"}))
+    assert allowed_access("sakip", "REMUNERASI_TABLE") == frozenset({"read"})
+    assert allowed_access("remunerasi", "REMUNERASI_TABLE") == frozenset({"read", "write"})
+    assert allowed_access("wbs", "REMUNERASI_TABLE") == frozenset()
+    table = Resource("table", "REMUNERASI_TABLE", frozenset({"read"}))
+    writer = AppManifest("sakip", (Resource("table", "REMUNERASI_TABLE", frozenset({"read", "write"})),))
+    stranger = AppManifest("wbs", (table,))
+    owner = MANIFESTS["remunerasi"]
+    assert isolation_violations([owner, MANIFESTS["sakip"]]) == []
+    assert isolation_violations([owner, writer]) == [
+        "sakip declares ['write'] on REMUNERASI_TABLE: it may only read"
+    ]
+    assert isolation_violations([owner, stranger]) == [
+        "REMUNERASI_TABLE belongs to remunerasi: wbs may not name it"
+    ]
+    assert allowed_access("sakip", "REMUNERASI_TABLE", [owner, writer]) == frozenset({"read"})

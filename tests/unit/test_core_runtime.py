@@ -15,7 +15,7 @@ def full_env(app: str) -> dict[str, str]:
     return {env: f"value-{env.lower()}" for env in manifest_for(app).required_env()}
 
 
-@pytest.mark.parametrize("app", ["directory", "remunerasi", "wbs"])
+@pytest.mark.parametrize("app", ["directory", "remunerasi", "sakip", "wbs"])
 def test_a_missing_variable_fails_at_init_naming_it(app: str) -> None:
     env = full_env(app)
     runtime.init(app, env)  # complete: fine

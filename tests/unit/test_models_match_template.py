@@ -11,6 +11,8 @@ from replika.directory.tables import DirectoryItem
 from replika.perizinan.tables import PerizinanItem
 from replika.remunerasi.tables import RemItem
 from replika.sabilulungan.tables import SabItem
+from replika.sakip.tables import MODELS as SAKIP_MODELS
+from replika.sakip.tables import SakipItem
 from replika.wbs.tables import WbsItem
 from replika_infra.release.templates import model_table_spec, table_specs
 
@@ -19,6 +21,7 @@ MODELS: list[tuple[type[Any], str]] = [
     (AuditRecord, "AuditTable"),
     (RemItem, "RemunerasiTable"),
     (WbsItem, "WbsTable"),
+    (SakipItem, "SakipTable"),
     (PerizinanItem, "PerizinanTable"),
     (SabItem, "SabilulunganTable"),
 ]
@@ -42,3 +45,10 @@ def test_every_remunerasi_entity_shares_the_table_contract() -> None:
     assert len(subclasses) >= 9
     for model in subclasses:
         assert model_table_spec(model, "RemunerasiTable") == template, model.__name__
+
+
+def test_every_sakip_entity_shares_the_table_contract() -> None:
+    template = table_specs()["SakipTable"]
+    assert set(SakipItem.__subclasses__()) == set(SAKIP_MODELS) - {SakipItem}
+    for model in SAKIP_MODELS:
+        assert model_table_spec(model, "SakipTable") == template, model.__name__

@@ -72,6 +72,24 @@ class DevState:
         return cls(**json.loads(STATE_FILE.read_text()))
 
 
+def use_stack_environment(*, aws: bool) -> bool:
+    """Point botocore/PynamoDB at the running local stack (its state file) unless ``aws``, where the
+    environment already names the real resources; True when local. For CLI commands that work on
+    a stack's data (``replika payroll``, ``replika audit``)."""
+    local = STATE_FILE.exists() and not aws
+    if local:
+        state = DevState.load()
+        os.environ.update(LOCAL_ENV)
+        os.environ["AWS_ENDPOINT_URL"] = state.endpoint
+        os.environ.update(state.env)
+    elif not aws:
+        raise SystemExit("Local stack is not running: start it with `make demo`, or pass --aws.")
+    from replika.core.settings import rebind_tables
+
+    rebind_tables()
+    return local
+
+
 def pick_demo_employees(employees: list[seed.SeedEmployee], region_kode: str) -> dict[str, seed.SeedEmployee]:
     by_opd: dict[str, list[seed.SeedEmployee]] = {}
     for e in employees:
@@ -262,12 +280,37 @@ def cmd_dev(args: argparse.Namespace, *, demo: bool = False) -> int:
         pegawai = users.get("pegawai", {}).get("nip")
         log_opds = frozenset(users[r]["opd"] for r in ("pegawai", "bkpsdm") if r in users)
         period = run_demo_payroll(config, seed.demo_employees(config.kode), pegawai, log_opds)
+    sakip = None
+    if demo and config.enabled("sakip"):
+        from replika_infra.demo import demo_sakip
+
+        users = stack.state.users
+        t1 = time.perf_counter()
+        erk_opds = (
+            frozenset(users[r]["opd"] for r in ("pegawai", "bkpsdm") if r in users) if period else frozenset()
+        )
+        sakip = demo_sakip.seed_sakip(
+            config,
+            seed.demo_employees(config.kode),
+            erk_opds=erk_opds,
+            demo_opd=users.get("pegawai", {}).get("opd"),
+        )
+        print(
+            f"e-SAKIP {sakip.period}: {sakip.nodes} cascade nodes (XLSX import), {sakip.realised} quarters "
+            f"of {sakip.year} realised (Q{' and Q'.join(map(str, sakip.quarters))}), LKE {sakip.lke_year} "
+            f"{sakip.lke_score} ({sakip.lke_grade}) published, {sakip.minutes:,} E-RK minutes linked "
+            f"in {', '.join(sakip.linked_opds) or 'no OPD'} ({time.perf_counter() - t1:.1f} s)"
+        )
     if demo:
         print_demo_guide(stack)
     if period:
         from replika_infra.demo.demo_payroll import print_guide
 
         print_guide(stack.state.gateway, period)
+    if sakip is not None:
+        from replika_infra.demo import demo_sakip
+
+        demo_sakip.print_guide(stack.state.gateway, sakip, stack.state.users)
     if args.exit_after_setup:
         stack.stop()
         return 0

@@ -69,7 +69,7 @@ from pynamodb.transactions import TransactWrite
 from replika.core.dynamodb import is_condition_failure, translate
 from replika.core.errors import Conflict, Retryable
 from replika.core.pagination import Page, decode_cursor, encode_cursor
-from replika.core.settings import env_or, register_table
+from replika.core.settings import env_or, register_reset, register_table
 
 __all__ = [
     "GENESIS_HASH",
@@ -410,9 +410,24 @@ def add_to_transaction(
     return record
 
 
+_connections: dict[str, Connection] = {}
+
+
 def connection() -> Connection:
-    """A PynamoDB connection in the audit table's region, for ``TransactWrite(connection=...)``."""
-    return Connection(region=AuditRecord.Meta.region)
+    """A PynamoDB connection in the audit table's region, for ``TransactWrite(connection=...)``.
+
+    One per region and runtime: a new ``Connection`` builds a new botocore client, which loads the
+    DynamoDB service model again (hundreds of milliseconds of CPU per audited write)."""
+    region = AuditRecord.Meta.region
+    found = _connections.get(region)
+    if found is None:
+        found = _connections[region] = Connection(region=region)
+    return found
+
+
+@register_reset
+def _forget_connections() -> None:
+    _connections.clear()
 
 
 def write_with_audit(

@@ -16,6 +16,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+# e-SAKIP's policy (cap, submission windows, the LKE sheet) is large enough to live beside its app;
+# it imports nothing from replika, so importing it here makes no cycle.
+from replika.sakip.policy import SakipPolicy
+
 
 class App(StrEnum):
     REMUNERASI = "remunerasi"
@@ -255,10 +259,6 @@ class PerizinanPolicy(_Section):
             if "{seq" not in fmt:
                 raise ValueError(f"format nomor {fmt!r} harus memuat {{seq}}")
         return self
-
-
-class SakipPolicy(_Section):
-    attainment_cap_pct: Percent = Decimal("120")
 
 
 def _default_checklist() -> list[str]:

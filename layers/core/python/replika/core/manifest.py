@@ -110,6 +110,16 @@ SHARED: dict[str, frozenset[str]] = {
 #: Shared resources that one app owns (and may use beyond the shared access).
 SHARED_OWNER = {"DIRECTORY_TABLE": "directory"}
 
+#: Another app's own table that the named apps may read, never write: ``env -> (owner, readers)``.
+#: e-SAKIP rolls approved E-RK minutes up per sub-activity from e-Remunerasi's month totals and
+#: activity log through a read-only port (``replika.sakip.erk``). Unlike :data:`SHARED`, no app
+#: outside ``readers`` may name the table at all.
+READ_GRANTS: dict[str, tuple[str, frozenset[str]]] = {
+    "REMUNERASI_TABLE": ("remunerasi", frozenset({"sakip"})),
+}
+REMUNERASI_READ = _rw("table", "REMUNERASI_TABLE", "read")
+_READ = frozenset({"read"})
+
 #: Env vars every function has from Lambda itself (never template parameters).
 RUNTIME_ENV = ("AWS_DEFAULT_REGION",)
 
@@ -187,8 +197,15 @@ def isolation_violations(manifests: Iterable[AppManifest] | None = None) -> list
                 problems.append(
                     f"{m.app} declares {extra} on shared {r.env} (others may {sorted(SHARED[r.env])})"
                 )
+            if r.env in READ_GRANTS and READ_GRANTS[r.env][0] != m.app and not r.access <= _READ:
+                problems.append(f"{m.app} declares {sorted(r.access - _READ)} on {r.env}: it may only read")
     for env, apps in sorted(users.items()):
-        if env not in SHARED and len(apps) > 1:
+        if env in READ_GRANTS:
+            owner, readers = READ_GRANTS[env]
+            strangers = [a for a in apps if a != owner and a not in readers]
+            if strangers:
+                problems.append(f"{env} belongs to {owner}: {', '.join(strangers)} may not name it")
+        elif env not in SHARED and len(apps) > 1:
             problems.append(f"{env} is declared by {', '.join(apps)}: it may belong to one app only")
     return problems
 
@@ -200,6 +217,9 @@ def allowed_access(app: str, env: str, manifests: Iterable[AppManifest] | None =
     if app not in declared:
         return frozenset()
     mine = declared[app].access
+    if env in READ_GRANTS:
+        owner, readers = READ_GRANTS[env]
+        return mine if app == owner else mine & _READ if app in readers else frozenset()
     if env in SHARED or declared[app].env in SHARED:
         key = env if env in SHARED else declared[app].env
         return mine if SHARED_OWNER.get(key) == app else mine & SHARED[key]

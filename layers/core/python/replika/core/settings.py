@@ -36,6 +36,7 @@ ENV_VARS: dict[str, str] = {
     "WBS_TOPIC_ARN": "wbs_topic_arn",
     "WBS_SECRET_ARN": "wbs_secret_arn",
     "REMUNERASI_TABLE": "remunerasi_table",
+    "SAKIP_TABLE": "sakip_table",
     "PAYROLL_QUEUE_URL": "payroll_queue_url",
     "PAYROLL_QUEUE_ARN": "payroll_queue_arn",
     "PERIZINAN_TABLE": "perizinan_table",
@@ -69,6 +70,7 @@ class Settings(BaseModel):
     # Applicants' self sign-up pool (apps with applicants: grants, permits)
     public_user_pool_arn: str | None = None
     remunerasi_table: str | None = None
+    sakip_table: str | None = None
     payroll_queue_url: str | None = None
     payroll_queue_arn: str | None = None
     # Signs pagination cursors so a client cannot forge a start key. Required by every deployed

@@ -1,0 +1,130 @@
+"""API contract of the LKE evaluation (pydantic models)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SUBJECT = r"^(pemda|[0-9A-Za-z][0-9A-Za-z.-]{0,29})$"
+CRITERION = r"^[A-Za-z0-9.]{1,12}$"
+LINK_ID = r"^[0-9a-f]{12}$"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AnswerIn(_In):
+    answer: str = Field(min_length=1, max_length=4, description="on the criterion's scale: Y/T or A/B/C/D")
+    note: str | None = Field(None, max_length=1000)
+    version: int = Field(ge=0, description="the criterion's version; 0 before its first answer")
+
+
+class EvidenceLinkIn(_In):
+    url: str = Field(min_length=10, max_length=500, pattern=r"^https://[!-~]+$", description="an https URL")
+    label: str = Field(min_length=3, max_length=200)
+
+
+class ReviewIn(_In):
+    decision: Literal["verified", "rejected"]
+    note: str | None = Field(None, max_length=1000)
+    version: int = Field(ge=1)
+
+
+class VersionIn(_In):
+    version: int = Field(ge=1)
+
+
+class ReviewStep(BaseModel):
+    status: Literal["pending", "verified", "rejected"]
+    by: str
+    at: str
+    note: str | None
+
+
+class EvidenceLinkOut(BaseModel):
+    id: str
+    url: str
+    label: str
+    by: str
+    at: str
+    status: Literal["pending", "verified", "rejected"]
+    history: list[ReviewStep]
+
+
+class CriterionOut(BaseModel):
+    id: str
+    component: str
+    sub: str
+    text: str
+    scale: str
+    weight: Decimal = Field(description="points of 100 (4 decimals)")
+    proposed: str | None
+    proposed_note: str | None
+    proposed_by: str | None
+    final: str | None
+    final_note: str | None
+    final_by: str | None
+    evidence: list[EvidenceLinkOut]
+    version: int
+
+
+class SubScore(BaseModel):
+    sub: str
+    weight: Decimal
+    score: Decimal
+
+
+class ComponentScore(BaseModel):
+    code: str
+    name: str
+    weight: Decimal
+    score: Decimal
+    subs: list[SubScore]
+
+
+class Lift(BaseModel):
+    criterion: str
+    current: str | None
+    best: str
+    gain: Decimal
+
+
+class GapOut(BaseModel):
+    grade: str
+    next_grade: str | None
+    needed: Decimal = Field(description="points to the next grade's lowest score")
+    path: list[str] = Field(description="the fewest criteria, largest lifts first, that reach it")
+    lifts: list[Lift] = Field(description="the ten criteria that would lift the score most")
+
+
+class EvaluationOut(BaseModel):
+    year: int
+    subject: str
+    status: Literal["open", "final", "published"]
+    score: Decimal = Field(description="from the team lead's final answers")
+    grade: str
+    proposed_score: Decimal = Field(description="from the evaluators' proposals")
+    proposed_grade: str
+    answered: int
+    criteria_count: int
+    components: list[ComponentScore]
+    gap: GapOut
+    criteria: list[CriterionOut]
+    finalised_at: str | None
+    published_at: str | None
+    version: int
+
+
+class EvaluationSummary(BaseModel):
+    year: int
+    subject: str
+    status: Literal["open", "final", "published"]
+    score: Decimal | None
+    grade: str | None
+
+
+class EvaluationList(BaseModel):
+    items: list[EvaluationSummary]

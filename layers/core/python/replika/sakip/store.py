@@ -1,0 +1,282 @@
+"""Loading e-SAKIP's aggregates and turning them into plain values (keys: :mod:`.keys`).
+
+A node's *snapshot* is a plain dict (``code, level, parent, name, owner, weight, order,
+indicators, pagu``) with every decimal as its canonical string (``"80"``, never ``"80.0"`` or
+``"8E+1"``), so two snapshots are equal exactly when the planner's content is: revisions and
+agreements compare and store snapshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from replika.core.errors import NotFound
+from replika.core.pagination import decode_cursor, encode_cursor
+from replika.directory.tables import DirectoryItem, opd_key
+from replika.sakip import keys
+from replika.sakip.models import IndicatorOut, NodeOut
+from replika.sakip.rules.tree import IndicatorFacts, NodeFacts
+from replika.sakip.tables import Agreement, Node, Realisation, Reopening
+
+PAGE = 500
+
+
+def dec(value: Decimal | int | str) -> str:
+    """The canonical string of a decimal: ``Decimal("80.0")`` -> ``"80"``, ``"0.50"`` -> ``"0.5"``."""
+    d = Decimal(value)
+    return format(d.normalize(), "f") if d else "0"
+
+
+def decimal_or_none(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+# -- nodes ----------------------------------------------------------------------------------------
+def node_or_none(period: str, code: str) -> Node | None:
+    try:
+        return Node.get(*keys.node_key(period, code), consistent_read=True)
+    except Node.DoesNotExist:
+        return None
+
+
+def require_node(period: str, code: str) -> Node:
+    node = node_or_none(period, code)
+    if node is None:
+        raise NotFound("Node kaskade tidak ditemukan.", details={"period": period, "code": code})
+    return node
+
+
+def snapshot(n: Node) -> dict[str, Any]:
+    return {
+        "code": n.code,
+        "level": n.level,
+        "parent": n.parent,
+        "name": n.name,
+        "owner": n.owner,
+        "weight": n.weight,
+        "order": int(n.order or 0),
+        "indicators": list(n.indicators or []),
+        "pagu": dict(n.pagu) if n.pagu else None,
+    }
+
+
+def indicator_snapshot(i: Any) -> dict[str, Any]:
+    """An :class:`~replika.sakip.models.IndicatorIn` as stored (canonical decimal strings)."""
+    return {
+        "id": i.id,
+        "name": i.name,
+        "unit": i.unit,
+        "polarity": i.polarity,
+        "aggregation": i.aggregation,
+        "source": i.source,
+        "baseline": None if i.baseline is None else dec(i.baseline),
+        "targets": {y: dec(v) for y, v in sorted(i.targets.items())},
+        "weight": None if i.weight is None else dec(i.weight),
+    }
+
+
+def node_out(n: Node) -> NodeOut:
+    return NodeOut(
+        period=n.period,
+        code=n.code,
+        level=n.level,
+        parent=n.parent,
+        name=n.name,
+        owner=n.owner,
+        weight=decimal_or_none(n.weight),
+        order=int(n.order or 0),
+        indicators=[
+            IndicatorOut(
+                id=i["id"],
+                name=i["name"],
+                unit=i["unit"],
+                polarity=i["polarity"],
+                aggregation=i["aggregation"],
+                source=i.get("source"),
+                baseline=decimal_or_none(i.get("baseline")),
+                targets={y: Decimal(v) for y, v in (i.get("targets") or {}).items()},
+                weight=decimal_or_none(i.get("weight")),
+            )
+            for i in n.indicators or []
+        ],
+        pagu={y: int(v) for y, v in n.pagu.items()} if n.pagu else None,
+        version=int(n.version or 0),
+        updated_at=n.updated_at,
+        updated_by=n.updated_by,
+    )
+
+
+def all_nodes(period: str) -> list[Node]:
+    """The whole cascade of a period (one partition, read page by page)."""
+    return list(Node.query(keys.cascade_pk(period), page_size=PAGE))
+
+
+def level_nodes(period: str, level: str, owner: str | None = None) -> list[Node]:
+    condition = Node.gsi2sk.startswith(f"{owner}#") if owner else None
+    return list(Node.query(keys.level_pk(period, level), condition, index_name="gsi2", page_size=PAGE))
+
+
+def children(period: str, code: str, limit: int | None = None) -> list[Node]:
+    return list(Node.query(keys.kids_pk(period, code), index_name="gsi1", limit=limit, page_size=PAGE))
+
+
+def owner_nodes(period: str, owner: str, levels: Iterable[str]) -> list[Node]:
+    return [n for level in levels for n in level_nodes(period, level, owner)]
+
+
+def page_nodes(
+    period: str,
+    *,
+    level: str | None,
+    owner: str | None,
+    parent: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Node], str | None]:
+    """One page of nodes: children of ``parent``, or of a ``level`` (and ``owner``), or of an
+    ``owner`` across levels, or the whole cascade."""
+    scope = f"sakip:nodes:{period}:{level}:{owner}:{parent}"
+    start = decode_cursor(cursor, scope=scope)
+    if parent is not None:
+        owner_filter = Node.owner == owner if owner else None
+        result = Node.query(
+            keys.kids_pk(period, parent),
+            index_name="gsi1",
+            filter_condition=owner_filter,
+            limit=limit,
+            last_evaluated_key=start,
+        )
+    elif level is not None:
+        condition = Node.gsi2sk.startswith(f"{owner}#") if owner else None
+        result = Node.query(
+            keys.level_pk(period, level), condition, index_name="gsi2", limit=limit, last_evaluated_key=start
+        )
+    else:
+        result = Node.query(
+            keys.cascade_pk(period),
+            filter_condition=(Node.owner == owner) if owner else None,
+            limit=limit,
+            last_evaluated_key=start,
+        )
+    items = list(result)
+    return items, encode_cursor(result.last_evaluated_key, scope=scope)
+
+
+def ancestors(period: str, node: Node, known: dict[str, Node] | None = None) -> list[Node]:
+    """From the node's parent up to the root (at most seven reads, fewer with ``known``)."""
+    out: list[Node] = []
+    seen = known or {}
+    parent = node.parent
+    while parent is not None and len(out) < 8:
+        found = seen.get(parent) or node_or_none(period, parent)
+        if found is None:
+            break
+        out.append(found)
+        parent = found.parent
+    return out
+
+
+# -- realisation ----------------------------------------------------------------------------------
+def node_quarters(period: str, year: int, code: str) -> dict[int, Realisation]:
+    items = Realisation.query(
+        keys.realisation_pk(period, year), Realisation.sk.startswith(f"{code}#Q"), consistent_read=True
+    )
+    return {int(r.quarter): r for r in items if r.code == code}
+
+
+def owner_quarters(period: str, year: int, owner: str) -> list[Realisation]:
+    return list(
+        Realisation.query(keys.realisation_opd_pk(period, year, owner), index_name="gsi1", page_size=PAGE)
+    )
+
+
+def year_quarters(period: str, year: int) -> list[Realisation]:
+    return list(Realisation.query(keys.realisation_pk(period, year), page_size=PAGE))
+
+
+def batch_quarters(period: str, year: int, codes: Iterable[str]) -> list[Realisation]:
+    wanted = [
+        (keys.realisation_pk(period, year), keys.realisation_sk(c, q)) for c in codes for q in (1, 2, 3, 4)
+    ]
+    return list(Realisation.batch_get(wanted)) if wanted else []
+
+
+def facts(
+    nodes: Iterable[Node], quarters: Iterable[Realisation], year: int, through: int = 4
+) -> list[NodeFacts]:
+    """The pure rules' view of nodes and their quarters (up to quarter ``through``) in ``year``."""
+    by_node: dict[str, list[Realisation]] = {}
+    for r in quarters:
+        if int(r.quarter) <= through:
+            by_node.setdefault(r.code, []).append(r)
+    key = str(year)
+    out = []
+    for n in nodes:
+        entered = by_node.get(n.code, [])
+        indicators = []
+        for i in n.indicators or []:
+            values = {
+                int(r.quarter): Fraction(Decimal(r.values[i["id"]]["value"]))
+                for r in entered
+                if i["id"] in (r.values or {})
+            }
+            target = (i.get("targets") or {}).get(key)
+            indicators.append(
+                IndicatorFacts(
+                    i["id"],
+                    i["polarity"],
+                    i["aggregation"],
+                    None if target is None else Fraction(Decimal(target)),
+                    decimal_or_none(i.get("weight")),
+                    values,
+                )
+            )
+        budgets = [int(r.budget_realised) for r in entered if r.budget_realised is not None]
+        pagu = (n.pagu or {}).get(key)
+        out.append(
+            NodeFacts(
+                n.code,
+                n.parent,
+                decimal_or_none(n.weight),
+                indicators,
+                None if pagu is None else int(pagu),
+                sum(budgets) if budgets else None,
+            )
+        )
+    return out
+
+
+def reopening(year: int, quarter: int, owner: str) -> Reopening | None:
+    try:
+        return Reopening.get(*keys.reopen_key(year, quarter, owner), consistent_read=True)
+    except Reopening.DoesNotExist:
+        return None
+
+
+# -- agreements -----------------------------------------------------------------------------------
+def signed_years(owner: str, years: Iterable[int]) -> list[int]:
+    """The years among ``years`` whose performance agreement of ``owner`` is signed."""
+    wanted = [keys.agreement_key(y, owner) for y in sorted(set(years))]
+    if not wanted:
+        return []
+    found = Agreement.batch_get(wanted, consistent_read=True)
+    return sorted(int(a.year) for a in found if a.status == "signed")
+
+
+# -- the directory (read) -------------------------------------------------------------------------
+def opd_names(codes: Iterable[str]) -> dict[str, str]:
+    wanted = sorted({c for c in codes if c != "pemda"})
+    out: dict[str, str] = {}
+    for chunk in _chunks(wanted, 100):
+        for item in DirectoryItem.batch_get([(opd_key(c), "OPD") for c in chunk]):
+            if item.code:
+                out[item.code] = item.name
+    return out
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
