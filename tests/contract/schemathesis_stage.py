@@ -7,9 +7,10 @@ has routes in an app, schemathesis sends requests for the operations that role m
 real-shaped ID token of that role (``tests.conftest.auth_header``); the public routes without a
 token. Each operation gets the full generation (examples, coverage, fuzzing; positive and negative)
 once, with the role that reaches the most operations (:func:`assign_roles`); every other role that
-may call it gets one positive case (its token is taken, the answer conforms). Every check runs: no server error, every status/content type/body/
-header the server sends is the one the document declares, data the schema calls valid is
-accepted, data it calls invalid is refused, undeclared methods are refused.
+may call it gets one positive case (its token is taken, the answer conforms). Every check runs:
+no server error, every status/content type/body/header the server sends is the one the document
+declares, data the schema calls valid is accepted, data it calls invalid is refused, undeclared
+methods are refused.
 
 Deterministic (fixed seed) and bounded (``--max-examples``) so the stage stays fast. Prints per
 app: operations, cases, failures; exits 1 on any failure (with the reproducing request).
