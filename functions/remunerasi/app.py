@@ -17,6 +17,7 @@ from replika.core.pagination import PageQuery
 from replika.core.settings import get_settings
 from replika.remunerasi import dashboards, payroll, rules, service
 from replika.remunerasi.models import (
+    PERIOD,
     ActingIn,
     ActingOut,
     ActivityIn,
@@ -57,7 +58,17 @@ from replika.remunerasi.payroll import outputs
 
 runtime.init("remunerasi")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-remunerasi")
-api = Api(app, title="replika e-Remunerasi", base_path="/remunerasi")
+#: A period in a path is a month (YYYY-MM), an action one of the run's actions: anything else
+#: names no run (404), and the document says so.
+api = Api(
+    app,
+    title="replika e-Remunerasi",
+    base_path="/remunerasi",
+    path_patterns={
+        "period": PERIOD,
+        "action": "^(" + "|".join(a.value for a in rules.PayrollAction) + ")$",
+    },
+)
 HR = (Role.ADMIN, Role.BKPSDM)
 CSV = ("text/csv",)
 
@@ -122,6 +133,7 @@ def import_activities(ctx: Ctx) -> ImportSummary:
 @api.route(
     "/entries",
     "POST",
+    errors=(404,),  # an unknown activity or employee
     body=EntryIn,
     response=EntryOut,
     status=201,
@@ -135,6 +147,7 @@ def create_entry(ctx: Ctx, body: EntryIn) -> EntryOut:
 @api.route(
     "/entries/evidence-upload",
     "POST",
+    errors=(404,),  # the caller is not in the directory
     body=EvidenceUploadIn,
     response=UploadOut,
     summary="Tautan unggah bukti kegiatan (JPEG/PNG/PDF, maks. 5 MB)",
@@ -191,6 +204,7 @@ def pending(ctx: Ctx, query: PendingQuery) -> EntryPage:
 @api.route(
     "/decisions",
     "POST",
+    errors=(404,),  # an entry that does not exist
     body=DecisionIn,
     response=DecisionOut,
     idempotent=True,
@@ -254,6 +268,7 @@ def attendance(ctx: Ctx, nip: str, query: PeriodQuery) -> AttendanceMonthOut:
 @api.route(
     "/sentences",
     "POST",
+    errors=(404,),  # an unknown employee
     roles=HR,
     body=SentenceIn,
     response=SentenceOut,
@@ -277,6 +292,7 @@ def _period(period: str) -> str:
     "/payroll/{period}/run",
     "POST",
     roles=(Role.BKPSDM,),
+    errors=(400,),  # a period before the region's go-live month
     response=RunOut,
     status=202,
     summary="Mulai perhitungan TKD periode (dilanjutkan pekerja SQS)",

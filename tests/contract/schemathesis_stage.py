@@ -3,11 +3,14 @@
 Every ``functions/*/app.py`` is loaded (apps added later are covered without a change here) behind
 the local gateway (:class:`replika_infra.local.gateway.Gateway`, as a WSGI app), on the region stack
 of the tests (moto, in-process, no network), with a few employees imported. For every role that
-has routes in an app, schemathesis generates requests for the operations that role may call,
-with a real-shaped ID token of that role (``tests.conftest.auth_header``); the public routes are
-generated without a token. Every check runs: no server error, every status/content type/body/
-header the server sends is the one the document declares, data the schema calls valid is
-accepted, data it calls invalid is refused, undeclared methods are refused.
+has routes in an app, schemathesis sends requests for the operations that role may call, with a
+real-shaped ID token of that role (``tests.conftest.auth_header``); the public routes without a
+token. Each operation gets the full generation (examples, coverage, fuzzing; positive and negative)
+once, with the role that reaches the most operations (:func:`assign_roles`); every other role that
+may call it gets one positive case (its token is taken, the answer conforms). Every check runs:
+no server error, every status/content type/body/header the server sends is the one the document
+declares, data the schema calls valid is accepted, data it calls invalid is refused, undeclared
+methods are refused.
 
 Deterministic (fixed seed) and bounded (``--max-examples``) so the stage stays fast. Prints per
 app: operations, cases, failures; exits 1 on any failure (with the reproducing request).
@@ -150,7 +153,23 @@ def _register_opaque_hook() -> None:
         return case
 
 
-def st_config(max_examples: int, headers: dict[str, str], base_url: str) -> Any:
+def assign_roles(operations: list[Any], roles: list[str]) -> dict[str, list[str]]:
+    """Every operation once, to the role that reaches the most operations among those that reach
+    it (ties by name): that role's run generates the full set of cases for it (examples, coverage,
+    fuzzing, positive and negative). The other roles that reach it get an access run only."""
+    reach = {role: [op.name for op in operations if reachable(op, role)] for role in roles}
+    order = sorted(roles, key=lambda r: (-len(reach[r]), r))
+    owned: dict[str, list[str]] = {role: [] for role in roles}
+    for op in operations:
+        owner = next((r for r in order if reachable(op, r)), None)
+        if owner is not None:
+            owned[owner].append(op.name)
+    return owned
+
+
+def st_config(max_examples: int, headers: dict[str, str], base_url: str, *, full: bool = True) -> Any:
+    """``full``: every phase and mode with ``max_examples``; otherwise the access run: one positive
+    case per operation (the role's token reaches it, the answer conforms, no server error)."""
     from schemathesis.config import SchemathesisConfig
 
     return SchemathesisConfig.from_dict(
@@ -160,15 +179,15 @@ def st_config(max_examples: int, headers: dict[str, str], base_url: str) -> Any:
             "base-url": base_url,
             "headers": headers,
             "generation": {
-                "mode": "all",
-                "max-examples": max_examples,
+                "mode": "all" if full else "positive",
+                "max-examples": max_examples if full else 1,
                 "deterministic": True,
                 "database": "none",
                 "no-shrink": True,
             },
             "phases": {
-                "examples": {"enabled": True},
-                "coverage": {"enabled": True},
+                "examples": {"enabled": full},
+                "coverage": {"enabled": full},
                 "fuzzing": {"enabled": True},
                 "stateful": {"enabled": False},
             },
@@ -196,11 +215,17 @@ def run_app(name: str, max_examples: int, verbose: bool) -> AppResult:
     assert status == 200, raw
     spec = json.loads(raw)
     result = AppResult(name, operations=len(api.operations))
-    for role in roles_with_routes(api.operations):
+    roles = roles_with_routes(api.operations)
+    owned = assign_roles(api.operations, roles)
+    runs = [(role, owned[role], True) for role in roles if owned[role]]
+    for role in roles:
+        access = [op.name for op in api.operations if reachable(op, role) and op.name not in owned[role]]
+        if access:
+            runs.append((role, access, False))
+    for role, ids, full in runs:
         # the whole document (so a method another role may call is not "undeclared"), and only
-        # the operations this role may call are generated
-        ids = [op.name for op in api.operations if reachable(op, role)]
-        config = st_config(max_examples, token_for(role), f"http://localhost/{name}")
+        # the operations this run covers are generated
+        config = st_config(max_examples, token_for(role), f"http://localhost/{name}", full=full)
         schema = schemathesis.openapi.from_dict(copy.deepcopy(spec), config=config).include(operation_id=ids)
         schema.app = app
         cases = failures = 0
@@ -230,15 +255,19 @@ def run_app(name: str, max_examples: int, verbose: bool) -> AppResult:
             elif isinstance(event, events.FatalError):
                 raise event.exception
         result.cases += cases
-        result.per_role[role] = (ops, cases, failures)
+        o, c, f = result.per_role.get(role, (0, 0, 0))
+        result.per_role[role] = (o + ops, c + cases, f + failures)
         if verbose:
-            print(f"  {name:<14} {role:<20} operations={ops:<3} cases={cases:<5} failures={failures}")
+            kind = "full" if full else "access"
+            print(
+                f"  {name:<14} {role:<20} {kind:<6} operations={ops:<3} cases={cases:<5} failures={failures}"
+            )
     return result
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("CONTRACT_EXAMPLES", "8")))
+    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("CONTRACT_EXAMPLES", "3")))
     parser.add_argument("--app", action="append", help="only this app (repeatable)")
     parser.add_argument("-v", "--verbose", action="store_true", help="counts per role too")
     args = parser.parse_args(argv)
@@ -254,7 +283,10 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             with contextlib.redirect_stderr(quiet):
                 results.append(run_app(name, args.max_examples, args.verbose))
-    print(f"schemathesis (seed {SEED}, max {args.max_examples} examples per operation and role):")
+    print(
+        f"schemathesis (seed {SEED}, max {args.max_examples} examples per operation for one role, "
+        "one case per operation for each other role):"
+    )
     total_failures = 0
     for r in results:
         total_failures += len(r.failures)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -126,3 +127,134 @@ def test_documents_say_what_a_cursor_and_a_csv_body_are(region_stack: dict[str, 
     assert body["minLength"] == 1 and body["x-opaque"] is True and body["examples"]
     key = next(p for p in spec["paths"]["/import"]["post"]["parameters"] if p["name"] == "Idempotency-Key")
     assert key["schema"]["pattern"] == IDEMPOTENCY_KEY_PATTERN == idempotency.KEY_PATTERN.pattern
+
+
+@pytest.mark.parametrize("key", ["", "short", "bad key with spaces"])
+def test_an_empty_or_malformed_idempotency_key_is_refused(client: Client, key: str) -> None:
+    csv = "nip,nama,opd_kode,opd_nama\n"
+    headers = {**ADMIN, "Content-Type": "text/csv", "Idempotency-Key": key}
+    r = client.http.post("/import?dry_run=true", headers=headers, body=csv)
+    assert status_code(r) == (400, "invalid_idempotency_key")
+
+
+def test_a_path_parameter_pattern_is_documented_and_checked(region_stack: dict[str, str]) -> None:
+    spec = _spec("remunerasi")
+    params = {
+        p["name"]: p["schema"]
+        for p in spec["paths"]["/payroll/{period}/actions/{action}"]["post"]["parameters"]
+    }
+    assert params["period"]["pattern"].startswith("^") and params["action"]["pattern"] == (
+        "^(recompute|verify|approve|lock)$"
+    )
+    bkpsdm = auth_header("199001012015011001", "32.73.06", "bkpsdm")
+    with Client(load_app("remunerasi")) as c:
+        for path in ("/payroll/2026-13", "/payroll/x", "/payroll/2026-01/actions/explode"):
+            method = c.http.post if "actions" in path else c.http.get
+            r = method(path, headers={**bkpsdm, "Content-Type": "application/json"}, body="{}")
+            assert status_code(r)[0] == 404, (path, r.body)
+
+
+def test_an_integral_json_number_is_an_integer_as_json_schema_says() -> None:
+    from replika.core.errors import ValidationFailed
+    from replika.core.http import parse_body
+
+    class Versioned(BaseModel):
+        version: int
+        amount: float = 0
+
+    assert parse_body(Versioned, b'{"version": 413.0, "amount": 2.0}') == Versioned(version=413, amount=2)
+    assert parse_body(Versioned, b'{"version": 1, "amount": 2.5}').amount == 2.5
+    for raw in (b'{"version": 1.5}', b'{"version": "1"}', b'{"version": true}'):
+        with pytest.raises(ValidationFailed):
+            parse_body(Versioned, raw)
+
+
+def test_every_apps_cursor_is_documented_as_opaque(region_stack: dict[str, str]) -> None:
+    from replika.core.pagination import CURSOR_PATTERN
+    from replika_infra.local.gateway import app_names
+
+    seen = 0
+    for name in app_names():
+        for item in _spec(name)["paths"].values():
+            for op in item.values():
+                for p in op.get("parameters", []):
+                    if p["name"] == "cursor":
+                        seen += 1
+                        assert p["schema"].get("x-opaque") is True, (name, op["operationId"])
+                        assert p["schema"]["pattern"] == CURSOR_PATTERN, (name, op["operationId"])
+    assert seen
+
+
+def test_the_served_document_states_the_regions_wbs_categories(region_stack: dict[str, str]) -> None:
+    from replika.wbs import service
+
+    doc = load_module("wbs").api.document()
+    category = doc["components"]["schemas"]["ReportIn"]["properties"]["category"]
+    assert category["enum"] == list(service.policy().categories)
+
+
+def test_retention_due_lists_only_purgeable_statuses_and_says_so(region_stack: dict[str, str]) -> None:
+    doc = load_module("wbs").api.document()
+    status = next(p for p in doc["paths"]["/retention/due"]["get"]["parameters"] if p["name"] == "status")
+    ref = status["schema"]["$ref"].rsplit("/", 1)[-1] if "$ref" in status["schema"] else None
+    enum = doc["components"]["schemas"][ref]["enum"] if ref else status["schema"]["enum"]
+    assert sorted(enum) == ["closed", "rejected"]
+
+
+def test_rate_limited_and_not_found_answers_are_declared(region_stack: dict[str, str]) -> None:
+    assert "429" in _spec("wbs")["paths"]["/reporter/session"]["post"]["responses"]
+    paths = _spec("remunerasi")["paths"]
+    for path in ("/entries", "/entries/evidence-upload", "/sentences", "/decisions"):
+        assert "404" in paths[path]["post"]["responses"], path
+
+
+def test_every_reference_in_every_document_resolves(region_stack: dict[str, str]) -> None:
+    from replika_infra.local.gateway import app_names
+
+    for name in app_names():
+        doc = load_module(name).api.document()
+        refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(doc)))
+        assert refs <= set(doc["components"]["schemas"]), (name, refs - set(doc["components"]["schemas"]))
+
+
+def test_a_rejection_needs_a_reason_and_the_document_says_so(region_stack: dict[str, str]) -> None:
+    import jsonschema
+
+    doc = _spec("remunerasi")
+    schema = {**doc["components"]["schemas"]["DecisionIn"], "components": doc["components"]}
+    entry = {"entry_id": "0", "nip": "000000000000000000", "version": 1}
+    valid = jsonschema.Draft202012Validator(schema).is_valid
+    assert not valid({"action": "reject", "entries": [entry]})
+    assert not valid({"action": "reject", "entries": [entry], "reason": "  "})
+    assert valid({"action": "reject", "entries": [entry], "reason": "salah"})
+    assert valid({"action": "approve", "entries": [entry]})
+
+
+def test_perizinan_documents_its_cross_field_rules(region_stack: dict[str, str]) -> None:
+    import jsonschema
+
+    doc = _spec("perizinan")
+
+    def valid(model: str, value: Any) -> bool:
+        schema = {**doc["components"]["schemas"][model], "components": doc["components"]}
+        return jsonschema.Draft202012Validator(schema).is_valid(value)
+
+    assert not valid("PaymentIn", {"receipt_number": None, "waiver_reason": None})
+    assert not valid("PaymentIn", {"receipt_number": "KW-1", "waiver_reason": "dibebaskan"})
+    assert valid("PaymentIn", {"receipt_number": "KW-1"}) and valid(
+        "PaymentIn", {"waiver_reason": "dibebaskan"}
+    )
+    form = next(s for s in doc["components"]["schemas"].values() if "form_schema" in s.get("properties", {}))
+    assert form["properties"]["form_schema"]["properties"]["type"] == {"const": "object"}
+
+
+def test_a_second_answer_format_is_declared(region_stack: dict[str, str]) -> None:
+    ok = _spec("sabilulungan")["paths"]["/public/recipients"]["get"]["responses"]["200"]["content"]
+    assert set(ok) == {"application/json", "text/csv"} and ok["text/csv"]["schema"] == {"type": "string"}
+
+
+def test_a_run_before_go_live_is_a_declared_400(region_stack: dict[str, str]) -> None:
+    assert "400" in _spec("remunerasi")["paths"]["/payroll/{period}/run"]["post"]["responses"]
+    bkpsdm = auth_header("199001012015011001", "32.73.06", "bkpsdm")
+    with Client(load_app("remunerasi")) as c:
+        assert c.http.post("/payroll/1000-01/run", headers=bkpsdm).status_code == 400

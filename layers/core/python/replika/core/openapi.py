@@ -76,6 +76,13 @@ def error_statuses(op: Operation) -> list[int]:
     return sorted(codes)
 
 
+def _path_schema(op: Operation, name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM}
+    if name in op.path_patterns:
+        schema["pattern"] = op.path_patterns[name]
+    return schema
+
+
 def _query_parameters(model: type[BaseModel], schema: dict[str, Any]) -> list[dict[str, Any]]:
     params = []
     props = schema.get("properties", {})
@@ -98,11 +105,16 @@ def build_openapi(api: Api) -> dict[str, Any]:
         for m in (op.body, op.response):
             if m is not None:
                 models.add(m)
-    _, defs = models_json_schema(
+    refs, defs = models_json_schema(
         [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
         ref_template=_REF,
     )
     components: dict[str, Any] = dict(defs.get("$defs", {}))
+
+    def ref(model: type[BaseModel]) -> dict[str, Any]:
+        # pydantic's own component name (a generic ``Page[X]`` is ``Page_X_``)
+        return dict(refs[(model, "validation")])
+
     components["Error"] = ERROR_SCHEMA
     paths: dict[str, Any] = {}
     for op in api.operations:
@@ -123,12 +135,14 @@ def build_openapi(api: Api) -> dict[str, Any]:
                 "name": p,
                 "in": "path",
                 "required": True,
-                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM},
+                "schema": _path_schema(op, p),
             }
             for p in _PATH_PARAM.findall(op.path)
         ]
         if op.query is not None:
-            params += _query_parameters(op.query, op.query.model_json_schema(ref_template=_REF))
+            qschema = op.query.model_json_schema(ref_template=_REF)
+            components.update(qschema.get("$defs", {}))  # an enum a query parameter names
+            params += _query_parameters(op.query, qschema)
         if op.idempotent:
             params.append(
                 {
@@ -144,10 +158,7 @@ def build_openapi(api: Api) -> dict[str, Any]:
         if op.body is not None:
             item["requestBody"] = {
                 "required": True,
-                "content": {
-                    ct: {"schema": {"$ref": _REF.format(model=op.body.__name__)}}
-                    for ct in op.body_content_types
-                },
+                "content": {ct: {"schema": ref(op.body)} for ct in op.body_content_types},
             }
         elif op.raw_body:
             # A file (e.g. an HR export as CSV): its rows are checked by the handler, which no
@@ -166,9 +177,9 @@ def build_openapi(api: Api) -> dict[str, Any]:
             }
         ok: dict[str, Any] = {"description": "OK"}
         if op.response is not None:
-            ok["content"] = {
-                op.response_content_type: {"schema": {"$ref": _REF.format(model=op.response.__name__)}}
-            }
+            ok["content"] = {op.response_content_type: {"schema": ref(op.response)}}
+        for ct in op.also_returns:
+            ok.setdefault("content", {})[ct] = {"schema": {"type": "string"}}
         item["responses"][str(op.status)] = ok
         for code in error_statuses(op):
             answer: dict[str, Any] = {

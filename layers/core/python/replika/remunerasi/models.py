@@ -108,6 +108,25 @@ class EntryRef(_In):
 
 
 class DecisionIn(_In):
+    """A rejection carries its reason (not blank): the document says so (``anyOf``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "anyOf": [
+                {"properties": {"action": {"enum": ["approve", "unapprove"]}}},
+                {
+                    "properties": {
+                        "action": {"const": "reject"},
+                        "reason": {"type": "string", "pattern": "\\S"},
+                    },
+                    "required": ["reason"],
+                },
+            ]
+        },
+    )
+
     action: Literal["approve", "reject", "unapprove"]
     entries: list[EntryRef] = Field(min_length=1, max_length=100)
     reason: str | None = Field(None, max_length=500)
