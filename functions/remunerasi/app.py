@@ -6,13 +6,15 @@ Thin adapter: parse, check role, call the use cases in :mod:`replika.remunerasi`
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice.app import Chalice, CloudWatchEvent, SQSEvent
 
 from replika.core import runtime
 from replika.core.auth import Role
 from replika.core.calendar import parse_utc_iso
 from replika.core.errors import BadRequest
-from replika.core.http import Api, Ctx, parse_model
+from replika.core.http import Api, Ctx, PathPattern, parse_model
 from replika.core.pagination import PageQuery
 from replika.core.settings import get_settings
 from replika.remunerasi import dashboards, payroll, rules, service
@@ -53,19 +55,21 @@ from replika.remunerasi.models import (
     SentenceOut,
     SheetQuery,
     UploadOut,
+    periods_from,
 )
 from replika.remunerasi.payroll import outputs
 
 runtime.init("remunerasi")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-remunerasi")
-#: A period in a path is a month (YYYY-MM), an action one of the run's actions: anything else
-#: names no run (404), and the document says so.
+#: A period in a path is a month (YYYY-MM): anything else is a client's input error (400
+#: validation_failed); an action is one of the run's actions: anything else names no action (404).
+#: The document states both patterns and both statuses.
 api = Api(
     app,
     title="replika e-Remunerasi",
     base_path="/remunerasi",
     path_patterns={
-        "period": PERIOD,
+        "period": PathPattern(PERIOD, status=400),
         "action": "^(" + "|".join(a.value for a in rules.PayrollAction) + ")$",
     },
 )
@@ -281,6 +285,15 @@ def record_sentence(ctx: Ctx, body: SentenceIn) -> SentenceOut:
 
 # -- the monthly run ------------------------------------------------------------------------------
 FINANCE_VIEW = (Role.ADMIN, Role.BKPSDM, Role.BPKAD)
+
+
+@api.on_document
+def _region_go_live(doc: dict[str, Any]) -> None:
+    """A run starts only from the region's go-live month (earlier: 400 before_go_live): the
+    document's pattern for that period says which months."""
+    for param in doc["paths"]["/payroll/{period}/run"]["post"]["parameters"]:
+        if param["name"] == "period":
+            param["schema"]["pattern"] = periods_from(service.region().remunerasi.go_live)
 
 
 def _period(period: str) -> str:

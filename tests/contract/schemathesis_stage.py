@@ -36,6 +36,10 @@ from typing import Any
 import tests.conftest as conftest  # the test environment (fake credentials, table names)
 
 SEED = 20260514
+#: Examples per operation in the full run (``CONTRACT_EXAMPLES`` overrides): the suite's budget.
+#: The name of the pytest report property that carries an app's summary line.
+SUMMARY_PROPERTY = "schemathesis"
+MAX_EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "3"))
 STACK = conftest.STACK
 ANONYMOUS = "(publik)"
 #: A staff member the demo import knows: region-wide roles act from BKPSDM's OPD.
@@ -50,6 +54,7 @@ class AppResult:
     cases: int = 0
     failures: list[str] = field(default_factory=list)
     per_role: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    seconds: float = 0.0
 
 
 def roles_with_routes(operations: list[Any]) -> list[str]:
@@ -87,10 +92,8 @@ def token_for(role: str) -> dict[str, str]:
 @contextlib.contextmanager
 def region() -> Iterator[None]:
     """The test region stack in moto with the demo directory imported (a few employees to find)."""
-    import boto3
     from moto import mock_aws
 
-    from replika_infra.demo import seed
     from replika_infra.local import moto_patches
     from replika_infra.local.stack import create_region_stack, parameters_for, stack_env
 
@@ -102,13 +105,37 @@ def region() -> Iterator[None]:
         from replika.core.settings import rebind_tables
 
         rebind_tables()
-        if env.get("WBS_BUCKET"):  # moto applies the TLS-only Deny to every call (see test_wbs_api)
-            boto3.client("s3", region_name="ap-southeast-3").delete_bucket_policy(Bucket=env["WBS_BUCKET"])
-        from replika.directory import service as directory
-
-        people = seed.demo_employees(n_opd=2, n_employees=20)
-        directory.import_directory(seed.to_csv(people), actor="contract")
+        prepare_region(env)
         yield
+
+
+def prepare_region(env: dict[str, str]) -> None:
+    """On a fresh test region stack (``tests.conftest.region_stack``): the demo directory
+    imported, so the generated requests find a few employees."""
+    import boto3
+
+    from replika_infra.demo import seed
+
+    if env.get("WBS_BUCKET"):  # moto applies the TLS-only Deny to every call (see test_wbs_api)
+        boto3.client("s3", region_name="ap-southeast-3").delete_bucket_policy(Bucket=env["WBS_BUCKET"])
+    from replika.directory import service as directory
+
+    people = seed.demo_employees(n_opd=2, n_employees=20)
+    directory.import_directory(seed.to_csv(people), actor="contract")
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """No request logs, warnings or schemathesis chatter while it runs; all restored after (the
+    stage also runs inside pytest, where other tests read the logs)."""
+    previous = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logging.disable(previous)
 
 
 def _patch_wsgi_client() -> None:
@@ -126,12 +153,19 @@ def _patch_wsgi_client() -> None:
     wsgi.get_client = lambda app: InProcessClient(app)  # type: ignore[assignment]
 
 
+_HOOKS: list[str] = []
+
+
 def _register_opaque_hook() -> None:
     """A value the document marks ``x-opaque`` is valid only when the server issued it (a signed
     cursor) or when it passes checks no schema can state (the rows of a CSV export). The document
     says so; the generator cannot make such values, so its *positive* cases leave an opaque query
     parameter out and send the documented example as an opaque body. Negative cases keep them."""
     import schemathesis
+
+    if _HOOKS:  # once per process: schemathesis keeps its hooks globally
+        return
+    _HOOKS.append("map_case")
 
     @schemathesis.hook
     def map_case(context: Any, case: Any) -> Any:
@@ -207,6 +241,7 @@ def run_app(name: str, max_examples: int, verbose: bool) -> AppResult:
 
     _patch_wsgi_client()
     _register_opaque_hook()
+    started = time.perf_counter()
     module = load_module(name)
     api = module.api
     gw = Gateway({name: module.app}, verifier=None)
@@ -243,6 +278,7 @@ def run_app(name: str, max_examples: int, verbose: bool) -> AppResult:
                                 f"{name} [{role}] {case.operation.label}: {check.name}: "
                                 f"{info.failure.title} -- {info.failure.message.strip()[:300]}\n"
                                 f"    {info.code_sample[:400]}"
+                                f"{_answer(event.recorder.interactions.get(case_id))}"
                             )
                             result.failures.append(line)
             elif isinstance(event, events.NonFatalError):
@@ -262,43 +298,51 @@ def run_app(name: str, max_examples: int, verbose: bool) -> AppResult:
             print(
                 f"  {name:<14} {role:<20} {kind:<6} operations={ops:<3} cases={cases:<5} failures={failures}"
             )
+    result.seconds = time.perf_counter() - started
     return result
+
+
+def _answer(interaction: Any) -> str:
+    """The server's answer to a failing case (status and the start of its body)."""
+    response = getattr(interaction, "response", None)
+    if response is None:
+        return ""
+    body = (response.content or b"")[:300].decode("utf-8", "replace")
+    return f"\n    -> {response.status_code} {body}"
+
+
+def summary_line(r: AppResult) -> str:
+    roles = ", ".join(sorted(r.per_role))
+    return (
+        f"{r.app:<14} operations={r.operations:<3} cases={r.cases:<6} failures={len(r.failures):<3}"
+        f" {r.seconds:5.1f} s   roles: {roles}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("CONTRACT_EXAMPLES", "3")))
+    parser.add_argument("--max-examples", type=int, default=MAX_EXAMPLES)
     parser.add_argument("--app", action="append", help="only this app (repeatable)")
     parser.add_argument("-v", "--verbose", action="store_true", help="counts per role too")
     args = parser.parse_args(argv)
-    warnings.filterwarnings("ignore")
-    logging.disable(logging.CRITICAL)  # the apps' request logs would drown the report
     from replika_infra.local.gateway import app_names
 
     names = args.app or app_names()
     started = time.perf_counter()
     results: list[AppResult] = []
-    quiet = io.StringIO()
-    with region():
+    with quiet(), region():
         for name in names:
-            with contextlib.redirect_stderr(quiet):
-                results.append(run_app(name, args.max_examples, args.verbose))
+            results.append(run_app(name, args.max_examples, args.verbose))
     print(
         f"schemathesis (seed {SEED}, max {args.max_examples} examples per operation for one role, "
         "one case per operation for each other role):"
     )
-    total_failures = 0
     for r in results:
-        total_failures += len(r.failures)
-        roles = ", ".join(sorted(r.per_role))
-        print(
-            f"  {r.app:<14} operations={r.operations:<3} cases={r.cases:<6} failures={len(r.failures)}"
-            f"   roles: {roles}"
-        )
+        print("  " + summary_line(r))
     for line in sorted({f for r in results for f in r.failures}):
         print("FAIL " + line)
     print(f"schemathesis: {time.perf_counter() - started:.0f} s")
-    return 1 if total_failures else 0
+    return 1 if any(r.failures for r in results) else 0
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from replika_infra.local.gateway import Gateway, load_app, load_module, serve, w
 from tests.conftest import auth_header
 
 ADMIN = auth_header("199001012015011001", "32.73.06", "admin")
+JSON_CT = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
@@ -148,10 +149,30 @@ def test_a_path_parameter_pattern_is_documented_and_checked(region_stack: dict[s
     )
     bkpsdm = auth_header("199001012015011001", "32.73.06", "bkpsdm")
     with Client(load_app("remunerasi")) as c:
-        for path in ("/payroll/2026-13", "/payroll/x", "/payroll/2026-01/actions/explode"):
-            method = c.http.post if "actions" in path else c.http.get
-            r = method(path, headers={**bkpsdm, "Content-Type": "application/json"}, body="{}")
-            assert status_code(r)[0] == 404, (path, r.body)
+        r = c.http.post(
+            "/payroll/2026-01/actions/explode",
+            headers={**bkpsdm, "Content-Type": "application/json"},
+            body="{}",
+        )
+        assert status_code(r)[0] == 404, r.body  # an action that is not one names nothing
+
+
+def test_a_malformed_period_in_a_path_is_a_declared_400(region_stack: dict[str, str]) -> None:
+    """A period is a client's input (YYYY-MM): a malformed one is 400 validation_failed with the
+    field, on every route that takes one, and each such route's document declares the 400."""
+    spec = _spec("remunerasi")
+    with_period = [(path, m) for path, item in spec["paths"].items() if "{period}" in path for m in item]
+    assert len(with_period) >= 8
+    for path, method in with_period:
+        assert "400" in spec["paths"][path][method]["responses"], (path, method)
+    bkpsdm = auth_header("199001012015011001", "32.73.06", "bkpsdm")
+    with Client(load_app("remunerasi")) as c:
+        for path in ("/payroll/2026-13", "/payroll/x", "/payroll/0000-01/results"):
+            r = c.http.get(path, headers=bkpsdm)
+            assert status_code(r) == (400, "validation_failed"), (path, r.body)
+            assert json.loads(r.body)["error"]["details"]["fields"][0]["field"] == "period"
+        r = c.http.post("/payroll/2026-1/actions/verify", headers={**bkpsdm, **JSON_CT}, body="{}")
+        assert status_code(r) == (400, "validation_failed"), r.body
 
 
 def test_an_integral_json_number_is_an_integer_as_json_schema_says() -> None:

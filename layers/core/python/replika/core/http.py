@@ -74,6 +74,16 @@ class Ctx:
         return self.headers.get("idempotency-key")
 
 
+@dataclass(frozen=True)
+class PathPattern:
+    """The regex (anchored ``^…$``) a path parameter must match, and the status of a value that
+    does not: 404 by default (it names no resource), 400 ``validation_failed`` where a malformed
+    value is a client's input error (a period ``YYYY-MM``). The document states both."""
+
+    pattern: str
+    status: int = 404
+
+
 @dataclass
 class Operation:
     method: str
@@ -93,8 +103,8 @@ class Operation:
     raw_body: tuple[str, ...] = ()  # content types of a non-JSON body the handler reads itself
     errors: frozenset[int] = frozenset()  # statuses beyond those the route's shape implies (openapi)
     raw_example: str | None = None  # one valid non-JSON body, for the document
-    #: regex a path parameter must match (checked here: 404 otherwise; stated by the document)
-    path_patterns: dict[str, str] = field(default_factory=dict)
+    #: what a path parameter must match (checked here, stated by the document)
+    path_patterns: dict[str, PathPattern] = field(default_factory=dict)
     #: other content types the success answer may have (e.g. ``?format=csv``): a text body
     also_returns: tuple[str, ...] = ()
 
@@ -238,11 +248,11 @@ class Api:
         title: str,
         base_path: str,
         version: str = "1.0.0",
-        path_patterns: dict[str, str] | None = None,
+        path_patterns: Mapping[str, str | PathPattern] | None = None,
     ) -> None:
         """``path_patterns``: the app's default regex per path-parameter name (a route may add)."""
         self.app = app
-        self.path_patterns = dict(path_patterns or {})
+        self.path_patterns = _path_patterns(path_patterns)
         self.document_hooks: list[Callable[[dict[str, Any]], None]] = []
         self.title = title
         self.base_path = base_path
@@ -277,12 +287,13 @@ class Api:
         raw_body: Iterable[str] = (),
         errors: Iterable[int] = (),
         raw_example: str | None = None,
-        path_patterns: dict[str, str] | None = None,
+        path_patterns: Mapping[str, str | PathPattern] | None = None,
         also_returns: Iterable[str] = (),
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """``path_patterns``: a regex per path parameter (anchored ``^…$``); a value that does
-        not match is a 404 (no such resource), and the document says the pattern."""
-        patterns = {**self.path_patterns, **(path_patterns or {})}
+        """``path_patterns``: a regex per path parameter (anchored ``^…$``), or a
+        :class:`PathPattern` with the status of a value that does not match (404 by default);
+        the document says the pattern and the status."""
+        patterns = {**self.path_patterns, **_path_patterns(path_patterns)}
 
         def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
             op = Operation(
@@ -367,9 +378,11 @@ class Api:
         )
         if any(len(v) > MAX_PATH_PARAM for v in path_params.values()):
             raise NotFound()  # every path parameter has a length bound (the document says which)
-        for pname, pattern in op.path_patterns.items():
-            if not re.search(pattern, path_params.get(pname, "")):
-                raise NotFound()  # and a pattern where the route states one
+        for pname, rule in op.path_patterns.items():  # and a pattern where the route states one
+            if not re.search(rule.pattern, path_params.get(pname, "")):
+                if rule.status == 400:
+                    raise ValidationFailed(details={"fields": [_pattern_error(pname, rule.pattern)]})
+                raise NotFound()
         kwargs: dict[str, Any] = dict(path_params)
         if op.body is not None:
             if content_type not in op.body_content_types:
@@ -456,6 +469,19 @@ class Api:
             return Response(body=json.dumps(self.document()), status_code=200, headers={"Content-Type": JSON})
 
         self.app.route("/openapi.json", methods=["GET"], name="openapi_json")(openapi_json)
+
+
+def _path_patterns(patterns: Mapping[str, str | PathPattern] | None) -> dict[str, PathPattern]:
+    return {k: v if isinstance(v, PathPattern) else PathPattern(v) for k, v in (patterns or {}).items()}
+
+
+def _pattern_error(name: str, pattern: str) -> dict[str, Any]:
+    """The field detail of a path parameter that does not match (pydantic's own shape)."""
+    return {
+        "field": name,
+        "message": f"String should match pattern '{pattern}'",
+        "type": "string_pattern_mismatch",
+    }
 
 
 def _json_number(text: str) -> float | int:

@@ -55,7 +55,8 @@ _RETRY_AFTER = {"Retry-After": {"description": "detik", "schema": {"type": "stri
 def error_statuses(op: Operation) -> list[int]:
     """Every error status an operation can answer, from its shape plus what it declares:
 
-    - 400 when it reads a body, a query or a raw body; 413 and 415 when it reads a body;
+    - 400 when it reads a body, a query or a raw body, or refuses a malformed path parameter with
+      it (:class:`~replika.core.http.PathPattern`); 413 and 415 when it reads a body;
     - 401/403 unless it is public (no token / a role the route does not allow);
     - 404 when it has path parameters (an unknown or malformed id);
     - 409 when it changes state (conditional writes: a lost race or a wrong status);
@@ -63,7 +64,7 @@ def error_statuses(op: Operation) -> list[int]:
     - whatever the route adds with ``errors=`` (e.g. 404 on ``/me``, 429 where it rate-limits).
     """
     codes = set(op.errors) | {503}
-    if op.body or op.query or op.raw_body:
+    if op.body or op.query or op.raw_body or any(r.status == 400 for r in op.path_patterns.values()):
         codes.add(400)
     if op.body or op.raw_body:
         codes.update({413, 415})
@@ -79,7 +80,7 @@ def error_statuses(op: Operation) -> list[int]:
 def _path_schema(op: Operation, name: str) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM}
     if name in op.path_patterns:
-        schema["pattern"] = op.path_patterns[name]
+        schema["pattern"] = op.path_patterns[name].pattern
     return schema
 
 

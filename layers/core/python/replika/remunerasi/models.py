@@ -18,6 +18,20 @@ PERIOD = r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])
 NIP = r"^[0-9]{18}$"
 
 
+def periods_from(first: str) -> str:
+    """The pattern of the periods (``YYYY-MM``) from ``first`` on: the document states a region's
+    go-live month with it (a run before it is refused). Periods are fixed-width, so a later one is
+    one that agrees with ``first`` up to a digit and is greater there."""
+    year, month = first.split("-")
+    later_years = [
+        year[:i] + f"[{int(year[i]) + 1}-9]" + "[0-9]" * (3 - i) for i in range(4) if year[i] != "9"
+    ]
+    months = "|".join(f"{m:02d}" for m in range(int(month), 13))
+    alternatives = [f"({'|'.join(later_years)})-(0[1-9]|1[0-2])"] if later_years else []
+    alternatives.append(f"{year}-({months})")
+    return "^(" + "|".join(alternatives) + ")$"
+
+
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
