@@ -222,6 +222,7 @@ def decide(ctx: Ctx, body: DecisionIn) -> DecisionOut:
     "/acting",
     "POST",
     roles=HR,
+    errors=(404,),  # an employee who is not in the directory
     body=ActingIn,
     response=ActingOut,
     status=201,

@@ -184,7 +184,38 @@ def _register_opaque_hook() -> None:
         schema = (content.get(case.media_type or "") or {}).get("schema") or {}
         if schema.get("x-opaque") and schema.get("examples"):
             case.body = schema["examples"][0]
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            schema = case.operation.schema.raw_schema.get("components", {}).get("schemas", {}).get(name, {})
+        if isinstance(case.body, dict):
+            _keep_cross_field_rules(schema, case)
         return case
+
+
+def _differ(value: str) -> str:
+    last = value[-1:]
+    if last.isdigit():
+        return value[:-1] + str((int(last) + 1) % 10)
+    return value[:-1] + ("b" if last == "a" else "a")
+
+
+def _keep_cross_field_rules(schema: dict[str, Any], case: Any) -> None:
+    """A positive case keeps the rules between fields that the body's schema states as extensions
+    (``replika.core.openapi.CROSS_FIELD_RULES``): the generator knows JSON Schema only."""
+    body = case.body
+    for a, b in schema.get("x-distinct", []):
+        if isinstance(body.get(a), str) and body.get(a) == body.get(b) and body[b]:
+            body[b] = _differ(body[b])
+    for later, earlier in schema.get("x-not-before", []):
+        if (
+            isinstance(body.get(later), str)
+            and isinstance(body.get(earlier), str)
+            and body[later] < body[earlier]
+        ):
+            body[later] = body[earlier]
+    for name in schema.get("x-same-as-path", []):
+        if isinstance(body.get(name), str) and isinstance(case.path_parameters, dict):
+            case.path_parameters[name] = body[name]
 
 
 def assign_roles(operations: list[Any], roles: list[str]) -> dict[str, list[str]]:

@@ -279,3 +279,58 @@ def test_a_run_before_go_live_is_a_declared_400(region_stack: dict[str, str]) ->
     bkpsdm = auth_header("199001012015011001", "32.73.06", "bkpsdm")
     with Client(load_app("remunerasi")) as c:
         assert c.http.post("/payroll/1000-01/run", headers=bkpsdm).status_code == 400
+
+
+def test_acting_declares_its_404_and_states_its_cross_field_rules(region_stack: dict[str, str]) -> None:
+    """An acting assignment names two different employees of the directory, ends on or after it
+    starts: the document declares the 404 and states the rules JSON Schema cannot (extensions)."""
+    from replika.core.openapi import CROSS_FIELD_RULES
+
+    doc = _spec("remunerasi")
+    assert "404" in doc["paths"]["/acting"]["post"]["responses"]
+    acting = doc["components"]["schemas"]["ActingIn"]
+    assert acting["x-distinct"] == [["acting_nip", "for_nip"]] and acting["x-not-before"] == [
+        ["end", "start"]
+    ]
+    assert doc["components"]["schemas"]["ActivityUpdate"]["x-same-as-path"] == ["code"]
+    assert {"x-distinct", "x-not-before", "x-same-as-path"} == set(CROSS_FIELD_RULES)
+    hr = {**auth_header("199001012015011001", "32.73.06", "bkpsdm"), **JSON_CT}
+    with Client(load_app("remunerasi")) as c:
+        body = {"acting_nip": "1" * 18, "for_nip": "2" * 18, "start": "2026-01-01", "end": "2026-01-31"}
+        assert status_code(c.http.post("/acting", headers=hr, body=json.dumps(body)))[0] == 404
+        same = {**body, "for_nip": "1" * 18}
+        assert status_code(c.http.post("/acting", headers=hr, body=json.dumps(same))) == (
+            400,
+            "invalid_acting",
+        )
+        backwards = {**body, "end": "2025-12-31"}
+        assert status_code(c.http.post("/acting", headers=hr, body=json.dumps(backwards))) == (
+            400,
+            "invalid_range",
+        )
+
+
+def test_perizinan_states_which_fields_a_stage_and_an_application_need(region_stack: dict[str, str]) -> None:
+    import jsonschema
+
+    doc = _spec("perizinan")
+    assert "404" in doc["paths"]["/applications"]["post"]["responses"]
+
+    def valid(model: str, value: Any) -> bool:
+        schema = {**doc["components"]["schemas"][model], "components": doc["components"]}
+        return jsonschema.Draft202012Validator(schema).is_valid(value)
+
+    stage = {"code": "teknis", "name": "Tim teknis", "role": "pegawai", "sla_days": 3}
+    assert not valid("StageIn", stage) and not valid("StageIn", {**stage, "opd": None})
+    assert valid("StageIn", {**stage, "opd": "32.73.06"}) and valid("StageIn", {**stage, "role": "dpmptsp"})
+    business = {
+        "name": "Toko",
+        "kbli": "47111",
+        "capital_total": 1,
+        "kecamatan": "32.73.01",
+        "address": "Jl. Asia Afrika 1",
+    }
+    assert not valid("ApplicationIn", {"type_code": "IMB"})
+    assert not valid("ApplicationIn", {"type_code": "IMB", "kind": "perpanjangan"})
+    assert valid("ApplicationIn", {"type_code": "IMB", "kind": "perpanjangan", "renews": "503/IMB/1"})
+    assert valid("ApplicationIn", {"type_code": "IMB", "business": business})

@@ -29,6 +29,14 @@ class _In(BaseModel):
 
 
 class StageIn(_In):
+    #: the document states the rule the validator checks: a technical stage names its OPD
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"required": ["role"], "properties": {"role": {"const": "pegawai"}}},
+            "then": {"required": ["opd"], "properties": {"opd": {"type": "string"}}},
+        }
+    )
+
     code: str = Field(pattern=r"^[a-z0-9-]{2,30}$")
     name: str = Field(min_length=2, max_length=100)
     role: StageRole
@@ -97,6 +105,16 @@ class BusinessIn(_In):
 
 
 class ApplicationIn(_In):
+    #: the document states the rule the validator checks: a renewal names the permit it renews,
+    #: any other application carries the business data
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"required": ["kind"], "properties": {"kind": {"const": "perpanjangan"}}},
+            "then": {"required": ["renews"], "properties": {"renews": {"type": "string"}}},
+            "else": {"required": ["business"], "properties": {"business": {"not": {"type": "null"}}}},
+        }
+    )
+
     type_code: str = Field(pattern=TYPE_CODE)
     kind: Kind = "baru"
     business: BusinessIn | None = Field(None, description="required unless renewing")

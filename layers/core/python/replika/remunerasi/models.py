@@ -171,6 +171,12 @@ class UploadOut(BaseModel):
 
 # -- acting supervisor ----------------------------------------------------------------------------
 class ActingIn(_In):
+    #: rules between fields that JSON Schema cannot state, stated for readers and the contract
+    #: stage (``replika.core.openapi.CROSS_FIELD_RULES``): refused with 400 otherwise
+    model_config = ConfigDict(
+        json_schema_extra={"x-distinct": [["acting_nip", "for_nip"]], "x-not-before": [["end", "start"]]}
+    )
+
     acting_nip: str = Field(pattern=NIP)
     for_nip: str = Field(pattern=NIP, description="atasan definitif yang digantikan")
     start: date
@@ -249,6 +255,9 @@ class PeriodQuery(BaseModel):
 
 
 class ActivityUpdate(ActivityIn):
+    #: the code in the body is the code in the path (400 code_mismatch otherwise)
+    model_config = ConfigDict(json_schema_extra={"x-same-as-path": ["code"]})
+
     version: int = Field(ge=1)
 
 
