@@ -218,6 +218,30 @@ def _keep_cross_field_rules(schema: dict[str, Any], case: Any) -> None:
             case.path_parameters[name] = body[name]
 
 
+_SERIALIZED: set[str] = set()
+
+
+def _register_binary_serializers(spec: dict[str, Any]) -> None:
+    """A raw body of a binary type (an XLSX sheet): the generated string is sent as its UTF-8
+    bytes (schemathesis knows JSON, text, forms and ``application/octet-stream`` only)."""
+    import schemathesis
+
+    for item in spec.get("paths", {}).values():
+        for op in item.values():
+            for media_type in (op.get("requestBody") or {}).get("content", {}):
+                if (
+                    media_type.startswith(("application/vnd.", "application/pdf"))
+                    and media_type not in _SERIALIZED
+                ):
+                    _SERIALIZED.add(media_type)
+
+                    @schemathesis.serializer(media_type)
+                    def as_bytes(ctx: Any, value: Any) -> bytes:
+                        return (
+                            value if isinstance(value, bytes) else str(value).encode("utf-8", "surrogatepass")
+                        )
+
+
 def assign_roles(operations: list[Any], roles: list[str]) -> dict[str, list[str]]:
     """Every operation once, to the role that reaches the most operations among those that reach
     it (ties by name): that role's run generates the full set of cases for it (examples, coverage,
@@ -280,6 +304,7 @@ def run_app(name: str, max_examples: int, verbose: bool) -> AppResult:
     status, _, raw = gw.handle("GET", f"/{name}/openapi.json", {}, None)
     assert status == 200, raw
     spec = json.loads(raw)
+    _register_binary_serializers(spec)
     result = AppResult(name, operations=len(api.operations))
     roles = roles_with_routes(api.operations)
     owned = assign_roles(api.operations, roles)

@@ -16,8 +16,26 @@ import pytest
 from replika_infra.local.gateway import app_names
 from tests.contract import schemathesis_stage as stage
 
+#: Apps whose findings are not yet fixed, each with what is open: the test is expected to fail
+#: (strict: once it passes, the entry must go). Not an ignore list: the counts are still printed.
+OPEN: dict[str, str] = {
+    "sakip": (
+        "issue 14 §1 open for e-SAKIP: decimals on the wire (the document says any string or any "
+        "number, the server takes <= 4 places and bounded digits), the cascade's level rules "
+        "(400 invalid_node: parent, owner, indicators per level; targets per period year) are not "
+        "in the document, and an XLSX body the generator cannot make"
+    ),
+}
 
-@pytest.mark.parametrize("app", app_names())
+
+def _apps() -> list[object]:
+    return [
+        pytest.param(app, marks=pytest.mark.xfail(strict=True, reason=OPEN[app])) if app in OPEN else app
+        for app in app_names()
+    ]
+
+
+@pytest.mark.parametrize("app", _apps())
 def test_schemathesis_finds_nothing(
     app: str, region_stack: dict[str, str], record_property: pytest.RecordProperty
 ) -> None:

@@ -334,3 +334,20 @@ def test_perizinan_states_which_fields_a_stage_and_an_application_need(region_st
     assert not valid("ApplicationIn", {"type_code": "IMB", "kind": "perpanjangan"})
     assert valid("ApplicationIn", {"type_code": "IMB", "kind": "perpanjangan", "renews": "503/IMB/1"})
     assert valid("ApplicationIn", {"type_code": "IMB", "business": business})
+
+
+def test_sakip_states_year_keys_and_upload_types(region_stack: dict[str, str]) -> None:
+    """A per-year map's keys are years and an upload's content type is one the route takes: the
+    document says so, as the validators and the presign check do."""
+    doc = _spec("sakip")
+    schemas = doc["components"]["schemas"]
+    assert schemas["IndicatorIn"]["properties"]["targets"]["propertyNames"] == {"pattern": "^[0-9]{4}$"}
+    pagu = json.dumps(schemas["NodeIn"]["properties"]["pagu"])
+    assert '"propertyNames": {"pattern": "^[0-9]{4}$"}' in pagu
+
+    def content_types(path: str) -> list[str]:
+        ref = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        return schemas[ref.rsplit("/", 1)[-1]]["properties"]["content_type"]["enum"]
+
+    assert content_types("/evidence/{owner}/upload") == ["application/pdf", "image/jpeg", "image/png"]
+    assert content_types("/agreements/{year}/{owner}/signed-upload") == ["application/pdf"]
