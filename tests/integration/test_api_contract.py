@@ -351,3 +351,17 @@ def test_sakip_states_year_keys_and_upload_types(region_stack: dict[str, str]) -
 
     assert content_types("/evidence/{owner}/upload") == ["application/pdf", "image/jpeg", "image/png"]
     assert content_types("/agreements/{year}/{owner}/signed-upload") == ["application/pdf"]
+
+
+def test_the_served_document_states_the_regions_go_live_month(region_stack: dict[str, str]) -> None:
+    from replika.remunerasi import service
+    from replika.remunerasi.models import periods_from
+
+    doc = load_module("remunerasi").api.document()
+    params = doc["paths"]["/payroll/{period}/run"]["post"]["parameters"]
+    period = next(p for p in params if p["name"] == "period")
+    go_live = service.region().remunerasi.go_live
+    assert period["schema"]["pattern"] == periods_from(go_live)
+    assert not re.match(period["schema"]["pattern"], "2024-12") and re.match(
+        period["schema"]["pattern"], go_live
+    )
