@@ -365,3 +365,12 @@ def test_the_served_document_states_the_regions_go_live_month(region_stack: dict
     assert not re.match(period["schema"]["pattern"], "2024-12") and re.match(
         period["schema"]["pattern"], go_live
     )
+
+
+def test_every_served_document_is_valid_openapi(region_stack: dict[str, str]) -> None:
+    from openapi_spec_validator import validate
+
+    from replika_infra.local.gateway import app_names
+
+    for name in app_names():
+        validate(load_module(name).api.document())  # the region hooks' additions included
