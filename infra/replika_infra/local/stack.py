@@ -193,6 +193,18 @@ def _adapt_table_for_moto(props: dict[str, Any]) -> None:
 
 # --------------------------------------------------------------------------- the stack
 
+_sessions: list[boto3.Session] = []
+
+
+def _models_session() -> boto3.Session:
+    """One boto3 session per process for the stack's clients: its loader reads each service's
+    model once (a new session reads them again, about 0.2 s a client). Region and endpoint are
+    resolved from the environment for each new client, credentials once per process (the local
+    stack and the tests use fixed stand-in credentials)."""
+    if not _sessions:
+        _sessions.append(boto3.Session())
+    return _sessions[0]
+
 
 @dataclass
 class _Clients:
@@ -217,7 +229,7 @@ def create_region_stack(
     template_path: Path | str = REGION_TEMPLATE,
 ) -> dict[str, str]:
     """Create (or find) the region stack and return its outputs, output name -> value."""
-    clients = _Clients(session or boto3.Session(), endpoint_url)
+    clients = _Clients(session or _models_session(), endpoint_url)
     template = load_template(template_path)
     cfn: CloudFormationClient = clients("cloudformation")
 
