@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,6 +195,13 @@ def _adapt_table_for_moto(props: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- the stack
 
 _sessions: list[boto3.Session] = []
+#: The default session's clients by (service, endpoint, environment endpoint, region): a client is
+#: made once per process (0.1 s each) and moto's interception applies to it inside every mock.
+_shared_clients: dict[Any, Any] = {}
+
+
+def _region() -> str | None:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
 def _models_session() -> boto3.Session:
@@ -210,14 +218,14 @@ def _models_session() -> boto3.Session:
 class _Clients:
     session: boto3.Session
     endpoint_url: str | None
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)
 
     def __call__(self, service: str) -> Any:
-        if service not in self.cache:
-            self.cache[service] = self.session.client(  # type: ignore[call-overload]
-                service, endpoint_url=self.endpoint_url
-            )
-        return self.cache[service]
+        pool = _shared_clients if self.session is _models_session() else self.cache
+        where = (service, self.endpoint_url, os.environ.get("AWS_ENDPOINT_URL"), _region())
+        if where not in pool:
+            pool[where] = self.session.client(service, endpoint_url=self.endpoint_url)  # type: ignore[call-overload]
+        return pool[where]
 
 
 def create_region_stack(
