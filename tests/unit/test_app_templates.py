@@ -25,7 +25,7 @@ from replika.core.manifest import (
     isolation_violations,
     manifest_for,
 )
-from replika_infra.release import iam, layers, package
+from replika_infra.release import iam, layers, logs, package
 from replika_infra.release.templates import loads
 
 APPS = package.discover_apps()
@@ -70,7 +70,9 @@ def test_packaged_template_is_valid(app: str, packaged: dict[str, tuple[str, dic
     params = package.app_parameters(manifest)
     layer_params = [package.layer_param(n) for n in package.layer_names(manifest)]
     # exactly the manifest's parameters and the app's layers: nothing region-wide
-    assert set(template["Parameters"]) == set(params.values()) | set(layer_params)
+    assert set(template["Parameters"]) == set(params.values()) | set(layer_params) | {
+        logs.LOG_RETENTION_PARAM
+    }
     functions = _functions(template)
     assert functions
     for props in (f["Properties"] for f in functions.values()):

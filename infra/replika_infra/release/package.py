@@ -42,7 +42,7 @@ import yaml
 
 from replika.core.manifest import AppManifest, manifest_for
 from replika_infra.progress import track
-from replika_infra.release import iam, layers
+from replika_infra.release import iam, layers, logs
 from replika_infra.release.iam import has_condition, param_name
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -329,6 +329,7 @@ def postprocess_template(
             props["Policies"] = policies + ([policy] if policy else [])
     if functions == 0:
         raise PackageError("the chalice template has no function")
+    logs.add_log_groups(tpl, FUNCTION_TYPES)
     return tpl
 
 
