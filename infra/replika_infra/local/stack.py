@@ -415,14 +415,8 @@ def _configure_bucket_logging(clients: _Clients, name: str, props: Mapping[str, 
         clients("s3").put_bucket_logging(Bucket=name, BucketLoggingStatus={"LoggingEnabled": enabled})
 
 
-_LIFECYCLE_KEYS = {
-    "Id",
-    "Status",
-    "Prefix",
-    "ExpirationInDays",
-    "NoncurrentVersionExpiration",
-    "AbortIncompleteMultipartUpload",
-}
+_LIFECYCLE_KEYS = {"Id", "Status", "Prefix", "ExpirationInDays", "Transitions"}
+_LIFECYCLE_KEYS |= {"NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload"}
 
 
 def _lifecycle_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
@@ -441,6 +435,11 @@ def _lifecycle_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
     if "AbortIncompleteMultipartUpload" in rule:
         days = int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
         api["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
+    if "Transitions" in rule:
+        api["Transitions"] = [
+            {"Days": int(t["TransitionInDays"]), "StorageClass": t["StorageClass"]}
+            for t in rule["Transitions"]
+        ]
     return api
 
 
