@@ -63,3 +63,20 @@ def test_a_missing_translator_environment_says_how_to_make_it(
     monkeypatch.setenv(sam.PYTHON_ENV, str(tmp_path / "no-python"))
     with pytest.raises(sam.TranslateError, match=r"make \.venv-sam/\.installed"):
         sam.translate(_function(), "ap-southeast-1")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 §3 finding: `replika package --api http` (the default) gives routes without "
+    "a token `Auth: {Authorizer: NONE}` on an HttpApi with no DefaultAuthorizer, which the SAM "
+    "transform refuses; real CloudFormation would fail the same way on deploy",
+)
+def test_the_http_api_template_passes_the_sam_transform(tmp_path: Path) -> None:
+    from replika_infra.release import package
+    from replika_infra.release.deploy import with_code_location
+    from replika_infra.release.templates import loads
+
+    dest = package.package_app(package.FUNCTIONS_DIR / "directory", tmp_path, api="http")
+    template = with_code_location(loads((dest / "sam.yaml").read_text(encoding="utf-8")), "b", "k")
+    out = sam.translate(template, REGION)
+    assert any(r["Type"] == "AWS::ApiGatewayV2::Api" for r in out["Resources"].values())

@@ -73,15 +73,17 @@ def deploy_region_on_moto(
     return deploy_region(cfn, s3, opts, echo)
 
 
-def package_with_standin_layers(out: Path, apps: list[str]) -> Path:
+def package_with_standin_layers(out: Path, apps: list[str], api: str = "rest") -> Path:
     """`replika package`'s layout with the real app templates and code (`chalice package` and
     post-processing, no bytecode) and tiny stand-in layers: on moto the layers' content does not
-    matter, and building the real ones needs pip and minutes."""
+    matter, and building the real ones needs pip and minutes. ``api="rest"`` by default: moto's
+    API Gateway model here (:mod:`replika_infra.local.moto_cfn`) is the REST one; an HTTP API
+    (``AWS::ApiGatewayV2``) model would sit beside it."""
     from replika.core.manifest import manifest_for
 
     manifests = {app: manifest_for(app) for app in apps}
     for app in apps:
-        package.package_app(package.FUNCTIONS_DIR / app, out, "3.12", "arm64")
+        package.package_app(package.FUNCTIONS_DIR / app, out, "3.12", "arm64", api=api)
     names = sorted({n for m in manifests.values() for n in package.layer_names(m)})
     (out / "layers").mkdir(parents=True, exist_ok=True)
     for name in names:
