@@ -151,7 +151,7 @@ def to_http_api(template: dict[str, Any]) -> dict[str, Any]:
                             "audience": [{"Ref": AUDIENCE_PARAM}],
                         },
                     }
-                }
+                },
             },
         },
     }
