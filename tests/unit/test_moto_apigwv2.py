@@ -164,3 +164,14 @@ def test_an_update_reimports_the_body_under_the_same_api(aws: None) -> None:
     assert _outputs(cfn)["HttpApiId"] == api_id
     assert set(_routes(api_id)) == {"GET /me", "PUT /me/photo"}
     assert [s["StageName"] for s in v2.get_stages(ApiId=api_id)["Items"]] == ["api"]
+
+
+def test_a_route_naming_an_unknown_scheme_is_refused_not_made_public(aws: None) -> None:
+    api = _client("apigatewayv2").create_api(Name="x", ProtocolType="HTTP")
+    from moto.apigatewayv2.models import apigatewayv2_backends
+
+    model = apigatewayv2_backends["123456789012"][REGION].get_api(api["ApiId"])
+    misspelled = _operation(True) | {"security": [{"CognitoUser": []}]}
+    body = json.loads(_template({"/me": {"get": misspelled}}))["Resources"]["HttpAPI"]["Properties"]["Body"]
+    with pytest.raises(ValueError, match="CognitoUser"):
+        moto_apigwv2.import_openapi(model, body)

@@ -10,8 +10,10 @@ CloudFormation glue on top of moto's own service backend, so that after a deploy
   ``AWS::Serverless::HttpApi``) imports the body: the JWT authorizers of
   ``components.securitySchemes`` (``x-amazon-apigateway-authorizer``), and per operation one
   integration (type, uri, payload format version) and one route ``"<METHOD> <path>"`` with
-  ``AuthorizationType`` ``JWT`` and its authorizer where the operation has ``security``, ``NONE``
-  where it has none (moto's own ImportApi drops the authorizers and the route auth). An update
+  ``AuthorizationType`` ``JWT`` and its authorizer where the operation's ``security`` names one,
+  ``NONE`` where it names ``NONE`` (SAM's public routes) or nothing; a scheme that is not an
+  authorizer of the body is refused rather than made public (moto's own ImportApi drops the
+  authorizers and the route auth). An update
   re-imports the body under the same API id. ``Ref`` is the API id; ``Fn::GetAtt`` gives
   ``ApiId`` and ``ApiEndpoint``. Without a ``Body`` the API is created from its properties;
 - ``AWS::ApiGatewayV2::Stage``, ``Route``, ``Integration`` and ``Authorizer`` are created from
@@ -71,8 +73,7 @@ def import_openapi(api: Any, body: dict[str, Any]) -> None:
                 payload_format_version=spec.get("payloadFormatVersion"),
                 timeout_in_millis=spec.get("timeoutInMillis"),
             )
-            security = [name for requirement in operation.get("security") or [] for name in requirement]
-            secured = [name for name in security if name in authorizers]
+            secured = _authorizers_of(operation.get("security", body.get("security")), authorizers, path)
             api.create_route(
                 api_key_required=False,
                 authorization_scopes=[],
@@ -84,6 +85,16 @@ def import_openapi(api: Any, body: dict[str, Any]) -> None:
     info = body.get("info") or {}
     if info.get("title"):
         api.name = info["title"]
+
+
+def _authorizers_of(security: Any, authorizers: dict[str, str], where: str) -> list[str]:
+    """The authorizers an operation's ``security`` names (``NONE``: none). A scheme that is not an
+    authorizer of the body is an error, not a public route (API Gateway would not import it)."""
+    names = [name for requirement in security or [] for name in requirement]
+    unknown = sorted(set(names) - set(authorizers) - {"NONE"})
+    if unknown:
+        raise ValueError(f"{where}: security names {unknown}, not an authorizer of the body")
+    return [name for name in names if name != "NONE"]
 
 
 def _body(props: dict[str, Any]) -> dict[str, Any] | None:
