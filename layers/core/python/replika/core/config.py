@@ -297,6 +297,9 @@ class SabilulunganPolicy(_Section):
     #: duplicate matcher: token-sorted similarity (difflib ratio, 0..1) of name and of address
     name_threshold: Decimal = Field(Decimal("0.85"), ge=0, le=1)
     address_threshold: Decimal = Field(Decimal("0.75"), ge=0, le=1)
+    #: the SES sender identity of the applicants' notices (returned, rejected, approved, disbursed,
+    #: LPJ due/overdue); the data stack verifies it. Empty: notices stay in the proposal's outbox.
+    sender: str = Field("", max_length=254, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
 
     @field_validator("lpj_due_month_day")
     @classmethod
