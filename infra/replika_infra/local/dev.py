@@ -360,6 +360,13 @@ def cmd_dev(args: argparse.Namespace, *, demo: bool = False) -> int:
             f"Sabilulungan: {sabi.proposals} proposals over {', '.join(map(str, sabi.years))} "
             f"({time.perf_counter() - t1:.1f} s)"
         )
+    hayu = None
+    if demo and config.enabled("perizinan"):
+        from replika_infra.demo import demo_perizinan
+
+        t1 = time.perf_counter()
+        hayu = demo_perizinan.seed_perizinan(config, stack.state.users)
+        print(f"Hayu: {hayu.applications} applications over a month ({time.perf_counter() - t1:.1f} s)")
     if demo:
         print_demo_guide(stack)
     if period:
@@ -374,6 +381,10 @@ def cmd_dev(args: argparse.Namespace, *, demo: bool = False) -> int:
         from replika_infra.demo import demo_sabilulungan
 
         demo_sabilulungan.print_guide(stack.state.gateway, sabi)
+    if hayu is not None:
+        from replika_infra.demo import demo_perizinan
+
+        demo_perizinan.print_guide(stack.state.gateway, hayu, config)
     if args.exit_after_setup:
         stack.stop()
         return 0

@@ -250,3 +250,50 @@ class TrackOut(BaseModel):
     stage: str | None
     role: str | None
     due: str | None
+
+
+# -- statistics and the satisfaction survey (SKM) -------------------------------------------------
+
+
+class SurveyIn(_In):
+    """The nine SKM service elements (PermenPANRB 14/2017), in order, each 1 (tidak baik) to 4
+    (sangat baik): persyaratan, prosedur, waktu, biaya, produk, kompetensi, perilaku, pengaduan,
+    sarana. Anonymous in the statistics: only the sums are published."""
+
+    answers: list[int] = Field(min_length=9, max_length=9)
+
+    @model_validator(mode="after")
+    def _scale(self) -> SurveyIn:
+        if any(not 1 <= a <= 4 for a in self.answers):
+            raise ValueError("setiap unsur dijawab 1 sampai 4")
+        return self
+
+
+class SurveyOut(BaseModel):
+    number: str
+    answers: list[int]
+    at: str
+
+
+class TypeStatsOut(BaseModel):
+    type_code: str
+    type_name: str | None
+    applications: int
+    decided: int
+    issued: int
+    median_working_days: str | None = Field(description="working days to decision (decimal string)")
+    within_sla_pct: str | None
+    fiktif_positif: int
+    skm_responses: int
+    skm_index: str | None = Field(description="IKM 25..100 (PermenPANRB 14/2017)")
+    skm_grade: str | None
+
+
+class StatsQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    year: int = Field(ge=2000, le=2100)
+
+
+class StatsOut(BaseModel):
+    year: int
+    types: list[TypeStatsOut]

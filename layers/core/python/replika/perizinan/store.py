@@ -153,6 +153,38 @@ def due_on_or_before(day: str) -> list[PerizinanItem]:
     return found
 
 
+# -- statistics and surveys ----------------------------------------------------------------------
+
+
+def add_counters(tx: TransactWrite, year: int, type_code: str, number: str, counters: dict[str, int]) -> None:
+    """ADD ``counters`` to the type's counters of ``year`` (the shard of ``number``), in ``tx``."""
+    shard = keys.due_shard(number)
+    for metric, n in sorted(counters.items()):
+        item = PerizinanItem(keys.stats_pk(year), keys.stats_sk(type_code, metric, shard))
+        tx.update(item, actions=[PerizinanItem.tally.add(n), PerizinanItem.kind.set("stat")])
+
+
+def counters_of(year: int) -> dict[str, dict[str, int]]:
+    """``type -> metric -> total`` over the shards (one year's partition, read whole)."""
+    out: dict[str, dict[str, int]] = {}
+    with translated():
+        for item in PerizinanItem.query(keys.stats_pk(year)):
+            type_code, rest = item.sk.split("#", 1)  # type codes are [A-Z0-9]; metrics may hold "#"
+            metric = rest.rsplit("#", 1)[0]
+            per = out.setdefault(type_code, {})
+            per[metric] = per.get(metric, 0) + int(item.tally or 0)
+    return out
+
+
+def survey(number: str) -> PerizinanItem | None:
+    return _get(keys.app_pk(number), keys.SURVEY)
+
+
+def save_survey(tx: TransactWrite, number: str, data: dict[str, Any], at: str) -> None:
+    item = PerizinanItem(keys.app_pk(number), keys.SURVEY, kind="survey", data=data, created_at=at)
+    tx.save(item, condition=PerizinanItem.pk.does_not_exist())
+
+
 # -- permits, profiles, sequences ---------------------------------------------------------------
 
 

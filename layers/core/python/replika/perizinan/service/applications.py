@@ -24,7 +24,7 @@ from replika.perizinan.models import (
 )
 from replika.perizinan.rules import forms, risk, sla
 from replika.perizinan.rules.workflow import Action, Caller, Status, next_status
-from replika.perizinan.service import permits
+from replika.perizinan.service import permits, stats
 from replika.perizinan.service.common import (
     app_item,
     application_view,
@@ -158,6 +158,7 @@ def submit(body: ApplicationIn, principal: Principal, request_id: str | None) ->
         store.save_new(tx, item)
         if permit_item is not None:
             permits.add_permit(tx, permit_item)
+        stats.add(tx, data, stats.on_submit(data))
 
     store.write(
         stream(f"application/{body.type_code}"),
@@ -284,10 +285,13 @@ def _commit(
     before = (item.data or {}).get("status")
     new = app_item(data, int(item.version or 0) + 1)
 
+    counters = stats.on_change(before, data, permit_item is not None)
+
     def write(tx: TransactWrite) -> None:
         store.save_versioned(tx, new, int(item.version or 0))
         if permit_item is not None:
             permits.add_permit(tx, permit_item)
+        stats.add(tx, data, counters)
 
     store.write(
         stream(f"application/{data['type_code']}"),
