@@ -1,11 +1,11 @@
 """Sabilulungan e-mails the applicant through SES (moto) when a proposal is returned, rejected,
-approved or disbursed and when its LPJ falls overdue, from the region's sender identity
-(``sabilulungan.sender``, verified by the data stack); a failed send keeps the message in the
-proposal's outbox and never fails the request."""
+approved or disbursed, when its LPJ falls due (reminder) and when it is overdue, from the region's
+sender identity (``sabilulungan.sender``, verified by the data stack); a failed send keeps the
+message in the proposal's outbox and never fails the request."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import boto3
@@ -96,11 +96,18 @@ def test_applicant_is_mailed_at_each_decision(api: Api, region_stack: dict[str, 
     assert p["lpj_due"] in sent_mail()[-1]["body"]
     from replika.sabilulungan.service import reports
 
+    # the reminder a week before the deadline (3 January, region time), then the 11 January job
+    due = date.fromisoformat(p["lpj_due"])
+    assert reports.remind_lpj_due(datetime(due.year - 1, 12, 20, 1, 0, tzinfo=UTC)).reminded == []
+    assert reports.remind_lpj_due(datetime(due.year, 1, 3, 1, 0, tzinfo=UTC)).reminded == [p["number"]]
+    assert sent_mail()[-1]["subject"] == f"LPJ jatuh tempo: {p['number']}"
+    assert p["lpj_due"] in sent_mail()[-1]["body"]
     reports.mark_overdue(datetime(2029, 1, 10, 17, 0, tzinfo=UTC))
     assert sent_mail()[-1]["subject"] == f"LPJ terlambat: {p['number']}"
-    assert [m["to"] for m in sent_mail()] == [to] * 4
+    assert reports.remind_lpj_due(datetime(2029, 1, 3, 1, 0, tzinfo=UTC)).reminded == []  # overdue now
+    assert [m["to"] for m in sent_mail()] == [to] * 5
     kept = outbox(region_stack, p["id"])
-    assert len(kept) == 4 and all(m.get("sent_at") and m.get("message_id") for m in kept)
+    assert len(kept) == 5 and all(m.get("sent_at") and m.get("message_id") for m in kept)
 
 
 def test_rejection_is_mailed(api: Api, region_stack: dict[str, str]) -> None:
