@@ -151,6 +151,23 @@ def import_catalogue(ctx: Ctx, body: CatalogueImport) -> CatalogueImportOut:
     return catalogue.import_types(body.types, ctx.user, ctx.request_id)
 
 
+@api.route(
+    "/catalogue/import/csv",
+    "POST",
+    roles=OFFICE,
+    raw_body=("text/csv",),
+    response=CatalogueImportOut,
+    summary="Impor katalog (CSV: satu baris per tahap; semua baris diperiksa sebelum disimpan)",
+    raw_example=(
+        "code,name,fee,validity_months,risk,allows_report,documents,form_schema,"
+        "stage_code,stage_name,stage_role,stage_opd,stage_sla_days\n"
+        "UMK,Izin Usaha Mikro,0,0,,ya,ktp,,verifikasi,Verifikasi,dpmptsp,,2\n"
+    ),
+)
+def import_catalogue_csv(ctx: Ctx) -> CatalogueImportOut:
+    return catalogue.import_csv(ctx.raw_body, ctx.user, ctx.request_id)
+
+
 # -- applicants ---------------------------------------------------------------------------------------
 
 

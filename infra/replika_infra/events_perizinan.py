@@ -47,6 +47,16 @@ def perizinan_events() -> dict[str, tuple[dict[str, Any], int]]:
         "save_type": (post("/catalogue", SAMPLE_TYPE, office), 201),
         "save_type_as_pegawai": (post("/catalogue", SAMPLE_TYPE, pegawai), 403),
         "import_catalogue_as_pegawai": (post("/catalogue/import", {"types": [SAMPLE_TYPE]}, pegawai), 403),
+        "import_catalogue_csv_bad_row": (
+            api_event(
+                "POST",
+                "/catalogue/import/csv",
+                claims=office,
+                body="code,name\nUMK,Izin Usaha Mikro\n",
+                content_type="text/csv",
+            ),
+            400,
+        ),
         # applicants (their own pool's tokens)
         "get_profile_without_token": (api_event("GET", "/me"), 401),
         "put_profile_without_token": (

@@ -4,6 +4,7 @@ after issue, and the renewal and withdrawal paths; in moto, through the app."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -206,3 +207,39 @@ def test_withdrawal_by_the_applicant_only_while_open(client: Client) -> None:
     assert call(client, "POST", f"/applications/{number}/resubmit", applicant, {})[0] == 409
     issued = _issue(client, _apply(client, applicant, 600_000_000)["number"])
     assert call(client, "POST", f"/applications/{issued['number']}/withdraw", applicant)[0] == 409
+
+
+def test_catalogue_csv_import_all_or_nothing(client: Client) -> None:
+    from replika.perizinan.rules.catalogue_csv import COLUMNS
+
+    header = ",".join(COLUMNS) + "\n"
+    good = (
+        "UMK,Izin Usaha Mikro,0,0,,ya,ktp,,verifikasi,Verifikasi,dpmptsp,,2\n"
+        "PBG,Bangunan Gedung,2500000,0,tinggi,tidak,ktp;gambar,,terima,Front office,dpmptsp,,1\n"
+        f"PBG,,,,,,,,teknis,Tim teknis,pegawai,{TEKNIS_OPD},5\n"
+    )
+    csv = {"Content-Type": "text/csv"}
+
+    def post(text: str, who: dict[str, str] = OFFICE) -> Any:
+        r = client.http.request("POST", "/catalogue/import/csv", headers={**who, **csv}, body=text.encode())
+        return r.status_code, json.loads(r.body)
+
+    # a bad row anywhere: 400 with the row, nothing saved (not even the good types before it)
+    st, err = post(header + good + "IMB,Izin Bangunan,0,0,,ya,ktp,,terima,Terima,kepala,,1\n")
+    assert st == 400 and err["error"]["code"] == "invalid_csv"
+    assert err["error"]["details"]["problems"][0]["type"] == "IMB"
+    assert call(client, "GET", "/public/catalogue/UMK")[0] == 404
+    st, err = post(header + "UMK,Izin,0,0,,mungkin,ktp,,v,V,dpmptsp,,2\n")
+    assert st == 400 and err["error"]["details"]["problems"] == [
+        {"row": 2, "problem": err["error"]["details"]["problems"][0]["problem"]}
+    ]
+    assert post(header + good, TEKNIS)[0] == 403
+    st, out = post(header + good)
+    assert st == 200 and out == {"versions": {"UMK": 1, "PBG": 1}}
+    st, pbg = call(client, "GET", "/public/catalogue/PBG")
+    assert (
+        st == 200 and [s["code"] for s in pbg["stages"]] == ["terima", "teknis"] and pbg["fee"] == 2_500_000
+    )
+    assert post(header + good)[1] == {"versions": {"UMK": 2, "PBG": 2}}  # a re-import is a new version
+    r = client.http.request("POST", "/catalogue/import/csv", headers={**OFFICE, **csv}, body=b"\xff\xfe")
+    assert r.status_code == 400
