@@ -32,6 +32,8 @@ from replika.perizinan.models import (
     CatalogueImportOut,
     CataloguePage,
     DownloadOut,
+    FeedPage,
+    FeedQuery,
     KeyOut,
     MineQuery,
     PaymentIn,
@@ -51,7 +53,7 @@ from replika.perizinan.models import (
     TrackOut,
     VerifyOut,
 )
-from replika.perizinan.service import applications, catalogue, clock, permits, stats
+from replika.perizinan.service import applications, catalogue, clock, feed, permits, stats
 
 runtime.init("perizinan")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-perizinan")
@@ -250,6 +252,17 @@ def answer_survey(ctx: Ctx, number: str, body: SurveyIn) -> SurveyOut:
 @api.route("/applications/{number}/survey", roles=APPLICANT, response=SurveyOut, summary="Jawaban SKM saya")
 def my_survey(ctx: Ctx, number: str) -> SurveyOut:
     return stats.my_survey(_bounded(number, "A-Z0-9"), ctx.user)
+
+
+@api.route(
+    "/feed",
+    roles=OFFICE,
+    query=FeedQuery,
+    response=FeedPage,
+    summary="Umpan status untuk OSS: setiap perubahan status pada satu hari (NIB, kode izin, kode status)",
+)
+def status_feed(ctx: Ctx, query: FeedQuery) -> Any:
+    return feed.day(query.day, query.limit, query.cursor)
 
 
 # -- back office ----------------------------------------------------------------------------------------

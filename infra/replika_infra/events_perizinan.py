@@ -75,6 +75,11 @@ def perizinan_events() -> dict[str, tuple[dict[str, Any], int]]:
         # staff
         "get_application_unknown": (api_event("GET", "/applications/{number}", number, claims=office), 404),
         "queue": (api_event("GET", "/queue", query={"role": ["dpmptsp"]}, claims=office), 200),
+        "status_feed": (api_event("GET", "/feed", query={"day": ["2026-11-30"]}, claims=office), 200),
+        "status_feed_as_pegawai": (
+            api_event("GET", "/feed", query={"day": ["2026-11-30"]}, claims=pegawai),
+            403,
+        ),
         "act_unknown": (post("/applications/{number}/actions", {"action": "advance"}, office, number), 404),
         "payment_unknown": (
             post("/applications/{number}/payment", {"receipt_number": "STS-1"}, office, number),

@@ -243,3 +243,72 @@ def test_catalogue_csv_import_all_or_nothing(client: Client) -> None:
     assert post(header + good)[1] == {"versions": {"UMK": 2, "PBG": 2}}  # a re-import is a new version
     r = client.http.request("POST", "/catalogue/import/csv", headers={**OFFICE, **csv}, body=b"\xff\xfe")
     assert r.status_code == 400
+
+
+def test_every_status_change_is_in_the_oss_feed(client: Client) -> None:
+    from replika.perizinan.service import common
+
+    applicant = _setup(client)
+    call(
+        client,
+        "PUT",
+        "/me",
+        applicant,
+        {"name": "Siti Aminah", "nik": "3273010101900001", "nib": "1234567890123"},
+    )
+    small = _apply(client, applicant, 100_000_000)
+    app = _apply(client, applicant, 600_000_000)
+    number = app["number"]
+    call(client, "POST", f"/applications/{number}/actions", OFFICE, {"action": "advance"})
+    call(
+        client,
+        "POST",
+        f"/applications/{number}/actions",
+        TEKNIS,
+        {"action": "return", "reason": "denah kurang"},
+    )
+    call(client, "POST", f"/applications/{number}/resubmit", applicant, {})
+    issued = _issue_from(client, number, TEKNIS)
+    st, _ = call(
+        client,
+        "POST",
+        f"/permits/{issued['permit_number']}/revoke",
+        OFFICE,
+        {"reason": "Data modal tidak benar"},
+    )
+    assert st == 200
+    day = common.today().isoformat()
+    assert call(client, "GET", f"/feed?day={day}", TEKNIS)[0] == 403
+    assert call(client, "GET", f"/feed?day={day}", applicant)[0] == 403
+    assert call(client, "GET", "/feed?day=kemarin", OFFICE)[0] == 400
+    st, page = call(client, "GET", f"/feed?day={day}&limit=500", OFFICE)
+    assert st == 200
+    mine = [r for r in page["items"] if r["application"] == number]
+    assert [(r["status"], r["status_code"]) for r in mine] == [
+        ("in_review", "10"),
+        ("returned", "20"),
+        ("in_review", "10"),
+        ("approved", "40"),
+        ("issued", "50"),
+        ("revoked", "99"),
+    ]
+    assert all(r["nib"] == "1234567890123" and r["permit_code"] == "SIUP" for r in mine)
+    assert mine[1]["remark"] == "denah kurang" and mine[-1]["remark"] == "Data modal tidak benar"
+    assert mine[4]["permit_number"] == issued["permit_number"] and mine[4]["status_name"] == "Izin terbit"
+    (reg,) = [r for r in page["items"] if r["application"] == small["number"]]
+    assert (reg["status"], reg["status_code"], reg["permit_number"]) == (
+        "registered",
+        "50",
+        small["permit_number"],
+    )
+    assert call(client, "GET", "/feed?day=2001-01-01", OFFICE)[1]["items"] == []
+
+
+def _issue_from(c: Client, number: str, teknis: dict[str, str]) -> Any:
+    """From the technical stage on: advance it and the signature, pay the fee."""
+    for who in (teknis, OFFICE):
+        st, app = call(c, "POST", f"/applications/{number}/actions", who, {"action": "advance"})
+        assert st == 200, app
+    st, app = call(c, "POST", f"/applications/{number}/payment", OFFICE, {"receipt_number": "STS-9"})
+    assert st == 200 and app["status"] == "issued", app
+    return app

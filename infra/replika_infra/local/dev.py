@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import secrets
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -260,6 +261,9 @@ def start_local_stack(
             "REPLIKA_REGION_CONFIG": str(region_config_path(config.slug)),
             "POWERTOOLS_METRICS_NAMESPACE": "Replika",
             "POWERTOOLS_DEV": "false",
+            # `replika deploy` generates it for a region; locally one per stack (every function's
+            # manifest requires it: the runtime refuses to start without it)
+            "CURSOR_SECRET": os.environ.get("CURSOR_SECRET") or secrets.token_urlsafe(32),
         }
     )
     os.environ.update(env)

@@ -247,6 +247,20 @@ class PerizinanPolicy(_Section):
     official_nip: str = Field("000000000000000000", pattern=r"^[0-9]{18}$")
     official_plt: bool = False
     verify_url_base: str = "https://perizinan.example.go.id/perizinan/public/verify/"
+    #: the status codes of the OSS status feed (replika status -> the code the region's OSS
+    #: connector sends); a region remaps them here, not in code
+    oss_status_codes: dict[str, str] = Field(
+        default_factory=lambda: {
+            "in_review": "10",
+            "returned": "20",
+            "approved": "40",
+            "registered": "50",
+            "issued": "50",
+            "rejected": "90",
+            "withdrawn": "91",
+            "revoked": "99",
+        }
+    )
     sla_check_hour: int = Field(0, ge=0, le=23)  # the daily SLA clock, region time
     sla_check_minute: int = Field(30, ge=0, le=59)
 

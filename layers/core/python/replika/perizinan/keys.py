@@ -68,5 +68,14 @@ def stats_sk(type_code: str, metric: str, shard: int) -> str:
 SURVEY = "SURVEY"
 
 
+def feed_pk(day: str) -> str:
+    return f"FEED#{day}"
+
+
+def feed_sk(at: str, number: str, version: int) -> str:
+    """Unique per change (the application's version), in time order, an application's in order."""
+    return f"{at}#{number}#{version:05d}"
+
+
 def seq_pk(prefix: str, type_code: str, kecamatan: str, day: str) -> str:
     return f"SEQ#{prefix}#{type_code}#{kecamatan}#{day}"

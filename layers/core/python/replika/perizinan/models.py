@@ -297,3 +297,29 @@ class StatsQuery(BaseModel):
 class StatsOut(BaseModel):
     year: int
     types: list[TypeStatsOut]
+
+
+# -- the OSS status feed ------------------------------------------------------------------------
+
+
+class FeedRecord(BaseModel):
+    nib: str | None
+    oss_id: str | None
+    permit_code: str
+    permit_number: str | None
+    application: str
+    status: str
+    status_code: str
+    status_name: str
+    date: str
+    remark: str | None
+
+
+FeedPage = Page[FeedRecord]
+
+
+class FeedQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    day: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    limit: int = Field(100, ge=1, le=500)
+    cursor: str | None = Field(None, max_length=2048)

@@ -176,6 +176,24 @@ def counters_of(year: int) -> dict[str, dict[str, int]]:
     return out
 
 
+def add_feed(tx: TransactWrite, day: str, record: dict[str, Any], version: int) -> None:
+    sk = keys.feed_sk(record["date"], record["application"], version)
+    tx.save(
+        PerizinanItem(keys.feed_pk(day), sk, kind="feed", data=record),
+        condition=PerizinanItem.pk.does_not_exist(),
+    )
+
+
+def feed(day: str, limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
+    scope = f"perizinan:feed:{day}"
+    with translated():
+        res = PerizinanItem.query(
+            keys.feed_pk(day), limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope)
+        )
+        rows = list(res)
+    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+
+
 def survey(number: str) -> PerizinanItem | None:
     return _get(keys.app_pk(number), keys.SURVEY)
 
