@@ -247,11 +247,9 @@ def seed_perizinan(config: RegionConfig, users: dict[str, dict[str, str]]) -> De
         with _on(days[-1]):
             stats.answer_survey(out.number, m.SurveyIn(answers=answers), who[person], None)
     # one overdue at the technical stage (its total SLA not yet passed); one returned (clock stopped)
-    with _on(days[-6]):
-        late = desk.submit(
-            who[5], "PBG", {**building, "name": "Ruko Sentosa"}, {"luas_bangunan_m2": 300, "lantai": 2}
-        )
-        late = desk.advance(desk.advance(late))
+    with _on(days[-4]):  # the visit (3 days) was due yesterday; the total SLA (5) runs to tomorrow
+        late = desk.submit(who[6], "KLINIK", {**clinic, "name": "Klinik Pratama Bakti"}, {})
+        late = desk.advance(late)
     demo.overdue.append(late.number)
     with _on(days[-4]):
         back = desk.submit(who[6], "KLINIK", {**clinic, "name": "Klinik Pratama Harapan"}, {})
