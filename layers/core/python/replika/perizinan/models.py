@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -260,13 +260,7 @@ class SurveyIn(_In):
     (sangat baik): persyaratan, prosedur, waktu, biaya, produk, kompetensi, perilaku, pengaduan,
     sarana. Anonymous in the statistics: only the sums are published."""
 
-    answers: list[int] = Field(min_length=9, max_length=9)
-
-    @model_validator(mode="after")
-    def _scale(self) -> SurveyIn:
-        if any(not 1 <= a <= 4 for a in self.answers):
-            raise ValueError("setiap unsur dijawab 1 sampai 4")
-        return self
+    answers: list[Annotated[int, Field(ge=1, le=4)]] = Field(min_length=9, max_length=9)
 
 
 class SurveyOut(BaseModel):
