@@ -47,7 +47,8 @@ pytest: $(STAMP)
 
 # schemathesis against every functions/*/app.py's /openapi.json, for every role with routes, on the
 # in-process apps behind the local gateway (moto, no network); fixed seed, bounded examples.
-# Prints per app: operations, cases, failures. Not yet part of `test`: see issue 14 (open findings).
+# Prints per app: operations, cases, failures. `make test` runs the same stage inside pytest
+# (tests/contract/test_schemathesis.py, one test per app, spread over the xdist workers).
 contract: $(STAMP)
 	$(PY) -m tests.contract.schemathesis_stage
 
