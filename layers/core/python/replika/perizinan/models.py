@@ -355,4 +355,4 @@ class FeedQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
     day: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     limit: int = Field(100, ge=1, le=500)
-    cursor: str | None = Field(None, max_length=2048)
+    cursor: str | None = cursor_field()
