@@ -271,11 +271,13 @@ def project_on_aws(ns: list[int], counter: CallCounter, chunks: int, chunk_size:
         run_bytes=avg("RUN#", 1500),
         directory_bytes=avg("EMP#", 330),
         total_bytes=avg("TOT#", 900),
+        opds_per_chunk=min(N_OPD, chunk_size),  # NIPs in order, OPD = i % N_OPD: every OPD in each chunk
     )
     print(
         f"  projection fed with: {profile.cpu_s_per_chunk * 1000:.0f} ms CPU per chunk outside moto, result "
         f"{profile.result_bytes} B, chunk item {profile.chunk_bytes} B, run item {profile.run_bytes} B,\n"
-        f"    directory item {profile.directory_bytes} B, month total {profile.total_bytes} B "
+        f"    directory item {profile.directory_bytes} B, month total {profile.total_bytes} B, "
+        f"{profile.opds_per_chunk} attendance markers per chunk "
         "(assumptions: benchmarks/projection.py docstring)"
     )
     for n in ns:

@@ -16,6 +16,10 @@ Assumptions (us-east-1 list prices; change them here, not in the code below):
   30 s, and contention re-sends it after 1..3 s); ``maxReceiveCount`` 5 then the DLQ.
 * DynamoDB latencies: GetItem / small Query 4 ms, BatchGetItem of 100 keys 12 ms,
   TransactWriteItems 25 ms + 0.6 ms per action, BatchWriteItem 10 ms.
+* Reads per chunk: the run item, the chunk item, one BatchGetItem each of directory items, month
+  totals (spread over the 64 shards) and, in this design, the attendance import markers of the
+  chunk's OPDs (``opds_per_chunk`` items of < 4 KB under the one key ``ATTIMP#<period>``: every
+  chunk reads that partition, which caps the run at 6,000 / ``opds_per_chunk`` chunks per second).
 * DynamoDB capacity (on-demand): per partition key 1,000 WCU/s and 3,000 RCU/s; a key saturated
   for 300 s is split for heat (its limit doubles); the table serves 4,000 WCU/s and 12,000 RCU/s
   (a new on-demand table, or twice a small previous peak) unless ``warm_wcu`` is given (the
@@ -50,6 +54,8 @@ class Profile:
     run_bytes: int = 1_500
     directory_bytes: int = 330
     total_bytes: int = 900
+    #: attendance import markers read per chunk (one per OPD of its employees, ``ATTIMP#<period>``)
+    opds_per_chunk: int = 40
     result_shards: int = 64
     chunk_group: int = 100
 
@@ -240,6 +246,8 @@ def simulate(
             shard_keys = [f"TOT#{s}" for s in range(p.result_shards)] if not design.hot_item else ["TOT"]
             per = p.chunk_size * 0.5 / len(shard_keys)
             tt = max(read(tt, k, per) for k in shard_keys) + LAT_BATCH_GET
+            if not design.hot_item:  # the attendance import markers of the chunk's OPDs (one key)
+                tt = read(tt, "ATTIMP", p.opds_per_chunk * 0.5) + LAT_BATCH_GET
             tt += p.cpu_s_per_chunk * CPU_SCALE
             # the transaction
             actions = p.chunk_size + 2

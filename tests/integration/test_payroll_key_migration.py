@@ -74,7 +74,7 @@ def test_the_new_code_sees_nothing_under_the_old_keys_until_moved(legacy_month: 
         assert total.gsi1pk == keys.total_opd_pk(PERIOD, OPD[nip], nip)
         result = results_store.get(PERIOD, nip, consistent=True)
         assert result is not None and (int(result.generation), int(result.net)) == (2, 1_000_000 + i)
-    assert sorted(t.nip for t in totals_store.of_period(PERIOD)) == NIPS
+    assert sorted(t.sk for t in totals_store.of_period(PERIOD)) == NIPS
     assert sorted(r.nip for r in results_store.of_generation(PERIOD, 2)) == NIPS
     items, _ = results_store.page(PERIOD, "32.73.01", 2, 100, None)
     assert sorted(r.nip for r in items) == [n for n in NIPS if OPD[n] == "32.73.01"]
