@@ -292,6 +292,7 @@ class EmulatorClock:
     """Time spent inside moto (request parsing, backend, response) while the counter is active."""
 
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # process CPU time inside moto (the machine may be shared: wall is not CPU)
     by_target: dict[str, float] = field(default_factory=dict)
 
 
@@ -301,13 +302,14 @@ def install_emulator_clock(clock: EmulatorClock, counter: CallCounter) -> None:
     real = BotocoreStubber.process_request
 
     def timed(self: Any, request: Any) -> Any:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             return real(self, request)
         finally:
             if counter.active:
                 spent = time.perf_counter() - t0
                 clock.seconds += spent
+                clock.cpu_seconds += time.process_time() - c0
                 target = request.headers.get("X-Amz-Target") or b"?"
                 name = target.decode() if isinstance(target, bytes) else str(target)
                 op = name.rpartition(".")[2] or name
