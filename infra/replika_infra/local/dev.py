@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -232,8 +233,10 @@ def start_local_stack(
     users: dict[str, dict[str, str]] = {}
     if seed_data:
         from replika.directory import service
+        from replika_infra.progress import Counter
 
-        service.import_directory(seed.to_csv(employees), actor="seed")
+        with Counter("seeding the directory: items written") as bar:
+            service.import_directory(seed.to_csv(employees), actor="seed", on_progress=bar.update)
         users = create_demo_users(env["USER_POOL_ID"], pick_demo_employees(employees, config.kode))
     apps = {
         name: gateway.load_app(name)
@@ -373,12 +376,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         os.environ.update(state.env)
     from replika.core.errors import AppError
     from replika.directory import service
+    from replika_infra.progress import Counter
 
     data = Path(args.file).read_bytes()
     try:
-        result = service.import_directory(
-            data, actor=f"cli:{os.environ.get('USER', 'unknown')}", dry_run=args.dry_run
-        )
+        with Counter("import: items written", stream=sys.stderr) as bar:
+            result = service.import_directory(
+                data,
+                actor=f"cli:{os.environ.get('USER', 'unknown')}",
+                dry_run=args.dry_run,
+                on_progress=bar.update,
+            )
     except AppError as err:
         print(json.dumps(err.body(), indent=2, ensure_ascii=False))
         return 1
