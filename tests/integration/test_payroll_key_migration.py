@@ -150,3 +150,21 @@ def test_a_month_computing_under_the_old_layout_is_refused_and_nothing_moves(leg
 def test_month_range() -> None:
     assert _periods("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
     assert _periods("2026-03", "2026-03") == ["2026-03"] and _periods("2026-04", "2026-03") == []
+
+
+def test_the_cli_moves_a_range_of_months_and_refuses_a_bad_month(
+    legacy_month: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from replika_infra import payroll_cli
+    from replika_infra.cli import main
+
+    monkeypatch.setattr(payroll_cli, "use_stack_environment", lambda *, aws: True)  # the stack is here
+    assert main(["payroll", "migrate-keys", "--from", "2026-06", "--to", "2026-07"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "2026-06: 0 month totals moved, 0 merged; 0 results moved, 0 superseded by a later generation",
+        "2026-07: 12 month totals moved, 0 merged; 12 results moved, 0 superseded by a later generation",
+    ]
+    assert _old_left() == 0
+    with pytest.raises(SystemExit):
+        main(["payroll", "migrate-keys", "--from", "2026-13", "--to", "2026-07"])
