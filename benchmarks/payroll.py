@@ -91,6 +91,7 @@ from payroll_instruments import (  # noqa: E402  (after the environment is set)
     EmulatorClock,
     install_counter,
     install_emulator_clock,
+    install_moto_condition_cache,
     install_moto_json_fast_path,
     install_moto_query_fast_path,
 )
@@ -349,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         moto_patches.install()  # the local stack's and the tests' fix of moto's transaction backup
         checked = install_moto_json_fast_path()
         install_moto_query_fast_path()
+        install_moto_condition_cache()
 
     from moto import mock_aws
 
@@ -454,7 +456,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.stock_moto
         else "moto_patches (touched-item transaction backup); JSON fast path for data-plane responses "
         f"(checked against moto's own writer on {sum(checked.values())} responses); base-table Query "
-        "reads its partition key's items only (moto walks the whole table)"
+        "reads its partition key's items only (moto walks the whole table); a put's parsed condition "
+        "expression reused (moto parses it per item)"
     )
     print(f"  emulator shims: {shims}")
     print(f"  setup (stack + {2 * n:,} items by batch write, untimed): {setup_s:.1f} s")
@@ -507,14 +510,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     # CPU time of this process on both sides: the run and the lower bound are single-threaded and
     # in-process, and on a shared machine their wall times also count other people's work.
-    ratio = cpu / lb_cpu
+    ratio = (cpu - counter.overhead_s) / lb_cpu  # the lower bound runs without the call counter
     goals[f"ratio to the lower bound <= {GOAL_RATIO}"] = ratio <= GOAL_RATIO
     print(
         f"  lower bound timed here (boto3 direct, same moto tables: {lb_calls:,} calls = Query pages,\n"
         f"    2 BatchGetItem + 1 TransactWriteItems of 100 results per 100 employees): {lb_wall:.1f} s wall,"
         f" {lb_cpu:.1f} s CPU\n"
         f"    (the run: {wall:.1f} s wall, {cpu:.1f} s CPU; by wall time {wall / lb_wall:.2f}, which counts\n"
-        f"    whatever else the machine ran meanwhile); the ratio is of CPU time, run / lower bound:"
+        f"    whatever else the machine ran meanwhile); the ratio is of CPU time, run (less the call\n"
+        f"    counting, {counter.overhead_s:.1f} s) / lower bound:"
     )
     print(f"  ratio to the lower bound: {ratio:.2f}")
     for goal, ok in goals.items():
