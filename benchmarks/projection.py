@@ -97,19 +97,36 @@ class Fluid:
     rate: float
     used: dict[int, float] = field(default_factory=dict)
     saturated_since: float | None = None
+    #: a full slot -> a later slot to try (skip pointers with path compression, so a long backlog
+    #: is not walked slot by slot on every request; the rate only grows, so a full slot stays full)
+    full: dict[int, int] = field(default_factory=dict)
+
+    def _first_not_full(self, slot: int) -> int:
+        path = []
+        while slot in self.full:
+            path.append(slot)
+            slot = self.full[slot]
+        for s in path:
+            self.full[s] = slot
+        return slot
 
     def serve(self, now: float, units: float, split: bool = False) -> float:
         cap = self.rate * SLOT_S
         slot = int(now / SLOT_S)
         left = units
         while True:
+            slot = self._first_not_full(slot)
             free = cap - self.used.get(slot, 0.0)
             if free > 0:
                 take = min(free, left)
                 self.used[slot] = self.used.get(slot, 0.0) + take
                 left -= take
+                if free - take <= 0:
+                    self.full[slot] = slot + 1
                 if left <= 1e-9:
                     break
+            else:
+                self.full[slot] = slot + 1
             slot += 1
         done = (slot + 1) * SLOT_S
         if split:
