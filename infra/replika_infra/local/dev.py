@@ -198,15 +198,36 @@ def start_local_stack(
 
     moto_patches.install()
 
-    from replika_infra.local import gateway
-    from replika_infra.local.stack import create_region_stack, parameters_for, stack_env
-
     saved_env = dict(os.environ)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto server's access log
     # The gateway verifies tokens itself; Chalice's "authorizer not supported locally" is noise here.
     warnings.filterwarnings("ignore", message="CognitoUserPoolAuthorizer is not a supported")
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
+    try:
+        return _stack_on(config, moto, moto_port, port, seed_data, n_employees, saved_env)
+    except BaseException:  # a stack that did not come up leaves nothing behind: server, env
+        moto.stop()
+        os.environ.clear()
+        os.environ.update(saved_env)
+        from replika.core.settings import rebind_tables
+
+        rebind_tables()
+        raise
+
+
+def _stack_on(
+    config: RegionConfig,
+    moto: Any,
+    moto_port: int,
+    port: int,
+    seed_data: bool,
+    n_employees: int,
+    saved_env: dict[str, str],
+) -> LocalStack:
+    from replika_infra.local import gateway
+    from replika_infra.local.stack import create_region_stack, parameters_for, stack_env
+
     endpoint = f"http://127.0.0.1:{moto_port}"
     os.environ.update(LOCAL_ENV)
     os.environ["AWS_ENDPOINT_URL"] = endpoint
