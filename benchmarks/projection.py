@@ -218,10 +218,13 @@ def simulate(
         seq += 1
         heapq.heappush(events, (at, seq, kind, data))
 
+    polls: set[float] = set()  # instants with a poll pending
     push(t, "poll")
     end = t
     while events:
         now, _, kind, _data = heapq.heappop(events)
+        if kind == "poll":
+            polls.discard(now)
         if now > horizon_s:
             unfinished = chunks - len(done)
             return Outcome(
@@ -311,7 +314,10 @@ def simulate(
             lambda_s += tt - t0
             push(tt, "free")
         if visible and (not events or busy < concurrency(now)):
-            push(max(now + 0.05, visible[0][0]), "poll")
+            at = max(now + 0.05, visible[0][0])
+            if at not in polls:  # one poll per instant: a second one at the same time hands out nothing
+                polls.add(at)
+                push(at, "poll")
     # the finaliser and the group sums
     if not design.hot_item:
         groups = math.ceil(chunks / p.chunk_group)
