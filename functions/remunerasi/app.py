@@ -442,8 +442,6 @@ _QUEUE_ARN = get_settings().payroll_queue_arn or "arn:aws:sqs:ap-southeast-3:000
 
 @app.on_sqs_message(queue_arn=_QUEUE_ARN, batch_size=1, name="payroll_worker")
 def payroll_worker(event: SQSEvent) -> None:
-    """One chunk per message; an exception leaves the message for redelivery (then the DLQ)."""
-    import json
-
-    for record in event:
-        payroll.process_message(json.loads(record.body), config=service.region())
+    """One chunk per message: contention re-sends it in seconds, another failure makes it visible
+    again in 30 s or more (then the DLQ); see ``payroll.worker.handle_sqs_records``."""
+    payroll.handle_sqs_records((r.to_dict() for r in event), config=service.region())

@@ -75,7 +75,11 @@ def result(nip: str, opd: str, *, generation: int = 2, status: str = "ok", **kw:
         values = {k: values[k] for k in ("period", "nip", "generation", "name", "opd_code")}
         values.update(status=status, reason="kelas jabatan tidak ada dalam tabel tarif")
     values.update(kw)
-    return PayrollResult(f"RES#{PERIOD}", nip, gsi1pk=f"RESOPD#{PERIOD}#{opd}", gsi1sk=nip, **values)
+    from replika.remunerasi import keys
+
+    return PayrollResult(
+        *keys.result_key(PERIOD, nip), gsi1pk=keys.result_opd_pk(PERIOD, opd, nip), gsi1sk=nip, **values
+    )
 
 
 def run(generation: int = 2, state: str = "draft") -> Any:

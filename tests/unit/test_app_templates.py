@@ -363,3 +363,23 @@ def test_a_named_read_grant_lets_only_its_readers_read() -> None:
         "REMUNERASI_TABLE belongs to remunerasi: wbs may not name it"
     ]
     assert allowed_access("sakip", "REMUNERASI_TABLE", [owner, writer]) == frozenset({"read"})
+
+
+def test_sqs_consumers_have_a_maximum_concurrency(packaged: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """Chalice sets no maximum concurrency on an SQS event source: the post-processing does, from
+    the function's reserved concurrency (the payroll worker: 100), and every SQS event has one."""
+    seen = 0
+    for _app, (_text, template) in packaged.items():
+        for fn in _functions(template).values():
+            props = fn["Properties"]
+            for event in (props.get("Events") or {}).values():
+                if event["Type"] != "SQS":
+                    continue
+                seen += 1
+                limit = event["Properties"]["ScalingConfig"]["MaximumConcurrency"]
+                assert 2 <= limit <= props.get("ReservedConcurrentExecutions", 1000)
+    worker = _functions(packaged["remunerasi"][1])["PayrollWorker"]["Properties"]
+    sqs = next(e for e in worker["Events"].values() if e["Type"] == "SQS")
+    assert sqs["Properties"]["ScalingConfig"] == {"MaximumConcurrency": 100}
+    assert worker["ReservedConcurrentExecutions"] == 100
+    assert seen >= 1

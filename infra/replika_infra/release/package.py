@@ -269,6 +269,22 @@ API_SKIPS = {
     "would need per-identity keys and a paid cache cluster. Public routes send Cache-Control.",
 }
 API_TYPES = frozenset({"AWS::Serverless::Api", "AWS::ApiGateway::Stage"})
+#: An SQS consumer without reserved concurrency gets at most this many concurrent batches.
+SQS_DEFAULT_MAX_CONCURRENCY = 50
+
+
+def limit_sqs_concurrency(props: dict[str, Any]) -> None:
+    """Chalice's ``on_sqs_message`` has no maximum concurrency: give each SQS event of the
+    function ``ScalingConfig.MaximumConcurrency`` = its reserved concurrency (2..1000), or
+    :data:`SQS_DEFAULT_MAX_CONCURRENCY`, so the poller never starts more batches than the
+    function may run (the excess would be throttled and return to the queue)."""
+    reserved = props.get("ReservedConcurrentExecutions")
+    limit = int(reserved) if isinstance(reserved, int) else SQS_DEFAULT_MAX_CONCURRENCY
+    for event in (props.get("Events") or {}).values():
+        if event.get("Type") == "SQS":
+            event.setdefault("Properties", {})["ScalingConfig"] = {
+                "MaximumConcurrency": max(2, min(1000, limit))
+            }
 
 
 def postprocess_template(
@@ -282,7 +298,8 @@ def postprocess_template(
     Adds a parameter per env var of the app's manifest and one per layer, sets ``Layers``,
     ``Runtime``, ``Architectures`` and the env vars on every function, swaps the import-time
     placeholders (e.g. the Cognito authorizer's provider ARN) for ``Ref``, scopes chalice's own
-    grants, and gives the role the manifest's data-access policy: nothing else.
+    grants, gives the role the manifest's data-access policy, and sets every SQS event source's
+    maximum concurrency (:func:`limit_sqs_concurrency`): nothing else.
     """
     params = app_parameters(manifest)
     optional = {env for r in manifest.resources if r.optional for env in r.env_vars}
@@ -319,6 +336,7 @@ def postprocess_template(
             ]
             props["Runtime"] = f"python{python}"
             props["Architectures"] = [arch]
+            limit_sqs_concurrency(props)
             variables = props.setdefault("Environment", {}).setdefault("Variables", {})
             variables.update({env: {"Ref": name} for env, name in params.items()})
             _checkov_skips(resource, FUNCTION_SKIPS)

@@ -44,6 +44,7 @@ ENV_VARS: dict[str, str] = {
     "SABILULUNGAN_TABLE": "sabilulungan_table",
     "SABILULUNGAN_TOPIC_ARN": "sabilulungan_topic_arn",
     "SABILULUNGAN_SECRET_ARN": "sabilulungan_secret_arn",
+    "SABILULUNGAN_SENDER": "sabilulungan_sender",
 }
 
 
@@ -90,6 +91,7 @@ class Settings(BaseModel):
     sabilulungan_table: str | None = None
     sabilulungan_topic_arn: str | None = None
     sabilulungan_secret_arn: str | None = None
+    sabilulungan_sender: str | None = None  # the SES identity (an e-mail address) mails come from
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -289,3 +289,70 @@ class TrackOut(BaseModel):
     stage: str | None
     role: str | None
     due: str | None
+
+
+# -- statistics and the satisfaction survey (SKM) -------------------------------------------------
+
+
+class SurveyIn(_In):
+    """The nine SKM service elements (PermenPANRB 14/2017), in order, each 1 (tidak baik) to 4
+    (sangat baik): persyaratan, prosedur, waktu, biaya, produk, kompetensi, perilaku, pengaduan,
+    sarana. Anonymous in the statistics: only the sums are published."""
+
+    answers: list[Annotated[int, Field(ge=1, le=4)]] = Field(min_length=9, max_length=9)
+
+
+class SurveyOut(BaseModel):
+    number: str
+    answers: list[int]
+    at: str
+
+
+class TypeStatsOut(BaseModel):
+    type_code: str
+    type_name: str | None
+    applications: int
+    decided: int
+    issued: int
+    median_working_days: str | None = Field(description="working days to decision (decimal string)")
+    within_sla_pct: str | None
+    fiktif_positif: int
+    skm_responses: int
+    skm_index: str | None = Field(description="IKM 25..100 (PermenPANRB 14/2017)")
+    skm_grade: str | None
+
+
+class StatsQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    year: int = Field(ge=2000, le=2100)
+
+
+class StatsOut(BaseModel):
+    year: int
+    types: list[TypeStatsOut]
+
+
+# -- the OSS status feed ------------------------------------------------------------------------
+
+
+class FeedRecord(BaseModel):
+    nib: str | None
+    oss_id: str | None
+    permit_code: str
+    permit_number: str | None
+    application: str
+    status: str
+    status_code: str
+    status_name: str
+    date: str
+    remark: str | None
+
+
+FeedPage = Page[FeedRecord]
+
+
+class FeedQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    day: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    limit: int = Field(100, ge=1, le=500)
+    cursor: str | None = cursor_field()

@@ -317,6 +317,10 @@ class OverdueOut(BaseModel):
     marked: list[str]
 
 
+class ReminderOut(BaseModel):
+    reminded: list[str]
+
+
 # -- public -----------------------------------------------------------------------------------
 
 

@@ -199,6 +199,8 @@ def verify(code: str) -> VerifyOut:
 
 
 def revoke(number: str, reason: str, principal: Principal, request_id: str | None) -> PermitOut:
+    from replika.perizinan.service import feed
+
     item = store.permit(number)
     app = store.application((item.data or {})["application"])
     adata: dict[str, Any] = dict(app.data or {})
@@ -226,6 +228,7 @@ def revoke(number: str, reason: str, principal: Principal, request_id: str | Non
     def write(tx: TransactWrite) -> None:
         store.save_versioned(tx, new, int(item.version or 0))
         store.save_versioned(tx, app_new, int(app.version or 0))
+        feed.add(tx, adata, int(app_new.version or 0), at, reason)
 
     store.write(
         stream("permit"),
