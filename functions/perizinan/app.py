@@ -11,7 +11,7 @@ Thin adapter: parse, check role, call :mod:`replika.perizinan.service`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Chalice
 
@@ -21,6 +21,7 @@ from replika.core.calendar import local_time_to_utc_cron
 from replika.core.config import PerizinanPolicy
 from replika.core.errors import NotFound
 from replika.core.http import Api, Ctx
+from replika.core.lazy import lazy_module
 from replika.core.pagination import PageQuery
 from replika.perizinan.models import (
     ActionIn,
@@ -46,7 +47,14 @@ from replika.perizinan.models import (
     TrackOut,
     VerifyOut,
 )
-from replika.perizinan.service import applications, catalogue, clock, permits
+
+if TYPE_CHECKING:
+    from replika.perizinan.service import applications, catalogue, clock, permits
+else:  # loaded by the first request that needs them (cold start)
+    applications = lazy_module("replika.perizinan.service.applications")
+    catalogue = lazy_module("replika.perizinan.service.catalogue")
+    clock = lazy_module("replika.perizinan.service.clock")
+    permits = lazy_module("replika.perizinan.service.permits")
 
 runtime.init("perizinan")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-perizinan")

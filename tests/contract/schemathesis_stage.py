@@ -96,7 +96,7 @@ def region() -> Iterator[None]:
         outputs = create_region_stack(STACK, parameters_for(conftest.ALL_APPS, "kota-bandung", "test"))
         env = stack_env(outputs)
         os.environ.update(env)
-        from replika.core.settings import rebind_tables
+        from replika.core.runtime import rebind_tables
 
         rebind_tables()
         if env.get("WBS_BUCKET"):  # moto applies the TLS-only Deny to every call (see test_wbs_api)

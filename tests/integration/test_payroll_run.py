@@ -191,7 +191,7 @@ def drain(config: RegionConfig) -> int:
 def queue_depth() -> int:
     import boto3
 
-    from replika.core.settings import get_settings
+    from replika.core.runtime import get_settings
 
     attrs = boto3.client("sqs").get_queue_attributes(
         QueueUrl=str(get_settings().payroll_queue_url),

@@ -213,6 +213,41 @@ def test_layer_extras_come_from_pyproject() -> None:
     assert not {"cryptography", "pillow", "fpdf2", "openpyxl"} & common
 
 
+def test_extras_two_apps_name_ship_once_in_a_layer_of_their_own() -> None:
+    """fpdf2 (with Pillow and fontTools), openpyxl and cryptography are each in one layer that every
+    app naming them gets, not inside each app's extras layer (fpdf2 + openpyxl in one layer were
+    16.3 MiB on x86_64, over the 15 MiB limit); no function gets more than Lambda's five layers."""
+    import dataclasses
+
+    assert package.shared_extras() == ("cryptography", "fpdf2", "openpyxl")
+    assert package.layer_names(MANIFESTS["remunerasi"]) == ["core", "common", "fpdf2", "openpyxl"]
+    assert package.layer_names(MANIFESTS["wbs"]) == ["core", "common", "cryptography", "wbs"]
+    assert package.own_extras(MANIFESTS["wbs"]) == ("pillow", "pypdf")
+    assert package.layer_names(MANIFESTS["perizinan"]) == [
+        "core",
+        "common",
+        "cryptography",
+        "fpdf2",
+        "perizinan",
+    ]
+    assert package.own_extras(MANIFESTS["perizinan"]) == ("qrcode", "jsonschema")
+    assert package.layer_names(MANIFESTS["directory"]) == ["core", "common"]
+    for m in MANIFESTS.values():
+        assert len(package.layer_names(m)) <= package.MAX_LAYERS_PER_FUNCTION
+    # a later app naming what one other app names makes it shared
+    later = dataclasses.replace(MANIFESTS["directory"], app="later", layer_extras=("pypdf",))
+    everyone = [*MANIFESTS.values(), later]
+    assert package.shared_extras(everyone) == ("cryptography", "fpdf2", "openpyxl", "pypdf")
+    assert package.layer_names(later, package.shared_extras(everyone)) == ["core", "common", "pypdf"]
+    assert package.own_extras(MANIFESTS["wbs"], package.shared_extras(everyone)) == ("pillow",)
+    # a function that would need a sixth layer is refused, not packaged
+    greedy = dataclasses.replace(
+        MANIFESTS["directory"], app="greedy", layer_extras=("cryptography", "fpdf2", "openpyxl", "qrcode")
+    )
+    with pytest.raises(package.PackageError, match="Lambda allows 5"):
+        package.layer_names(greedy, package.shared_extras([*MANIFESTS.values(), greedy]))
+
+
 SYNTHETIC: dict[str, Any] = {
     "AWSTemplateFormatVersion": "2010-09-09",
     "Transform": "AWS::Serverless-2016-10-31",

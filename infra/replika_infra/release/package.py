@@ -4,7 +4,8 @@ Output under ``--out`` (default ``build/``)::
 
     layers/core.zip        python/replika/** + region.toml  (the shared package, bytecode compiled)
     layers/common.zip      python/<runtime deps>            (pydantic, pynamodb, powertools, holidays)
-    layers/<app>.zip       python/<the app's extras>        (only for apps whose manifest has extras)
+    layers/<extra>.zip     python/<an extra 2+ apps name>   (fpdf2, openpyxl, cryptography), once
+    layers/<app>.zip       python/<the app's own extras>    (only for apps with extras no other names)
     <app>/sam.yaml         `chalice package` output, post-processed (see :func:`postprocess_template`)
     <app>/deployment.zip   the app's own code (app.py), bytecode compiled
     manifest.json          python version, architecture, apps, each app's layers, sha256 of artifacts
@@ -40,7 +41,7 @@ from typing import Any
 
 import yaml
 
-from replika.core.manifest import AppManifest, manifest_for
+from replika.core.manifest import AppManifest, all_manifests, manifest_for
 from replika_infra.progress import track
 from replika_infra.release import iam, layers
 from replika_infra.release.iam import has_condition, param_name
@@ -79,9 +80,41 @@ def app_parameters(manifest: AppManifest) -> dict[str, str]:
     return {env: param_name(env) for env in manifest.env_contract()}
 
 
-def layer_names(manifest: AppManifest) -> list[str]:
-    """The layers an app's functions get, in order: core, common, then its extras (if any)."""
-    return ["core", "common", *([manifest.app] if manifest.layer_extras else [])]
+#: Lambda attaches at most five layers to a function.
+MAX_LAYERS_PER_FUNCTION = 5
+
+
+def shared_extras(manifests: Iterable[AppManifest] | None = None) -> tuple[str, ...]:
+    """The extras (dist names) that two or more apps name, in every app's manifest (not only those
+    packaged): each ships once, in a layer of its own named after it (``fpdf2``: its Pillow and
+    fontTools; ``openpyxl``; ``cryptography``), instead of inside each app's layer. One layer of
+    every app's extras together would be over :data:`MAX_LAYER_BYTES` (fpdf2 + openpyxl alone are
+    16.3 MiB on x86_64), and would give each app what it never imports."""
+    named: dict[str, int] = {}
+    for m in all_manifests() if manifests is None else manifests:
+        for name in {layers.dist_name(n) for n in m.layer_extras}:
+            named[name] = named.get(name, 0) + 1
+    return tuple(sorted(n for n, count in named.items() if count > 1))
+
+
+def own_extras(manifest: AppManifest, shared: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The app's extras that no other app names: what its own layer adds."""
+    common = set(shared_extras() if shared is None else shared)
+    return tuple(n for n in manifest.layer_extras if layers.dist_name(n) not in common)
+
+
+def layer_names(manifest: AppManifest, shared: Iterable[str] | None = None) -> list[str]:
+    """The layers an app's functions get, in order: core, common, the shared extras it names (one
+    layer each), then its own extras (if any)."""
+    common = set(shared_extras() if shared is None else shared)
+    mine = {layers.dist_name(n) for n in manifest.layer_extras}
+    names = ["core", "common", *sorted(mine & common), *([manifest.app] if mine - common else [])]
+    if len(names) > MAX_LAYERS_PER_FUNCTION:
+        raise PackageError(
+            f"{manifest.app}: {len(names)} layers ({', '.join(names)}); Lambda allows "
+            f"{MAX_LAYERS_PER_FUNCTION} per function"
+        )
+    return names
 
 
 def layer_param(layer: str) -> str:
@@ -199,7 +232,9 @@ def build_dependency_layer(out: Path, name: str, site: Path) -> Path:
 
 
 def build_layers(out: Path, manifests: list[AppManifest], python: str, arch: str) -> dict[str, Path]:
-    """The common layer and each app's extras layer (cached under ``out/.cache``)."""
+    """The common layer, a layer per shared extra and each app's own extras layer (cached under
+    ``out/.cache``). An app's layer is installed with all its extras, then what the common layer and
+    its shared layers hold is removed (same versions, or an error)."""
     cache = out / ".cache"
     try:
         common = layers.common_requirements()
@@ -207,12 +242,24 @@ def build_layers(out: Path, manifests: list[AppManifest], python: str, arch: str
         common_site = layers.build_site(cache, common, python, arch)
         built = {"common": build_dependency_layer(out, "common", common_site)}
         shipped = layers.installed_dists(common_site)
+        shared = shared_extras()
+        in_layer: dict[str, dict[str, str]] = {}  # shared layer -> the dists it holds
+        for name in sorted({n for m in manifests for n in layer_names(m, shared)[2:]} & set(shared)):
+            reqs = layers.extra_requirements((name,))
+            print(f"{name} layer: {' '.join(reqs)}", flush=True)
+            site = layers.build_site(cache, [*common, *reqs], python, arch, exclude=shipped)
+            built[name] = build_dependency_layer(out, name, site)
+            in_layer[name] = layers.installed_dists(site)
         for m in manifests:
-            if not m.layer_extras:
+            names = layer_names(m, shared)
+            if m.app not in names:
                 continue
             extras = layers.extra_requirements(m.layer_extras)
-            print(f"{m.app} layer: {' '.join(extras)}", flush=True)
-            site = layers.build_site(cache, [*common, *extras], python, arch, exclude=shipped)
+            print(f"{m.app} layer: {' '.join(layers.extra_requirements(own_extras(m, shared)))}", flush=True)
+            given = dict(shipped)
+            for name in names:
+                given.update(in_layer.get(name, {}))
+            site = layers.build_site(cache, [*common, *extras], python, arch, exclude=given)
             built[m.app] = build_dependency_layer(out, m.app, site)
     except layers.LayerError as exc:
         raise PackageError(str(exc)) from exc

@@ -1,20 +1,18 @@
-"""OpenAPI 3.1 document generated from an :class:`~replika.core.http.Api`'s routes and models."""
+"""OpenAPI 3.1 document generated from an :class:`~replika.core.operation.Documented`'s
+operations (an app's :class:`~replika.core.http.Api`) and their models."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from replika.core.http import MAX_PATH_PARAM
+from replika.core.operation import MAX_PATH_PARAM, Documented, Operation
 
 #: ``replika.core.idempotency.KEY_PATTERN`` (that module imports PynamoDB: not at document build).
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_\-:.]{8,128}$"
-
-if TYPE_CHECKING:
-    from replika.core.http import Api, Operation
 
 _REF = "#/components/schemas/{model}"
 _PATH_PARAM = re.compile(r"{([^}]+)}")
@@ -92,7 +90,7 @@ def _query_parameters(model: type[BaseModel], schema: dict[str, Any]) -> list[di
     return params
 
 
-def build_openapi(api: Api) -> dict[str, Any]:
+def build_openapi(api: Documented) -> dict[str, Any]:
     models: set[type[BaseModel]] = set()
     for op in api.operations:
         for m in (op.body, op.response):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from replika.core.pagination import Page
+from replika.core.schema import Schema
 
 TYPE_CODE = r"^[A-Z0-9]{2,12}$"
 KBLI = r"^[0-9]{5}$"
@@ -21,7 +22,7 @@ Kind = Literal["baru", "perubahan", "perpanjangan", "daftar-ulang"]
 StageRole = Literal["dpmptsp", "pegawai"]
 
 
-class _In(BaseModel):
+class _In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -64,7 +65,7 @@ class CatalogueImport(_In):
     types: list[PermitTypeIn] = Field(min_length=1, max_length=100)
 
 
-class CatalogueImportOut(BaseModel):
+class CatalogueImportOut(Schema):
     versions: dict[str, int]
 
 
@@ -115,7 +116,7 @@ class ResubmitIn(_In):
     documents: list[str] | None = Field(None, max_length=30)
 
 
-class StageOut(BaseModel):
+class StageOut(Schema):
     code: str
     name: str
     role: str
@@ -124,7 +125,7 @@ class StageOut(BaseModel):
     done_at: str | None = None
 
 
-class ApplicationOut(BaseModel):
+class ApplicationOut(Schema):
     number: str
     type_code: str
     type_version: int
@@ -174,14 +175,14 @@ class RevokeIn(_In):
     reason: str = Field(min_length=5, max_length=1000)
 
 
-class QueueQuery(BaseModel):
+class QueueQuery(Schema):
     model_config = ConfigDict(extra="ignore")
     role: StageRole | None = None
     limit: int = Field(50, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)
 
 
-class QueueItem(BaseModel):
+class QueueItem(Schema):
     number: str
     type_code: str
     stage: str
@@ -194,13 +195,13 @@ class QueueItem(BaseModel):
 QueuePage = Page[QueueItem]
 
 
-class MineQuery(BaseModel):
+class MineQuery(Schema):
     model_config = ConfigDict(extra="ignore")
     limit: int = Field(50, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)
 
 
-class PermitOut(BaseModel):
+class PermitOut(Schema):
     number: str
     application: str
     type_code: str
@@ -216,12 +217,12 @@ class PermitOut(BaseModel):
     revoked_reason: str | None = None
 
 
-class DownloadOut(BaseModel):
+class DownloadOut(Schema):
     url: str
     expires_in: int
 
 
-class SlaRunOut(BaseModel):
+class SlaRunOut(Schema):
     checked: int
     granted: list[str]
     escalated: list[str]
@@ -230,7 +231,7 @@ class SlaRunOut(BaseModel):
 # -- public -------------------------------------------------------------------------------------
 
 
-class VerifyOut(BaseModel):
+class VerifyOut(Schema):
     status: Literal["valid", "expired", "revoked"]
     type_code: str
     type_name: str
@@ -239,12 +240,12 @@ class VerifyOut(BaseModel):
     signature_valid: bool
 
 
-class KeyOut(BaseModel):
+class KeyOut(Schema):
     algorithm: str
     pem: str
 
 
-class TrackOut(BaseModel):
+class TrackOut(Schema):
     number: str
     status: str
     stage: str | None

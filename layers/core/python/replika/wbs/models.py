@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from replika.core.audit import AuditEntry
 from replika.core.pagination import Page, cursor_field
+from replika.core.schema import Schema
 from replika.wbs.rules import ForwardTarget, Status
 
 NIP = Field(pattern=r"^[0-9]{18}$")
 
 
-class _In(BaseModel):
+class _In(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -38,7 +39,7 @@ class ReportIn(_In):
     how: str = Field(min_length=2, max_length=5000, description="Bagaimana terjadinya")
 
 
-class ReportCreated(BaseModel):
+class ReportCreated(Schema):
     receipt: str = Field(description="Kode resi 16 angka: hanya ditampilkan sekali ini")
     token: str = Field(description="Token sesi pelapor (header X-Wbs-Token), berlaku 15 menit")
     expires_in: int
@@ -58,13 +59,13 @@ class ReceiptIn(_In):
     )
 
 
-class ChallengeOut(BaseModel):
+class ChallengeOut(Schema):
     challenge: str
     bits: int = Field(description="Bit nol di awal sha256(challenge + ':' + nonce)")
     expires_in: int
 
 
-class SessionOut(BaseModel):
+class SessionOut(Schema):
     token: str
     expires_in: int
 
@@ -73,7 +74,7 @@ class MessageIn(_In):
     text: str = Field(min_length=1, max_length=5000)
 
 
-class MessageOut(BaseModel):
+class MessageOut(Schema):
     id: str
     author: Literal["reporter", "inspektorat"]
     text: str
@@ -90,7 +91,7 @@ class EvidenceIn(_In):
     size: int = Field(ge=1)
 
 
-class EvidenceOut(BaseModel):
+class EvidenceOut(Schema):
     file_id: str
     filename: str
     content_type: str
@@ -103,7 +104,7 @@ class EvidencePage(Page[EvidenceOut]):
     pass
 
 
-class EvidenceUpload(BaseModel):
+class EvidenceUpload(Schema):
     file_id: str
     url: str
     fields: dict[str, str]
@@ -112,7 +113,7 @@ class EvidenceUpload(BaseModel):
     next_step: str
 
 
-class ReporterView(BaseModel):
+class ReporterView(Schema):
     """Times are days (``YYYY-MM-DD``): nothing the reporter sees moves at the second staff act."""
 
     status: Status
@@ -138,7 +139,7 @@ class ReportQuery(PageIn):
     year: int | None = Field(None, ge=2000, le=2100)
 
 
-class ReportSummary(BaseModel):
+class ReportSummary(Schema):
     id: str
     status: Status
     category: str
@@ -152,7 +153,7 @@ class ReportPage(Page[ReportSummary]):
     pass
 
 
-class ReportContent(BaseModel):
+class ReportContent(Schema):
     what: str
     who: ReportedPerson
     where: str
@@ -184,7 +185,7 @@ class NoteIn(_In):
     text: str = Field(min_length=1, max_length=5000)
 
 
-class NoteOut(BaseModel):
+class NoteOut(Schema):
     id: str
     author_nip: str
     text: str
@@ -195,7 +196,7 @@ class NotePage(Page[NoteOut]):
     pass
 
 
-class DownloadOut(BaseModel):
+class DownloadOut(Schema):
     url: str
     expires_in: int
     filename: str
@@ -210,7 +211,7 @@ class DueQuery(PageIn):
     status: Status = Status.CLOSED
 
 
-class DueItem(BaseModel):
+class DueItem(Schema):
     id: str
     status: Status
     changed_at: str
@@ -221,7 +222,7 @@ class DuePage(Page[DueItem]):
     pass
 
 
-class PurgeResult(BaseModel):
+class PurgeResult(Schema):
     reports: int
     files: int
 
@@ -233,13 +234,13 @@ class StatsQuery(_In):
     year: int = Field(ge=2000, le=2100)
 
 
-class StatsCount(BaseModel):
+class StatsCount(Schema):
     category: str
     status: Status
     count: int
 
 
-class StatsOut(BaseModel):
+class StatsOut(Schema):
     year: int
     total: int
     counts: list[StatsCount]
