@@ -41,10 +41,11 @@ from typing import Any
 
 import yaml
 
-from replika.core.manifest import AppManifest, all_manifests, manifest_for
+from replika.core.manifest import AppManifest, manifest_for
 from replika_infra.progress import track
 from replika_infra.release import iam, layers
 from replika_infra.release.iam import has_condition, param_name
+from replika_infra.release.layer_plan import layer_names, own_extras, plan
 
 ROOT = Path(__file__).resolve().parents[3]
 CORE_LAYER_DIR = ROOT / "layers" / "core" / "python"
@@ -78,43 +79,6 @@ class PackageError(RuntimeError):
 def app_parameters(manifest: AppManifest) -> dict[str, str]:
     """Env var -> template parameter name, for every env var the app's manifest declares."""
     return {env: param_name(env) for env in manifest.env_contract()}
-
-
-#: Lambda attaches at most five layers to a function.
-MAX_LAYERS_PER_FUNCTION = 5
-
-
-def shared_extras(manifests: Iterable[AppManifest] | None = None) -> tuple[str, ...]:
-    """The extras (dist names) that two or more apps name, in every app's manifest (not only those
-    packaged): each ships once, in a layer of its own named after it (``fpdf2``: its Pillow and
-    fontTools; ``openpyxl``; ``cryptography``), instead of inside each app's layer. One layer of
-    every app's extras together would be over :data:`MAX_LAYER_BYTES` (fpdf2 + openpyxl alone are
-    16.3 MiB on x86_64), and would give each app what it never imports."""
-    named: dict[str, int] = {}
-    for m in all_manifests() if manifests is None else manifests:
-        for name in {layers.dist_name(n) for n in m.layer_extras}:
-            named[name] = named.get(name, 0) + 1
-    return tuple(sorted(n for n, count in named.items() if count > 1))
-
-
-def own_extras(manifest: AppManifest, shared: Iterable[str] | None = None) -> tuple[str, ...]:
-    """The app's extras that no other app names: what its own layer adds."""
-    common = set(shared_extras() if shared is None else shared)
-    return tuple(n for n in manifest.layer_extras if layers.dist_name(n) not in common)
-
-
-def layer_names(manifest: AppManifest, shared: Iterable[str] | None = None) -> list[str]:
-    """The layers an app's functions get, in order: core, common, the shared extras it names (one
-    layer each), then its own extras (if any)."""
-    common = set(shared_extras() if shared is None else shared)
-    mine = {layers.dist_name(n) for n in manifest.layer_extras}
-    names = ["core", "common", *sorted(mine & common), *([manifest.app] if mine - common else [])]
-    if len(names) > MAX_LAYERS_PER_FUNCTION:
-        raise PackageError(
-            f"{manifest.app}: {len(names)} layers ({', '.join(names)}); Lambda allows "
-            f"{MAX_LAYERS_PER_FUNCTION} per function"
-        )
-    return names
 
 
 def layer_param(layer: str) -> str:
@@ -242,24 +206,33 @@ def build_layers(out: Path, manifests: list[AppManifest], python: str, arch: str
         common_site = layers.build_site(cache, common, python, arch)
         built = {"common": build_dependency_layer(out, "common", common_site)}
         shipped = layers.installed_dists(common_site)
-        shared = shared_extras()
+        given = plan()
+        wanted = {n for m in manifests for n in given[m.app]}
+        order = [n for n in dict.fromkeys(n for g in given.values() for n in g) if n in wanted]
+        order.sort(key=lambda n: -sum(n in g for g in given.values()))
         in_layer: dict[str, dict[str, str]] = {}  # shared layer -> the dists it holds
-        for name in sorted({n for m in manifests for n in layer_names(m, shared)[2:]} & set(shared)):
+        for name in order:
+            # what every app that gets this layer also gets from an earlier one is not repeated
+            apps = [a for a, g in given.items() if name in g]
+            before = [n for n in in_layer if all(n in given[a] for a in apps)]
+            exclude = dict(shipped)
+            for n in before:
+                exclude.update(in_layer[n])
             reqs = layers.extra_requirements((name,))
             print(f"{name} layer: {' '.join(reqs)}", flush=True)
-            site = layers.build_site(cache, [*common, *reqs], python, arch, exclude=shipped)
+            site = layers.build_site(cache, [*common, *reqs], python, arch, exclude=exclude)
             built[name] = build_dependency_layer(out, name, site)
             in_layer[name] = layers.installed_dists(site)
         for m in manifests:
-            names = layer_names(m, shared)
-            if m.app not in names:
+            own = own_extras(m)
+            if not own:
                 continue
             extras = layers.extra_requirements(m.layer_extras)
-            print(f"{m.app} layer: {' '.join(layers.extra_requirements(own_extras(m, shared)))}", flush=True)
-            given = dict(shipped)
-            for name in names:
-                given.update(in_layer.get(name, {}))
-            site = layers.build_site(cache, [*common, *extras], python, arch, exclude=given)
+            print(f"{m.app} layer: {' '.join(layers.extra_requirements(own))}", flush=True)
+            exclude = dict(shipped)
+            for name in given[m.app]:
+                exclude.update(in_layer[name])
+            site = layers.build_site(cache, [*common, *extras], python, arch, exclude=exclude)
             built[m.app] = build_dependency_layer(out, m.app, site)
     except layers.LayerError as exc:
         raise PackageError(str(exc)) from exc

@@ -32,5 +32,5 @@ MANIFEST = AppManifest(
         Resource("topic", "SABILULUNGAN_TOPIC_ARN", frozenset({"publish"})),
         Resource("secret", "SABILULUNGAN_SECRET_ARN", frozenset({"get"})),
     ),
-    layer_extras=("fpdf2", "openpyxl"),
+    layer_extras=("fpdf2", "openpyxl", "pillow"),
 )
