@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     except LayerError as exc:
         print(exc, file=sys.stderr)
         return 2
-    build = Path(args.build) if args.build else ROOT / "build" / f"cold-start-{arch}"
+    build = Path(args.build).resolve() if args.build else ROOT / "build" / f"cold-start-{arch}"
     manifest = ensure_build(build, args.python, arch, reuse=bool(args.build))
     apps = args.app or list(manifest["apps"])  # type: ignore[call-overload]
     app_layers: dict[str, list[str]] = manifest["app_layers"]  # type: ignore[assignment]
