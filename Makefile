@@ -43,7 +43,7 @@ templates: $(STAMP) $(TOOLS_STAMP)
 
 # pytest exits 5 when it collects no test; that is reported, not hidden behind make's exit 2.
 pytest: $(STAMP)
-	$(PY) -m pytest -n 2; rc=$$?; if [ $$rc -eq 5 ]; then echo 'pytest: no tests collected'; exit 0; fi; exit $$rc
+	$(PY) -m pytest -n 2 --dist worksteal; rc=$$?; if [ $$rc -eq 5 ]; then echo 'pytest: no tests collected'; exit 0; fi; exit $$rc
 
 # schemathesis against every functions/*/app.py's /openapi.json, for every role with routes, on the
 # in-process apps behind the local gateway (moto, no network); fixed seed, bounded examples.

@@ -54,23 +54,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(run.model_dump_json(indent=2))
         return 0
 
-    shown = {"chunks_done": -1}
-
-    def progress(_: int) -> None:
-        now = payroll.get_run(args.period)
-        step = max(1, now.chunks // 20)
-        if now.chunks_done != shown["chunks_done"] and (
-            now.chunks_done % step == 0 or now.chunks_done == now.chunks
-        ):
-            shown["chunks_done"] = now.chunks_done
-            print(
-                f"  {now.chunks_done}/{now.chunks} chunks, {now.done} computed, {now.failed} failed "
-                f"({time.perf_counter() - t0:.1f} s)",
-                file=sys.stderr,
-            )
-
     if run.state == "computing":
-        payroll.drain_local_queue(config=config, max_seconds=args.max_seconds, on_progress=progress)
+        from replika_infra.progress import Counter
+
+        with Counter(f"payroll {run.period} chunks", run.chunks, stream=sys.stderr) as bar:
+
+            def progress(_: int) -> None:
+                now = payroll.get_run(args.period)
+                bar.update(now.chunks_done, now.chunks, note=f"({now.done} computed, {now.failed} failed)")
+
+            payroll.drain_local_queue(config=config, max_seconds=args.max_seconds, on_progress=progress)
     final = payroll.get_run(args.period)
     print(final.model_dump_json(indent=2))
     print(f"{final.state} after {time.perf_counter() - t0:.1f} s", file=sys.stderr)

@@ -228,3 +228,18 @@ def test_an_applicant_token_reaches_no_staff_route(seeded: Client) -> None:
         r = seeded.http.get(path, headers=applicant)
         assert r.status_code == 403, (path, r.body)
     assert seeded.http.get("/opds", headers=HR).status_code == 200
+
+
+def test_the_cli_import_shows_its_progress(
+    region_stack: dict[str, str], tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``replika import`` (off a terminal) tells how many items are written out of how many."""
+    from replika_infra.cli import main
+
+    path = tmp_path / "hr.csv"
+    path.write_bytes(CSV)
+    assert main(["import", "--file", str(path), "--aws"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    total = directory_item_count()
+    assert err[0].startswith("import: items written: 25/")
+    assert err[-1].startswith(f"import: items written: {total}/{total} done in ")

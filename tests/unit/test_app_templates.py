@@ -25,7 +25,7 @@ from replika.core.manifest import (
     isolation_violations,
     manifest_for,
 )
-from replika_infra.release import iam, layer_plan, layers, package
+from replika_infra.release import httpapi, iam, layer_plan, layers, logs, package
 from replika_infra.release.templates import loads
 
 APPS = package.discover_apps()
@@ -70,7 +70,11 @@ def test_packaged_template_is_valid(app: str, packaged: dict[str, tuple[str, dic
     params = package.app_parameters(manifest)
     layer_params = [package.layer_param(n) for n in package.layer_names(manifest)]
     # exactly the manifest's parameters and the app's layers: nothing region-wide
-    assert set(template["Parameters"]) == set(params.values()) | set(layer_params)
+    # plus the log retention, and behind an HTTP API, the JWT authorizer's audience
+    extra = {logs.LOG_RETENTION_PARAM}
+    if httpapi.API_ID in template["Resources"]:
+        extra.add(httpapi.AUDIENCE_PARAM)
+    assert set(template["Parameters"]) == set(params.values()) | set(layer_params) | extra
     functions = _functions(template)
     assert functions
     for props in (f["Properties"] for f in functions.values()):

@@ -118,3 +118,14 @@ def test_concurrent_atomic_adds_lose_no_increment(table: str) -> None:
     assert sorted(seen) == list(range(1, total + 1))
     got = ddb.get_item(TableName=table, Key={"pk": {"S": "c"}, "sk": {"S": "1"}})["Item"]["n"]["N"]
     assert int(got) == total
+
+
+def test_user_pools_share_one_imported_signing_key(aws: None) -> None:
+    """moto imports its one JWK file per pool (0.75 s each); the patch imports it once."""
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    moto_patches.install()
+    idp = boto3.client("cognito-idp", region_name="ap-southeast-3")
+    ids = [idp.create_user_pool(PoolName=name)["UserPool"]["Id"] for name in ("staff", "public")]
+    pools = cognitoidp_backends["123456789012"]["ap-southeast-3"].user_pools
+    assert pools[ids[0]].json_web_key is pools[ids[1]].json_web_key

@@ -28,3 +28,31 @@ def test_a_terminal_gets_a_bar() -> None:
             return True
 
     assert list(track([1, 2], "apps", stream=Tty())) == [1, 2]
+
+
+def test_a_counter_prints_a_line_per_tenth_and_the_end() -> None:
+    from replika_infra.progress import Counter
+
+    out = io.StringIO()
+    with Counter("payroll chunks", 100, stream=out) as c:
+        for done in range(101):
+            c.update(done, note=f"({done} computed)")
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "payroll chunks: 0/100 (0 computed)"
+    assert lines[1].startswith("payroll chunks: 10/100 (10 computed) eta ")
+    assert len(lines) == 12  # 0, 10, ..., 100, and the closing line
+    assert lines[-1].startswith("payroll chunks: 100/100 done in ")
+
+
+def test_a_counter_on_a_terminal_draws_a_bar() -> None:
+    from replika_infra.progress import Counter
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Tty()
+    with Counter("import rows", stream=out) as c:
+        c.update(5, 10)
+        c.update(10)
+    assert "import rows" in out.getvalue() and "10/10" in out.getvalue()

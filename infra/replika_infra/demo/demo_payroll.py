@@ -55,7 +55,15 @@ def run_demo_payroll(
     t1 = time.perf_counter()
     run = payroll.start_run(month.period, actor="demo", config=config)
     worker = load_module("remunerasi").payroll_worker
-    payroll.drain_local_queue(config=config, handler=sqs_invoke(worker))
+    from replika_infra.progress import Counter
+
+    with Counter(f"payroll {run.period} chunks", run.chunks) as bar:
+
+        def progress(_: int) -> None:
+            now = payroll.get_run(month.period)
+            bar.update(now.chunks_done, now.chunks, note=f"({now.done:,} computed)")
+
+        payroll.drain_local_queue(config=config, handler=sqs_invoke(worker), on_progress=progress)
     run = payroll.get_run(month.period)
     print(
         f"Payroll {month.period}: state {run.state}, {run.done:,}/{run.total:,} computed, "

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -197,15 +198,36 @@ def start_local_stack(
 
     moto_patches.install()
 
-    from replika_infra.local import gateway
-    from replika_infra.local.stack import create_region_stack, parameters_for, stack_env
-
     saved_env = dict(os.environ)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto server's access log
     # The gateway verifies tokens itself; Chalice's "authorizer not supported locally" is noise here.
     warnings.filterwarnings("ignore", message="CognitoUserPoolAuthorizer is not a supported")
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
+    try:
+        return _stack_on(config, moto, moto_port, port, seed_data, n_employees, saved_env)
+    except BaseException:  # a stack that did not come up leaves nothing behind: server, env
+        moto.stop()
+        os.environ.clear()
+        os.environ.update(saved_env)
+        from replika.core.settings import rebind_tables
+
+        rebind_tables()
+        raise
+
+
+def _stack_on(
+    config: RegionConfig,
+    moto: Any,
+    moto_port: int,
+    port: int,
+    seed_data: bool,
+    n_employees: int,
+    saved_env: dict[str, str],
+) -> LocalStack:
+    from replika_infra.local import gateway
+    from replika_infra.local.stack import create_region_stack, parameters_for, stack_env
+
     endpoint = f"http://127.0.0.1:{moto_port}"
     os.environ.update(LOCAL_ENV)
     os.environ["AWS_ENDPOINT_URL"] = endpoint
@@ -232,8 +254,10 @@ def start_local_stack(
     users: dict[str, dict[str, str]] = {}
     if seed_data:
         from replika.directory import service
+        from replika_infra.progress import Counter
 
-        service.import_directory(seed.to_csv(employees), actor="seed")
+        with Counter("seeding the directory: items written") as bar:
+            service.import_directory(seed.to_csv(employees), actor="seed", on_progress=bar.update)
         users = create_demo_users(env["USER_POOL_ID"], pick_demo_employees(employees, config.kode))
     apps = {
         name: gateway.load_app(name)
@@ -373,12 +397,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         os.environ.update(state.env)
     from replika.core.errors import AppError
     from replika.directory import service
+    from replika_infra.progress import Counter
 
     data = Path(args.file).read_bytes()
     try:
-        result = service.import_directory(
-            data, actor=f"cli:{os.environ.get('USER', 'unknown')}", dry_run=args.dry_run
-        )
+        with Counter("import: items written", stream=sys.stderr) as bar:
+            result = service.import_directory(
+                data,
+                actor=f"cli:{os.environ.get('USER', 'unknown')}",
+                dry_run=args.dry_run,
+                on_progress=bar.update,
+            )
     except AppError as err:
         print(json.dumps(err.body(), indent=2, ensure_ascii=False))
         return 1

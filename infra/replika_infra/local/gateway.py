@@ -86,7 +86,11 @@ def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], b
 
 
 class Gateway:
-    """Routes ``/<app>/...`` to the app's Chalice ``LocalGateway``."""
+    """Routes ``/<app>/...`` to the app's Chalice ``LocalGateway``.
+
+    One request at a time per app, as one Lambda instance serves one at a time: a Chalice app
+    keeps the request being served in ``app.current_request``, so two threads in one app would
+    read each other's body and headers."""
 
     def __init__(self, apps: dict[str, Chalice], verifier: TokenVerifier | None) -> None:
         self.verifier = verifier
@@ -94,6 +98,7 @@ class Gateway:
             name: LocalGateway(app, Config(chalice_stage="local", config_from_disk={}))
             for name, app in apps.items()
         }
+        self._serving = {name: threading.Lock() for name in apps}
 
     def handle(
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes | None
@@ -120,7 +125,8 @@ class Gateway:
                 return _error(401, "unauthorized", "Token tidak sah atau kedaluwarsa.")
             headers["authorization"] = token
         try:
-            resp = gateway.handle_request(method, sub_path, headers, body)
+            with self._serving[segments[0]]:
+                resp = gateway.handle_request(method, sub_path, headers, body)
         except LocalGatewayException as exc:
             # Chalice's own refusals (unknown route) -> our error shape
             if int(getattr(exc, "CODE", 403)) == 401:

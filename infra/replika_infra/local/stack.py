@@ -8,8 +8,9 @@ SAME template properties through the service APIs:
 
 - resource types in :data:`LOCAL_TYPES` (Cognito pool / groups / client, bucket policies,
   EventBridge Scheduler schedules) are removed from the body sent to moto and created here;
-- properties moto's CloudFormation ignores are applied afterwards: DynamoDB PITR and TTL, and S3
-  versioning, public access block, lifecycle, ownership controls and access logging;
+- properties moto's CloudFormation ignores are applied afterwards (:mod:`.ignored`): DynamoDB
+  PITR and TTL, and S3 versioning, public access block, lifecycle, ownership controls and access
+  logging;
 - a few properties moto reads in the service API's shape rather than CloudFormation's (KMS key
   policy and tags, DynamoDB SSESpecification) are reshaped in the body sent to moto
   (:func:`moto_template`); the resources are the same.
@@ -22,13 +23,14 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import ClientError
 
+from replika_infra.local.clients import Clients, default_session
+from replika_infra.local.ignored import apply_ignored_properties, configure_bucket_logging
 from replika_infra.local.intrinsics import SUB_VAR, Resolver
 from replika_infra.release.templates import REGION_TEMPLATE, load_template
 
@@ -194,20 +196,6 @@ def _adapt_table_for_moto(props: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- the stack
 
 
-@dataclass
-class _Clients:
-    session: boto3.Session
-    endpoint_url: str | None
-    cache: dict[str, Any] = field(default_factory=dict)
-
-    def __call__(self, service: str) -> Any:
-        if service not in self.cache:
-            self.cache[service] = self.session.client(  # type: ignore[call-overload]
-                service, endpoint_url=self.endpoint_url
-            )
-        return self.cache[service]
-
-
 def create_region_stack(
     stack_name: str,
     parameters: Mapping[str, str],
@@ -217,7 +205,7 @@ def create_region_stack(
     template_path: Path | str = REGION_TEMPLATE,
 ) -> dict[str, str]:
     """Create (or find) the region stack and return its outputs, output name -> value."""
-    clients = _Clients(session or boto3.Session(), endpoint_url)
+    clients = Clients(session or default_session(), endpoint_url)
     template = load_template(template_path)
     cfn: CloudFormationClient = clients("cloudformation")
 
@@ -264,7 +252,7 @@ def create_region_stack(
 
     for logical_id, resource in resources.items():
         if wanted(resource) and logical_id in resolver.physical_ids:
-            _apply_ignored_properties(clients, resolver, resolver.physical_ids[logical_id], resource)
+            apply_ignored_properties(clients, resolver, resolver.physical_ids[logical_id], resource)
 
     _create_local_resources(
         clients,
@@ -274,7 +262,7 @@ def create_region_stack(
     for logical_id, resource in resources.items():
         if resource["Type"] == "AWS::S3::Bucket" and wanted(resource):
             props = resolver.resolve(resource.get("Properties", {}))
-            _configure_bucket_logging(clients, resolver.physical_ids[logical_id], props)
+            configure_bucket_logging(clients, resolver.physical_ids[logical_id], props)
 
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", []) if "OutputValue" in o}
     for name, output in template.get("Outputs", {}).items():
@@ -295,7 +283,7 @@ def _describe_stack(cfn: CloudFormationClient, stack_name: str) -> Any:
     return live[0] if live else None
 
 
-def _moto_attribute(clients: _Clients, resource_type: str, physical_id: str, attribute: str) -> str:
+def _moto_attribute(clients: Clients, resource_type: str, physical_id: str, attribute: str) -> str:
     """``Fn::GetAtt`` of a resource moto created, read back through its service API."""
     if resource_type == "AWS::S3::Bucket":
         if attribute == "Arn":
@@ -326,109 +314,11 @@ def _moto_attribute(clients: _Clients, resource_type: str, physical_id: str, att
     raise KeyError(f"Fn::GetAtt {attribute} of {resource_type} is not supported locally")
 
 
-# --------------------------------------------------------------------------- properties moto ignores
-
-
-def _apply_ignored_properties(
-    clients: _Clients, resolver: Resolver, physical_id: str, resource: Mapping[str, Any]
-) -> None:
-    resource_type = resource["Type"]
-    if resource_type not in {"AWS::DynamoDB::Table", "AWS::S3::Bucket"}:
-        return
-    props: dict[str, Any] = resolver.resolve(resource.get("Properties", {}))
-    if resource_type == "AWS::DynamoDB::Table":
-        _configure_table(clients, physical_id, props)
-    else:
-        _configure_bucket(clients, physical_id, props)
-
-
-def _configure_table(clients: _Clients, name: str, props: Mapping[str, Any]) -> None:
-    ddb = clients("dynamodb")
-    pitr = props.get("PointInTimeRecoverySpecification")
-    if pitr:
-        ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification=pitr)
-    ttl = props.get("TimeToLiveSpecification")
-    if ttl:
-        current = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
-        enabled = current.get("TimeToLiveStatus") in {"ENABLED", "ENABLING"}
-        if enabled != bool(ttl.get("Enabled")):
-            ddb.update_time_to_live(
-                TableName=name,
-                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": ttl["Enabled"]},
-            )
-
-
-def _configure_bucket(clients: _Clients, name: str, props: Mapping[str, Any]) -> None:
-    s3 = clients("s3")
-    if "VersioningConfiguration" in props:
-        s3.put_bucket_versioning(
-            Bucket=name, VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]}
-        )
-    lock = props.get("ObjectLockConfiguration")
-    if lock:  # moto's CloudFormation creates the bucket without it
-        retention = {
-            k: (int(v) if k in {"Days", "Years"} else v) for k, v in lock["Rule"]["DefaultRetention"].items()
-        }
-        s3.put_object_lock_configuration(
-            Bucket=name,
-            ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": retention}},
-        )
-    if "PublicAccessBlockConfiguration" in props:
-        s3.put_public_access_block(
-            Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
-        )
-    if "OwnershipControls" in props:
-        s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=props["OwnershipControls"])
-    if "LifecycleConfiguration" in props:
-        rules = [_lifecycle_rule(rule) for rule in props["LifecycleConfiguration"]["Rules"]]
-        s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
-
-
-def _configure_bucket_logging(clients: _Clients, name: str, props: Mapping[str, Any]) -> None:
-    """After the bucket policies exist: moto checks that the target bucket admits log delivery."""
-    logging_config = props.get("LoggingConfiguration")
-    if logging_config:
-        enabled = {
-            "TargetBucket": logging_config["DestinationBucketName"],
-            "TargetPrefix": logging_config.get("LogFilePrefix", ""),
-        }
-        clients("s3").put_bucket_logging(Bucket=name, BucketLoggingStatus={"LoggingEnabled": enabled})
-
-
-_LIFECYCLE_KEYS = {
-    "Id",
-    "Status",
-    "Prefix",
-    "ExpirationInDays",
-    "NoncurrentVersionExpiration",
-    "AbortIncompleteMultipartUpload",
-}
-
-
-def _lifecycle_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
-    """A CloudFormation lifecycle rule in the S3 API's shape (the subset the template uses)."""
-    unknown = set(rule) - _LIFECYCLE_KEYS
-    if unknown:
-        raise ValueError(f"lifecycle rule keys not supported locally: {sorted(unknown)}")
-    api: dict[str, Any] = {"Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
-    if "Id" in rule:
-        api["ID"] = rule["Id"]
-    if "ExpirationInDays" in rule:
-        api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
-    if "NoncurrentVersionExpiration" in rule:
-        days = int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])
-        api["NoncurrentVersionExpiration"] = {"NoncurrentDays": days}
-    if "AbortIncompleteMultipartUpload" in rule:
-        days = int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
-        api["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
-    return api
-
-
 # --------------------------------------------------------------------------- types moto skips
 
 
 def _create_local_resources(
-    clients: _Clients, resolver: Resolver, resources: Mapping[str, Mapping[str, Any]]
+    clients: Clients, resolver: Resolver, resources: Mapping[str, Mapping[str, Any]]
 ) -> None:
     pending = dict(resources)
     while pending:
@@ -448,7 +338,7 @@ def _create_local_resources(
             resolver.attributes[logical_id] = attributes
 
 
-_Creator = Callable[[_Clients, str, dict[str, Any], Resolver], tuple[str, dict[str, str]]]
+_Creator = Callable[[Clients, str, dict[str, Any], Resolver], tuple[str, dict[str, str]]]
 
 # CloudFormation property -> CreateUserPool parameter, where the names differ.
 _USER_POOL_RENAMES = {"UserPoolName": "PoolName"}
@@ -457,7 +347,7 @@ _USER_POOL_AFTER = {"EnabledMfas"}
 
 
 def _user_pool(
-    clients: _Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
+    clients: Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
 ) -> tuple[str, dict[str, str]]:
     idp = clients("cognito-idp")
     name = props.get("UserPoolName") or f"{resolver.pseudo['AWS::StackName']}-{logical_id}"
@@ -496,7 +386,7 @@ def _find_user_pool(idp: Any, name: str) -> str | None:
 
 
 def _user_pool_group(
-    clients: _Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
+    clients: Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
 ) -> tuple[str, dict[str, str]]:
     idp = clients("cognito-idp")
     try:
@@ -507,7 +397,7 @@ def _user_pool_group(
 
 
 def _user_pool_client(
-    clients: _Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
+    clients: Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
 ) -> tuple[str, dict[str, str]]:
     idp = clients("cognito-idp")
     pool_id = props["UserPoolId"]
@@ -521,7 +411,7 @@ def _user_pool_client(
 
 
 def _bucket_policy(
-    clients: _Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
+    clients: Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
 ) -> tuple[str, dict[str, str]]:
     document = local_bucket_policy(props["PolicyDocument"])
     if document["Statement"]:
@@ -545,7 +435,7 @@ def local_bucket_policy(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _schedule(
-    clients: _Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
+    clients: Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
 ) -> tuple[str, dict[str, str]]:
     scheduler = clients("scheduler")
     name = props.get("Name") or f"{resolver.pseudo['AWS::StackName']}-{logical_id}"[:64]
@@ -561,7 +451,7 @@ def _schedule(
 
 
 def _secret(
-    clients: _Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
+    clients: Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
 ) -> tuple[str, dict[str, str]]:
     """``AWS::SecretsManager::Secret`` with ``GenerateSecretString`` (length / exclusions only);
     ``Ref`` is the ARN, as in CloudFormation."""

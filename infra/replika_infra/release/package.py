@@ -43,7 +43,7 @@ import yaml
 
 from replika.core.manifest import AppManifest, manifest_for
 from replika_infra.progress import track
-from replika_infra.release import iam, layers
+from replika_infra.release import httpapi, iam, layers, logs
 from replika_infra.release.iam import has_condition, param_name
 from replika_infra.release.layer_plan import layer_names, own_extras, plan
 
@@ -55,6 +55,9 @@ FUNCTIONS_DIR = ROOT / "functions"
 ALWAYS_APPS = ("directory",)
 ARCHES = layers.ARCHES
 DEFAULT_ARCH = "arm64"
+#: HTTP API (US$1.00 per million requests) rather than REST (US$3.50): benchmarks/cost.py
+API_TYPES_CHOICE = ("http", "rest")
+DEFAULT_API = "http"
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 CORE_LAYER_PARAM = "CoreLayerArn"
 COMMON_LAYER_PARAM = "CommonLayerArn"
@@ -349,6 +352,7 @@ def postprocess_template(
             props["Policies"] = policies + ([policy] if policy else [])
     if functions == 0:
         raise PackageError("the chalice template has no function")
+    logs.add_log_groups(tpl, FUNCTION_TYPES)
     return tpl
 
 
@@ -419,8 +423,10 @@ def package_app(
     arch: str = DEFAULT_ARCH,
     region_file: Path | None = None,
     bytecode: bool = False,
+    api: str = DEFAULT_API,
 ) -> Path:
-    """``chalice package`` one app and post-process its template from its manifest."""
+    """``chalice package`` one app and post-process its template from its manifest; with
+    ``api="http"``, behind an HTTP API (:mod:`replika_infra.release.httpapi`) when it can be."""
     from replika_infra.release.templates import loads
 
     manifest = manifest_for(app_dir.name)
@@ -428,6 +434,11 @@ def package_app(
     sam = chalice_package(app_dir, dest, app_parameters(manifest), region_file=region_file)
     template = loads(sam.read_text(encoding="utf-8"), str(sam))
     processed = postprocess_template(template, manifest, python, arch)
+    if api == "http":
+        try:
+            processed = httpapi.to_http_api(processed)
+        except httpapi.HttpApiError as exc:
+            print(f"{app_dir.name}: REST API kept: {exc}", flush=True)
     sam.write_text(yaml.safe_dump(processed, sort_keys=True, default_flow_style=False), encoding="utf-8")
     if bytecode:
         compile_app_zip(dest / "deployment.zip", python)
@@ -510,7 +521,13 @@ def cmd_package(args: argparse.Namespace) -> int:
             artifacts += [Artifact(n, p, unzipped_size(p), MAX_LAYER_BYTES) for n, p in layer_paths.items()]
         for app in track(apps, "chalice package"):
             dest = package_app(
-                FUNCTIONS_DIR / app, out, args.python, args.arch, region_file=region_file, bytecode=bytecode
+                FUNCTIONS_DIR / app,
+                out,
+                args.python,
+                args.arch,
+                region_file=region_file,
+                bytecode=bytecode,
+                api=args.api,
             )
             code = dest / "deployment.zip"
             artifacts.append(Artifact(app, code, unzipped_size(code), MAX_APP_BYTES))
@@ -533,6 +550,7 @@ def cmd_package(args: argparse.Namespace) -> int:
     manifest = {
         "python": args.python,
         "arch": args.arch,
+        "api": args.api,
         "apps": apps,
         "layers": {name: str(path.relative_to(out)) for name, path in sorted(layer_paths.items())},
         "app_layers": {m.app: layer_names(m) for m in manifests},
@@ -551,6 +569,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--python", default="3.12", help="Lambda Python version (default: 3.12)")
     p.add_argument(
         "--arch", choices=sorted(ARCHES), default=DEFAULT_ARCH, help="Lambda architecture (default: arm64)"
+    )
+    p.add_argument(
+        "--api",
+        choices=API_TYPES_CHOICE,
+        default=DEFAULT_API,
+        help="API Gateway type: http (JWT authorizer, cheaper) or rest (default: http)",
     )
     p.add_argument(
         "--templates-only",

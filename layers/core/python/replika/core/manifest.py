@@ -89,6 +89,9 @@ AUDIT = _rw("table", "AUDIT_TABLE", "read", "write")
 IDEMPOTENCY = _rw("table", "IDEMPOTENCY_TABLE", "read", "write")
 # "list": a HEAD on a missing key answers 404 (not 403) only with s3:ListBucket
 DOCUMENTS = _rw("bucket", "DOCUMENTS_BUCKET", "read", "write", "list")
+#: What every app's functions use: the stage and region, cursor signing, the staff pool, the region's
+#: data key (the tables are SSE-KMS with it) and the audit table (every app writes audit records).
+PLATFORM = (STAGE, REGION_SLUG, CURSOR_SECRET, USER_POOL, DATA_KEY, AUDIT)
 
 #: The resources several apps may use, with the most access an app other than the owner may have.
 #: Every other resource belongs to the one app whose manifest declares it: no other app may name it.

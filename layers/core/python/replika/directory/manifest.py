@@ -4,13 +4,8 @@ the audit chain heads bucket (the region's tamper evidence is served by the alwa
 from __future__ import annotations
 
 from replika.core.manifest import (
-    AUDIT,
-    CURSOR_SECRET,
-    DATA_KEY,
     IDEMPOTENCY,
-    REGION_SLUG,
-    STAGE,
-    USER_POOL,
+    PLATFORM,
     AppManifest,
     Resource,
 )
@@ -18,13 +13,8 @@ from replika.core.manifest import (
 MANIFEST = AppManifest(
     app="directory",
     resources=(
-        STAGE,
-        REGION_SLUG,
-        CURSOR_SECRET,
-        USER_POOL,
-        DATA_KEY,
+        *PLATFORM,
         Resource("table", "DIRECTORY_TABLE", frozenset({"read", "write"})),
-        AUDIT,
         IDEMPOTENCY,  # the import route is idempotent
         # the daily audit chain heads (Object Lock): written by the schedule, read (first version
         # of a day's file, hence versions and listing) by the verify and public heads routes

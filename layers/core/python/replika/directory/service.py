@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -108,12 +108,18 @@ def existing_nips(nips: Iterable[str]) -> frozenset[str]:
 
 # -- import -------------------------------------------------------------------------------------
 def import_directory(
-    data: bytes, *, actor: str, dry_run: bool = False, request_id: str | None = None
+    data: bytes,
+    *,
+    actor: str,
+    dry_run: bool = False,
+    request_id: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Import an HR export: all rows valid or nothing written; the same file twice changes nothing.
 
     Rows update in place (an employee who moved OPD moves: the by_opd index follows the item).
     Employees absent from the file are left as they are: a partial export is safe.
+    ``on_progress(written, to_write)`` is told after each batch of 25 items (the CLI's bar).
     """
     sha = hashlib.sha256(data).hexdigest()
     # Supervisors outside the file must already be in the directory: look up only those.
@@ -140,10 +146,13 @@ def import_directory(
     if dry_run or not (created or updated):
         return result
     now = _now()
+    changed = created + updated
     with DirectoryItem.batch_write() as batch:
-        for item in created + updated:
+        for written, item in enumerate(changed, start=1):
             item.updated_at = now
             batch.save(item)
+            if on_progress is not None and (written % 25 == 0 or written == len(changed)):
+                on_progress(written, len(changed))
     moved = [
         {"nip": i.nip, "from": current[(i.pk, i.sk)].opd_code, "to": i.opd_code}
         for i in updated

@@ -6,14 +6,9 @@ verification of signatures with the published public key)."""
 from __future__ import annotations
 
 from replika.core.manifest import (
-    AUDIT,
-    CURSOR_SECRET,
-    DATA_KEY,
     DOCUMENTS,
+    PLATFORM,
     PUBLIC_USER_POOL,
-    REGION_SLUG,
-    STAGE,
-    USER_POOL,
     AppManifest,
     Resource,
 )
@@ -21,13 +16,9 @@ from replika.core.manifest import (
 MANIFEST = AppManifest(
     app="perizinan",
     resources=(
-        STAGE,
-        REGION_SLUG,
-        CURSOR_SECRET,
-        USER_POOL,
+        # the data key: its table, the audit table and the documents bucket are SSE-KMS with it
+        *PLATFORM,
         PUBLIC_USER_POOL,
-        DATA_KEY,  # its table, the audit table and the documents bucket are SSE-KMS with it
-        AUDIT,
         DOCUMENTS,
         Resource("table", "PERIZINAN_TABLE", frozenset({"read", "write"})),
         # signs permits (kms:Sign) and reads the public half to publish and verify (GetPublicKey)

@@ -5,15 +5,10 @@ Its layer adds the PDF and spreadsheet libraries."""
 from __future__ import annotations
 
 from replika.core.manifest import (
-    AUDIT,
-    CURSOR_SECRET,
-    DATA_KEY,
     DIRECTORY_READ,
     DOCUMENTS,
     IDEMPOTENCY,
-    REGION_SLUG,
-    STAGE,
-    USER_POOL,
+    PLATFORM,
     AppManifest,
     Resource,
 )
@@ -21,14 +16,10 @@ from replika.core.manifest import (
 MANIFEST = AppManifest(
     app="remunerasi",
     resources=(
-        STAGE,
-        REGION_SLUG,
-        CURSOR_SECRET,
-        USER_POOL,
-        DATA_KEY,  # its table, the documents bucket and the payroll queue are SSE-KMS with it
+        # the data key: its table, the documents bucket and the payroll queue are SSE-KMS with it
+        *PLATFORM,
         DIRECTORY_READ,
         Resource("table", "REMUNERASI_TABLE", frozenset({"read", "write"})),
-        AUDIT,
         IDEMPOTENCY,
         DOCUMENTS,
         Resource("queue", "PAYROLL_QUEUE_URL", frozenset({"send", "consume"}), arn_env="PAYROLL_QUEUE_ARN"),

@@ -5,14 +5,9 @@ applicants' self sign-up pool). Its layer adds fpdf2 (NPHD) and openpyxl (audito
 from __future__ import annotations
 
 from replika.core.manifest import (
-    AUDIT,
-    CURSOR_SECRET,
-    DATA_KEY,
     DOCUMENTS,
+    PLATFORM,
     PUBLIC_USER_POOL,
-    REGION_SLUG,
-    STAGE,
-    USER_POOL,
     AppManifest,
     Resource,
 )
@@ -20,13 +15,9 @@ from replika.core.manifest import (
 MANIFEST = AppManifest(
     app="sabilulungan",
     resources=(
-        STAGE,
-        REGION_SLUG,
-        CURSOR_SECRET,
-        USER_POOL,
+        # the data key: the table, the audit table, the bucket, topic and secret are SSE-KMS with it
+        *PLATFORM,
         PUBLIC_USER_POOL,  # applicants (organisations) sign themselves up
-        DATA_KEY,  # the table, the audit table, the bucket, topic and secret are SSE-KMS with it
-        AUDIT,
         DOCUMENTS,  # proposal documents, NPHD, LPJ and exports under sabilulungan/
         Resource("table", "SABILULUNGAN_TABLE", frozenset({"read", "write"})),
         Resource("topic", "SABILULUNGAN_TOPIC_ARN", frozenset({"publish"})),

@@ -6,16 +6,11 @@ adds the PDF and spreadsheet libraries."""
 from __future__ import annotations
 
 from replika.core.manifest import (
-    AUDIT,
-    CURSOR_SECRET,
-    DATA_KEY,
     DIRECTORY_READ,
     DOCUMENTS,
     IDEMPOTENCY,
-    REGION_SLUG,
+    PLATFORM,
     REMUNERASI_READ,
-    STAGE,
-    USER_POOL,
     AppManifest,
     Resource,
 )
@@ -23,15 +18,11 @@ from replika.core.manifest import (
 MANIFEST = AppManifest(
     app="sakip",
     resources=(
-        STAGE,
-        REGION_SLUG,
-        CURSOR_SECRET,
-        USER_POOL,
-        DATA_KEY,  # its table, e-Remunerasi's, the directory and the documents bucket are SSE-KMS with it
+        # the data key: its table, e-Remunerasi's, the directory and the documents bucket are SSE-KMS with it
+        *PLATFORM,
         DIRECTORY_READ,
         Resource("table", "SAKIP_TABLE", frozenset({"read", "write"})),
         REMUNERASI_READ,
-        AUDIT,
         IDEMPOTENCY,
         DOCUMENTS,
     ),

@@ -4,13 +4,8 @@ directory (read: the reported employee) and audit. Its layer adds cryptography a
 from __future__ import annotations
 
 from replika.core.manifest import (
-    AUDIT,
-    CURSOR_SECRET,
-    DATA_KEY,
     DIRECTORY_READ,
-    REGION_SLUG,
-    STAGE,
-    USER_POOL,
+    PLATFORM,
     AppManifest,
     Resource,
 )
@@ -18,13 +13,9 @@ from replika.core.manifest import (
 MANIFEST = AppManifest(
     app="wbs",
     resources=(
-        STAGE,
-        REGION_SLUG,
-        CURSOR_SECRET,
-        USER_POOL,
-        DATA_KEY,  # the directory and audit tables are SSE-KMS with the region's data key
+        # the data key: the directory and audit tables are SSE-KMS with the region's data key
+        *PLATFORM,
         DIRECTORY_READ,
-        AUDIT,
         Resource("table", "WBS_TABLE", frozenset({"read", "write"})),
         # evidence: presigned upload, cleaned copy, every version deleted on purge
         Resource("bucket", "WBS_BUCKET", frozenset({"read", "write", "delete", "list"})),

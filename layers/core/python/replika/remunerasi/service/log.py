@@ -104,7 +104,6 @@ def create_entry(p: Principal, body: EntryIn) -> EntryOut:
     _check_date(body.entry_date, body.overtime)
     if body.evidence_key and not body.evidence_key.startswith(keys.evidence_prefix(emp.nip or "") + "/"):
         raise BadRequest("Bukti bukan milik Anda.", code="invalid_evidence")
-    period = f"{body.entry_date:%Y-%m}"
     item = entry_store.new(
         nip=emp.nip or "",
         entry_date=body.entry_date.isoformat(),
@@ -120,9 +119,11 @@ def create_entry(p: Principal, body: EntryIn) -> EntryOut:
         evidence_key=body.evidence_key,
         created_at=_now(),
     )
-    with transaction() as tx:
-        entry_store.create_in(tx, item)
-        not_locked_check(tx, period)
+    # One conditional PutItem (1 WRU for the item + 1 for its pending-queue index entry), not a
+    # transaction with a lock check (twice that, plus the check): the lock was read above, and an
+    # entry that slips in while its period is being locked stays pending for ever: approving,
+    # editing or deleting it is a transaction that checks the lock, so it never reaches a total.
+    entry_store.create(item)
     return entry_out(item)
 
 
@@ -277,9 +278,29 @@ def decide(p: Principal, body: DecisionIn, *, request_id: str | None) -> Decisio
                 details={"decided": committed},
             ) from exc
         committed += [e.entry_id for e in chunk]
+    # The response is what was written (every write above was conditional on the version read,
+    # so nothing else changed these items in between): no read-back of the entries.
+    actor = actor_of(p)
     return DecisionOut(
-        action=body.action, decided=[entry_out(_get_entry(e.nip, e.entry_id)) for e in entries]
+        action=body.action,
+        decided=[entry_out(_as_decided(e, to, actor, decided_at, body.reason)) for e in entries],
     )
+
+
+def _as_decided(e: Entry, to: str, actor: str, decided_at: str, reason: str | None) -> Entry:
+    """``e`` as :func:`entry_store.decide_in` left it in the table (status, decider, time, reason,
+    the pending-queue index and the version incremented by PynamoDB's ``VersionAttribute``)."""
+    out = Entry.from_raw_data(e.serialize())
+    out.status, out.decided_by, out.decided_at = to, actor, decided_at
+    out.version = int(e.version or 0) + 1
+    if to == "pending":
+        out.gsi1pk, out.gsi1sk = keys.entry_pending_gsi(e.approver_nip, e.entry_date, e.nip, e.entry_id)
+        out.reason = None
+    else:
+        out.gsi1pk = out.gsi1sk = None
+        if reason:
+            out.reason = reason
+    return out
 
 
 def _chunks(entries: list[Entry]) -> Iterable[list[Entry]]:

@@ -21,7 +21,7 @@ __all__ = [
     "Entry",
     "Page",
     "batch_get",
-    "create_in",
+    "create",
     "decide_in",
     "delete_pending_in",
     "get",
@@ -105,8 +105,9 @@ def pending_page(approver: str, limit: int, last_key: dict[str, Any] | None) -> 
 
 
 # -- writing (parts of the caller's transaction) --------------------------------------------------
-def create_in(tx: Tx, item: Entry) -> None:
-    tx.save(item, condition=Entry.pk.does_not_exist())
+def create(item: Entry) -> None:
+    """Write a new entry on its own: one conditional PutItem (the key must be new)."""
+    item.save(condition=Entry.pk.does_not_exist())
 
 
 def update_pending_in(tx: Tx, item: Entry) -> None:
