@@ -210,7 +210,7 @@ def start_local_stack(
         moto.stop()
         os.environ.clear()
         os.environ.update(saved_env)
-        from replika.core.settings import rebind_tables
+        from replika.core.runtime import rebind_tables
 
         rebind_tables()
         raise
