@@ -137,3 +137,27 @@ def auth_header(nip: str | None, opd: str | None, *groups: str) -> dict[str, str
     if opd:
         claims["custom:opd"] = opd
     return {"Authorization": unsigned_token(claims)}
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """The contract stage's counts per app (tests/contract/test_schemathesis.py), also under
+    ``pytest -n 2``: the workers' reports carry them as a property; written to
+    ``build/contract-summary.txt`` too."""
+    from pathlib import Path
+
+    lines = sorted(
+        str(value)
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "schemathesis"
+    )
+    if not lines:
+        return
+    terminalreporter.write_sep("-", "schemathesis: operations, cases, failures per app")
+    for line in lines:
+        terminalreporter.write_line(line)
+    out = Path(__file__).resolve().parents[1] / "build" / "contract-summary.txt"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("\n".join(lines) + "\n")

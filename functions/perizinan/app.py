@@ -155,6 +155,7 @@ def get_profile(ctx: Ctx) -> ProfileOut:
     "/applications",
     "POST",
     roles=APPLICANT,
+    errors=(404,),  # an unknown permit type, or an applicant without a profile
     body=ApplicationIn,
     response=ApplicationOut,
     status=201,

@@ -6,7 +6,7 @@ Thin adapter: parse, check role, call the use cases in :mod:`replika.remunerasi`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Chalice, CloudWatchEvent, SQSEvent
 
@@ -14,12 +14,13 @@ from replika.core import runtime
 from replika.core.auth import Role
 from replika.core.calendar import parse_utc_iso
 from replika.core.errors import BadRequest
-from replika.core.http import Api, Ctx, parse_model
+from replika.core.http import Api, Ctx, PathPattern, parse_model
 from replika.core.lazy import lazy_module
 from replika.core.pagination import PageQuery
 from replika.core.runtime import get_settings
 from replika.remunerasi import rules, service
 from replika.remunerasi.models import (
+    PERIOD,
     ActingIn,
     ActingOut,
     ActivityIn,
@@ -55,6 +56,7 @@ from replika.remunerasi.models import (
     SentenceOut,
     SheetQuery,
     UploadOut,
+    periods_from,
 )
 from replika.remunerasi.schedule import payroll_schedule_expression
 
@@ -68,7 +70,18 @@ else:  # loaded by the first request that needs them (cold start)
 
 runtime.init("remunerasi")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-remunerasi")
-api = Api(app, title="replika e-Remunerasi", base_path="/remunerasi")
+#: A period in a path is a month (YYYY-MM): anything else is a client's input error (400
+#: validation_failed); an action is one of the run's actions: anything else names no action (404).
+#: The document states both patterns and both statuses.
+api = Api(
+    app,
+    title="replika e-Remunerasi",
+    base_path="/remunerasi",
+    path_patterns={
+        "period": PathPattern(PERIOD, status=400),
+        "action": "^(" + "|".join(a.value for a in rules.PayrollAction) + ")$",
+    },
+)
 HR = (Role.ADMIN, Role.BKPSDM)
 CSV = ("text/csv",)
 
@@ -133,6 +146,7 @@ def import_activities(ctx: Ctx) -> ImportSummary:
 @api.route(
     "/entries",
     "POST",
+    errors=(404,),  # an unknown activity or employee
     body=EntryIn,
     response=EntryOut,
     status=201,
@@ -146,6 +160,7 @@ def create_entry(ctx: Ctx, body: EntryIn) -> EntryOut:
 @api.route(
     "/entries/evidence-upload",
     "POST",
+    errors=(404,),  # the caller is not in the directory
     body=EvidenceUploadIn,
     response=UploadOut,
     summary="Tautan unggah bukti kegiatan (JPEG/PNG/PDF, maks. 5 MB)",
@@ -202,6 +217,7 @@ def pending(ctx: Ctx, query: PendingQuery) -> EntryPage:
 @api.route(
     "/decisions",
     "POST",
+    errors=(404,),  # an entry that does not exist
     body=DecisionIn,
     response=DecisionOut,
     idempotent=True,
@@ -215,6 +231,7 @@ def decide(ctx: Ctx, body: DecisionIn) -> DecisionOut:
     "/acting",
     "POST",
     roles=HR,
+    errors=(404,),  # an employee who is not in the directory
     body=ActingIn,
     response=ActingOut,
     status=201,
@@ -265,6 +282,7 @@ def attendance(ctx: Ctx, nip: str, query: PeriodQuery) -> AttendanceMonthOut:
 @api.route(
     "/sentences",
     "POST",
+    errors=(404,),  # an unknown employee
     roles=HR,
     body=SentenceIn,
     response=SentenceOut,
@@ -279,6 +297,15 @@ def record_sentence(ctx: Ctx, body: SentenceIn) -> SentenceOut:
 FINANCE_VIEW = (Role.ADMIN, Role.BKPSDM, Role.BPKAD)
 
 
+@api.on_document
+def _region_go_live(doc: dict[str, Any]) -> None:
+    """A run starts only from the region's go-live month (earlier: 400 before_go_live): the
+    document's pattern for that period says which months."""
+    for param in doc["paths"]["/payroll/{period}/run"]["post"]["parameters"]:
+        if param["name"] == "period":
+            param["schema"]["pattern"] = periods_from(service.region().remunerasi.go_live)
+
+
 def _period(period: str) -> str:
     # parse_model: a bad period in the path is a 400 with field details, not pydantic's own error
     return parse_model(PeriodQuery, {"period": period}).period
@@ -288,6 +315,7 @@ def _period(period: str) -> str:
     "/payroll/{period}/run",
     "POST",
     roles=(Role.BKPSDM,),
+    errors=(400,),  # a period before the region's go-live month
     response=RunOut,
     status=202,
     summary="Mulai perhitungan TKD periode (dilanjutkan pekerja SQS)",

@@ -349,6 +349,7 @@ def public_proposal(ctx: Ctx, number: str) -> Response:
     public=True,
     query=RecipientQuery,
     response=RecipientPage,
+    also_returns=("text/csv",),
     summary="Penerima per tahun (JSON berhalaman; ?format=csv satu tahun penuh)",
 )
 def public_recipients(ctx: Ctx, query: RecipientQuery) -> Response:

@@ -35,6 +35,7 @@ from replika.sakip.models import (
     ErkLinkIn,
     ErkLinkList,
     ErkLinkOut,
+    EvidenceUploadIn,
     ExportQuery,
     ImportQuery,
     ImportSummary,
@@ -65,9 +66,9 @@ from replika.sakip.models import (
     RevisionPage,
     RollupOut,
     RollupQuery,
+    SignedUploadIn,
     SignIn,
     SummaryQuery,
-    UploadIn,
     UploadOut,
     YearQuery,
 )
@@ -311,11 +312,11 @@ def put_realisation(ctx: Ctx, year: str, code: str, quarter: str, body: Realisat
     "/evidence/{owner}/upload",
     "POST",
     roles=PLANNERS,
-    body=UploadIn,
+    body=EvidenceUploadIn,
     response=UploadOut,
     summary="Tautan unggah bukti realisasi (PDF, JPEG, PNG; maks. 10 MB)",
 )
-def evidence_upload(ctx: Ctx, owner: str, body: UploadIn) -> UploadOut:
+def evidence_upload(ctx: Ctx, owner: str, body: EvidenceUploadIn) -> UploadOut:
     return realisation.evidence_upload(ctx.user, _path("owner", owner), body)
 
 
@@ -374,11 +375,11 @@ def agreement_pdf(ctx: Ctx, year: str, owner: str) -> LinkOut:
     "/agreements/{year}/{owner}/signed-upload",
     "POST",
     roles=PLANNERS,
-    body=UploadIn,
+    body=SignedUploadIn,
     response=UploadOut,
     summary="Tautan unggah pindaian PK bertanda tangan (kepala OPD atau Bappeda)",
 )
-def agreement_signed_upload(ctx: Ctx, year: str, owner: str, body: UploadIn) -> UploadOut:
+def agreement_signed_upload(ctx: Ctx, year: str, owner: str, body: SignedUploadIn) -> UploadOut:
     return agreement.signed_upload(ctx.user, _year(year), _path("owner", owner), body)
 
 

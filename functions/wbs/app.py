@@ -52,7 +52,7 @@ from replika.wbs.models import (
     StatsQuery,
     TransitionIn,
 )
-from replika.wbs.rules import ESCALATION_ROLES, STAFF_ROLES
+from replika.wbs.rules import ESCALATION_ROLES, STAFF_ROLES, Status
 
 if TYPE_CHECKING:
     from replika.wbs import retention, staff, uploads
@@ -64,6 +64,15 @@ else:  # loaded by the first request that needs them (cold start)
 runtime.init("wbs")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-wbs")
 api = Api(app, title="replika WBS", base_path="/wbs")
+
+
+@api.on_document
+def _region_categories(doc: dict[str, Any]) -> None:
+    """A report's category is one of the region's (its WBS policy): the document says which."""
+    schemas = doc["components"]["schemas"]
+    schemas["ReportIn"]["properties"]["category"]["enum"] = list(service.policy().categories)
+
+
 HEAD = (Role.INSPEKTORAT_KEPALA,)
 STAFF = tuple(sorted(STAFF_ROLES))  # the Inspektorat and the escalation desks (rules.can_see decides)
 DESKS = (Role.INSPEKTORAT_KEPALA, *sorted(ESCALATION_ROLES))
@@ -111,7 +120,7 @@ def create_report(ctx: Ctx, body: ReportIn) -> ReportCreated:
     "/reporter/session",
     "POST",
     public=True,
-    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
+    errors=(401, 429),  # a wrong receipt; too many tries (the receipt is guessed at: rate-limited)
     body=ReceiptIn,
     response=SessionOut,
     summary="Tukar kode resi dengan token sesi pelapor (15 menit)",
@@ -302,7 +311,7 @@ def audit_trail(ctx: Ctx, report_id: str, query: PageIn) -> AuditPage:
 )
 def retention_due(ctx: Ctx, query: DueQuery) -> DuePage:
     return retention.due_for_purge(
-        ctx.user, query.status, query.days_ahead, query.limit, query.cursor, ctx.request_id
+        ctx.user, Status(query.status), query.days_ahead, query.limit, query.cursor, ctx.request_id
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,7 @@ from replika_infra.local.gateway import Gateway, load_app, load_module, serve, w
 from tests.conftest import auth_header
 
 ADMIN = auth_header("199001012015011001", "32.73.06", "admin")
+JSON_CT = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
@@ -126,3 +128,249 @@ def test_documents_say_what_a_cursor_and_a_csv_body_are(region_stack: dict[str, 
     assert body["minLength"] == 1 and body["x-opaque"] is True and body["examples"]
     key = next(p for p in spec["paths"]["/import"]["post"]["parameters"] if p["name"] == "Idempotency-Key")
     assert key["schema"]["pattern"] == IDEMPOTENCY_KEY_PATTERN == idempotency.KEY_PATTERN.pattern
+
+
+@pytest.mark.parametrize("key", ["", "short", "bad key with spaces"])
+def test_an_empty_or_malformed_idempotency_key_is_refused(client: Client, key: str) -> None:
+    csv = "nip,nama,opd_kode,opd_nama\n"
+    headers = {**ADMIN, "Content-Type": "text/csv", "Idempotency-Key": key}
+    r = client.http.post("/import?dry_run=true", headers=headers, body=csv)
+    assert status_code(r) == (400, "invalid_idempotency_key")
+
+
+def test_a_path_parameter_pattern_is_documented_and_checked(region_stack: dict[str, str]) -> None:
+    spec = _spec("remunerasi")
+    params = {
+        p["name"]: p["schema"]
+        for p in spec["paths"]["/payroll/{period}/actions/{action}"]["post"]["parameters"]
+    }
+    assert params["period"]["pattern"].startswith("^") and params["action"]["pattern"] == (
+        "^(recompute|verify|approve|lock)$"
+    )
+    bkpsdm = auth_header("199001012015011001", "32.73.06", "bkpsdm")
+    with Client(load_app("remunerasi")) as c:
+        r = c.http.post(
+            "/payroll/2026-01/actions/explode",
+            headers={**bkpsdm, "Content-Type": "application/json"},
+            body="{}",
+        )
+        assert status_code(r)[0] == 404, r.body  # an action that is not one names nothing
+
+
+def test_a_malformed_period_in_a_path_is_a_declared_400(region_stack: dict[str, str]) -> None:
+    """A period is a client's input (YYYY-MM): a malformed one is 400 validation_failed with the
+    field, on every route that takes one, and each such route's document declares the 400."""
+    spec = _spec("remunerasi")
+    with_period = [(path, m) for path, item in spec["paths"].items() if "{period}" in path for m in item]
+    assert len(with_period) >= 8
+    for path, method in with_period:
+        assert "400" in spec["paths"][path][method]["responses"], (path, method)
+    bkpsdm = auth_header("199001012015011001", "32.73.06", "bkpsdm")
+    with Client(load_app("remunerasi")) as c:
+        for path in ("/payroll/2026-13", "/payroll/x", "/payroll/0000-01/results"):
+            r = c.http.get(path, headers=bkpsdm)
+            assert status_code(r) == (400, "validation_failed"), (path, r.body)
+            assert json.loads(r.body)["error"]["details"]["fields"][0]["field"] == "period"
+        r = c.http.post("/payroll/2026-1/actions/verify", headers={**bkpsdm, **JSON_CT}, body="{}")
+        assert status_code(r) == (400, "validation_failed"), r.body
+
+
+def test_an_integral_json_number_is_an_integer_as_json_schema_says() -> None:
+    from replika.core.errors import ValidationFailed
+    from replika.core.http import parse_body
+
+    class Versioned(BaseModel):
+        version: int
+        amount: float = 0
+
+    assert parse_body(Versioned, b'{"version": 413.0, "amount": 2.0}') == Versioned(version=413, amount=2)
+    assert parse_body(Versioned, b'{"version": 1, "amount": 2.5}').amount == 2.5
+    for raw in (b'{"version": 1.5}', b'{"version": "1"}', b'{"version": true}'):
+        with pytest.raises(ValidationFailed):
+            parse_body(Versioned, raw)
+
+
+def test_every_apps_cursor_is_documented_as_opaque(region_stack: dict[str, str]) -> None:
+    from replika.core.pagination import CURSOR_PATTERN
+    from replika_infra.local.gateway import app_names
+
+    seen = 0
+    for name in app_names():
+        for item in _spec(name)["paths"].values():
+            for op in item.values():
+                for p in op.get("parameters", []):
+                    if p["name"] == "cursor":
+                        seen += 1
+                        assert p["schema"].get("x-opaque") is True, (name, op["operationId"])
+                        assert p["schema"]["pattern"] == CURSOR_PATTERN, (name, op["operationId"])
+    assert seen
+
+
+def test_the_served_document_states_the_regions_wbs_categories(region_stack: dict[str, str]) -> None:
+    from replika.wbs import service
+
+    doc = load_module("wbs").api.document()
+    category = doc["components"]["schemas"]["ReportIn"]["properties"]["category"]
+    assert category["enum"] == list(service.policy().categories)
+
+
+def test_retention_due_lists_only_purgeable_statuses_and_says_so(region_stack: dict[str, str]) -> None:
+    doc = load_module("wbs").api.document()
+    status = next(p for p in doc["paths"]["/retention/due"]["get"]["parameters"] if p["name"] == "status")
+    ref = status["schema"]["$ref"].rsplit("/", 1)[-1] if "$ref" in status["schema"] else None
+    enum = doc["components"]["schemas"][ref]["enum"] if ref else status["schema"]["enum"]
+    assert sorted(enum) == ["closed", "rejected"]
+
+
+def test_rate_limited_and_not_found_answers_are_declared(region_stack: dict[str, str]) -> None:
+    assert "429" in _spec("wbs")["paths"]["/reporter/session"]["post"]["responses"]
+    paths = _spec("remunerasi")["paths"]
+    for path in ("/entries", "/entries/evidence-upload", "/sentences", "/decisions"):
+        assert "404" in paths[path]["post"]["responses"], path
+
+
+def test_every_reference_in_every_document_resolves(region_stack: dict[str, str]) -> None:
+    from replika_infra.local.gateway import app_names
+
+    for name in app_names():
+        doc = load_module(name).api.document()
+        refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(doc)))
+        assert refs <= set(doc["components"]["schemas"]), (name, refs - set(doc["components"]["schemas"]))
+
+
+def test_a_rejection_needs_a_reason_and_the_document_says_so(region_stack: dict[str, str]) -> None:
+    import jsonschema
+
+    doc = _spec("remunerasi")
+    schema = {**doc["components"]["schemas"]["DecisionIn"], "components": doc["components"]}
+    entry = {"entry_id": "0", "nip": "000000000000000000", "version": 1}
+    valid = jsonschema.Draft202012Validator(schema).is_valid
+    assert not valid({"action": "reject", "entries": [entry]})
+    assert not valid({"action": "reject", "entries": [entry], "reason": "  "})
+    assert valid({"action": "reject", "entries": [entry], "reason": "salah"})
+    assert valid({"action": "approve", "entries": [entry]})
+
+
+def test_perizinan_documents_its_cross_field_rules(region_stack: dict[str, str]) -> None:
+    import jsonschema
+
+    doc = _spec("perizinan")
+
+    def valid(model: str, value: Any) -> bool:
+        schema = {**doc["components"]["schemas"][model], "components": doc["components"]}
+        return jsonschema.Draft202012Validator(schema).is_valid(value)
+
+    assert not valid("PaymentIn", {"receipt_number": None, "waiver_reason": None})
+    assert not valid("PaymentIn", {"receipt_number": "KW-1", "waiver_reason": "dibebaskan"})
+    assert valid("PaymentIn", {"receipt_number": "KW-1"}) and valid(
+        "PaymentIn", {"waiver_reason": "dibebaskan"}
+    )
+    form = next(s for s in doc["components"]["schemas"].values() if "form_schema" in s.get("properties", {}))
+    assert form["properties"]["form_schema"]["properties"]["type"] == {"const": "object"}
+
+
+def test_a_second_answer_format_is_declared(region_stack: dict[str, str]) -> None:
+    ok = _spec("sabilulungan")["paths"]["/public/recipients"]["get"]["responses"]["200"]["content"]
+    assert set(ok) == {"application/json", "text/csv"} and ok["text/csv"]["schema"] == {"type": "string"}
+
+
+def test_a_run_before_go_live_is_a_declared_400(region_stack: dict[str, str]) -> None:
+    assert "400" in _spec("remunerasi")["paths"]["/payroll/{period}/run"]["post"]["responses"]
+    bkpsdm = auth_header("199001012015011001", "32.73.06", "bkpsdm")
+    with Client(load_app("remunerasi")) as c:
+        assert c.http.post("/payroll/1000-01/run", headers=bkpsdm).status_code == 400
+
+
+def test_acting_declares_its_404_and_states_its_cross_field_rules(region_stack: dict[str, str]) -> None:
+    """An acting assignment names two different employees of the directory, ends on or after it
+    starts: the document declares the 404 and states the rules JSON Schema cannot (extensions)."""
+    from replika.core.openapi import CROSS_FIELD_RULES
+
+    doc = _spec("remunerasi")
+    assert "404" in doc["paths"]["/acting"]["post"]["responses"]
+    acting = doc["components"]["schemas"]["ActingIn"]
+    assert acting["x-distinct"] == [["acting_nip", "for_nip"]] and acting["x-not-before"] == [
+        ["end", "start"]
+    ]
+    assert doc["components"]["schemas"]["ActivityUpdate"]["x-same-as-path"] == ["code"]
+    assert {"x-distinct", "x-not-before", "x-same-as-path"} == set(CROSS_FIELD_RULES)
+    hr = {**auth_header("199001012015011001", "32.73.06", "bkpsdm"), **JSON_CT}
+    with Client(load_app("remunerasi")) as c:
+        body = {"acting_nip": "1" * 18, "for_nip": "2" * 18, "start": "2026-01-01", "end": "2026-01-31"}
+        assert status_code(c.http.post("/acting", headers=hr, body=json.dumps(body)))[0] == 404
+        same = {**body, "for_nip": "1" * 18}
+        assert status_code(c.http.post("/acting", headers=hr, body=json.dumps(same))) == (
+            400,
+            "invalid_acting",
+        )
+        backwards = {**body, "end": "2025-12-31"}
+        assert status_code(c.http.post("/acting", headers=hr, body=json.dumps(backwards))) == (
+            400,
+            "invalid_range",
+        )
+
+
+def test_perizinan_states_which_fields_a_stage_and_an_application_need(region_stack: dict[str, str]) -> None:
+    import jsonschema
+
+    doc = _spec("perizinan")
+    assert "404" in doc["paths"]["/applications"]["post"]["responses"]
+
+    def valid(model: str, value: Any) -> bool:
+        schema = {**doc["components"]["schemas"][model], "components": doc["components"]}
+        return jsonschema.Draft202012Validator(schema).is_valid(value)
+
+    stage = {"code": "teknis", "name": "Tim teknis", "role": "pegawai", "sla_days": 3}
+    assert not valid("StageIn", stage) and not valid("StageIn", {**stage, "opd": None})
+    assert valid("StageIn", {**stage, "opd": "32.73.06"}) and valid("StageIn", {**stage, "role": "dpmptsp"})
+    business = {
+        "name": "Toko",
+        "kbli": "47111",
+        "capital_total": 1,
+        "kecamatan": "32.73.01",
+        "address": "Jl. Asia Afrika 1",
+    }
+    assert not valid("ApplicationIn", {"type_code": "IMB"})
+    assert not valid("ApplicationIn", {"type_code": "IMB", "kind": "perpanjangan"})
+    assert valid("ApplicationIn", {"type_code": "IMB", "kind": "perpanjangan", "renews": "503/IMB/1"})
+    assert valid("ApplicationIn", {"type_code": "IMB", "business": business})
+
+
+def test_sakip_states_year_keys_and_upload_types(region_stack: dict[str, str]) -> None:
+    """A per-year map's keys are years and an upload's content type is one the route takes: the
+    document says so, as the validators and the presign check do."""
+    doc = _spec("sakip")
+    schemas = doc["components"]["schemas"]
+    assert schemas["IndicatorIn"]["properties"]["targets"]["propertyNames"] == {"pattern": "^[0-9]{4}$"}
+    pagu = json.dumps(schemas["NodeIn"]["properties"]["pagu"])
+    assert '"propertyNames": {"pattern": "^[0-9]{4}$"}' in pagu
+
+    def content_types(path: str) -> list[str]:
+        ref = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        return schemas[ref.rsplit("/", 1)[-1]]["properties"]["content_type"]["enum"]
+
+    assert content_types("/evidence/{owner}/upload") == ["application/pdf", "image/jpeg", "image/png"]
+    assert content_types("/agreements/{year}/{owner}/signed-upload") == ["application/pdf"]
+
+
+def test_the_served_document_states_the_regions_go_live_month(region_stack: dict[str, str]) -> None:
+    from replika.remunerasi import service
+    from replika.remunerasi.models import periods_from
+
+    doc = load_module("remunerasi").api.document()
+    params = doc["paths"]["/payroll/{period}/run"]["post"]["parameters"]
+    period = next(p for p in params if p["name"] == "period")
+    go_live = service.region().remunerasi.go_live
+    assert period["schema"]["pattern"] == periods_from(go_live)
+    assert not re.match(period["schema"]["pattern"], "2024-12") and re.match(
+        period["schema"]["pattern"], go_live
+    )
+
+
+def test_every_served_document_is_valid_openapi(region_stack: dict[str, str]) -> None:
+    from openapi_spec_validator import validate
+
+    from replika_infra.local.gateway import app_names
+
+    for name in app_names():
+        validate(load_module(name).api.document())  # the region hooks' additions included

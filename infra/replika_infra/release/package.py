@@ -45,7 +45,9 @@ from replika.core.manifest import AppManifest, manifest_for
 from replika_infra.progress import track
 from replika_infra.release import httpapi, iam, layers, logs
 from replika_infra.release.iam import has_condition, param_name
-from replika_infra.release.layer_plan import layer_names, own_extras, plan
+from replika_infra.release.layer_plan import layer_names as layer_names  # re-exported (deploy, tests)
+from replika_infra.release.layer_plan import own_extras as own_extras
+from replika_infra.release.layer_plan import plan as plan
 
 ROOT = Path(__file__).resolve().parents[3]
 CORE_LAYER_DIR = ROOT / "layers" / "core" / "python"

@@ -337,6 +337,19 @@ class RegionConfig(_Section):
             raise ValueError(f"harus salah satu dari {', '.join(sorted(INDONESIAN_ZONES))}")
         return v
 
+    @model_validator(mode="after")
+    def _apps_have_what_they_read(self) -> RegionConfig:
+        """An app that reads another app's data (e-SAKIP reads e-Remunerasi's E-RK minutes) needs
+        that app enabled: the region could not deploy it otherwise."""
+        from replika.core.manifest import READ_GRANTS
+
+        enabled = {a.value for a in self.enabled_apps}
+        for env, (owner, readers) in sorted(READ_GRANTS.items()):
+            for reader in sorted(readers & enabled):
+                if owner not in enabled:
+                    raise ValueError(f"{reader} membaca data {owner} ({env}): aktifkan juga {owner}")
+        return self
+
     @property
     def zone_label(self) -> str:
         return INDONESIAN_ZONES[self.timezone]

@@ -45,7 +45,7 @@ from replika.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from replika.core.operation import JSON, MAX_PATH_PARAM, Operation
+from replika.core.operation import JSON, MAX_PATH_PARAM, Operation, PathPattern
 from replika.core.runtime import get_settings
 
 PLACEHOLDER_POOL_ARN = "arn:aws:cognito-idp:ap-southeast-3:000000000000:userpool/ap-southeast-3_local"
@@ -205,8 +205,19 @@ def render(result: Any, status: int, request_id: str) -> Response:
 class Api:
     """Routes of one app plus the metadata the OpenAPI document is generated from."""
 
-    def __init__(self, app: Chalice, *, title: str, base_path: str, version: str = "1.0.0") -> None:
+    def __init__(
+        self,
+        app: Chalice,
+        *,
+        title: str,
+        base_path: str,
+        version: str = "1.0.0",
+        path_patterns: Mapping[str, str | PathPattern] | None = None,
+    ) -> None:
+        """``path_patterns``: the app's default regex per path-parameter name (a route may add)."""
         self.app = app
+        self.path_patterns = _path_patterns(path_patterns)
+        self.document_hooks: list[Callable[[dict[str, Any]], None]] = []
         self.title = title
         self.base_path = base_path
         self.version = version
@@ -240,7 +251,14 @@ class Api:
         raw_body: Iterable[str] = (),
         errors: Iterable[int] = (),
         raw_example: str | None = None,
+        path_patterns: Mapping[str, str | PathPattern] | None = None,
+        also_returns: Iterable[str] = (),
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """``path_patterns``: a regex per path parameter (anchored ``^…$``), or a
+        :class:`PathPattern` with the status of a value that does not match (404 by default);
+        the document says the pattern and the status."""
+        patterns = {**self.path_patterns, **_path_patterns(path_patterns)}
+
         def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
             op = Operation(
                 method=method.upper(),
@@ -260,6 +278,8 @@ class Api:
                 raw_body=tuple(raw_body),
                 errors=frozenset(errors),
                 raw_example=raw_example,
+                path_patterns={k: v for k, v in patterns.items() if "{" + k + "}" in path},
+                also_returns=tuple(also_returns),
             )
             self.operations.append(op)
 
@@ -322,6 +342,11 @@ class Api:
         )
         if any(len(v) > MAX_PATH_PARAM for v in path_params.values()):
             raise NotFound()  # every path parameter has a length bound (the document says which)
+        for pname, rule in op.path_patterns.items():  # and a pattern where the route states one
+            if not re.search(rule.pattern, path_params.get(pname, "")):
+                if rule.status == 400:
+                    raise ValidationFailed(details={"fields": [_pattern_error(pname, rule.pattern)]})
+                raise NotFound()
         kwargs: dict[str, Any] = dict(path_params)
         if op.body is not None:
             if content_type not in op.body_content_types:
@@ -343,7 +368,7 @@ class Api:
             with translated():
                 return fn(ctx, **kwargs)
 
-        if op.idempotent and ctx.idempotency_key:
+        if op.idempotent and ctx.idempotency_key is not None:  # an empty key is a bad key, not no key
             from replika.core import idempotency
 
             who = principal.subject if principal else "anonymous"
@@ -387,22 +412,56 @@ class Api:
         )
         return response
 
+    def on_document(self, hook: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+        """Register ``hook(document)``: it states what the region's configuration decides (e.g. the
+        WBS categories as an ``enum``) in the document this deployment serves."""
+        self.document_hooks.append(hook)
+        return hook
+
+    def document(self) -> dict[str, Any]:
+        """The OpenAPI document this deployment serves: the routes' plus the region's hooks."""
+        from replika.core.openapi import build_openapi
+
+        doc = build_openapi(self)
+        for hook in self.document_hooks:
+            hook(doc)
+        return doc
+
     def _add_openapi_route(self) -> None:
         def openapi_json() -> Response:
-            from replika.core.openapi import build_openapi
 
-            return Response(
-                body=json.dumps(build_openapi(self)), status_code=200, headers={"Content-Type": JSON}
-            )
+            return Response(body=json.dumps(self.document()), status_code=200, headers={"Content-Type": JSON})
 
         self.app.route("/openapi.json", methods=["GET"], name="openapi_json")(openapi_json)
+
+
+def _path_patterns(patterns: Mapping[str, str | PathPattern] | None) -> dict[str, PathPattern]:
+    return {k: v if isinstance(v, PathPattern) else PathPattern(v) for k, v in (patterns or {}).items()}
+
+
+def _pattern_error(name: str, pattern: str) -> dict[str, Any]:
+    """The field detail of a path parameter that does not match (pydantic's own shape)."""
+    return {
+        "field": name,
+        "message": f"String should match pattern '{pattern}'",
+        "type": "string_pattern_mismatch",
+    }
+
+
+def _json_number(text: str) -> float | int:
+    """A JSON number with a fraction or exponent: ``2.0`` is the integer 2, as JSON Schema says
+    (``"type": "integer"`` accepts it), so a strict integer field takes it; ``2.5`` stays a float."""
+    value = float(text)
+    if value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
 
 
 def _json_body(raw: bytes) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_float=_json_number)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[…" nesting
         raise BadRequest("Body bukan JSON yang sah.", code="invalid_json") from None
 

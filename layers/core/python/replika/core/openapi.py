@@ -14,6 +14,12 @@ from replika.core.operation import MAX_PATH_PARAM, Documented, Operation
 #: ``replika.core.idempotency.KEY_PATTERN`` (that module imports PynamoDB: not at document build).
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_\-:.]{8,128}$"
 
+#: Rules between the fields of a body that JSON Schema cannot state, as extensions of the body's
+#: schema (a model's ``json_schema_extra``); the server refuses a body that breaks one with 400:
+#: ``x-distinct``: pairs of properties whose values differ; ``x-not-before``: pairs ``[later,
+#: earlier]`` (ISO dates); ``x-same-as-path``: properties equal to the path parameter of that name.
+CROSS_FIELD_RULES = ("x-distinct", "x-not-before", "x-same-as-path")
+
 _REF = "#/components/schemas/{model}"
 _PATH_PARAM = re.compile(r"{([^}]+)}")
 
@@ -53,7 +59,8 @@ _RETRY_AFTER = {"Retry-After": {"description": "detik", "schema": {"type": "stri
 def error_statuses(op: Operation) -> list[int]:
     """Every error status an operation can answer, from its shape plus what it declares:
 
-    - 400 when it reads a body, a query or a raw body; 413 and 415 when it reads a body;
+    - 400 when it reads a body, a query or a raw body, or refuses a malformed path parameter with
+      it (:class:`~replika.core.operation.PathPattern`); 413 and 415 when it reads a body;
     - 401/403 unless it is public (no token / a role the route does not allow);
     - 404 when it has path parameters (an unknown or malformed id);
     - 409 when it changes state (conditional writes: a lost race or a wrong status);
@@ -61,7 +68,7 @@ def error_statuses(op: Operation) -> list[int]:
     - whatever the route adds with ``errors=`` (e.g. 404 on ``/me``, 429 where it rate-limits).
     """
     codes = set(op.errors) | {503}
-    if op.body or op.query or op.raw_body:
+    if op.body or op.query or op.raw_body or any(r.status == 400 for r in op.path_patterns.values()):
         codes.add(400)
     if op.body or op.raw_body:
         codes.update({413, 415})
@@ -72,6 +79,13 @@ def error_statuses(op: Operation) -> list[int]:
     if op.method in {"POST", "PUT", "PATCH", "DELETE"}:
         codes.add(409)
     return sorted(codes)
+
+
+def _path_schema(op: Operation, name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM}
+    if name in op.path_patterns:
+        schema["pattern"] = op.path_patterns[name].pattern
+    return schema
 
 
 def _query_parameters(model: type[BaseModel], schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -96,11 +110,16 @@ def build_openapi(api: Documented) -> dict[str, Any]:
         for m in (op.body, op.response):
             if m is not None:
                 models.add(m)
-    _, defs = models_json_schema(
+    refs, defs = models_json_schema(
         [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
         ref_template=_REF,
     )
     components: dict[str, Any] = dict(defs.get("$defs", {}))
+
+    def ref(model: type[BaseModel]) -> dict[str, Any]:
+        # pydantic's own component name (a generic ``Page[X]`` is ``Page_X_``)
+        return dict(refs[(model, "validation")])
+
     components["Error"] = ERROR_SCHEMA
     paths: dict[str, Any] = {}
     for op in api.operations:
@@ -121,12 +140,14 @@ def build_openapi(api: Documented) -> dict[str, Any]:
                 "name": p,
                 "in": "path",
                 "required": True,
-                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM},
+                "schema": _path_schema(op, p),
             }
             for p in _PATH_PARAM.findall(op.path)
         ]
         if op.query is not None:
-            params += _query_parameters(op.query, op.query.model_json_schema(ref_template=_REF))
+            qschema = op.query.model_json_schema(ref_template=_REF)
+            components.update(qschema.get("$defs", {}))  # an enum a query parameter names
+            params += _query_parameters(op.query, qschema)
         if op.idempotent:
             params.append(
                 {
@@ -142,10 +163,7 @@ def build_openapi(api: Documented) -> dict[str, Any]:
         if op.body is not None:
             item["requestBody"] = {
                 "required": True,
-                "content": {
-                    ct: {"schema": {"$ref": _REF.format(model=op.body.__name__)}}
-                    for ct in op.body_content_types
-                },
+                "content": {ct: {"schema": ref(op.body)} for ct in op.body_content_types},
             }
         elif op.raw_body:
             # A file (e.g. an HR export as CSV): its rows are checked by the handler, which no
@@ -164,9 +182,9 @@ def build_openapi(api: Documented) -> dict[str, Any]:
             }
         ok: dict[str, Any] = {"description": "OK"}
         if op.response is not None:
-            ok["content"] = {
-                op.response_content_type: {"schema": {"$ref": _REF.format(model=op.response.__name__)}}
-            }
+            ok["content"] = {op.response_content_type: {"schema": ref(op.response)}}
+        for ct in op.also_returns:
+            ok.setdefault("content", {})[ct] = {"schema": {"type": "string"}}
         item["responses"][str(op.status)] = ok
         for code in error_statuses(op):
             answer: dict[str, Any] = {

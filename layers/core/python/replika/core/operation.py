@@ -13,10 +13,20 @@ from pydantic import BaseModel
 
 from replika.core.auth import Role
 
-__all__ = ["JSON", "MAX_PATH_PARAM", "Documented", "Operation"]
+__all__ = ["JSON", "MAX_PATH_PARAM", "Documented", "Operation", "PathPattern"]
 
 JSON = "application/json"
 MAX_PATH_PARAM = 128  # the length bound of every path parameter (ids, NIPs, periods, codes)
+
+
+@dataclass(frozen=True)
+class PathPattern:
+    """The regex (anchored ``^…$``) a path parameter must match, and the status of a value that
+    does not: 404 by default (it names no resource), 400 ``validation_failed`` where a malformed
+    value is a client's input error (a period ``YYYY-MM``). The document states both."""
+
+    pattern: str
+    status: int = 404
 
 
 @dataclass
@@ -38,6 +48,10 @@ class Operation:
     raw_body: tuple[str, ...] = ()  # content types of a non-JSON body the handler reads itself
     errors: frozenset[int] = frozenset()  # statuses beyond those the route's shape implies (openapi)
     raw_example: str | None = None  # one valid non-JSON body, for the document
+    #: what a path parameter must match (checked here, stated by the document)
+    path_patterns: dict[str, PathPattern] = field(default_factory=dict)
+    #: other content types the success answer may have (e.g. ``?format=csv``): a text body
+    also_returns: tuple[str, ...] = ()
 
 
 class _Named(Protocol):

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from replika.core.pagination import Page
+from replika.core.pagination import Page, cursor_field
 from replika.core.schema import Schema
 
 TYPE_CODE = r"^[A-Z0-9]{2,12}$"
@@ -30,6 +30,14 @@ class _In(Schema):
 
 
 class StageIn(_In):
+    #: the document states the rule the validator checks: a technical stage names its OPD
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"required": ["role"], "properties": {"role": {"const": "pegawai"}}},
+            "then": {"required": ["opd"], "properties": {"opd": {"type": "string"}}},
+        }
+    )
+
     code: str = Field(pattern=r"^[a-z0-9-]{2,30}$")
     name: str = Field(min_length=2, max_length=100)
     role: StageRole
@@ -46,7 +54,10 @@ class StageIn(_In):
 class PermitTypeIn(_In):
     code: str = Field(pattern=TYPE_CODE)
     name: str = Field(min_length=3, max_length=150)
-    form_schema: dict[str, Any] = Field(description="JSON Schema (2020-12) of the form")
+    form_schema: dict[str, Any] = Field(
+        description="JSON Schema (2020-12) of the form: an object schema",
+        json_schema_extra={"required": ["type"], "properties": {"type": {"const": "object"}}},
+    )
     documents: list[str] = Field(default_factory=list, max_length=30)
     stages: list[StageIn] = Field(min_length=1, max_length=10)
     fee: int = Field(0, ge=0, le=MAX_RUPIAH, description="retribusi, rupiah (0 = none)")
@@ -95,6 +106,16 @@ class BusinessIn(_In):
 
 
 class ApplicationIn(_In):
+    #: the document states the rule the validator checks: a renewal names the permit it renews,
+    #: any other application carries the business data
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"required": ["kind"], "properties": {"kind": {"const": "perpanjangan"}}},
+            "then": {"required": ["renews"], "properties": {"renews": {"type": "string"}}},
+            "else": {"required": ["business"], "properties": {"business": {"not": {"type": "null"}}}},
+        }
+    )
+
     type_code: str = Field(pattern=TYPE_CODE)
     kind: Kind = "baru"
     business: BusinessIn | None = Field(None, description="required unless renewing")
@@ -161,6 +182,24 @@ class ActionIn(_In):
 
 
 class PaymentIn(_In):
+    """Exactly one of a receipt or a waiver reason: the document says so (``oneOf``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["receipt_number"],
+                    "properties": {"receipt_number": {"type": "string"}, "waiver_reason": {"type": "null"}},
+                },
+                {
+                    "required": ["waiver_reason"],
+                    "properties": {"waiver_reason": {"type": "string"}, "receipt_number": {"type": "null"}},
+                },
+            ]
+        },
+    )
+
     receipt_number: str | None = Field(None, pattern=r"^[A-Za-z0-9./-]{3,40}$")
     waiver_reason: str | None = Field(None, min_length=5, max_length=500)
 
@@ -179,7 +218,7 @@ class QueueQuery(Schema):
     model_config = ConfigDict(extra="ignore")
     role: StageRole | None = None
     limit: int = Field(50, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=2048)
+    cursor: str | None = cursor_field()
 
 
 class QueueItem(Schema):
@@ -198,7 +237,7 @@ QueuePage = Page[QueueItem]
 class MineQuery(Schema):
     model_config = ConfigDict(extra="ignore")
     limit: int = Field(50, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=2048)
+    cursor: str | None = cursor_field()
 
 
 class PermitOut(Schema):

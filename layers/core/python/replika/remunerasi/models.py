@@ -19,6 +19,20 @@ PERIOD = r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])
 NIP = r"^[0-9]{18}$"
 
 
+def periods_from(first: str) -> str:
+    """The pattern of the periods (``YYYY-MM``) from ``first`` on: the document states a region's
+    go-live month with it (a run before it is refused). Periods are fixed-width, so a later one is
+    one that agrees with ``first`` up to a digit and is greater there."""
+    year, month = first.split("-")
+    later_years = [
+        year[:i] + f"[{int(year[i]) + 1}-9]" + "[0-9]" * (3 - i) for i in range(4) if year[i] != "9"
+    ]
+    months = "|".join(f"{m:02d}" for m in range(int(month), 13))
+    alternatives = [f"({'|'.join(later_years)})-(0[1-9]|1[0-2])"] if later_years else []
+    alternatives.append(f"{year}-({months})")
+    return "^(" + "|".join(alternatives) + ")$"
+
+
 class _In(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -109,6 +123,25 @@ class EntryRef(_In):
 
 
 class DecisionIn(_In):
+    """A rejection carries its reason (not blank): the document says so (``anyOf``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "anyOf": [
+                {"properties": {"action": {"enum": ["approve", "unapprove"]}}},
+                {
+                    "properties": {
+                        "action": {"const": "reject"},
+                        "reason": {"type": "string", "pattern": "\\S"},
+                    },
+                    "required": ["reason"],
+                },
+            ]
+        },
+    )
+
     action: Literal["approve", "reject", "unapprove"]
     entries: list[EntryRef] = Field(min_length=1, max_length=100)
     reason: str | None = Field(None, max_length=500)
@@ -139,6 +172,12 @@ class UploadOut(Schema):
 
 # -- acting supervisor ----------------------------------------------------------------------------
 class ActingIn(_In):
+    #: rules between fields that JSON Schema cannot state, stated for readers and the contract
+    #: stage (``replika.core.openapi.CROSS_FIELD_RULES``): refused with 400 otherwise
+    model_config = ConfigDict(
+        json_schema_extra={"x-distinct": [["acting_nip", "for_nip"]], "x-not-before": [["end", "start"]]}
+    )
+
     acting_nip: str = Field(pattern=NIP)
     for_nip: str = Field(pattern=NIP, description="atasan definitif yang digantikan")
     start: date
@@ -217,6 +256,9 @@ class PeriodQuery(Schema):
 
 
 class ActivityUpdate(ActivityIn):
+    #: the code in the body is the code in the path (400 code_mismatch otherwise)
+    model_config = ConfigDict(json_schema_extra={"x-same-as-path": ["code"]})
+
     version: int = Field(ge=1)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from replika.core.pagination import MAX_CURSOR_LENGTH
+from replika.core.pagination import cursor_field
 from replika.core.schema import Schema
 
 Nik = Annotated[str, Field(pattern=r"^[0-9]{16}$")]
@@ -177,7 +177,7 @@ class ProposalPage(Schema):
 
 class PageIn(_Query):
     limit: int = Field(50, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+    cursor: str | None = cursor_field()
 
 
 class QueueQuery(PageIn):
@@ -350,7 +350,7 @@ class RecipientQuery(_Query):
     year: Year
     format: Literal["json", "csv"] = "json"
     limit: int = Field(50, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=MAX_CURSOR_LENGTH)
+    cursor: str | None = cursor_field()
 
 
 class SummaryRow(Schema):

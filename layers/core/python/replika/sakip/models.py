@@ -33,6 +33,10 @@ Num = Annotated[Decimal, Field(max_digits=20, decimal_places=4, allow_inf_nan=Fa
 NonNegative = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=4, allow_inf_nan=False)]
 Weight = Annotated[Decimal, Field(gt=0, le=1000, max_digits=10, decimal_places=4, allow_inf_nan=False)]
 Rupiah = Annotated[int, Field(ge=0, le=10**15)]
+#: the keys of a per-year map are years YYYY (the validators check; the document says so)
+YEAR_KEYS: dict[str, Any] = {"propertyNames": {"pattern": "^[0-9]{4}$"}}
+#: what a realisation's evidence may be (``realisation.EVIDENCE_TYPES``; 415 otherwise)
+EVIDENCE_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
 Quarter = Annotated[int, Field(ge=1, le=4)]
 
@@ -68,7 +72,9 @@ class IndicatorIn(_In):
     aggregation: Aggregation = Field("last", description="how quarters add up to the year")
     source: str | None = Field(None, max_length=200, description="sumber data")
     baseline: Num | None = Field(None, description="kondisi awal")
-    targets: dict[str, NonNegative] = Field(description="target per year of the period: {'2026': 80}")
+    targets: dict[str, NonNegative] = Field(
+        description="target per year of the period: {'2026': 80}", json_schema_extra=YEAR_KEYS
+    )
     weight: Weight | None = Field(None, description="relative to the node's other indicators (equal if none)")
 
     @field_validator("targets")
@@ -86,7 +92,9 @@ class _NodeFields(_In):
     weight: Weight | None = Field(None, description="relative to its siblings (equal if none)")
     order: int = Field(0, ge=0, le=999_999)
     indicators: list[IndicatorIn] = Field(default_factory=list, max_length=20)
-    pagu: dict[str, Rupiah] | None = Field(None, description="budget ceiling per year (programme and below)")
+    pagu: dict[str, Rupiah] | None = Field(
+        None, description="budget ceiling per year (programme and below)", json_schema_extra=YEAR_KEYS
+    )
 
     @model_validator(mode="after")
     def _unique_indicators(self) -> _NodeFields:
@@ -268,6 +276,14 @@ class UploadIn(_In):
     filename: str = Field(min_length=1, max_length=200)
     content_type: str = Field(max_length=100)
     size: int = Field(gt=0)
+
+
+class EvidenceUploadIn(UploadIn):
+    content_type: str = Field(max_length=100, json_schema_extra={"enum": list(EVIDENCE_CONTENT_TYPES)})
+
+
+class SignedUploadIn(UploadIn):
+    content_type: str = Field(max_length=100, json_schema_extra={"enum": ["application/pdf"]})
 
 
 class UploadOut(Schema):

@@ -20,6 +20,7 @@ from replika.core.auth import Principal
 from replika.core.errors import BadRequest, Conflict
 from replika.sakip import common, keys, store, views
 from replika.sakip.models import (
+    EVIDENCE_CONTENT_TYPES,
     EvidenceFileOut,
     NodeRealisationOut,
     QuarterOut,
@@ -37,7 +38,7 @@ from replika.sakip.rules.cascade import BUDGET_LEVELS, REGION
 from replika.sakip.rules.quarters import QUARTERS, QuarterState, may_submit, quarter_state, window_dates
 from replika.sakip.tables import Node, Realisation, Reopening
 
-EVIDENCE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+EVIDENCE_TYPES = frozenset(EVIDENCE_CONTENT_TYPES)  # the document states them
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 MAX_REOPEN_DAYS = 60
 

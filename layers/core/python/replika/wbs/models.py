@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import ConfigDict, Field
@@ -206,9 +207,16 @@ class AuditPage(Page[AuditEntry]):
     pass
 
 
+class PurgeableStatus(StrEnum):
+    """The statuses retention purges (``rules.TERMINAL``): the only ones ``/retention/due`` lists."""
+
+    CLOSED = Status.CLOSED.value
+    REJECTED = Status.REJECTED.value
+
+
 class DueQuery(PageIn):
     days_ahead: int = Field(30, ge=0, le=366)
-    status: Status = Status.CLOSED
+    status: PurgeableStatus = PurgeableStatus.CLOSED
 
 
 class DueItem(Schema):
