@@ -190,7 +190,7 @@ def drain(config: RegionConfig) -> int:
 def queue_depth(*, delayed: bool = False) -> int:
     import boto3
 
-    from replika.core.settings import get_settings
+    from replika.core.runtime import get_settings
 
     names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     names += ["ApproximateNumberOfMessagesDelayed"] if delayed else []
