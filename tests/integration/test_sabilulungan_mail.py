@@ -58,7 +58,9 @@ def test_the_sender_identity_is_the_regions_and_verified(region_stack: dict[str,
     assert SENDER in ses.list_identities(IdentityType="EmailAddress")["Identities"]
 
 
-def test_applicant_is_mailed_at_each_decision(api: Api, region_stack: dict[str, str]) -> None:
+def test_applicant_is_mailed_at_each_decision(
+    api: Api, region_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     applicant = auth_header("41", None, "pemohon")
     to = ["applicant-41@example.invalid"]
     p = submitted(api, region_stack, applicant)
@@ -85,6 +87,9 @@ def test_applicant_is_mailed_at_each_decision(api: Api, region_stack: dict[str, 
     put_object(region_stack, link["key"])
     p = api("GET", f"/proposals/{p['id']}", OPD)
     p = api("POST", f"/proposals/{p['id']}/nphd/signed", OPD, {"version": p["version"]})
+    from replika.sabilulungan.service import common
+
+    monkeypatch.setattr(common, "today", lambda: date(2027, 3, 1))  # the SP2D's day, region time
     body = {
         "version": p["version"],
         "sp2d_number": "SP2D-7/2027",

@@ -246,3 +246,20 @@ def test_public_number() -> None:
 def test_lpj_reminder_window(now: str, tz: str, expected: bool) -> None:
     disbursed = datetime.fromisoformat("2026-06-01T03:00:00+00:00")
     assert lpj.reminder_due(disbursed, datetime.fromisoformat(now), tz) is expected
+
+
+def test_sp2d_date_rules_and_the_lpj_deadline_from_it() -> None:
+    from datetime import date
+
+    from replika.core.errors import BadRequest, Conflict
+    from replika.sabilulungan.rules import lpj
+
+    assert lpj.due_after_sp2d(date(2027, 12, 31)) == date(2028, 1, 10)
+    ok = {"today": date(2027, 3, 1), "approved_on": date(2027, 2, 1), "year": 2027}
+    lpj.check_sp2d_date(date(2027, 3, 1), **ok)  # type: ignore[arg-type]
+    with pytest.raises(BadRequest):
+        lpj.check_sp2d_date(date(2027, 3, 2), **ok)  # type: ignore[arg-type]
+    with pytest.raises(Conflict):
+        lpj.check_sp2d_date(date(2027, 1, 31), **ok)  # type: ignore[arg-type]
+    with pytest.raises(Conflict):
+        lpj.check_sp2d_date(date(2026, 12, 31), **{**ok, "approved_on": None})  # type: ignore[arg-type]

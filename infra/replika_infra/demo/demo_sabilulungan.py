@@ -202,9 +202,15 @@ class _Flow:
             m.UploadIn(code="nphd", filename="nphd.pdf", content_type="application/pdf", size=len(PDF)),
         )
         storage.put_bytes(link.key, PDF, "application/pdf")
+        from replika.sabilulungan.service import common
+
+        today = common.today()
+        if p.year < today.year:  # an earlier year's grant: approved in that year's April
+            _backdate_approval(p.id, p.year)
         p = proposals.sign_nphd(opd, p.id, proposals.get(opd, p.id).version, None)
+        sp2d_date = f"{p.year}-04-15" if p.year < today.year else today.isoformat()
         body2 = m.DisbursementIn.model_validate(
-            {"version": p.version, "sp2d_number": sp2d, "sp2d_date": f"{p.year}-04-15", "amount": p.approved}
+            {"version": p.version, "sp2d_number": sp2d, "sp2d_date": sp2d_date, "amount": p.approved}
         )
         return proposals.disburse(self.who["bpkad"], p.id, body2, None)
 
@@ -218,6 +224,20 @@ class _Flow:
         storage.put_bytes(link.key, PDF, "application/pdf")
         p = proposals.submit_lpj(owner, p.id, proposals.get(owner, p.id).version, None)
         return self._t(self.opd(p.opd), p, "verify_lpj")
+
+
+def _backdate_approval(proposal_id: str, year: int) -> None:
+    """Migration-like, like :func:`_backdate_disbursement`: an earlier year's grant was approved in
+    that year's April, so its SP2D (dated in that year, after the approval) is accepted."""
+    from replika.sabilulungan.service import common
+
+    doc = store.get_proposal(proposal_id)
+    before = doc.model_copy(deep=True)
+    doc.stages = [
+        s.model_copy(update={"at": f"{year}-04-01T03:00:00Z"}) if s.state == "approved" else s
+        for s in doc.stages
+    ]
+    common.commit(doc, before, actor="seed:demo-migration", action="approval_backdated", request_id=None)
 
 
 def _backdate_disbursement(proposal_id: str, year: int) -> None:

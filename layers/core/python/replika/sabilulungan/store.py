@@ -161,6 +161,7 @@ def _match_item(doc: ProposalDoc) -> SabItem:
         "kind": doc.kind,
         "owner": doc.owner,
         "disbursed_at": doc.disbursed_at,
+        "lpj_due": doc.lpj_due.isoformat() if doc.lpj_due else None,
         "disbursed": doc.disbursed or 0,
         "applicant_name": doc.applicant_name,
     }

@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from replika.core.errors import BadRequest, Conflict
+
 
 def due_date(disbursed_at: datetime, tz: str, month_day: str = "01-10") -> date:
     """``2026-06-01T03:00Z`` (WIB) -> ``2027-01-10``."""
@@ -39,3 +41,47 @@ def reminder_due(
 
 def is_overdue(disbursed_at: datetime, now: datetime, tz: str, month_day: str = "01-10") -> bool:
     return now >= overdue_from(disbursed_at, tz, month_day)
+
+
+def due_after_sp2d(sp2d_date: date, month_day: str = "01-10") -> date:
+    """The LPJ deadline from the SP2D date (the disbursement's own date, region calendar), not from
+    when BPKAD records it: ``2027-03-01`` -> ``2028-01-10``."""
+    month, day = (int(p) for p in month_day.split("-"))
+    return date(sp2d_date.year + 1, month, day)
+
+
+def check_sp2d_date(sp2d_date: date, *, today: date, approved_on: date | None, year: int) -> None:
+    """An SP2D is dated no later than today (region date), not before the head of region's approval
+    and within the proposal's budget year: a future date is bad input (400), the others a conflict
+    with the proposal (409)."""
+    if sp2d_date > today:
+        raise BadRequest(
+            f"Tanggal SP2D ({sp2d_date.isoformat()}) tidak boleh melewati hari ini ({today.isoformat()}).",
+            code="sp2d_date_in_future",
+            details={"sp2d_date": sp2d_date.isoformat(), "today": today.isoformat()},
+        )
+    if approved_on is not None and sp2d_date < approved_on:
+        raise Conflict(
+            f"Tanggal SP2D ({sp2d_date.isoformat()}) tidak boleh sebelum tanggal persetujuan "
+            f"kepala daerah ({approved_on.isoformat()}).",
+            code="sp2d_before_approval",
+            details={"sp2d_date": sp2d_date.isoformat(), "approved_on": approved_on.isoformat()},
+        )
+    if sp2d_date.year != year:
+        raise Conflict(
+            f"Tanggal SP2D ({sp2d_date.isoformat()}) harus dalam tahun anggaran {year}.",
+            code="sp2d_outside_budget_year",
+            details={"sp2d_date": sp2d_date.isoformat(), "year": year},
+        )
+
+
+def is_past_due(due: date, now: datetime, tz: str) -> bool:
+    """Whether an LPJ due on ``due`` (region date) is late at ``now``: from local midnight after."""
+    after = datetime.combine(due + timedelta(days=1), time(0, 0), tzinfo=ZoneInfo(tz))
+    return now >= after.astimezone(UTC)
+
+
+def remind_on(due: date, now: datetime, tz: str, days_before: int = 14) -> bool:
+    """Whether the recipient is reminded today (region date) of an LPJ due on ``due``."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    return due - timedelta(days=days_before) <= today <= due

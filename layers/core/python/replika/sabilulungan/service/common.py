@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.transactions import TransactWrite
@@ -31,6 +32,20 @@ REGION_WIDE = frozenset(
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def today() -> date:
+    """Today's date in region time."""
+    return datetime.now(UTC).astimezone(ZoneInfo(region().timezone)).date()
+
+
+def stage_date(doc: ProposalDoc, state: Any) -> date | None:
+    """The region date on which ``doc`` last entered ``state`` (``None`` if it never did)."""
+    ats = [s.at for s in doc.stages if s.state == str(state)]
+    if not ats:
+        return None
+    at = datetime.fromisoformat(ats[-1].replace("Z", "+00:00"))
+    return at.astimezone(ZoneInfo(region().timezone)).date()
 
 
 def region() -> RegionConfig:

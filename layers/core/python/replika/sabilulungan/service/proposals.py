@@ -181,6 +181,39 @@ def _check_version(doc: ProposalDoc, version: int) -> None:
         )
 
 
+#: Steps after the technical evaluation: a proposal they return keeps its evaluated content.
+AFTER_EVALUATION = frozenset({State.SETTING.value, State.DNC.value})
+
+
+def _rab_key(rab: list[dict[str, Any]]) -> list[tuple[str, int, str, int]]:
+    return [(str(r["description"]), int(r["quantity"]), str(r["unit"]), int(r["unit_price"])) for r in rab]
+
+
+def _changed_content(principal: Principal, doc: ProposalDoc, body: ProposalEdit) -> list[str]:
+    """The evaluated fields ``body`` would change (the identity is never re-read from the profile)."""
+    changed = [
+        name
+        for name, old, new in (
+            ("opd", doc.opd, body.opd),
+            ("title", doc.title, body.title),
+            ("purpose", doc.purpose, body.purpose),
+            ("activity_plan", doc.activity_plan, body.activity_plan),
+            ("requested", doc.requested, body.requested),
+            ("rab", _rab_key(doc.rab), _rab_key(_rab_json(body.rab))),
+        )
+        if old != new
+    ]
+    if body.individual is not None:
+        who = _who(principal, body)
+        if (who["applicant_name"], who["digests"], who.get("private", {})) != (
+            doc.applicant_name,
+            doc.digests,
+            doc.private,
+        ):
+            changed.append("individual")
+    return changed
+
+
 def edit(principal: Principal, proposal_id: str, body: ProposalEdit, request_id: str | None) -> ProposalOut:
     doc = _load_owned(principal, proposal_id)
     _check_version(doc, body.version)
@@ -188,6 +221,19 @@ def edit(principal: Principal, proposal_id: str, body: ProposalEdit, request_id:
         raise Conflict("Usulan hanya dapat diubah selama draf atau dikembalikan.", code="not_editable")
     if body.kind != doc.kind or body.year != doc.year:
         raise Conflict("Jenis dan tahun anggaran tidak dapat diubah.", code="not_editable")
+    if doc.returned_from in AFTER_EVALUATION:
+        # returned after the technical evaluation: the amounts were decided on this content, so
+        # only documents may change (the resubmission comes back to the same later step)
+        changed = _changed_content(principal, doc, body)
+        if changed:
+            raise Conflict(
+                "Usulan yang dikembalikan setelah evaluasi OPD teknis hanya dapat dilengkapi "
+                "dokumennya; RAB, nilai yang diminta, tujuan, rencana kegiatan dan identitas "
+                "penerima tidak dapat diubah.",
+                code="content_frozen",
+                details={"fields": changed, "returned_from": doc.returned_from},
+            )
+        return to_out(doc)
     amounts.check_requested(body.requested, amounts.rab_total(_lines(body.rab)))
     before = doc.model_copy(deep=True)
     doc = doc.model_copy(
@@ -403,6 +449,11 @@ def approve(principal: Principal, proposal_id: str, body: ApprovalIn, request_id
             code="duplicate_recipient",
             details={"matches": [m.other.number or m.other.ref for m in blocking]},
         )
+    if doc.set_amount is None:
+        raise Conflict("Nilai belum ditetapkan TAPD.", code="amount_not_set")
+    # the amounts still hold on what is approved (nothing may have moved since TAPD set it)
+    amounts.check_recommended(doc.recommended or 0, doc.requested)
+    amounts.check_set(doc.set_amount, doc.recommended or 0, doc.requested, doc.set_reason)
     doc.approved = doc.set_amount
     doc.override_reason = body.override_reason or None if blocking else None
     commit(
@@ -477,12 +528,18 @@ def disburse(
     before, doc = _step(principal, doc, Action.DISBURSE, body.version)
     amounts.check_disbursed(body.amount, doc.approved or 0)
     reg = common.region()
+    lpj.check_sp2d_date(
+        body.sp2d_date,
+        today=common.today(),
+        approved_on=common.stage_date(before, State.APPROVED),
+        year=doc.year,
+    )
     now = datetime.now(UTC)
     doc.disbursed = body.amount
     doc.sp2d_number = body.sp2d_number
     doc.sp2d_date = body.sp2d_date
     doc.disbursed_at = now.isoformat(timespec="seconds").replace("+00:00", "Z")
-    doc.lpj_due = lpj.due_date(now, reg.timezone, reg.sabilulungan.lpj_due_month_day)
+    doc.lpj_due = lpj.due_after_sp2d(body.sp2d_date, reg.sabilulungan.lpj_due_month_day)
     commit(
         doc,
         before,

