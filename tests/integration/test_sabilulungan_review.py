@@ -113,3 +113,39 @@ def test_sp2d_date_is_checked_and_sets_the_lpj_deadline(
     # recorded late by BPKAD (January 2028), the deadline still follows the 2027 SP2D date
     p = api("POST", url, BPKAD, {**body, "sp2d_date": "2027-03-01"})
     assert p["state"] == "disbursed" and p["lpj_due"] == "2028-01-10"
+
+
+def _force_state(proposal_id: str, state: str) -> None:
+    from replika.sabilulungan import store
+    from replika.sabilulungan.service import common
+
+    doc = store.get_proposal(proposal_id)
+    before = doc.model_copy(deep=True)
+    doc.state = state
+    common.commit(doc, before, actor="test", action="forced", request_id=None)
+
+
+def test_overdue_lpj_blocks_approval_and_disbursement(
+    api: Api, region_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    applicant = auth_header("1", None, "pemohon")
+    p = in_dnc(api, region_stack, applicant)
+    other = api("POST", "/proposals", applicant, proposal(2026), status=201)
+    _force_state(other["id"], "lpj_overdue")  # an earlier grant of the same owner, not reported
+    bad = api("POST", f"/proposals/{p['id']}/approval", KDH, {"version": p["version"]}, status=409)
+    assert bad["error"]["code"] == "overdue_lpj"
+    _force_state(other["id"], "completed")  # reported
+    p = signed(api, region_stack, p)
+    _force_state(other["id"], "lpj_overdue")
+    from replika.sabilulungan.service import common
+
+    monkeypatch.setattr(common, "today", lambda: date(2027, 3, 1))
+    body = {
+        "version": p["version"],
+        "sp2d_number": "SP2D-9/2027",
+        "amount": 30_000_000,
+        "sp2d_date": "2027-03-01",
+    }
+    bad = api("POST", f"/proposals/{p['id']}/disbursement", BPKAD, body, status=409)
+    assert bad["error"]["code"] == "overdue_lpj"
+    assert api("GET", f"/proposals/{p['id']}", OPD)["state"] == "nphd_signed"

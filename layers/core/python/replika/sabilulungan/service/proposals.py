@@ -286,11 +286,21 @@ def _missing_documents(doc: ProposalDoc) -> list[str]:
 def _has_overdue(doc: ProposalDoc) -> bool:
     from replika.sabilulungan.service import reports
 
-    if any(
-        d.state == State.LPJ_OVERDUE.value for d in store.owned_all(doc.owner) if doc.owner.startswith("sub:")
+    # an organisation's own account (an OPD's "owner" spans unrelated individuals: identifiers only)
+    if doc.owner.startswith("sub:") and any(
+        d.state == State.LPJ_OVERDUE.value for d in store.owned_all(doc.owner)
     ):
         return True
     return any(m.other.state == State.LPJ_OVERDUE.value for m in reports.matches_of(doc, exact_only=True))
+
+
+def _refuse_overdue(doc: ProposalDoc) -> None:
+    """Overdue recipients stay ineligible until they report: at approval and disbursement too."""
+    if _has_overdue(doc):
+        raise Conflict(
+            "Penerima memiliki LPJ hibah/bansos yang terlambat; tidak dapat diproses sampai LPJ diserahkan.",
+            code="overdue_lpj",
+        )
 
 
 def submit(principal: Principal, proposal_id: str, version: int, request_id: str | None) -> ProposalOut:
@@ -441,6 +451,7 @@ def approve(principal: Principal, proposal_id: str, body: ApprovalIn, request_id
 
     doc = store.get_proposal(proposal_id)
     before, doc = _step(principal, doc, Action.APPROVE, body.version)
+    _refuse_overdue(before)
     blocking = reports.blocking_matches(before)
     if blocking and len(body.override_reason.strip()) < amounts.MIN_REASON:
         raise Conflict(
@@ -526,6 +537,7 @@ def disburse(
 ) -> ProposalOut:
     doc = store.get_proposal(proposal_id)
     before, doc = _step(principal, doc, Action.DISBURSE, body.version)
+    _refuse_overdue(before)
     amounts.check_disbursed(body.amount, doc.approved or 0)
     reg = common.region()
     lpj.check_sp2d_date(
