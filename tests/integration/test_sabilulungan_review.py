@@ -149,3 +149,38 @@ def test_overdue_lpj_blocks_approval_and_disbursement(
     bad = api("POST", f"/proposals/{p['id']}/disbursement", BPKAD, body, status=409)
     assert bad["error"]["code"] == "overdue_lpj"
     assert api("GET", f"/proposals/{p['id']}", OPD)["state"] == "nphd_signed"
+
+
+def _upload(api: Api, p: dict[str, Any], what: str, who: dict[str, str], status: int = 201) -> Any:
+    body = {"code": what, "filename": f"{what}.pdf", "content_type": "application/pdf", "size": 10}
+    return api("POST", f"/proposals/{p['id']}/{what}/upload", who, body, status=status)
+
+
+def test_nphd_and_lpj_files_cannot_be_replaced_after_the_fact(
+    api: Api, region_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from replika.core.audit import AuditRecord
+    from replika.sabilulungan.service import common
+
+    applicant = auth_header("1", None, "pemohon")
+    p = in_dnc(api, region_stack, applicant)
+    assert _upload(api, p, "nphd", OPD, 409)["error"]["code"] == "upload_not_allowed"  # not approved
+    p = signed(api, region_stack, p)
+    assert _upload(api, p, "nphd", OPD, 409)["error"]["code"] == "upload_not_allowed"  # signed
+    assert _upload(api, p, "lpj", applicant, 409)["error"]["code"] == "upload_not_allowed"  # not paid
+    monkeypatch.setattr(common, "today", lambda: date(2027, 3, 1))
+    body = {
+        "version": p["version"],
+        "sp2d_number": "SP2D-9/2027",
+        "amount": 30_000_000,
+        "sp2d_date": "2027-03-01",
+    }
+    p = api("POST", f"/proposals/{p['id']}/disbursement", BPKAD, body)
+    link = _upload(api, p, "lpj", applicant)
+    put_object(region_stack, link["key"])
+    p = api("GET", f"/proposals/{p['id']}", applicant)
+    p = api("POST", f"/proposals/{p['id']}/lpj", applicant, {"version": p["version"]})
+    assert _upload(api, p, "lpj", applicant, 409)["error"]["code"] == "upload_not_allowed"  # submitted
+    after = [r.after for r in AuditRecord.by_subject.query(f"sabilulungan#{p['id']}")]
+    assert any(a.get("lpj_key") == link["key"] for a in after)
+    assert any((a.get("nphd_signed_key") or "").startswith(f"sabilulungan/{p['id']}/nphd/") for a in after)

@@ -108,6 +108,8 @@ def audit_state(doc: ProposalDoc) -> dict[str, Any]:
         "set_amount": doc.set_amount,
         "approved": doc.approved,
         "disbursed": doc.disbursed,
+        "nphd_signed_key": doc.nphd_signed_key,
+        "lpj_key": doc.lpj_key,
         "version": doc.version,
     }
 

@@ -506,6 +506,14 @@ def upload_link(principal: Principal, proposal_id: str, what: str, body: UploadI
         raise Forbidden("NPHD bertanda tangan diunggah oleh OPD teknis.", code="not_your_step")
     if what == "lpj" and not common.acts_as(principal, doc, Actor.OWNER):
         raise Forbidden("LPJ diunggah oleh penerima.", code="not_owner")
+    if doc.state not in UPLOAD_STATES[what]:  # never replaced once signed / submitted / verified
+        raise Conflict(
+            "NPHD bertanda tangan hanya dapat diunggah selama usulan disetujui dan belum ditandatangani."
+            if what == "nphd"
+            else "LPJ hanya dapat diunggah setelah dana dicairkan dan sebelum LPJ diserahkan.",
+            code="upload_not_allowed",
+            details={"state": doc.state, "allowed": sorted(UPLOAD_STATES[what])},
+        )
     post = storage.presign_upload(
         key_prefix=f"sabilulungan/{doc.id}/{what}",
         filename=body.filename,
@@ -521,6 +529,13 @@ def upload_link(principal: Principal, proposal_id: str, what: str, body: UploadI
         doc.lpj_key = post["key"]
     commit(doc, before, actor=principal.actor, action=f"{what}_link", request_id=None)
     return UploadOut(url=post["url"], fields=post["fields"], key=post["key"], expires_in=post["expires_in"])
+
+
+#: The states in which the signed NPHD scan or the LPJ file may be (re)placed.
+UPLOAD_STATES = {
+    "nphd": frozenset({State.APPROVED.value}),
+    "lpj": frozenset({State.DISBURSED.value, State.LPJ_OVERDUE.value}),
+}
 
 
 def sign_nphd(principal: Principal, proposal_id: str, version: int, request_id: str | None) -> ProposalOut:
