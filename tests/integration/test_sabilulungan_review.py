@@ -19,6 +19,7 @@ from tests.integration.test_sabilulungan_api import (
     OPD,
     TAPD,
     Api,
+    profile,
     proposal,
     put_object,
     step,
@@ -184,3 +185,29 @@ def test_nphd_and_lpj_files_cannot_be_replaced_after_the_fact(
     after = [r.after for r in AuditRecord.by_subject.query(f"sabilulungan#{p['id']}")]
     assert any(a.get("lpj_key") == link["key"] for a in after)
     assert any((a.get("nphd_signed_key") or "").startswith(f"sabilulungan/{p['id']}/nphd/") for a in after)
+
+
+def test_exports_never_carry_a_formula(api: Api, region_stack: dict[str, str]) -> None:
+    import io
+
+    import boto3
+    from openpyxl import load_workbook
+
+    from replika.sabilulungan.service import reports
+
+    name = '=HYPERLINK("http://x","klik")'
+    api("PUT", "/budgets/2027", TAPD, {"ceiling": 100_000_000})
+    p = submitted(api, region_stack, auth_header("1", None, "pemohon"), prof=profile(name))
+    p = through_setting(api, p)
+    p = api("POST", f"/proposals/{p['id']}/amount", TAPD, {"version": p["version"], "amount": 30_000_000})
+    p = api("POST", f"/proposals/{p['id']}/approval", KDH, {"version": p["version"]})
+    csv = api("GET", "/public/recipients?year=2027&format=csv")
+    row = csv.splitlines()[1]
+    assert "'=HYPERLINK" in row and ",=HYPERLINK" not in row and ',"=HYPERLINK' not in row
+    reports.export_xlsx(2027)
+    s3 = boto3.client("s3", region_name="ap-southeast-3")
+    bucket = region_stack["DOCUMENTS_BUCKET"]
+    key = s3.list_objects_v2(Bucket=bucket, Prefix="sabilulungan/exports/")["Contents"][0]["Key"]
+    ws = load_workbook(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())).active
+    cell = ws.cell(row=2, column=5)
+    assert cell.data_type == "s" and cell.value == "'" + name

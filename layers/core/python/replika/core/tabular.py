@@ -81,3 +81,21 @@ def rejected(
     message: str = "Berkas impor berisi kesalahan; tidak ada data yang disimpan.",
 ) -> BadRequest:
     return BadRequest(message, code="import_rejected", details={"problems": [p.as_dict() for p in problems]})
+
+
+#: A cell starting with one of these is read as a formula (or DDE) by spreadsheet programs.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A value for an exported cell (CSV or XLSX) that a spreadsheet never runs as a formula: a
+    string starting with ``= + - @``, a tab or a carriage return gets a leading ``'``.
+
+    >>> safe_cell('=HYPERLINK("http://x","klik")')
+    '\\'=HYPERLINK("http://x","klik")'
+    >>> safe_cell(-5), safe_cell("Yayasan")
+    (-5, 'Yayasan')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
+from replika.core.tabular import safe_cell
 from replika.sabilulungan import store
 from replika.sabilulungan.models import (
     PublicProposal,
@@ -42,7 +43,8 @@ def recipients_csv(year: int) -> str:
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for item in items:
-        writer.writerow(PublicRecipient.model_validate(item).model_dump())
+        row = PublicRecipient.model_validate(item).model_dump()
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
     return buf.getvalue()
 
 

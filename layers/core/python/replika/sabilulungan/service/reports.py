@@ -12,6 +12,7 @@ from replika.core import audit, runtime, storage
 from replika.core.auth import Principal, Role
 from replika.core.errors import Forbidden
 from replika.core.runtime import require
+from replika.core.tabular import safe_cell
 from replika.sabilulungan import store
 from replika.sabilulungan.models import (
     BudgetOut,
@@ -219,14 +220,17 @@ def export_xlsx(year: int) -> str:
     for d in sorted(store.match_entries(year), key=lambda x: str(x.get("number"))):
         ws.append(
             [
-                d.get("number"),
-                d.get("kind"),
-                d.get("opd"),
-                d["state"],
-                d.get("applicant_name"),
-                int(d.get("amount") or 0),
-                int(d.get("disbursed") or 0),
-                d.get("disbursed_at"),
+                safe_cell(v)
+                for v in (
+                    d.get("number"),
+                    d.get("kind"),
+                    d.get("opd"),
+                    d["state"],
+                    d.get("applicant_name"),
+                    int(d.get("amount") or 0),
+                    int(d.get("disbursed") or 0),
+                    d.get("disbursed_at"),
+                )
             ]
         )
     import io
