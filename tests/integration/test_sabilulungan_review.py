@@ -15,8 +15,10 @@ from replika_infra.local.gateway import load_app
 from tests.conftest import auth_header
 from tests.integration.test_sabilulungan_api import (
     BPKAD,
+    DINSOS,
     KDH,
     OPD,
+    OTHER_OPD,
     TAPD,
     Api,
     profile,
@@ -211,3 +213,15 @@ def test_exports_never_carry_a_formula(api: Api, region_stack: dict[str, str]) -
     ws = load_workbook(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())).active
     cell = ws.cell(row=2, column=5)
     assert cell.data_type == "s" and cell.value == "'" + name
+
+
+def test_recipient_step_queues_are_not_open_to_every_opd(api: Api, region_stack: dict[str, str]) -> None:
+    p = in_dnc(api, region_stack, auth_header("1", None, "pemohon"))
+    _force_state(p["id"], "disbursed")
+    for state in ("disbursed", "lpj_overdue"):
+        if state == "lpj_overdue":
+            _force_state(p["id"], state)
+        assert api("GET", f"/queue?state={state}", OTHER_OPD)["items"] == []
+        assert api("GET", f"/queue?state={state}", DINSOS)["items"] == []
+        assert [i["id"] for i in api("GET", f"/queue?state={state}", OPD)["items"]] == [p["id"]]
+        assert [i["id"] for i in api("GET", f"/queue?state={state}", TAPD)["items"]] == [p["id"]]

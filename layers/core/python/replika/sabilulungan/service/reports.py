@@ -140,6 +140,12 @@ def queue(principal: Principal, query: QueueQuery) -> ProposalPage:
     if not allowed:
         raise Forbidden("Antrean ini bukan untuk peran Anda.", code="not_your_queue")
     docs, nxt = store.queue(state.value, opd, query.limit, query.cursor)
+    if actor is Actor.OWNER and not principal.has_any(common.REGION_WIDE):
+        # the recipients' steps (LPJ due / overdue) are region-wide queues: an OPD sees only the
+        # proposals it entered (individual bansos) or is the technical OPD of, never the others'
+        # recipients (a page may then hold fewer items; the cursor still goes on)
+        mine = common.owner_of(principal)
+        docs = [d for d in docs if d.owner == mine or d.opd == principal.opd]
     return ProposalPage(items=[_summary(d) for d in docs], next_cursor=nxt)
 
 
