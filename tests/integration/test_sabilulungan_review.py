@@ -225,3 +225,42 @@ def test_recipient_step_queues_are_not_open_to_every_opd(api: Api, region_stack:
         assert api("GET", f"/queue?state={state}", DINSOS)["items"] == []
         assert [i["id"] for i in api("GET", f"/queue?state={state}", OPD)["items"]] == [p["id"]]
         assert [i["id"] for i in api("GET", f"/queue?state={state}", TAPD)["items"]] == [p["id"]]
+
+
+def _ceiling_audit(year: int) -> list[Any]:
+    from replika.core.audit import AuditRecord
+
+    return [r.after for r in AuditRecord.by_subject.query(f"sabilulungan-budget#{year}")]
+
+
+def test_ceiling_change_and_its_audit_are_one_write(
+    api: Api, region_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from replika.core import audit
+    from replika.sabilulungan.rules import amounts
+    from replika.sabilulungan.service import reports
+
+    in_dnc(api, region_stack, auth_header("1", None, "pemohon"))  # ceiling 100.000.000, 30.000.000 allocated
+    assert _ceiling_audit(2027) == [{"ceiling": 100_000_000}]
+
+    # the audit cannot be written: the ceiling does not change either
+    def down(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("audit down")
+
+    with monkeypatch.context() as m:
+        m.setattr(audit, "add_to_transaction", down)
+        m.setattr(audit, "append", down)
+        with pytest.raises(RuntimeError):
+            reports.set_ceiling(auth_header_principal(), 2027, 200_000_000, None)
+    assert reports.budget_out(2027).ceiling == 100_000_000
+    # the condition fails in the transaction (a race past the pre-check): 409, nothing written
+    monkeypatch.setattr(amounts, "check_new_ceiling", lambda *a: None)
+    api("PUT", "/budgets/2027", TAPD, {"ceiling": 10_000_000}, status=409)
+    assert reports.budget_out(2027).ceiling == 100_000_000
+    assert _ceiling_audit(2027) == [{"ceiling": 100_000_000}]
+
+
+def auth_header_principal() -> Any:
+    from replika.core.auth import Principal, Role
+
+    return Principal(subject="197501012000011001", username="tapd", roles=frozenset({Role.TAPD}))

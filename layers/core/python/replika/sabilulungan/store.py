@@ -283,10 +283,11 @@ def budgets() -> list[SabItem]:
     return list(SabItem.query(keys.BUDGET))
 
 
-def set_ceiling(year: int, ceiling: int) -> None:
-    """Create the year's budget item or change its ceiling, never below what is allocated."""
-    item = SabItem(keys.BUDGET, keys.budget_sk(year))
-    item.update(
+def set_ceiling(tx: TransactWrite, year: int, ceiling: int) -> None:
+    """Create the year's budget item or change its ceiling, never below what is allocated (in the
+    caller's transaction, with its audit record)."""
+    tx.update(
+        SabItem(keys.BUDGET, keys.budget_sk(year)),
         actions=[
             SabItem.kind.set("budget"),
             SabItem.year.set(year),

@@ -171,26 +171,28 @@ def budget_out(year: int) -> BudgetOut:
 
 
 def set_ceiling(principal: Principal, year: int, ceiling: int, request_id: str | None) -> BudgetOut:
-    from pynamodb.exceptions import UpdateError
+    """TAPD sets the year's ceiling: the conditional update (never below what is allocated) and
+    its audit record in one transaction, so neither is written without the other."""
+    from pynamodb.exceptions import TransactWriteError
 
     from replika.sabilulungan.rules.amounts import check_new_ceiling
 
     before = budget_out(year)
     check_new_ceiling(year, ceiling, before.allocated)
     try:
-        store.set_ceiling(year, ceiling)
-    except UpdateError:
-        check_new_ceiling(year, ceiling, budget_out(year).allocated)
+        audit.write_with_audit(
+            "sabilulungan/budget",
+            lambda tx: store.set_ceiling(tx, year, ceiling),
+            actor=principal.actor,
+            action="sabilulungan.ceiling_set",
+            subject=f"sabilulungan-budget#{year}",
+            before=before.model_dump(),
+            after={"ceiling": ceiling},
+            request_id=request_id,
+        )
+    except TransactWriteError:
+        check_new_ceiling(year, ceiling, budget_out(year).allocated)  # the clear 409
         raise
-    audit.append(
-        "sabilulungan/budget",
-        actor=principal.actor,
-        action="sabilulungan.ceiling_set",
-        subject=f"sabilulungan-budget#{year}",
-        before=before.model_dump(),
-        after={"ceiling": ceiling},
-        request_id=request_id,
-    )
     return budget_out(year)
 
 
