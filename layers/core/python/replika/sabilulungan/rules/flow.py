@@ -118,6 +118,15 @@ GRANTED = frozenset(
 #: Holding a share of the year's ceiling: the amount set by TAPD until rejected.
 ALLOCATED = frozenset({State.DNC, *GRANTED})
 FINAL = frozenset({State.REJECTED, State.COMPLETED})
+#: Steps after the technical evaluation: a proposal they return keeps the content its amounts were
+#: decided on (RAB, requested amount, purpose, activity plan, recipient); only documents change.
+AFTER_EVALUATION = frozenset({State.SETTING, State.DNC})
+#: The states in which the signed NPHD scan or the LPJ file may be (re)placed: never once the
+#: NPHD is signed, nor once the LPJ is submitted or verified.
+UPLOAD_STATES = {
+    "nphd": frozenset({State.APPROVED}),
+    "lpj": frozenset({State.DISBURSED, State.LPJ_OVERDUE}),
+}
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,16 @@ from replika.sabilulungan.models import (
 )
 from replika.sabilulungan.rules import amounts, eligibility, lpj
 from replika.sabilulungan.rules.amounts import RabLine
-from replika.sabilulungan.rules.flow import ALLOCATED, TABLE, Action, Actor, State, transition
+from replika.sabilulungan.rules.flow import (
+    AFTER_EVALUATION,
+    ALLOCATED,
+    TABLE,
+    UPLOAD_STATES,
+    Action,
+    Actor,
+    State,
+    transition,
+)
 from replika.sabilulungan.rules.matcher import normal_address, normal_name
 from replika.sabilulungan.service import common
 from replika.sabilulungan.service.common import commit, notify, now_iso
@@ -181,10 +190,6 @@ def _check_version(doc: ProposalDoc, version: int) -> None:
         )
 
 
-#: Steps after the technical evaluation: a proposal they return keeps its evaluated content.
-AFTER_EVALUATION = frozenset({State.SETTING.value, State.DNC.value})
-
-
 def _rab_key(rab: list[dict[str, Any]]) -> list[tuple[str, int, str, int]]:
     return [(str(r["description"]), int(r["quantity"]), str(r["unit"]), int(r["unit_price"])) for r in rab]
 
@@ -221,7 +226,7 @@ def edit(principal: Principal, proposal_id: str, body: ProposalEdit, request_id:
         raise Conflict("Usulan hanya dapat diubah selama draf atau dikembalikan.", code="not_editable")
     if body.kind != doc.kind or body.year != doc.year:
         raise Conflict("Jenis dan tahun anggaran tidak dapat diubah.", code="not_editable")
-    if doc.returned_from in AFTER_EVALUATION:
+    if doc.returned_from and State(doc.returned_from) in AFTER_EVALUATION:
         # returned after the technical evaluation: the amounts were decided on this content, so
         # only documents may change (the resubmission comes back to the same later step)
         changed = _changed_content(principal, doc, body)
@@ -506,13 +511,13 @@ def upload_link(principal: Principal, proposal_id: str, what: str, body: UploadI
         raise Forbidden("NPHD bertanda tangan diunggah oleh OPD teknis.", code="not_your_step")
     if what == "lpj" and not common.acts_as(principal, doc, Actor.OWNER):
         raise Forbidden("LPJ diunggah oleh penerima.", code="not_owner")
-    if doc.state not in UPLOAD_STATES[what]:  # never replaced once signed / submitted / verified
+    if State(doc.state) not in UPLOAD_STATES[what]:  # never replaced once signed / submitted / verified
         raise Conflict(
             "NPHD bertanda tangan hanya dapat diunggah selama usulan disetujui dan belum ditandatangani."
             if what == "nphd"
             else "LPJ hanya dapat diunggah setelah dana dicairkan dan sebelum LPJ diserahkan.",
             code="upload_not_allowed",
-            details={"state": doc.state, "allowed": sorted(UPLOAD_STATES[what])},
+            details={"state": doc.state, "allowed": sorted(s.value for s in UPLOAD_STATES[what])},
         )
     post = storage.presign_upload(
         key_prefix=f"sabilulungan/{doc.id}/{what}",
@@ -529,13 +534,6 @@ def upload_link(principal: Principal, proposal_id: str, what: str, body: UploadI
         doc.lpj_key = post["key"]
     commit(doc, before, actor=principal.actor, action=f"{what}_link", request_id=None)
     return UploadOut(url=post["url"], fields=post["fields"], key=post["key"], expires_in=post["expires_in"])
-
-
-#: The states in which the signed NPHD scan or the LPJ file may be (re)placed.
-UPLOAD_STATES = {
-    "nphd": frozenset({State.APPROVED.value}),
-    "lpj": frozenset({State.DISBURSED.value, State.LPJ_OVERDUE.value}),
-}
 
 
 def sign_nphd(principal: Principal, proposal_id: str, version: int, request_id: str | None) -> ProposalOut:
