@@ -264,3 +264,33 @@ def auth_header_principal() -> Any:
     from replika.core.auth import Principal, Role
 
     return Principal(subject="197501012000011001", username="tapd", roles=frozenset({Role.TAPD}))
+
+
+def test_overdue_check_reads_an_owners_proposals_only_for_organisations(
+    api: Api, region_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from replika.sabilulungan import store
+    from replika.sabilulungan.service import proposals
+
+    body = proposal(
+        2027,
+        kind="bansos",
+        opd="1.06",
+        individual={
+            "nik": "3273010101800001",
+            "name": "Siti Nurhaliza",
+            "address": {
+                "street": "Gg. Sukamaju 3",
+                "kelurahan": "Cibangkong",
+                "kecamatan": "Batununggal",
+                "region_code": "32.73",
+            },
+        },
+    )
+    draft = api("POST", "/proposals", DINSOS, body, status=201)
+
+    def everything(owner: str) -> Any:
+        raise AssertionError(f"all of {owner}'s proposals read")
+
+    monkeypatch.setattr(store, "owned_all", everything)  # an OPD's proposals are other people's
+    assert proposals._has_overdue(store.get_proposal(draft["id"])) is False
