@@ -294,3 +294,21 @@ def test_overdue_check_reads_an_owners_proposals_only_for_organisations(
 
     monkeypatch.setattr(store, "owned_all", everything)  # an OPD's proposals are other people's
     assert proposals._has_overdue(store.get_proposal(draft["id"])) is False
+
+
+def test_nphd_states_the_lpj_deadline_of_the_budget_year(api: Api, region_stack: dict[str, str]) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from replika.core import storage
+    from replika.core.auth import Principal, Role
+    from replika.sabilulungan.service import proposals
+
+    p = in_dnc(api, region_stack, auth_header("1", None, "pemohon"))
+    p = api("POST", f"/proposals/{p['id']}/approval", KDH, {"version": p["version"]})
+    opd = Principal(subject="x", username="x", roles=frozenset({Role.PEGAWAI}), opd="1.02")
+    _, number = proposals.generate_nphd(opd, p["id"])
+    key = f"sabilulungan/{p['id']}/nphd/{number.replace('/', '-')}.pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(storage.get_bytes(key))).pages)
+    assert "2028-01-10" in text  # the SP2D falls in 2027 (its budget year), whenever the NPHD is made

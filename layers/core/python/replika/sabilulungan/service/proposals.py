@@ -496,7 +496,8 @@ def generate_nphd(principal: Principal, proposal_id: str) -> tuple[str, str]:
         raise Conflict("NPHD dibuat setelah usulan disetujui kepala daerah.", code="not_approved")
     number = f"NPHD/{doc.number}"
     reg = common.region()
-    due = lpj.due_date(datetime.now(UTC), reg.timezone, reg.sabilulungan.lpj_due_month_day)
+    # the SP2D falls within the budget year, so the deadline is known before the disbursement
+    due = lpj.due_after_sp2d(date(doc.year, 1, 1), reg.sabilulungan.lpj_due_month_day)
     pdf = nphd.render(doc, region_name=reg.name, nphd_number=number, lpj_due=due)
     key = f"sabilulungan/{doc.id}/nphd/{number.replace('/', '-')}.pdf"
     storage.put_bytes(key, pdf, "application/pdf")
