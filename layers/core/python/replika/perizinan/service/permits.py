@@ -101,6 +101,11 @@ def new_permit(data: dict[str, Any], *, registration: bool, on: date) -> Perizin
         official_name=official["name"],
         official_nip=official["nip"],
         official_plt=bool(official["plt"]),
+        address=business.get("address"),
+        kbli=business.get("kbli"),
+        nib=data.get("nib"),
+        registration=registration,
+        fiktif_positif=bool(data.get("fiktif_positif")),
     )
     payload = rules.canonical(fields)
     signature = sign(payload)
