@@ -282,6 +282,10 @@ class VerifyOut(Schema):
 class KeyOut(Schema):
     algorithm: str
     pem: str
+    #: the only URL prefix a genuine permit QR code starts with (the offline verifier checks it)
+    verify_url_base: str
+    #: the region's time zone: an offline verifier decides expiry by the region's date
+    timezone: str
 
 
 class TrackOut(Schema):

@@ -68,7 +68,12 @@ def verify_signature(payload: bytes, signature: bytes, der: bytes | None = None)
 
 
 def public_key() -> KeyOut:
-    return KeyOut(algorithm=ALGORITHM, pem=rules.public_key_pem(public_key_der()))
+    return KeyOut(
+        algorithm=ALGORITHM,
+        pem=rules.public_key_pem(public_key_der()),
+        verify_url_base=policy().verify_url_base,
+        timezone=runtime.current().region.timezone,
+    )
 
 
 def new_permit(data: dict[str, Any], *, registration: bool, on: date) -> PerizinanItem:
