@@ -65,6 +65,7 @@ def test_the_demo_seed_and_its_walk_through(demo: Any, capsys: pytest.CaptureFix
         "U": auth_header("usaha", None, "pemohon"),
         "D": auth_header(USERS["dpmptsp"]["nip"], "32.73.16", "dpmptsp"),
         "P": auth_header(USERS["pegawai"]["nip"], "32.73.09", "pegawai"),
+        "K": auth_header(config.perizinan.official_nip, "32.73.16", "dpmptsp"),
     }
     demo_perizinan.print_guide("http://127.0.0.1:8000", made, config)
     lines = capsys.readouterr().out.splitlines()

@@ -22,7 +22,7 @@ from replika.perizinan.models import (
     ResubmitIn,
     TrackOut,
 )
-from replika.perizinan.rules import forms, risk, sla
+from replika.perizinan.rules import forms, risk, signing, sla
 from replika.perizinan.rules.workflow import Action, Caller, Status, next_status
 from replika.perizinan.service import feed, permits, stats
 from replika.perizinan.service.common import (
@@ -321,6 +321,23 @@ def issue_if_settled(data: Data, on: date) -> PerizinanItem | None:
     return permit_item
 
 
+def _signer(stages: list[Data], i: int, principal: Principal) -> Data:
+    """The last stage is the signature: only the region's official or a listed Plt, and not one
+    who did an earlier stage of this application (separation of duties)."""
+    official = signing.signer_for(principal.nip, policy())
+    if official is None:
+        raise Forbidden(
+            "Hanya pejabat penandatangan (atau Plt yang ditetapkan daerah) yang dapat menandatangani izin.",
+            code="not_signing_official",
+        )
+    if signing.did_earlier_stage(stages, i, actor=principal.actor, nip=principal.nip):
+        raise Forbidden(
+            "Penandatangan tidak boleh menangani tahap sebelumnya pada permohonan yang sama.",
+            code="separation_of_duties",
+        )
+    return official
+
+
 def act(number: str, body: ActionIn, principal: Principal, request_id: str | None) -> ApplicationOut:
     item = store.application(number)
     data: Data = dict(item.data or {})
@@ -335,16 +352,13 @@ def act(number: str, body: ActionIn, principal: Principal, request_id: str | Non
     cal, on, at = calendar(), today(), now_iso()
     permit_item = None
     if action is Action.ADVANCE:
-        stages[i].update(done_at=at, by=principal.actor, note=body.note)
+        official = _signer(stages, i, principal) if last else None
+        stages[i].update(done_at=at, by=principal.actor, nip=principal.nip, note=body.note)
         if target is Status.IN_REVIEW:
             stages[i + 1]["due"] = sla.due_date(cal, on, int(stages[i + 1]["sla_days"])).isoformat()
             data["stage_index"] = i + 1
         else:
-            data["official"] = {
-                "name": body.official_name or policy().official_name,
-                "nip": principal.nip or policy().official_nip,
-                "plt": body.plt,
-            }
+            data["official"] = official  # from the region's policy; body.official_name/plt are ignored
             data["decided_on"] = on.isoformat()
     elif action is Action.RETURN:
         data["paused"] = {
