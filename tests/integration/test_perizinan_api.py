@@ -348,3 +348,21 @@ def test_a_listed_plt_signs_with_the_configured_name_and_plt_status(
         plt_nip,
         True,
     )
+
+
+def test_catalogue_refuses_remote_refs_and_unreadable_csv_with_4xx(client: Client) -> None:
+    import csv
+
+    remote = {**SCHEMA, "properties": {"luas_m2": {"$ref": "https://example.com/luas.json"}}}
+    st, err = call(client, "POST", "/catalogue", OFFICE, _type("REMOTE", form_schema=remote))
+    assert st == 400 and err["error"]["code"] == "invalid_form_schema", err
+    assert call(client, "GET", "/public/catalogue/REMOTE")[0] == 404
+    from replika.perizinan.rules.catalogue_csv import COLUMNS
+
+    big = "x" * (csv.field_size_limit() + 1)
+    text = ",".join(COLUMNS) + f'\nUMK,Izin,0,0,,ya,ktp,"{big}",v,V,dpmptsp,,2\n'
+    r = client.http.request(
+        "POST", "/catalogue/import/csv", headers={**OFFICE, "Content-Type": "text/csv"}, body=text.encode()
+    )
+    assert r.status_code == 400, r.body[:300]
+    assert json.loads(r.body)["error"]["details"]["problems"][0]["row"] == 2
