@@ -366,3 +366,35 @@ def test_catalogue_refuses_remote_refs_and_unreadable_csv_with_4xx(client: Clien
     )
     assert r.status_code == 400, r.body[:300]
     assert json.loads(r.body)["error"]["details"]["problems"][0]["row"] == 2
+
+
+def test_a_receipt_pays_one_application_and_the_applicant_sees_no_cashier(client: Client) -> None:
+    applicant = _setup(client)
+    first = _to_signature(client, applicant, OFFICE)
+    second = _to_signature(client, applicant, OFFICE)
+    for number in (first, second):
+        assert (
+            call(client, "POST", f"/applications/{number}/actions", SIGNER, {"action": "advance"})[0] == 200
+        )
+    st, paid = call(
+        client, "POST", f"/applications/{first}/payment", OFFICE, {"receipt_number": "STS-2026-0042"}
+    )
+    assert st == 200 and paid["status"] == "issued" and paid["payment"]["by"]  # staff see who took it
+    for receipt in ("STS-2026-0042", "sts-2026-0042"):
+        st, err = call(client, "POST", f"/applications/{second}/payment", OFFICE, {"receipt_number": receipt})
+        assert st == 409 and err["error"]["code"] == "receipt_used", err
+    assert call(client, "GET", f"/public/applications/{second}")[1]["status"] == "approved"
+    st, mine = call(client, "GET", f"/applications/{first}", applicant)
+    assert st == 200 and mine["payment"] == {
+        "receipt_number": "STS-2026-0042",
+        "waived": False,
+        "date": paid["payment"]["at"][:10],
+    }
+    st, page = call(client, "GET", "/applications/mine", applicant)
+    assert st == 200 and all("by" not in (a["payment"] or {}) for a in page["items"])
+    st, waived = call(
+        client, "POST", f"/applications/{second}/payment", OFFICE, {"waiver_reason": "Usaha mikro terdampak"}
+    )
+    assert st == 200 and waived["status"] == "issued"
+    mine = call(client, "GET", f"/applications/{second}", applicant)[1]
+    assert mine["payment"]["waived"] is True and set(mine["payment"]) == {"receipt_number", "waived", "date"}

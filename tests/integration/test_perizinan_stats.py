@@ -44,7 +44,7 @@ def _issue(c: Client, number: str) -> Any:
     for who in (OFFICE, TEKNIS, SIGNER):  # the last stage: the region's signing official
         st, app = call(c, "POST", f"/applications/{number}/actions", who, {"action": "advance"})
         assert st == 200, app
-    st, app = call(c, "POST", f"/applications/{number}/payment", OFFICE, {"receipt_number": "STS-1"})
+    st, app = call(c, "POST", f"/applications/{number}/payment", OFFICE, {"receipt_number": f"STS-{number}"})
     assert st == 200 and app["status"] == "issued", app
     return app
 
@@ -310,6 +310,6 @@ def _issue_from(c: Client, number: str, teknis: dict[str, str]) -> Any:
     for who in (teknis, SIGNER):
         st, app = call(c, "POST", f"/applications/{number}/actions", who, {"action": "advance"})
         assert st == 200, app
-    st, app = call(c, "POST", f"/applications/{number}/payment", OFFICE, {"receipt_number": "STS-9"})
+    st, app = call(c, "POST", f"/applications/{number}/payment", OFFICE, {"receipt_number": f"STS-{number}"})
     assert st == 200 and app["status"] == "issued", app
     return app

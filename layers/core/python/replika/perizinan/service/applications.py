@@ -8,7 +8,7 @@ from typing import Any
 from pynamodb.transactions import TransactWrite
 
 from replika.core.auth import Principal, Role
-from replika.core.errors import Forbidden, NotFound, ValidationFailed
+from replika.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from replika.core.pagination import Page
 from replika.perizinan import keys, store
 from replika.perizinan.models import (
@@ -176,7 +176,7 @@ def submit(body: ApplicationIn, principal: Principal, request_id: str | None) ->
         },
         request_id=request_id,
     )
-    return application_view(item)
+    return application_view(item, applicant=True)
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -197,12 +197,14 @@ def _readable(item: PerizinanItem, principal: Principal) -> None:
 def get(number: str, principal: Principal) -> ApplicationOut:
     item = store.application(number)
     _readable(item, principal)
-    return application_view(item)
+    return application_view(item, applicant=principal.applicant)
 
 
 def mine(principal: Principal, limit: int, cursor: str | None) -> Page[ApplicationOut]:
     rows, nxt = store.by_owner(principal.subject, limit, cursor)
-    return Page[ApplicationOut](items=[application_view(r) for r in rows], next_cursor=nxt)
+    return Page[ApplicationOut](
+        items=[application_view(r, applicant=principal.applicant) for r in rows], next_cursor=nxt
+    )
 
 
 def track(number: str) -> TrackOut:
@@ -283,6 +285,9 @@ def _commit(
     request_id: str | None,
     permit_item: PerizinanItem | None = None,
     note: Any = None,
+    *,
+    applicant: bool = False,
+    receipt: str | None = None,
 ) -> ApplicationOut:
     before = (item.data or {}).get("status")
     new = app_item(data, int(item.version or 0) + 1)
@@ -293,6 +298,8 @@ def _commit(
 
     def write(tx: TransactWrite) -> None:
         store.save_versioned(tx, new, int(item.version or 0))
+        if receipt is not None:
+            store.save_receipt(tx, receipt, data["number"], data["changed_at"])
         if permit_item is not None:
             permits.add_permit(tx, permit_item)
         stats.add(tx, data, counters)
@@ -309,7 +316,7 @@ def _commit(
         after={"status": data["status"], "stage": data.get("stage_index"), "note": note},
         request_id=request_id,
     )
-    return application_view(new)
+    return application_view(new, applicant=applicant)
 
 
 def issue_if_settled(data: Data, on: date) -> PerizinanItem | None:
@@ -396,7 +403,7 @@ def resubmit(number: str, body: ResubmitIn, principal: Principal, request_id: st
         cal, date.fromisoformat(paused["since"]), on
     )
     data.update(stages=stages, status=target.value, changed_at=now_iso())
-    return _commit(item, data, "resubmit", principal.actor, request_id)
+    return _commit(item, data, "resubmit", principal.actor, request_id, applicant=True)
 
 
 def withdraw(number: str, principal: Principal, request_id: str | None) -> ApplicationOut:
@@ -405,7 +412,7 @@ def withdraw(number: str, principal: Principal, request_id: str | None) -> Appli
     data: Data = dict(item.data or {})
     target = next_status(Status(data["status"]), Action.WITHDRAW, _callers(data, principal))
     data.update(status=target.value, changed_at=now_iso())
-    return _commit(item, data, "withdraw", principal.actor, request_id)
+    return _commit(item, data, "withdraw", principal.actor, request_id, applicant=True)
 
 
 def pay(number: str, body: PaymentIn, principal: Principal, request_id: str | None) -> ApplicationOut:
@@ -414,6 +421,8 @@ def pay(number: str, body: PaymentIn, principal: Principal, request_id: str | No
     data: Data = dict(item.data or {})
     action = Action.PAY if body.receipt_number else Action.WAIVE
     next_status(Status(data["status"]), action, _callers(data, principal), reason=body.waiver_reason)
+    if body.receipt_number and store.receipt(body.receipt_number) is not None:
+        raise Conflict("Nomor tanda terima sudah dipakai untuk permohonan lain.", code="receipt_used")
     at = now_iso()
     data["payment"] = {
         "amount": int(data.get("fee") or 0) if action is Action.PAY else 0,
@@ -424,4 +433,13 @@ def pay(number: str, body: PaymentIn, principal: Principal, request_id: str | No
     }
     data.update(status=Status.APPROVED.value, changed_at=at)
     permit_item = issue_if_settled(data, today())
-    return _commit(item, data, action.value, principal.actor, request_id, permit_item, note=action.value)
+    return _commit(
+        item,
+        data,
+        action.value,
+        principal.actor,
+        request_id,
+        permit_item,
+        note=action.value,
+        receipt=body.receipt_number,
+    )
