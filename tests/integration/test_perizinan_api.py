@@ -398,3 +398,10 @@ def test_a_receipt_pays_one_application_and_the_applicant_sees_no_cashier(client
     assert st == 200 and waived["status"] == "issued"
     mine = call(client, "GET", f"/applications/{second}", applicant)[1]
     assert mine["payment"]["waived"] is True and set(mine["payment"]) == {"receipt_number", "waived", "date"}
+
+
+def test_a_json_import_with_one_bad_schema_saves_nothing(client: Client) -> None:
+    bad = _type("BAD", form_schema={**SCHEMA, "properties": {"x": {"$ref": "#/$defs/nope"}}})
+    st, err = call(client, "POST", "/catalogue/import", OFFICE, {"types": [_type("GOOD"), bad]})
+    assert st == 400 and err["error"]["code"] == "invalid_form_schema", err
+    assert call(client, "GET", "/public/catalogue/GOOD")[0] == 404
