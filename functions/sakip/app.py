@@ -227,6 +227,7 @@ def export_cascade(ctx: Ctx, period: str, query: ExportQuery) -> LinkOut:
     query=ImportQuery,
     response=ImportSummary,
     raw_body=(XLSX,),
+    raw_example=cascade_xlsx.import_example(),
     summary="Impor kaskade (XLSX; semua baris sah atau tidak ada yang disimpan)",
 )
 def import_cascade(ctx: Ctx, period: str, query: ImportQuery) -> ImportSummary:

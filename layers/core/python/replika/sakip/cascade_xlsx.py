@@ -22,6 +22,7 @@ revision); revisions one by one with their audit record.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -38,6 +39,8 @@ from replika.sakip.documents import XLSX_TYPE
 from replika.sakip.models import ImportSummary, IndicatorIn, LinkOut, NodeIn
 from replika.sakip.rules.cascade import LEVEL_LABELS, rank
 from replika.sakip.tables import Node, Period
+from replika.sakip.xlsx_example import ALL_YEARS
+from replika.sakip.xlsx_example import import_example as _example
 
 SHEET = "Kaskade"
 NODE_COLUMNS = ("Level", "Kode", "Kode induk", "Uraian", "Pemilik", "Bobot", "Urutan")
@@ -55,6 +58,9 @@ POLARITY = {"higher": "maksimal", "lower": "minimal"}
 AGGREGATION = {"sum": "kumulatif", "last": "akhir", "average": "rata-rata"}
 LEVEL_OF = {label.lower(): level for level, label in LEVEL_LABELS.items()}
 MAX_ROWS = 20_000
+#: control characters XML 1.0 (so XLSX) cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): a stored
+#: name with one is exported with U+FFFD in its place instead of failing the whole export
+_NOT_IN_XML = re.compile(r"[\000-\010\013\014\016-\037]")
 TX_NODES = 49  # node + revision = 2 actions each, within DynamoDB's 100 per transaction
 LINK_EXPIRES = 300
 
@@ -66,6 +72,12 @@ def headers(years: list[int]) -> list[str]:
         *(f"Target {y}" for y in years),
         *(f"Pagu {y}" for y in years),
     ]
+
+
+def import_example() -> str:
+    """The document's example import (ASCII bytes: a JSON string can carry it): the header row
+    with every year a period can have, no rows; any period accepts it and nothing changes."""
+    return _example(headers(ALL_YEARS), SHEET)
 
 
 def tree_order(nodes: Iterable[Node]) -> list[Node]:
@@ -146,6 +158,8 @@ def export_xlsx(period: Period, nodes: Iterable[Node], title: str) -> bytes:
 
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return _NOT_IN_XML.sub("\ufffd", value)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
