@@ -5,6 +5,8 @@ TOOLS := .venv-tools
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TOOLS_STAMP := $(TOOLS)/.installed
+SAM := .venv-sam
+SAM_STAMP := $(SAM)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: demo test lint typecheck templates pytest contract bench clean
@@ -20,6 +22,14 @@ $(TOOLS_STAMP):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --upgrade pip
 	$(TOOLS)/bin/python -m pip install --quiet 'checkov==3.3.30'
+	touch $@
+
+# aws-sam-translator pins pydantic~=2.13: its own environment, run as a JSON-in/JSON-out subprocess
+# (replika_infra.release.sam) to translate the app templates for the moto deploy test.
+$(SAM_STAMP):
+	$(PYTHON) -m venv $(SAM)
+	$(SAM)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM)/bin/python -m pip install --quiet 'aws-sam-translator==1.115.0'
 	touch $@
 
 demo: $(STAMP)
@@ -42,7 +52,7 @@ templates: $(STAMP) $(TOOLS_STAMP)
 		-f templates/region.yaml $$(for f in build/templates/*/sam.yaml; do printf -- '-f %s ' "$$f"; done)
 
 # pytest exits 5 when it collects no test; that is reported, not hidden behind make's exit 2.
-pytest: $(STAMP)
+pytest: $(STAMP) $(SAM_STAMP)
 	$(PY) -m pytest -n 2 --dist worksteal; rc=$$?; if [ $$rc -eq 5 ]; then echo 'pytest: no tests collected'; exit 0; fi; exit $$rc
 
 # schemathesis against every functions/*/app.py's /openapi.json, for every role with routes, on the
@@ -58,4 +68,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/cold_start.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) build dist
+	rm -rf $(VENV) $(TOOLS) $(SAM) build dist

@@ -4,16 +4,17 @@ Applicants (the self sign-up pool, role ``pemohon``) keep a profile, submit appl
 low-risk businesses are registered at once), follow and resubmit their own; DPMPTSP manages the
 versioned catalogue, works its queue, records fees and revokes; technical OPD staff (``pegawai``)
 review their stages. Public routes (no token) verify a permit, publish the verification key and
-track an application by number. A daily schedule runs the SLA clock.
+track an application by number, and publish the statistics per type (with the satisfaction
+index of the applicants' SKM answers). A daily schedule runs the SLA clock.
 
 Thin adapter: parse, check role, call :mod:`replika.perizinan.service`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalice.app import Chalice
+from chalice.app import Chalice, Response
 
 from replika.core import runtime
 from replika.core.auth import Role
@@ -21,6 +22,7 @@ from replika.core.calendar import local_time_to_utc_cron
 from replika.core.config import PerizinanPolicy
 from replika.core.errors import NotFound
 from replika.core.http import Api, Ctx
+from replika.core.lazy import lazy_module
 from replika.core.pagination import PageQuery
 from replika.perizinan.models import (
     ActionIn,
@@ -31,6 +33,8 @@ from replika.perizinan.models import (
     CatalogueImportOut,
     CataloguePage,
     DownloadOut,
+    FeedPage,
+    FeedQuery,
     KeyOut,
     MineQuery,
     PaymentIn,
@@ -43,10 +47,23 @@ from replika.perizinan.models import (
     QueueQuery,
     ResubmitIn,
     RevokeIn,
+    StatsOut,
+    StatsQuery,
+    SurveyIn,
+    SurveyOut,
     TrackOut,
     VerifyOut,
 )
-from replika.perizinan.service import applications, catalogue, clock, permits
+
+if TYPE_CHECKING:
+    from replika.perizinan.service import applications, catalogue, clock, feed, permits, stats
+else:  # loaded by the first request that needs them (cold start)
+    applications = lazy_module("replika.perizinan.service.applications")
+    catalogue = lazy_module("replika.perizinan.service.catalogue")
+    clock = lazy_module("replika.perizinan.service.clock")
+    feed = lazy_module("replika.perizinan.service.feed")
+    permits = lazy_module("replika.perizinan.service.permits")
+    stats = lazy_module("replika.perizinan.service.stats")
 
 runtime.init("perizinan")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-perizinan")
@@ -92,6 +109,22 @@ def public_track(ctx: Ctx, number: str) -> TrackOut:
     return applications.track(_bounded(number, "A-Z0-9"))
 
 
+@api.route(
+    "/public/stats",
+    public=True,
+    query=StatsQuery,
+    response=StatsOut,
+    summary="Statistik per jenis izin: permohonan, terbit, median hari kerja, tepat SLA, fiktif positif, IKM",
+)
+def public_stats(ctx: Ctx, query: StatsQuery) -> Response:
+    out = stats.public_stats(query.year)
+    return Response(
+        body=out.model_dump_json(),
+        status_code=200,
+        headers={"Content-Type": "application/json", "Cache-Control": "public, max-age=300"},
+    )
+
+
 @api.route("/public/catalogue", public=True, query=PageQuery, response=CataloguePage, summary="Katalog izin")
 def public_catalogue(ctx: Ctx, query: PageQuery) -> Any:
     return catalogue.list_types(query.limit, query.cursor)
@@ -128,6 +161,23 @@ def save_type(ctx: Ctx, body: PermitTypeIn) -> PermitTypeOut:
 )
 def import_catalogue(ctx: Ctx, body: CatalogueImport) -> CatalogueImportOut:
     return catalogue.import_types(body.types, ctx.user, ctx.request_id)
+
+
+@api.route(
+    "/catalogue/import/csv",
+    "POST",
+    roles=OFFICE,
+    raw_body=("text/csv",),
+    response=CatalogueImportOut,
+    summary="Impor katalog (CSV: satu baris per tahap; semua baris diperiksa sebelum disimpan)",
+    raw_example=(
+        "code,name,fee,validity_months,risk,allows_report,documents,form_schema,"
+        "stage_code,stage_name,stage_role,stage_opd,stage_sla_days\n"
+        "UMK,Izin Usaha Mikro,0,0,,ya,ktp,,verifikasi,Verifikasi,dpmptsp,,2\n"
+    ),
+)
+def import_catalogue_csv(ctx: Ctx) -> CatalogueImportOut:
+    return catalogue.import_csv(ctx.raw_body, ctx.user, ctx.request_id)
 
 
 # -- applicants ---------------------------------------------------------------------------------------
@@ -195,6 +245,35 @@ def resubmit(ctx: Ctx, number: str, body: ResubmitIn) -> ApplicationOut:
 )
 def withdraw(ctx: Ctx, number: str) -> ApplicationOut:
     return applications.withdraw(_bounded(number, "A-Z0-9"), ctx.user, ctx.request_id)
+
+
+@api.route(
+    "/applications/{number}/survey",
+    "POST",
+    roles=APPLICANT,
+    body=SurveyIn,
+    response=SurveyOut,
+    status=201,
+    summary="Survei kepuasan masyarakat (SKM, 9 unsur) setelah izin terbit",
+)
+def answer_survey(ctx: Ctx, number: str, body: SurveyIn) -> SurveyOut:
+    return stats.answer_survey(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+
+
+@api.route("/applications/{number}/survey", roles=APPLICANT, response=SurveyOut, summary="Jawaban SKM saya")
+def my_survey(ctx: Ctx, number: str) -> SurveyOut:
+    return stats.my_survey(_bounded(number, "A-Z0-9"), ctx.user)
+
+
+@api.route(
+    "/feed",
+    roles=OFFICE,
+    query=FeedQuery,
+    response=FeedPage,
+    summary="Umpan status untuk OSS: setiap perubahan status pada satu hari (NIB, kode izin, kode status)",
+)
+def status_feed(ctx: Ctx, query: FeedQuery) -> Any:
+    return feed.day(query.day, query.limit, query.cursor)
 
 
 # -- back office ----------------------------------------------------------------------------------------

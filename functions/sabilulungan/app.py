@@ -10,7 +10,7 @@ by the responsible OPD (pegawai of a ``bansos_opds`` OPD). Thin adapter: parse, 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Chalice, Response
 
@@ -19,6 +19,7 @@ from replika.core.auth import Role
 from replika.core.calendar import local_time_to_utc_cron
 from replika.core.errors import NotFound
 from replika.core.http import Api, Ctx
+from replika.core.lazy import lazy_module
 from replika.sabilulungan.models import (
     AmountIn,
     ApprovalIn,
@@ -47,7 +48,14 @@ from replika.sabilulungan.models import (
     VersionIn,
     YearQuery,
 )
-from replika.sabilulungan.service import applicants, proposals, public, reports
+
+if TYPE_CHECKING:
+    from replika.sabilulungan.service import applicants, proposals, public, reports
+else:  # loaded by the first request that needs them (cold start)
+    applicants = lazy_module("replika.sabilulungan.service.applicants")
+    proposals = lazy_module("replika.sabilulungan.service.proposals")
+    public = lazy_module("replika.sabilulungan.service.public")
+    reports = lazy_module("replika.sabilulungan.service.reports")
 
 runtime.init("sabilulungan")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-sabilulungan")
@@ -373,14 +381,23 @@ def public_summary(ctx: Ctx) -> Response:
 # -- schedule -----------------------------------------------------------------------------------
 
 
-def _january_11(tz: str) -> str:
-    """00:30 region time on 11 January as a UTC cron (10 January 17:30 UTC in WIB)."""
-    parts = local_time_to_utc_cron(tz, 0, 30, day_of_month=11)[5:-1].split()
+def _january(tz: str, day: int, hour: int, minute: int) -> str:
+    """``hour:minute`` region time on ``day`` (2..31) January as a UTC cron (00:30 WIB on
+    11 January is 10 January 17:30 UTC: still January)."""
+    if day < 2:
+        raise ValueError("1 January early in the morning is December in UTC")
+    parts = local_time_to_utc_cron(tz, hour, minute, day_of_month=day)[5:-1].split()
     parts[3] = "1"
     return f"cron({' '.join(parts)})"
 
 
-LPJ_CRON = _january_11(runtime.current().region.timezone)
+LPJ_CRON = _january(runtime.current().region.timezone, 11, 0, 30)
+REMINDER_CRON = _january(runtime.current().region.timezone, 3, 8, 0)
+
+
+@app.schedule(REMINDER_CRON, name="lpj_due_reminder", description="E-mail recipients whose LPJ falls due")
+def lpj_due_reminder(event: Any) -> dict[str, Any]:
+    return reports.remind_lpj_due().model_dump()
 
 
 @app.schedule(LPJ_CRON, name="lpj_overdue", description="Mark overdue LPJs (11 January) and notify OPDs")

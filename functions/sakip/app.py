@@ -8,7 +8,7 @@ what beyond the role (an OPD's own data, the OPD head) is the use cases' (``repl
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Chalice, Response
 
@@ -16,19 +16,9 @@ from replika.core import runtime
 from replika.core.auth import Role
 from replika.core.errors import NotFound
 from replika.core.http import Api, Ctx, json_response
+from replika.core.lazy import lazy_module
 from replika.core.pagination import PageQuery
-from replika.sakip import (
-    agreement,
-    attainment,
-    cascade,
-    cascade_xlsx,
-    common,
-    erk,
-    lke,
-    public,
-    realisation,
-    reports,
-)
+from replika.sakip import common
 from replika.sakip.lke_models import (
     AnswerIn,
     EvaluationList,
@@ -82,6 +72,29 @@ from replika.sakip.models import (
     UploadOut,
     YearQuery,
 )
+
+if TYPE_CHECKING:
+    from replika.sakip import (
+        agreement,
+        attainment,
+        cascade,
+        cascade_xlsx,
+        erk,
+        lke,
+        public,
+        realisation,
+        reports,
+    )
+else:  # loaded by the first request that needs them (cold start)
+    agreement = lazy_module("replika.sakip.agreement")
+    attainment = lazy_module("replika.sakip.attainment")
+    cascade = lazy_module("replika.sakip.cascade")
+    cascade_xlsx = lazy_module("replika.sakip.cascade_xlsx")
+    erk = lazy_module("replika.sakip.erk")
+    lke = lazy_module("replika.sakip.lke")
+    public = lazy_module("replika.sakip.public")
+    realisation = lazy_module("replika.sakip.realisation")
+    reports = lazy_module("replika.sakip.reports")
 
 runtime.init("sakip")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-sakip")

@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "replika_infra.release.deploy",
     "replika_infra.payroll_cli",
     "replika_infra.audit_cli",
+    "replika_infra.permit_cli",
 ]
 
 

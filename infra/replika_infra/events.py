@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from replika_infra.demo import seed
+from replika_infra.events_perizinan import perizinan_events
 from replika_infra.events_sabilulungan import sabilulungan_events
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -518,6 +519,7 @@ def _sakip_events() -> dict[str, tuple[dict[str, Any], int]]:
 GENERATORS = {"directory": directory_events, "wbs": wbs_events, "remunerasi": remunerasi_events}
 GENERATORS["sabilulungan"] = sabilulungan_events
 GENERATORS["sakip"] = _sakip_events
+GENERATORS["perizinan"] = perizinan_events
 
 
 def write_events(root: Path = EVENTS) -> list[Path]:

@@ -99,4 +99,5 @@ def sabilulungan_events() -> dict[str, tuple[dict[str, Any], int]]:
         "public_summary": (api_event("GET", "/public/summary"), 200),
         "openapi_json": (api_event("GET", "/openapi.json"), 200),
         "lpj_overdue": (schedule_event("lpj_overdue", "2027-01-10T17:30:00Z"), 200),
+        "lpj_due_reminder": (schedule_event("lpj_due_reminder", "2027-01-03T01:00:00Z"), 200),
     }

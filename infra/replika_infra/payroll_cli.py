@@ -1,4 +1,6 @@
-"""`replika payroll run --period YYYY-MM` and `replika payroll show --period YYYY-MM`.
+"""`replika payroll run --period YYYY-MM`, `replika payroll show --period YYYY-MM` and
+`replika payroll migrate-keys --from YYYY-MM --to YYYY-MM` (the one-off move of stored months to
+the sharded keys: :mod:`replika.remunerasi.store.legacy`).
 
 Against the running local stack (``make demo`` / ``replika dev``: the environment comes from its
 state file, like ``replika import``) ``run`` starts the period's run and then works the payroll
@@ -22,7 +24,7 @@ from replika_infra.local.dev import use_stack_environment
 
 def _config(args: argparse.Namespace) -> Any:
     from replika.core.config import load_region_config, region_config_path
-    from replika.core.settings import get_settings
+    from replika.core.runtime import get_settings
 
     s = get_settings()
     return load_region_config(args.region_config or s.region_config_path or region_config_path(s.region_slug))
@@ -83,6 +85,46 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _period(text: str) -> str:
+    from replika.core.calendar import parse_period
+
+    try:
+        parse_period(text)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"{text!r}: a month YYYY-MM") from None
+    return text
+
+
+def _periods(first: str, last: str) -> list[str]:
+    """Every month from ``first`` to ``last`` (both YYYY-MM), inclusive."""
+    y, m = (int(x) for x in first.split("-"))
+    out: list[str] = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def cmd_migrate_keys(args: argparse.Namespace) -> int:
+    use_stack_environment(aws=args.aws)
+    from replika.core.errors import AppError
+    from replika.remunerasi.store import legacy
+
+    status = 0
+    for period in _periods(args.first, args.last):
+        try:
+            moved = legacy.migrate_period(period)
+        except AppError as err:
+            _print_json(err.body())
+            status = 1
+            continue
+        print(
+            f"{period}: {moved.totals} month totals moved, {moved.totals_merged} merged; "
+            f"{moved.results} results moved, {moved.results_superseded} superseded by a later generation"
+        )
+    return status
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("payroll", help="the monthly TKD payroll run")
     psub = p.add_subparsers(dest="payroll_command", required=True)
@@ -97,3 +139,8 @@ def register(sub: Any) -> None:
     s.add_argument("--period", required=True, help="YYYY-MM")
     s.add_argument("--aws", action="store_true", help="use the real AWS environment, not the local stack")
     s.set_defaults(func=cmd_show)
+    m = psub.add_parser("migrate-keys", help="move stored months to the sharded keys (once, at deploy)")
+    m.add_argument("--from", dest="first", type=_period, required=True, help="first month YYYY-MM")
+    m.add_argument("--to", dest="last", type=_period, required=True, help="last month YYYY-MM")
+    m.add_argument("--aws", action="store_true", help="use the real AWS environment, not the local stack")
+    m.set_defaults(func=cmd_migrate_keys)

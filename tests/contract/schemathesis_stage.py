@@ -102,7 +102,7 @@ def region() -> Iterator[None]:
         outputs = create_region_stack(STACK, parameters_for(conftest.ALL_APPS, "kota-bandung", "test"))
         env = stack_env(outputs)
         os.environ.update(env)
-        from replika.core.settings import rebind_tables
+        from replika.core.runtime import rebind_tables
 
         rebind_tables()
         prepare_region(env)

@@ -4,6 +4,7 @@ chunks done out of the run's chunks as it goes (plain lines off a terminal)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -23,7 +24,11 @@ def test_payroll_run_shows_chunks_done(
     monkeypatch.setattr(payroll_cli, "use_stack_environment", lambda *, aws: True)  # the stack is here
     assert main(["payroll", "run", "--period", "2026-08", "--max-seconds", "120"]) == 0
     captured = capsys.readouterr()
-    run = json.loads(captured.out[captured.out.index("\n{\n") :])  # after the workers' log lines
+    # after the workers' log lines, when the logger writes to this stdout (it is bound to the stdout
+    # of the moment its module was first imported: another test file may have imported it first)
+    start = re.search(r"^\{$", captured.out, re.MULTILINE)
+    assert start is not None, captured.out
+    run = json.loads(captured.out[start.start() :])
     assert run["state"] == "draft" and run["done"] == len(PEOPLE)
     lines = [line for line in captured.err.splitlines() if line.startswith("payroll 2026-08 chunks: ")]
     chunks = run["chunks"]

@@ -19,7 +19,7 @@ from replika.core.auth import Principal, Role
 from replika.core.calendar import RegionCalendar, period_bounds
 from replika.core.config import RegionConfig, load_region_config, region_config_path
 from replika.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from replika.remunerasi import payroll, rules
+from replika.remunerasi import keys, payroll, rules
 from replika.remunerasi.store import runs as runs_store
 from replika_infra.demo import seed
 
@@ -107,9 +107,8 @@ def write_months(months: dict[str, Month]) -> None:
             attrs.update({f"c{d:02d}": "TL2" for d in m.attendance_bp})
             batch.save(
                 MonthTotal(
-                    f"TOT#{PERIOD}",
-                    nip,
-                    gsi1pk=f"TOTOPD#{PERIOD}#{opd[nip]}",
+                    *keys.total_key(PERIOD, nip),
+                    gsi1pk=keys.total_opd_pk(PERIOD, opd[nip], nip),
                     gsi1sk=nip,
                     nip=nip,
                     period=PERIOD,
@@ -170,7 +169,7 @@ def stored_results() -> list[Any]:
     """Every stored result item of the period (any generation), straight from the table."""
     from replika.remunerasi.tables import PayrollResult
 
-    return list(PayrollResult.query(f"RES#{PERIOD}"))
+    return [r for pk in keys.result_pks(PERIOD) for r in PayrollResult.query(pk)]
 
 
 OUTPUTS: list[dict[str, Any]] = []
@@ -188,16 +187,17 @@ def drain(config: RegionConfig) -> int:
     return payroll.drain_local_queue(config=config, visibility_timeout=0, max_seconds=60, handler=handle)
 
 
-def queue_depth() -> int:
+def queue_depth(*, delayed: bool = False) -> int:
     import boto3
 
-    from replika.core.settings import get_settings
+    from replika.core.runtime import get_settings
 
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    names += ["ApproximateNumberOfMessagesDelayed"] if delayed else []
     attrs = boto3.client("sqs").get_queue_attributes(
-        QueueUrl=str(get_settings().payroll_queue_url),
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        QueueUrl=str(get_settings().payroll_queue_url), AttributeNames=names
     )["Attributes"]
-    return int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"])
+    return sum(int(attrs.get(n, 0)) for n in names)
 
 
 @pytest.fixture
@@ -527,7 +527,7 @@ class TestReview:
         verify()
         target = next(e for e in PEOPLE if e.nip in drafted and e.nip not in HEADS)
         before = payroll.get_result(PERIOD, target.nip)
-        item = MonthTotal.get(f"TOT#{PERIOD}", target.nip)
+        item = MonthTotal.get(*keys.total_key(PERIOD, target.nip))
         setattr(item, "d03", 0)  # noqa: B010 - a correction on Monday 3 August (a generated attribute)
         item.save()
         drafted[target.nip].minutes.pop(3, None)
@@ -581,41 +581,3 @@ class TestReview:
             payroll.act(PERIOD, action, who)
         with pytest.raises(TransactWriteError):
             write(PERIOD, 3)
-
-
-class TestSchedule:
-    def test_cron_per_zone(self) -> None:
-        mataram = load_region_config(region_config_path("kota-mataram"))
-        assert payroll.payroll_schedule_expression(bandung()) == "cron(0 18 L * ? *)"
-        assert payroll.payroll_schedule_expression(mataram) == "cron(0 17 L * ? *)"
-
-    @pytest.mark.parametrize(
-        ("slug", "event", "period"),
-        [
-            ("kota-bandung", datetime(2026, 11, 30, 18, 0, tzinfo=UTC), "2026-11"),  # 1 Dec 01:00 WIB
-            ("kota-bandung", datetime(2026, 11, 30, 16, 59, tzinfo=UTC), "2026-10"),  # still 30 Nov WIB
-            ("kota-mataram", datetime(2026, 11, 30, 17, 0, tzinfo=UTC), "2026-11"),  # 1 Dec 01:00 WITA
-            ("kota-mataram", datetime(2026, 11, 30, 15, 59, tzinfo=UTC), "2026-10"),
-            ("kota-bandung", datetime(2026, 12, 31, 18, 0, tzinfo=UTC), "2026-12"),  # 1 Jan 2027
-        ],
-    )
-    def test_previous_period_in_region_time(self, slug: str, event: datetime, period: str) -> None:
-        assert payroll.scheduled_period(event, load_region_config(region_config_path(slug))) == period
-
-    @pytest.mark.parametrize("slug", ["kota-bandung", "kota-mataram"])
-    def test_scheduled_run_computes_previous_period_once(
-        self, region_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch, slug: str
-    ) -> None:
-        from replika.directory import service
-
-        monkeypatch.setattr(payroll.run, "CHUNK_SIZE", CHUNK)
-        service.import_directory(seed.to_csv(PEOPLE), actor="test")
-        cfg = load_region_config(region_config_path(slug))
-        event = datetime(2026, 11, 30, 18 if slug == "kota-bandung" else 17, 0, tzinfo=UTC)
-        run = payroll.scheduled_run(event, config=cfg)
-        assert run is not None and run.period == "2026-11" and run.total == len(PEOPLE)
-        assert run.history[0].actor == "system:schedule"
-        drain(cfg)
-        assert payroll.get_run("2026-11").state == "draft"
-        assert payroll.scheduled_run(event, config=cfg) is None  # a duplicate event changes nothing
-        assert payroll.get_run("2026-11").generation == 1

@@ -88,9 +88,10 @@ def assert_no_total(nip: str) -> None:
 
 
 def total(nip: str, period: str = "2026-11") -> Any:
+    from replika.remunerasi import keys
     from replika.remunerasi.tables import MonthTotal
 
-    return MonthTotal.get(f"TOT#{period}", nip)
+    return MonthTotal.get(*keys.total_key(period, nip))
 
 
 def decide(

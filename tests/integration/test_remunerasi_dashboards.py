@@ -53,12 +53,12 @@ def employee(n: int, opd_code: str, *, kelas: int = 9, active: bool = True) -> N
 
 
 def month_total(n: int, opd_code: str, days: dict[int, int], period: str = PERIOD, **kw: Any) -> None:
+    from replika.remunerasi import keys
     from replika.remunerasi.tables import MonthTotal, day_attr
 
     item = MonthTotal(
-        f"TOT#{period}",
-        nip(n),
-        gsi1pk=f"TOTOPD#{period}#{opd_code}",
+        *keys.total_key(period, nip(n)),
+        gsi1pk=keys.total_opd_pk(period, opd_code, nip(n)),
         gsi1sk=nip(n),
         nip=nip(n),
         period=period,
@@ -200,13 +200,14 @@ class TestEmployeeDashboard:
 
     @pytest.fixture
     def month(self, region_stack: dict[str, str]) -> None:
+        from replika.remunerasi import keys
         from replika.remunerasi.tables import MonthTotal, day_attr
 
         employee(1, A, kelas=9)
         days = {d: 250 for d in (3, 5, 6, 7, 10, 11, 12, 13, 14)}
         days.update({4: 400, 8: 350, 9: 120})
         month_total(1, A, days, sentence_pct=20, sentence_level="ringan")
-        item = MonthTotal.get(f"TOT#{PERIOD}", nip(1))
+        item = MonthTotal.get(*keys.total_key(PERIOD, nip(1)))
         setattr(item, day_attr("a", 5), 50)
         setattr(item, day_attr("c", 5), "TL1")
         setattr(item, day_attr("a", 12), 100)

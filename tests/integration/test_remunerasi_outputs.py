@@ -15,7 +15,7 @@ from replika.core import runtime, storage
 from replika.core.auth import Principal, Role
 from replika.core.config import RegionConfig, load_region_config, region_config_path
 from replika.core.errors import Forbidden, NotFound
-from replika.core.settings import get_settings
+from replika.core.runtime import get_settings
 
 PERIOD = "2026-08"
 ANI = "196501011990032001"  # 18 digits: as a number it would lose its last digits
@@ -75,7 +75,11 @@ def result(nip: str, opd: str, *, generation: int = 2, status: str = "ok", **kw:
         values = {k: values[k] for k in ("period", "nip", "generation", "name", "opd_code")}
         values.update(status=status, reason="kelas jabatan tidak ada dalam tabel tarif")
     values.update(kw)
-    return PayrollResult(f"RES#{PERIOD}", nip, gsi1pk=f"RESOPD#{PERIOD}#{opd}", gsi1sk=nip, **values)
+    from replika.remunerasi import keys
+
+    return PayrollResult(
+        *keys.result_key(PERIOD, nip), gsi1pk=keys.result_opd_pk(PERIOD, opd, nip), gsi1sk=nip, **values
+    )
 
 
 def run(generation: int = 2, state: str = "draft") -> Any:

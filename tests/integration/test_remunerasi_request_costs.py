@@ -84,14 +84,15 @@ def test_with_an_idempotency_key_the_entry_is_still_one_put(rem: Client, calls: 
 def test_an_entry_that_slips_in_while_its_period_is_locked_never_reaches_a_total(rem: Client) -> None:
     """The lock is read before the put; an entry written just after the lock stays pending:
     deciding, editing or deleting it is refused, so no total changes."""
+    from replika.remunerasi import keys
     from replika.remunerasi.tables import MonthTotal, PayrollRun
 
     e = body(log(rem, "2026-11-18"))
-    PayrollRun("RUN#2026-11", "RUN", period="2026-11", state="locked").save()
+    PayrollRun(*keys.run_key("2026-11"), period="2026-11", state="locked").save()
     r = decide(rem, "approve", [e], BOSS)
     assert r.status_code == 409 and body(r)["error"]["code"] == "period_locked"
     with pytest.raises(MonthTotal.DoesNotExist):
-        MonthTotal.get("TOT#2026-11", STAFF.nip)
+        MonthTotal.get(*keys.total_key("2026-11", STAFF.nip))
 
 
 def test_a_bulk_decision_does_not_read_the_entries_back(rem: Client, calls: list[Any]) -> None:

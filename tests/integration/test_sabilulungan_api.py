@@ -21,9 +21,9 @@ from tests.conftest import auth_header
 NIK = "3273010101800001"
 BANK = "1234567890123"
 STREET = "Jl. Merdeka No. 5 RT 01 RW 02"
-TU = auth_header("198001012005011001", "4.01", "pegawai")
+TU = auth_header("198001012005011001", "32.73.01", "pegawai")
 OPD = auth_header("198001012005011002", "1.02", "pegawai")
-DINSOS = auth_header("198001012005011003", "1.06", "pegawai")
+DINSOS = auth_header("198001012005011003", "32.73.10", "pegawai")
 OTHER_OPD = auth_header("198001012005011004", "2.01", "pegawai")
 KDH = auth_header("197001012000011001", None, "kepala-daerah")
 TAPD = auth_header("197501012000011001", None, "tapd")

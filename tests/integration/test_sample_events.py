@@ -90,7 +90,11 @@ def invoke(app_name: str, event: dict[str, Any]) -> dict[str, Any]:
         response: dict[str, Any] = app(event, FakeLambdaContext())
         return response
     kind = "sqs" if "Records" in event else "scheduled"
-    [handler] = [s.handler_string for s in app.event_sources if type(s).__name__.lower().startswith(kind)]
+    sources = [s for s in app.event_sources if type(s).__name__.lower().startswith(kind)]
+    if kind == "scheduled" and len(sources) > 1:  # the rule the event names (an app may have several)
+        rule = event["resources"][0].rsplit("/", 1)[-1]
+        sources = [s for s in sources if s.name == rule]
+    [handler] = [s.handler_string for s in sources]
     getattr(load_module(app_name), handler.rsplit(".", 1)[-1])(event, FakeLambdaContext())
     return {"statusCode": 200, "body": "null"}
 

@@ -71,3 +71,15 @@ def test_broken_toml_is_reported(tmp_path: Path) -> None:
     with pytest.raises(RegionConfigError) as exc:
         load_region_config(p)
     assert "(toml)" in exc.value.problems
+
+
+def test_sakip_without_remunerasi_is_refused() -> None:
+    """e-SAKIP reads e-Remunerasi's E-RK minutes: a region cannot enable one without the other."""
+    cfg = load_region_config(REGIONS / "kota-mataram.toml")
+    data = cfg.model_dump(mode="json")
+    data["enabled_apps"] = ["sakip", "wbs"]
+    with pytest.raises(RegionConfigError) as exc:
+        parse_region_config(data)
+    assert "aktifkan juga remunerasi" in str(exc.value.problems)
+    data["enabled_apps"] = ["sakip", "remunerasi"]
+    assert parse_region_config(data).enabled(App.SAKIP)

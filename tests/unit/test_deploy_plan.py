@@ -8,6 +8,7 @@ from replika_infra.release.deploy import (
     format_no_changes,
     format_plan,
     is_no_changes,
+    missing_dependencies,
 )
 
 PAGE = {
@@ -104,3 +105,13 @@ def test_app_parameters_come_from_the_template_the_manifest_shaped() -> None:
     ]
     with pytest.raises(DeployError, match="DirectoryTable"):
         app_parameters(template, {}, layers, existing_stack=False)
+
+
+def test_an_app_that_reads_another_apps_table_needs_that_app() -> None:
+    # e-SAKIP rolls E-RK minutes up from e-Remunerasi's table (replika.core.manifest.READ_GRANTS):
+    # without e-Remunerasi, its stack would lack a parameter after the data stack was changed.
+    assert missing_dependencies({"sakip", "wbs"}) == [
+        "sakip reads remunerasi's REMUNERASI_TABLE: enable remunerasi too"
+    ]
+    assert missing_dependencies({"sakip", "remunerasi"}) == []
+    assert missing_dependencies({"remunerasi"}) == []

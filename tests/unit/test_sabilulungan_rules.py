@@ -229,3 +229,20 @@ def test_public_number() -> None:
     assert keys.public_number("hibah", 2027, 123) == "HBH-2027-000123"
     assert keys.public_number("bansos", 2027, 7) == "BSS-2027-000007"
     assert keys.NUMBER_RE.match("HBH-2027-000123") and not keys.NUMBER_RE.match("HBH-２０２７-000123")
+
+
+@pytest.mark.parametrize(
+    ("now", "tz", "expected"),
+    [
+        ("2026-12-26T16:59:59+00:00", "Asia/Jakarta", False),  # 26 Dec 23:59:59 WIB: 15 days before
+        ("2026-12-26T17:00:00+00:00", "Asia/Jakarta", True),  # 27 Dec 00:00 WIB: 14 days before
+        ("2026-12-26T16:00:00+00:00", "Asia/Makassar", True),  # 27 Dec 00:00 WITA
+        ("2027-01-03T01:00:00+00:00", "Asia/Jakarta", True),  # the schedule's day
+        ("2027-01-10T16:59:59+00:00", "Asia/Jakarta", True),  # 10 Jan 23:59:59 WIB: the due date
+        ("2027-01-10T17:00:00+00:00", "Asia/Jakarta", False),  # 11 Jan WIB: overdue, not reminded
+        ("2027-01-10T16:00:00+00:00", "Asia/Makassar", False),  # 11 Jan 00:00 WITA
+    ],
+)
+def test_lpj_reminder_window(now: str, tz: str, expected: bool) -> None:
+    disbursed = datetime.fromisoformat("2026-06-01T03:00:00+00:00")
+    assert lpj.reminder_due(disbursed, datetime.fromisoformat(now), tz) is expected

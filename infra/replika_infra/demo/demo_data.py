@@ -17,7 +17,7 @@ from datetime import date, time
 
 from replika.core.calendar import period_bounds, previous_period
 from replika.core.config import RegionConfig
-from replika.remunerasi import rules, service
+from replika.remunerasi import keys, rules, service
 from replika.remunerasi.tables import Entry, MonthTotal, OpdTotal, day_attr
 from replika_infra.demo.seed import SeedEmployee
 
@@ -82,12 +82,11 @@ def seed_month(
         for emp in employees:
             factor = _load(opd_index[emp.opd_code]) * rng.uniform(0.7, 1.25)
             total = MonthTotal(
-                f"TOT#{period}",
-                emp.nip,
+                *keys.total_key(period, emp.nip),
                 nip=emp.nip,
                 period=period,
                 opd_code=emp.opd_code,
-                gsi1pk=f"TOTOPD#{period}#{emp.opd_code}",
+                gsi1pk=keys.total_opd_pk(period, emp.opd_code, emp.nip),
                 gsi1sk=emp.nip,
                 approved_minutes=0,
             )

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import secrets
 import sys
 import time
 import warnings
@@ -49,6 +50,17 @@ DEMO_USERS: dict[str, tuple[str, int, str]] = {
     "demo-bappeda": (Role.BAPPEDA, 3, "staff"),
     "demo-dpmptsp": (Role.DPMPTSP, 15, "staff"),
     "demo-tapd": (Role.TAPD, 4, "head"),
+    "demo-kepala-daerah": (Role.KEPALA_DAERAH, 0, "head"),
+    "demo-tu": (Role.PEGAWAI, 0, "staff"),  # Sabilulungan's administrative check (tu_opd)
+    "demo-dinsos": (Role.PEGAWAI, 9, "staff"),  # enters individual bansos recipients (bansos_opds)
+}
+#: the key of ``DevState.users`` (``replika token --role <key>``) where it is not the group
+USER_KEYS = {"demo-atasan": "atasan", "demo-tu": "tu", "demo-dinsos": "dinsos"}
+#: Applicants of the self sign-up pool (username = e-mail): organisations and businesses.
+DEMO_APPLICANTS: dict[str, tuple[str, str]] = {
+    # key: (e-mail, name)
+    "pemohon": ("yayasan.nurul.huda@demo.invalid", "Yayasan Nurul Huda"),
+    "pemohon-usaha": ("warung.ceu.euis@demo.invalid", "Euis Rahayu"),
 }
 
 
@@ -85,7 +97,7 @@ def use_stack_environment(*, aws: bool) -> bool:
         os.environ.update(state.env)
     elif not aws:
         raise SystemExit("Local stack is not running: start it with `make demo`, or pass --aws.")
-    from replika.core.settings import rebind_tables
+    from replika.core.runtime import rebind_tables
 
     rebind_tables()
     return local
@@ -134,7 +146,7 @@ def create_demo_users(pool_id: str, picks: dict[str, seed.SeedEmployee]) -> dict
             UserPoolId=pool_id, Username=username, Password=DEMO_PASSWORD, Permanent=True
         )
         idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=str(group))
-        users[str(group) if username != "demo-atasan" else "atasan"] = {
+        users[USER_KEYS.get(username, str(group))] = {
             "username": username,
             "nip": e.nip,
             "opd": e.opd_code,
@@ -143,10 +155,37 @@ def create_demo_users(pool_id: str, picks: dict[str, seed.SeedEmployee]) -> dict
     return users
 
 
+def create_demo_applicants(pool_id: str) -> dict[str, dict[str, str]]:
+    """The applicants' pool's demo accounts (confirmed, e-mail verified), as self sign-up leaves
+    them once the e-mail code is entered."""
+    idp = boto3.client("cognito-idp")
+    users: dict[str, dict[str, str]] = {}
+    for key, (email, name) in DEMO_APPLICANTS.items():
+        with contextlib.suppress(idp.exceptions.UsernameExistsException):
+            idp.admin_create_user(
+                UserPoolId=pool_id,
+                Username=email,
+                MessageAction="SUPPRESS",
+                UserAttributes=[
+                    {"Name": "email", "Value": email},
+                    {"Name": "email_verified", "Value": "true"},
+                    {"Name": "name", "Value": name},
+                ],
+            )
+        idp.admin_set_user_password(
+            UserPoolId=pool_id, Username=email, Password=DEMO_PASSWORD, Permanent=True
+        )
+        attrs = idp.admin_get_user(UserPoolId=pool_id, Username=email)["UserAttributes"]
+        sub = next(a["Value"] for a in attrs if a["Name"] == "sub")
+        users[key] = {"username": email, "sub": sub, "pool": "public", "nip": "", "opd": "", "name": name}
+    return users
+
+
 def id_token(state: DevState, role: str) -> str:
     user = state.users.get(role)
     if user is None:
         raise SystemExit(f"No demo user for role {role!r}; roles: {', '.join(sorted(state.users))}")
+    public = user.get("pool") == "public"
     idp = boto3.client(
         "cognito-idp",
         endpoint_url=state.endpoint,
@@ -155,7 +194,7 @@ def id_token(state: DevState, role: str) -> str:
         aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
     )
     out = idp.initiate_auth(
-        ClientId=state.client_id,
+        ClientId=state.env["PUBLIC_USER_POOL_CLIENT_ID"] if public else state.client_id,
         AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": user["username"], "PASSWORD": DEMO_PASSWORD},
     )
@@ -174,7 +213,7 @@ class LocalStack:
     saved_env: dict[str, str] = field(default_factory=dict)
 
     def stop(self) -> None:
-        from replika.core.settings import rebind_tables
+        from replika.core.runtime import rebind_tables
 
         self.server.shutdown()
         self.moto.stop()
@@ -210,7 +249,7 @@ def start_local_stack(
         moto.stop()
         os.environ.clear()
         os.environ.update(saved_env)
-        from replika.core.settings import rebind_tables
+        from replika.core.runtime import rebind_tables
 
         rebind_tables()
         raise
@@ -244,10 +283,13 @@ def _stack_on(
             "REPLIKA_REGION_CONFIG": str(region_config_path(config.slug)),
             "POWERTOOLS_METRICS_NAMESPACE": "Replika",
             "POWERTOOLS_DEV": "false",
+            # `replika deploy` generates it for a region; locally one per stack (every function's
+            # manifest requires it: the runtime refuses to start without it)
+            "CURSOR_SECRET": os.environ.get("CURSOR_SECRET") or secrets.token_urlsafe(32),
         }
     )
     os.environ.update(env)
-    from replika.core.settings import rebind_tables
+    from replika.core.runtime import rebind_tables
 
     rebind_tables()
     employees = seed.demo_employees(config.kode, n_employees=n_employees)
@@ -259,16 +301,27 @@ def _stack_on(
         with Counter("seeding the directory: items written") as bar:
             service.import_directory(seed.to_csv(employees), actor="seed", on_progress=bar.update)
         users = create_demo_users(env["USER_POOL_ID"], pick_demo_employees(employees, config.kode))
+        if env.get("PUBLIC_USER_POOL_ID"):
+            users.update(create_demo_applicants(env["PUBLIC_USER_POOL_ID"]))
     apps = {
         name: gateway.load_app(name)
         for name in gateway.app_names()
         if name == "directory" or config.enabled(name)
     }
     region = os.environ["AWS_DEFAULT_REGION"]
-    verifier = gateway.TokenVerifier(
-        jwks_url=f"{endpoint}/{env['USER_POOL_ID']}/.well-known/jwks.json",
-        issuer=f"https://cognito-idp.{region}.amazonaws.com/{env['USER_POOL_ID']}",
-        audience=env["USER_POOL_CLIENT_ID"],
+    verifier = gateway.PoolVerifiers(
+        tuple(
+            gateway.TokenVerifier(
+                jwks_url=f"{endpoint}/{env[pool]}/.well-known/jwks.json",
+                issuer=f"https://cognito-idp.{region}.amazonaws.com/{env[pool]}",
+                audience=env[client],
+            )
+            for pool, client in (
+                ("USER_POOL_ID", "USER_POOL_CLIENT_ID"),
+                ("PUBLIC_USER_POOL_ID", "PUBLIC_USER_POOL_CLIENT_ID"),
+            )
+            if env.get(pool) and env.get(client)
+        )
     )
     server = gateway.serve(gateway.Gateway(apps, verifier), port=port)
     state = DevState(
@@ -325,6 +378,23 @@ def cmd_dev(args: argparse.Namespace, *, demo: bool = False) -> int:
             f"{sakip.lke_score} ({sakip.lke_grade}) published, {sakip.minutes:,} E-RK minutes linked "
             f"in {', '.join(sakip.linked_opds) or 'no OPD'} ({time.perf_counter() - t1:.1f} s)"
         )
+    sabi = None
+    if demo and config.enabled("sabilulungan"):
+        from replika_infra.demo import demo_sabilulungan
+
+        t1 = time.perf_counter()
+        sabi = demo_sabilulungan.seed_sabilulungan(config, stack.state.users)
+        print(
+            f"Sabilulungan: {sabi.proposals} proposals over {', '.join(map(str, sabi.years))} "
+            f"({time.perf_counter() - t1:.1f} s)"
+        )
+    hayu = None
+    if demo and config.enabled("perizinan"):
+        from replika_infra.demo import demo_perizinan
+
+        t1 = time.perf_counter()
+        hayu = demo_perizinan.seed_perizinan(config, stack.state.users)
+        print(f"Hayu: {hayu.applications} applications over a month ({time.perf_counter() - t1:.1f} s)")
     if demo:
         print_demo_guide(stack)
     if period:
@@ -335,6 +405,14 @@ def cmd_dev(args: argparse.Namespace, *, demo: bool = False) -> int:
         from replika_infra.demo import demo_sakip
 
         demo_sakip.print_guide(stack.state.gateway, sakip, stack.state.users)
+    if sabi is not None:
+        from replika_infra.demo import demo_sabilulungan
+
+        demo_sabilulungan.print_guide(stack.state.gateway, sabi)
+    if hayu is not None:
+        from replika_infra.demo import demo_perizinan
+
+        demo_perizinan.print_guide(stack.state.gateway, hayu, config)
     if args.exit_after_setup:
         stack.stop()
         return 0

@@ -79,6 +79,22 @@ class TokenVerifier:
         return claims
 
 
+@dataclass
+class PoolVerifiers:
+    """Verifies a token against the pool its issuer names: the staff pool and the applicants'
+    pool (self sign-up) each have their own keys, issuer and app client, as API Gateway's Cognito
+    authorizer is given both pools. A token from any other issuer is refused."""
+
+    verifiers: tuple[TokenVerifier, ...]
+
+    def verify(self, token: str) -> dict[str, Any]:
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        for v in self.verifiers:
+            if v.issuer == issuer:
+                return v.verify(token)
+        raise jwt.InvalidIssuerError("unknown issuer")
+
+
 def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
     rid = str(uuid.uuid4())
     body = {"error": {"code": code, "message": message, "details": {}, "request_id": rid}}
@@ -92,7 +108,7 @@ class Gateway:
     keeps the request being served in ``app.current_request``, so two threads in one app would
     read each other's body and headers."""
 
-    def __init__(self, apps: dict[str, Chalice], verifier: TokenVerifier | None) -> None:
+    def __init__(self, apps: dict[str, Chalice], verifier: TokenVerifier | PoolVerifiers | None) -> None:
         self.verifier = verifier
         self.gateways = {
             name: LocalGateway(app, Config(chalice_stage="local", config_from_disk={}))

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from replika_infra.local.clients import Clients
 from replika_infra.local.intrinsics import Resolver
 
@@ -47,7 +49,7 @@ def _configure_bucket(clients: Clients, name: str, props: Mapping[str, Any]) -> 
             Bucket=name, VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]}
         )
     lock = props.get("ObjectLockConfiguration")
-    if lock:  # moto's CloudFormation creates the bucket without it
+    if lock and not _has_object_lock(s3, name):  # moto's CloudFormation creates the bucket without it
         retention = {
             k: (int(v) if k in {"Days", "Years"} else v) for k, v in lock["Rule"]["DefaultRetention"].items()
         }
@@ -103,3 +105,16 @@ def _lifecycle_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
             for t in rule["Transitions"]
         ]
     return api
+
+
+def _has_object_lock(s3: Any, bucket: str) -> bool:
+    """Whether the bucket already has its default retention. Applying it again is not a no-op
+    on moto: it refuses a bucket that holds objects, so a second `create_region_stack` (a restart
+    of the local stack, or `replika deploy` on moto upgrading a region) would fail."""
+    try:
+        config = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ObjectLockConfigurationNotFoundError":
+            return False
+        raise
+    return bool(config.get("Rule"))

@@ -7,7 +7,8 @@ resource type, nor every property of the types it does model; both gaps are clos
 SAME template properties through the service APIs:
 
 - resource types in :data:`LOCAL_TYPES` (Cognito pool / groups / client, bucket policies,
-  EventBridge Scheduler schedules) are removed from the body sent to moto and created here;
+  EventBridge Scheduler schedules, SES identities) are removed from the body sent to moto and
+  created here;
 - properties moto's CloudFormation ignores are applied afterwards (:mod:`.ignored`): DynamoDB
   PITR and TTL, and S3 versioning, public access block, lifecycle, ownership controls and access
   logging;
@@ -32,6 +33,7 @@ from botocore.exceptions import ClientError
 from replika_infra.local.clients import Clients, default_session
 from replika_infra.local.ignored import apply_ignored_properties, configure_bucket_logging
 from replika_infra.local.intrinsics import SUB_VAR, Resolver
+from replika_infra.local.local_types import email_identity, region_parameters
 from replika_infra.release.templates import REGION_TEMPLATE, load_template
 
 if TYPE_CHECKING:
@@ -62,6 +64,7 @@ LOCAL_TYPES = frozenset(
         "AWS::S3::BucketPolicy",
         "AWS::Scheduler::Schedule",
         "AWS::SecretsManager::Secret",
+        "AWS::SES::EmailIdentity",
     }
 )
 
@@ -93,6 +96,7 @@ OUTPUT_ENV: dict[str, str] = {
     "WbsSecretArn": "WBS_SECRET_ARN",
     "SabilulunganTopicArn": "SABILULUNGAN_TOPIC_ARN",
     "SabilulunganSecretArn": "SABILULUNGAN_SECRET_ARN",
+    "SabilulunganSender": "SABILULUNGAN_SENDER",
     "EventsQueueUrl": "EVENTS_QUEUE_URL",
 }
 
@@ -108,7 +112,7 @@ def parameters_for(enabled_apps: Iterable[str], region_slug: str, stage: str) ->
     params = {"RegionSlug": region_slug, "Stage": stage}
     for app in APPS:
         params[f"Enable{app.capitalize()}"] = "true" if app in enabled else "false"
-    return params
+    return params | region_parameters(region_slug, enabled)
 
 
 def stack_env(outputs: Mapping[str, str]) -> dict[str, str]:
@@ -300,11 +304,8 @@ def _moto_attribute(clients: Clients, resource_type: str, physical_id: str, attr
             return str(attrs["Attributes"]["QueueArn"])
         if attribute == "QueueName":
             return str(attrs["Attributes"]["QueueArn"]).rsplit(":", 1)[1]
-    if resource_type == "AWS::SNS::Topic":
-        if attribute == "TopicArn":
-            return physical_id
-        if attribute == "TopicName":
-            return physical_id.rsplit(":", 1)[1]
+    if resource_type == "AWS::SNS::Topic" and attribute in {"TopicArn", "TopicName"}:
+        return physical_id if attribute == "TopicArn" else physical_id.rsplit(":", 1)[1]
     if resource_type == "AWS::DynamoDB::Table":
         table = clients("dynamodb").describe_table(TableName=physical_id)["Table"]
         if attribute == "Arn":
@@ -453,8 +454,7 @@ def _schedule(
 def _secret(
     clients: Clients, logical_id: str, props: dict[str, Any], resolver: Resolver
 ) -> tuple[str, dict[str, str]]:
-    """``AWS::SecretsManager::Secret`` with ``GenerateSecretString`` (length / exclusions only);
-    ``Ref`` is the ARN, as in CloudFormation."""
+    """``AWS::SecretsManager::Secret`` with ``GenerateSecretString`` (length, exclusions); Ref: ARN."""
     sm = clients("secretsmanager")
     name = props.get("Name") or f"{resolver.pseudo['AWS::StackName']}-{logical_id}"
     try:
@@ -485,5 +485,6 @@ _CREATORS: dict[str, _Creator] = {
     "AWS::S3::BucketPolicy": _bucket_policy,
     "AWS::Scheduler::Schedule": _schedule,
     "AWS::SecretsManager::Secret": _secret,
+    "AWS::SES::EmailIdentity": email_identity,
 }
 assert set(_CREATORS) == LOCAL_TYPES

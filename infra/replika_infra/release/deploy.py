@@ -11,6 +11,10 @@ Stacks, in order (``<prefix>-<slug>-...``):
     manifest names (``replika/<app>/manifest.py``), filled from the layer stack and the data stack
     outputs (``replika_infra.local.stack.stack_env``).
 
+On moto, :mod:`replika_infra.local.deploy_moto` runs this same code with an :class:`Emulation`
+(the region template without what moto's CloudFormation lacks, app templates translated from SAM
+by aws-sam-translator); AWS gets the templates as they are.
+
 Each stack goes through a change set: create (CREATE if the stack does not exist, else UPDATE),
 wait, print the plan, then execute and wait, or with ``--dry-run`` delete it. A change set without
 changes is reported as "no changes" and deleted. Artifacts are uploaded under content hashes, so
@@ -169,6 +173,20 @@ def app_parameters(
     if missing:
         raise DeployError(f"no value for parameter(s) {', '.join(missing)} (not in the data stack outputs)")
     return result
+
+
+def missing_dependencies(enabled_apps: set[str]) -> list[str]:
+    """What an enabled app needs from an app the region did not enable (e-SAKIP reads
+    e-Remunerasi's table): one sentence each. The app stack would otherwise fail for want of a
+    parameter, after the data and layer stacks were already changed."""
+    from replika.core.manifest import READ_GRANTS
+
+    problems = []
+    for env, (owner, readers) in sorted(READ_GRANTS.items()):
+        for reader in sorted(readers & enabled_apps):
+            if owner not in enabled_apps:
+                problems.append(f"{reader} reads {owner}'s {env}: enable {owner} too")
+    return problems
 
 
 def layer_template(
@@ -388,6 +406,20 @@ def upload(s3: S3, bucket: str, key: str, path: Path) -> None:
 # The region
 
 
+@dataclass(frozen=True)
+class Emulation:
+    """How stacks go to an emulator that lacks parts of CloudFormation (moto: no SAM transform, no
+    Cognito or bucket policies in its CloudFormation). ``None`` in :class:`DeployOptions` for AWS,
+    which gets the templates as they are (:mod:`replika_infra.local.deploy_moto` builds one)."""
+
+    #: the region template -> the template the emulator creates
+    data_template: Callable[[dict[str, Any]], dict[str, Any]]
+    #: (data stack name, its outputs) -> every output, once the rest is provisioned
+    data_outputs: Callable[[str, dict[str, str]], dict[str, str]]
+    #: an app's SAM template -> plain CloudFormation
+    app_template: Callable[[dict[str, Any]], dict[str, Any]]
+
+
 @dataclass
 class DeployOptions:
     region_slug: str
@@ -401,15 +433,21 @@ class DeployOptions:
     region_template: Path = REGION_TEMPLATE
     poll: float = 5.0
     stack_tags: bool = True
+    emulation: Emulation | None = None
 
 
 def deploy_region(
     cfn: CloudFormation, s3: S3 | None, opts: DeployOptions, echo: Printer = print
 ) -> list[Result]:
+    problems = missing_dependencies(set(opts.enabled_apps))
+    if problems:
+        raise DeployError("; ".join(problems))
     base = f"{opts.prefix}-{opts.region_slug}"
     tags = {"replika:region": opts.region_slug, "replika:stage": opts.stage} if opts.stack_tags else {}
     body = opts.region_template.read_text(encoding="utf-8")
     declared = declared_parameters(load_template(body))
+    if opts.emulation:
+        body = json.dumps(opts.emulation.data_template(load_template(body)), sort_keys=True)
     params = data_parameters(opts.enabled_apps, opts.region_slug, opts.stage)
     data_spec = StackSpec(
         name=f"{base}-data",
@@ -420,6 +458,8 @@ def deploy_region(
         tags={**tags, "replika:stack": "data"} if tags else {},
     )
     results = [apply_stack(cfn, data_spec, dry_run=opts.dry_run, echo=echo, poll=opts.poll)]
+    if opts.emulation and not opts.dry_run:
+        results[0].outputs = opts.emulation.data_outputs(data_spec.name, results[0].outputs)
     manifest_path = opts.artifacts / "manifest.json" if opts.artifacts else None
     if manifest_path is None or not manifest_path.exists():
         echo("no build artifacts (run `replika package`): only the data stack was deployed")
@@ -465,7 +505,8 @@ def deploy_region(
             load_template((app_dir / "sam.yaml").read_text(encoding="utf-8")), bucket, key
         )
         existing = stack_status(cfn, f"{base}-{app}") not in (None, "REVIEW_IN_PROGRESS")
-        body = json.dumps(template, sort_keys=True)
+        sent = opts.emulation.app_template(template) if opts.emulation else template
+        body = json.dumps(sent, sort_keys=True)
         url = None
         if len(body.encode()) > MAX_TEMPLATE_BODY:
             tkey = f"{base}/{app}/templates/{hashlib.sha256(body.encode()).hexdigest()[:32]}.json"

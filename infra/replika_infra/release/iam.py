@@ -53,6 +53,7 @@ ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "topic": {"publish": ("sns:Publish",)},
+    "email_identity": {"send": ("ses:SendEmail",)},  # from this one verified identity only
     "user_pool": {"authorize": ()},
     "param": {},
 }
@@ -117,6 +118,9 @@ def _statements(resource: Resource) -> list[dict[str, Any]]:
                 {"Sid": sid + "Listing", "Effect": "Allow", "Action": listing, "Resource": _sub(bucket)}
             )
         return out
+    if resource.kind == "email_identity":
+        arn = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${" + p + "}"
+        return [{"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": _sub(arn)}]
     arn_param = param_name(resource.arn_env or resource.env)
     return [{"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": {"Ref": arn_param}}]
 

@@ -4,7 +4,8 @@ Output under ``--out`` (default ``build/``)::
 
     layers/core.zip        python/replika/** + region.toml  (the shared package, bytecode compiled)
     layers/common.zip      python/<runtime deps>            (pydantic, pynamodb, powertools, holidays)
-    layers/<app>.zip       python/<the app's extras>        (only for apps whose manifest has extras)
+    layers/<extra>.zip     python/<an extra 2+ apps name>   (fpdf2, openpyxl, cryptography), once
+    layers/<app>.zip       python/<the app's own extras>    (only for apps with extras no other names)
     <app>/sam.yaml         `chalice package` output, post-processed (see :func:`postprocess_template`)
     <app>/deployment.zip   the app's own code (app.py), bytecode compiled
     manifest.json          python version, architecture, apps, each app's layers, sha256 of artifacts
@@ -44,6 +45,9 @@ from replika.core.manifest import AppManifest, manifest_for
 from replika_infra.progress import track
 from replika_infra.release import httpapi, iam, layers, logs
 from replika_infra.release.iam import has_condition, param_name
+from replika_infra.release.layer_plan import layer_names as layer_names  # re-exported (deploy, tests)
+from replika_infra.release.layer_plan import own_extras as own_extras
+from replika_infra.release.layer_plan import plan as plan
 
 ROOT = Path(__file__).resolve().parents[3]
 CORE_LAYER_DIR = ROOT / "layers" / "core" / "python"
@@ -80,11 +84,6 @@ class PackageError(RuntimeError):
 def app_parameters(manifest: AppManifest) -> dict[str, str]:
     """Env var -> template parameter name, for every env var the app's manifest declares."""
     return {env: param_name(env) for env in manifest.env_contract()}
-
-
-def layer_names(manifest: AppManifest) -> list[str]:
-    """The layers an app's functions get, in order: core, common, then its extras (if any)."""
-    return ["core", "common", *([manifest.app] if manifest.layer_extras else [])]
 
 
 def layer_param(layer: str) -> str:
@@ -202,7 +201,9 @@ def build_dependency_layer(out: Path, name: str, site: Path) -> Path:
 
 
 def build_layers(out: Path, manifests: list[AppManifest], python: str, arch: str) -> dict[str, Path]:
-    """The common layer and each app's extras layer (cached under ``out/.cache``)."""
+    """The common layer, a layer per shared extra and each app's own extras layer (cached under
+    ``out/.cache``). An app's layer is installed with all its extras, then what the common layer and
+    its shared layers hold is removed (same versions, or an error)."""
     cache = out / ".cache"
     try:
         common = layers.common_requirements()
@@ -210,12 +211,33 @@ def build_layers(out: Path, manifests: list[AppManifest], python: str, arch: str
         common_site = layers.build_site(cache, common, python, arch)
         built = {"common": build_dependency_layer(out, "common", common_site)}
         shipped = layers.installed_dists(common_site)
+        given = plan()
+        wanted = {n for m in manifests for n in given[m.app]}
+        order = [n for n in dict.fromkeys(n for g in given.values() for n in g) if n in wanted]
+        order.sort(key=lambda n: -sum(n in g for g in given.values()))
+        in_layer: dict[str, dict[str, str]] = {}  # shared layer -> the dists it holds
+        for name in order:
+            # what every app that gets this layer also gets from an earlier one is not repeated
+            apps = [a for a, g in given.items() if name in g]
+            before = [n for n in in_layer if all(n in given[a] for a in apps)]
+            exclude = dict(shipped)
+            for n in before:
+                exclude.update(in_layer[n])
+            reqs = layers.extra_requirements((name,))
+            print(f"{name} layer: {' '.join(reqs)}", flush=True)
+            site = layers.build_site(cache, [*common, *reqs], python, arch, exclude=exclude)
+            built[name] = build_dependency_layer(out, name, site)
+            in_layer[name] = layers.installed_dists(site)
         for m in manifests:
-            if not m.layer_extras:
+            own = own_extras(m)
+            if not own:
                 continue
             extras = layers.extra_requirements(m.layer_extras)
-            print(f"{m.app} layer: {' '.join(extras)}", flush=True)
-            site = layers.build_site(cache, [*common, *extras], python, arch, exclude=shipped)
+            print(f"{m.app} layer: {' '.join(layers.extra_requirements(own))}", flush=True)
+            exclude = dict(shipped)
+            for name in given[m.app]:
+                exclude.update(in_layer[name])
+            site = layers.build_site(cache, [*common, *extras], python, arch, exclude=exclude)
             built[m.app] = build_dependency_layer(out, m.app, site)
     except layers.LayerError as exc:
         raise PackageError(str(exc)) from exc
@@ -269,6 +291,22 @@ API_SKIPS = {
     "would need per-identity keys and a paid cache cluster. Public routes send Cache-Control.",
 }
 API_TYPES = frozenset({"AWS::Serverless::Api", "AWS::ApiGateway::Stage"})
+#: An SQS consumer without reserved concurrency gets at most this many concurrent batches.
+SQS_DEFAULT_MAX_CONCURRENCY = 50
+
+
+def limit_sqs_concurrency(props: dict[str, Any]) -> None:
+    """Chalice's ``on_sqs_message`` has no maximum concurrency: give each SQS event of the
+    function ``ScalingConfig.MaximumConcurrency`` = its reserved concurrency (2..1000), or
+    :data:`SQS_DEFAULT_MAX_CONCURRENCY`, so the poller never starts more batches than the
+    function may run (the excess would be throttled and return to the queue)."""
+    reserved = props.get("ReservedConcurrentExecutions")
+    limit = int(reserved) if isinstance(reserved, int) else SQS_DEFAULT_MAX_CONCURRENCY
+    for event in (props.get("Events") or {}).values():
+        if event.get("Type") == "SQS":
+            event.setdefault("Properties", {})["ScalingConfig"] = {
+                "MaximumConcurrency": max(2, min(1000, limit))
+            }
 
 
 def postprocess_template(
@@ -282,7 +320,8 @@ def postprocess_template(
     Adds a parameter per env var of the app's manifest and one per layer, sets ``Layers``,
     ``Runtime``, ``Architectures`` and the env vars on every function, swaps the import-time
     placeholders (e.g. the Cognito authorizer's provider ARN) for ``Ref``, scopes chalice's own
-    grants, and gives the role the manifest's data-access policy: nothing else.
+    grants, gives the role the manifest's data-access policy, and sets every SQS event source's
+    maximum concurrency (:func:`limit_sqs_concurrency`): nothing else.
     """
     params = app_parameters(manifest)
     optional = {env for r in manifest.resources if r.optional for env in r.env_vars}
@@ -319,6 +358,7 @@ def postprocess_template(
             ]
             props["Runtime"] = f"python{python}"
             props["Architectures"] = [arch]
+            limit_sqs_concurrency(props)
             variables = props.setdefault("Environment", {}).setdefault("Variables", {})
             variables.update({env: {"Ref": name} for env, name in params.items()})
             _checkov_skips(resource, FUNCTION_SKIPS)

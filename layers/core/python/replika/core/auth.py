@@ -48,6 +48,8 @@ class Principal:
     nip: str | None = None
     opd: str | None = None
     applicant: bool = False  # signed in through the applicants' pool (self sign-up)
+    #: the applicant's verified e-mail (claim ``email``; the pool's username is then the sub)
+    email: str | None = None
 
     def has_any(self, roles: Iterable[Role]) -> bool:
         return bool(self.roles.intersection(roles))
@@ -118,6 +120,7 @@ def principal_from_claims(claims: Mapping[str, Any] | None, public_pool: str | N
             username=str(claims.get("cognito:username") or claims.get("email") or claims["sub"]),
             roles=frozenset({Role.PEMOHON}),
             applicant=True,
+            email=str(claims["email"]) if claims.get("email") else None,
         )
     roles: set[Role] = set()
     for group in parse_groups(claims.get("cognito:groups")):

@@ -247,6 +247,20 @@ class PerizinanPolicy(_Section):
     official_nip: str = Field("000000000000000000", pattern=r"^[0-9]{18}$")
     official_plt: bool = False
     verify_url_base: str = "https://perizinan.example.go.id/perizinan/public/verify/"
+    #: the status codes of the OSS status feed (replika status -> the code the region's OSS
+    #: connector sends); a region remaps them here, not in code
+    oss_status_codes: dict[str, str] = Field(
+        default_factory=lambda: {
+            "in_review": "10",
+            "returned": "20",
+            "approved": "40",
+            "registered": "50",
+            "issued": "50",
+            "rejected": "90",
+            "withdrawn": "91",
+            "revoked": "99",
+        }
+    )
     sla_check_hour: int = Field(0, ge=0, le=23)  # the daily SLA clock, region time
     sla_check_minute: int = Field(30, ge=0, le=59)
 
@@ -297,6 +311,9 @@ class SabilulunganPolicy(_Section):
     #: duplicate matcher: token-sorted similarity (difflib ratio, 0..1) of name and of address
     name_threshold: Decimal = Field(Decimal("0.85"), ge=0, le=1)
     address_threshold: Decimal = Field(Decimal("0.75"), ge=0, le=1)
+    #: the SES sender identity of the applicants' notices (returned, rejected, approved, disbursed,
+    #: LPJ due/overdue); the data stack verifies it. Empty: notices stay in the proposal's outbox.
+    sender: str = Field("", max_length=254, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
 
     @field_validator("lpj_due_month_day")
     @classmethod
@@ -336,6 +353,19 @@ class RegionConfig(_Section):
         if v not in INDONESIAN_ZONES:
             raise ValueError(f"harus salah satu dari {', '.join(sorted(INDONESIAN_ZONES))}")
         return v
+
+    @model_validator(mode="after")
+    def _apps_have_what_they_read(self) -> RegionConfig:
+        """An app that reads another app's data (e-SAKIP reads e-Remunerasi's E-RK minutes) needs
+        that app enabled: the region could not deploy it otherwise."""
+        from replika.core.manifest import READ_GRANTS
+
+        enabled = {a.value for a in self.enabled_apps}
+        for env, (owner, readers) in sorted(READ_GRANTS.items()):
+            for reader in sorted(readers & enabled):
+                if owner not in enabled:
+                    raise ValueError(f"{reader} membaca data {owner} ({env}): aktifkan juga {owner}")
+        return self
 
     @property
     def zone_label(self) -> str:
@@ -394,10 +424,3 @@ def region_file_for(settings: Any) -> Path:
     if BUNDLED_REGION.exists():
         return BUNDLED_REGION
     return region_config_path(settings.region_slug)
-
-
-def current_region() -> RegionConfig:
-    """The deployment's region config, read once per runtime (:mod:`replika.core.runtime`)."""
-    from replika.core.runtime import current
-
-    return current().region

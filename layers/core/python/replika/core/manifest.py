@@ -29,6 +29,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "secret": frozenset({"get"}),
     "queue": frozenset({"send", "consume"}),
     "topic": frozenset({"publish"}),
+    "email_identity": frozenset({"send"}),  # an SES sender identity (the env var holds the address)
     "user_pool": frozenset({"authorize"}),  # API Gateway's authorizer: no IAM for the function
     "param": frozenset(),  # a plain value (stage, region slug, a generated secret string)
 }

@@ -57,5 +57,25 @@ def profile_pk(subject: str) -> str:
     return f"APPLICANT#{subject}"
 
 
+def stats_pk(year: int) -> str:
+    return f"STATS#{year}"
+
+
+def stats_sk(type_code: str, metric: str, shard: int) -> str:
+    return f"{type_code}#{metric}#{shard}"
+
+
+SURVEY = "SURVEY"
+
+
+def feed_pk(day: str) -> str:
+    return f"FEED#{day}"
+
+
+def feed_sk(at: str, number: str, version: int) -> str:
+    """Unique per change (the application's version), in time order, an application's in order."""
+    return f"{at}#{number}#{version:05d}"
+
+
 def seq_pk(prefix: str, type_code: str, kecamatan: str, day: str) -> str:
     return f"SEQ#{prefix}#{type_code}#{kecamatan}#{day}"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from replika.core.pagination import Page, cursor_field
+from replika.core.schema import Schema
 
 TYPE_CODE = r"^[A-Z0-9]{2,12}$"
 KBLI = r"^[0-9]{5}$"
@@ -21,7 +22,7 @@ Kind = Literal["baru", "perubahan", "perpanjangan", "daftar-ulang"]
 StageRole = Literal["dpmptsp", "pegawai"]
 
 
-class _In(BaseModel):
+class _In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -75,7 +76,7 @@ class CatalogueImport(_In):
     types: list[PermitTypeIn] = Field(min_length=1, max_length=100)
 
 
-class CatalogueImportOut(BaseModel):
+class CatalogueImportOut(Schema):
     versions: dict[str, int]
 
 
@@ -136,7 +137,7 @@ class ResubmitIn(_In):
     documents: list[str] | None = Field(None, max_length=30)
 
 
-class StageOut(BaseModel):
+class StageOut(Schema):
     code: str
     name: str
     role: str
@@ -145,7 +146,7 @@ class StageOut(BaseModel):
     done_at: str | None = None
 
 
-class ApplicationOut(BaseModel):
+class ApplicationOut(Schema):
     number: str
     type_code: str
     type_version: int
@@ -213,14 +214,14 @@ class RevokeIn(_In):
     reason: str = Field(min_length=5, max_length=1000)
 
 
-class QueueQuery(BaseModel):
+class QueueQuery(Schema):
     model_config = ConfigDict(extra="ignore")
     role: StageRole | None = None
     limit: int = Field(50, ge=1, le=100)
     cursor: str | None = cursor_field()
 
 
-class QueueItem(BaseModel):
+class QueueItem(Schema):
     number: str
     type_code: str
     stage: str
@@ -233,13 +234,13 @@ class QueueItem(BaseModel):
 QueuePage = Page[QueueItem]
 
 
-class MineQuery(BaseModel):
+class MineQuery(Schema):
     model_config = ConfigDict(extra="ignore")
     limit: int = Field(50, ge=1, le=100)
     cursor: str | None = cursor_field()
 
 
-class PermitOut(BaseModel):
+class PermitOut(Schema):
     number: str
     application: str
     type_code: str
@@ -255,12 +256,12 @@ class PermitOut(BaseModel):
     revoked_reason: str | None = None
 
 
-class DownloadOut(BaseModel):
+class DownloadOut(Schema):
     url: str
     expires_in: int
 
 
-class SlaRunOut(BaseModel):
+class SlaRunOut(Schema):
     checked: int
     granted: list[str]
     escalated: list[str]
@@ -269,7 +270,7 @@ class SlaRunOut(BaseModel):
 # -- public -------------------------------------------------------------------------------------
 
 
-class VerifyOut(BaseModel):
+class VerifyOut(Schema):
     status: Literal["valid", "expired", "revoked"]
     type_code: str
     type_name: str
@@ -278,14 +279,81 @@ class VerifyOut(BaseModel):
     signature_valid: bool
 
 
-class KeyOut(BaseModel):
+class KeyOut(Schema):
     algorithm: str
     pem: str
 
 
-class TrackOut(BaseModel):
+class TrackOut(Schema):
     number: str
     status: str
     stage: str | None
     role: str | None
     due: str | None
+
+
+# -- statistics and the satisfaction survey (SKM) -------------------------------------------------
+
+
+class SurveyIn(_In):
+    """The nine SKM service elements (PermenPANRB 14/2017), in order, each 1 (tidak baik) to 4
+    (sangat baik): persyaratan, prosedur, waktu, biaya, produk, kompetensi, perilaku, pengaduan,
+    sarana. Anonymous in the statistics: only the sums are published."""
+
+    answers: list[Annotated[int, Field(ge=1, le=4)]] = Field(min_length=9, max_length=9)
+
+
+class SurveyOut(Schema):
+    number: str
+    answers: list[int]
+    at: str
+
+
+class TypeStatsOut(Schema):
+    type_code: str
+    type_name: str | None
+    applications: int
+    decided: int
+    issued: int
+    median_working_days: str | None = Field(description="working days to decision (decimal string)")
+    within_sla_pct: str | None
+    fiktif_positif: int
+    skm_responses: int
+    skm_index: str | None = Field(description="IKM 25..100 (PermenPANRB 14/2017)")
+    skm_grade: str | None
+
+
+class StatsQuery(Schema):
+    model_config = ConfigDict(extra="ignore")
+    year: int = Field(ge=2000, le=2100)
+
+
+class StatsOut(Schema):
+    year: int
+    types: list[TypeStatsOut]
+
+
+# -- the OSS status feed ------------------------------------------------------------------------
+
+
+class FeedRecord(Schema):
+    nib: str | None
+    oss_id: str | None
+    permit_code: str
+    permit_number: str | None
+    application: str
+    status: str
+    status_code: str
+    status_name: str
+    date: str
+    remark: str | None
+
+
+FeedPage = Page[FeedRecord]
+
+
+class FeedQuery(Schema):
+    model_config = ConfigDict(extra="ignore")
+    day: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    limit: int = Field(100, ge=1, le=500)
+    cursor: str | None = cursor_field()

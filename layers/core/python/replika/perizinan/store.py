@@ -153,6 +153,56 @@ def due_on_or_before(day: str) -> list[PerizinanItem]:
     return found
 
 
+# -- statistics and surveys ----------------------------------------------------------------------
+
+
+def add_counters(tx: TransactWrite, year: int, type_code: str, number: str, counters: dict[str, int]) -> None:
+    """ADD ``counters`` to the type's counters of ``year`` (the shard of ``number``), in ``tx``."""
+    shard = keys.due_shard(number)
+    for metric, n in sorted(counters.items()):
+        item = PerizinanItem(keys.stats_pk(year), keys.stats_sk(type_code, metric, shard))
+        tx.update(item, actions=[PerizinanItem.tally.add(n), PerizinanItem.kind.set("stat")])
+
+
+def counters_of(year: int) -> dict[str, dict[str, int]]:
+    """``type -> metric -> total`` over the shards (one year's partition, read whole)."""
+    out: dict[str, dict[str, int]] = {}
+    with translated():
+        for item in PerizinanItem.query(keys.stats_pk(year)):
+            type_code, rest = item.sk.split("#", 1)  # type codes are [A-Z0-9]; metrics may hold "#"
+            metric = rest.rsplit("#", 1)[0]
+            per = out.setdefault(type_code, {})
+            per[metric] = per.get(metric, 0) + int(item.tally or 0)
+    return out
+
+
+def add_feed(tx: TransactWrite, day: str, record: dict[str, Any], version: int) -> None:
+    sk = keys.feed_sk(record["date"], record["application"], version)
+    tx.save(
+        PerizinanItem(keys.feed_pk(day), sk, kind="feed", data=record),
+        condition=PerizinanItem.pk.does_not_exist(),
+    )
+
+
+def feed(day: str, limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
+    scope = f"perizinan:feed:{day}"
+    with translated():
+        res = PerizinanItem.query(
+            keys.feed_pk(day), limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope)
+        )
+        rows = list(res)
+    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+
+
+def survey(number: str) -> PerizinanItem | None:
+    return _get(keys.app_pk(number), keys.SURVEY)
+
+
+def save_survey(tx: TransactWrite, number: str, data: dict[str, Any], at: str) -> None:
+    item = PerizinanItem(keys.app_pk(number), keys.SURVEY, kind="survey", data=data, created_at=at)
+    tx.save(item, condition=PerizinanItem.pk.does_not_exist())
+
+
 # -- permits, profiles, sequences ---------------------------------------------------------------
 
 

@@ -16,6 +16,13 @@ Access patterns (no request path scans) and how far each scales:
 - a permit by number                         -> GetItem ``PERMIT#<number>`` / ``PERMIT``
 - a permit by verify code (public, QR)       -> GetItem ``CODE#<code>`` / ``PERMIT`` (pointer)
 - an applicant's profile (NIK, NIB)          -> GetItem ``APPLICANT#<sub>`` / ``PROFILE``
+- public statistics of a year                -> Query ``STATS#<year>`` (counters ``<type>#<metric>#<0..3>``,
+  ADDed in the decision's transaction; four shards by number hash, so two decisions of one type
+  rarely touch the same counter; one partition per year, a few writes per decision)
+- the OSS status feed of a day, in order    -> Query ``FEED#<yyyy-mm-dd>`` sk ``<at>#<number>#<version>``
+  (one item per status change, written in the change's transaction; a day's partition takes
+  a region's changes, far below 1,000 WCU/s)
+- an application's SKM survey (once)         -> GetItem ``APP#<number>`` / ``SURVEY``
 - number sequences                           -> UpdateItem ADD on ``SEQ#<kind>#<type>#<kec>#<day>``
   (one counter per type, kecamatan and day: no region-wide counter)
 """
@@ -24,9 +31,9 @@ from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from replika.core.settings import env_or, register_table
+from replika.core.runtime import env_or, register_table
+from replika.core.table import Model
 
 
 class Gsi1(GlobalSecondaryIndex["PerizinanItem"]):  # type: ignore[no-untyped-call]

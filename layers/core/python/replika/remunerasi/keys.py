@@ -4,13 +4,34 @@ Keys (pk | sk | gsi1pk / gsi1sk):
 - activity: ``ACT#<code>`` | ``ACT`` | ``ACTS`` / ``<code>``
 - activity entry: ``LOG#<nip>#<period>`` | ``<date>-<id>`` |
   ``PENDING#<approver>`` / ``<date>#<nip>#<id>`` while pending
-- month total: ``TOT#<period>`` | ``<nip>`` | ``TOTOPD#<period>#<opd>`` / ``<nip>``
+- month total: ``TOT#<period>#<ss>`` | ``<nip>`` | ``TOTOPD#<period>#<opd>#<o>`` / ``<nip>``
 - OPD month total: ``OPDTOT#<period>`` | ``<opd>``
 - attendance import marker: ``ATTIMP#<period>`` | ``<opd>``
 - acting supervisor (Plt): ``PLT#<acting nip>`` | ``<for nip>#<start>`` | ``PLTFOR#<for nip>`` / ``<start>``
 - sentence: ``SENT#<nip>`` | ``<start period>#<id>``
-- payroll run: ``RUN#<period>`` | ``RUN``; its chunks: ``RUN#<period>`` | ``CHUNK#<gen>#<n>``
-- payroll result: ``RES#<period>`` | ``<nip>`` | ``RESOPD#<period>#<opd>`` / ``<nip>``
+- payroll run: ``RUN#<period>`` | ``RUN``; its chunks: ``CHUNKS#<period>#<group>`` | ``CHUNK#<gen>#<n>``
+  (``group`` = ``n // CHUNK_GROUP``), a pending chunk's marker ``CHUNKS#<period>#<group>`` |
+  ``PEND#<gen>#<n>``, a finished group: ``RUN#<period>`` | ``GROUP#<gen>#<group>``
+- payroll result: ``RES#<period>#<ss>`` | ``<nip>`` | ``RESOPD#<period>#<opd>#<o>`` / ``<nip>``
+
+Shards (``<ss>`` = :func:`shard` of the NIP, ``00``..``63``; ``<o>`` = ``shard % OPD_SHARDS``):
+a month's results and month totals are spread over :data:`SHARDS` = 64 partition keys, each OPD's
+index entries over :data:`OPD_SHARDS` = 8. DynamoDB serves at most 1,000 WCU/s and 3,000 RCU/s per
+partition key, and a result (≈ 700 B) written in a transaction costs 2 WRU. At 1,000,000 employees
+the run writes 2,000,000 WRU of results: in 60 s that is 33,400 WCU/s, i.e. at least 34 partition
+keys; 64 keys allow 64,000 WCU/s (the writes alone in ≈ 31 s) and a month total read (1 KB, eventually
+consistent: 0.5 RRU) 192,000 RRU/s. One OPD's index partition: an OPD holding 40 % of 1,000,000
+employees receives 400,000 index writes (1 WCU each) in the same 60 s = 6,700 WCU/s, over 8 keys
+840 WCU/s each. The payroll chunks are spread over groups of :data:`CHUNK_GROUP` = 100 chunks (one
+partition key each: 10,000 chunks at 1,000,000 employees = 101 keys, each written ≈ 100 × 2 times).
+Request paths that list a whole period (results, totals) visit the shards in order.
+
+Before the shards (up to December 2026) a period's totals and results had one partition key each:
+``TOT#<period>`` | ``<nip>`` (gsi1 ``TOTOPD#<period>#<opd>``), ``RES#<period>`` | ``<nip>`` (gsi1
+``RESOPD#<period>#<opd>``), and the run's chunks lived under ``RUN#<period>``. Nothing reads those
+keys any more: :mod:`replika.remunerasi.store.legacy` (``replika payroll migrate-keys``) moves a
+region's stored months to the sharded keys once, at the deploy of this layout; the
+``legacy_*`` builders below name the old keys for it alone.
 
 Audit streams: supervisor decisions per OPD (``remunerasi/opd/<opd>``, so no region-wide chain is
 a hot item), the payroll run (``remunerasi/payroll``) and one per other aggregate
@@ -21,6 +42,8 @@ payroll, which reads one directory item per employee.
 """
 
 from __future__ import annotations
+
+import zlib
 
 from replika.directory.keys import EMP, EMP_PREFIX, OPD, emp_key, nip_of, opd_code_of
 
@@ -33,24 +56,37 @@ __all__ = [
     "AUDIT_BEHAVIOUR",
     "AUDIT_PAYROLL",
     "AUDIT_SENTENCE",
+    "CHUNK_GROUP",
     "EMP",
     "EMP_PREFIX",
     "NO_SUPERVISOR",
     "OPD",
+    "OPD_SHARDS",
     "RUN_SK",
+    "SHARDS",
     "acting_for_pk",
     "acting_key",
     "acting_pk",
     "activity_key",
     "attendance_import_key",
     "attendance_import_pk",
+    "chunk_group",
+    "chunk_key",
+    "chunk_pk",
     "chunk_prefix",
     "chunk_sk",
     "decision_stream",
     "emp_key",
     "entry_pending_gsi",
     "evidence_prefix",
+    "group_done_key",
+    "group_done_prefix",
+    "legacy_chunk_prefix",
+    "legacy_result_pk",
+    "legacy_total_pk",
     "log_pk",
+    "marker_key",
+    "marker_prefix",
     "nip_of",
     "opd_code_of",
     "opd_total_key",
@@ -58,13 +94,31 @@ __all__ = [
     "pending_pk",
     "result_key",
     "result_opd_pk",
+    "result_opd_pks",
     "result_pk",
+    "result_pks",
     "run_key",
     "sentence_key",
+    "shard",
     "total_key",
     "total_opd_pk",
+    "total_opd_pks",
     "total_pk",
+    "total_pks",
 ]
+
+#: Partition keys per period for results and month totals (arithmetic in the module docstring).
+SHARDS = 64
+#: Partition keys per period and OPD for the per-OPD indexes of results and month totals.
+OPD_SHARDS = 8
+#: Chunks per partition key of the chunk items.
+CHUNK_GROUP = 100
+
+
+def shard(nip: str) -> int:
+    """The shard of ``nip`` (0..``SHARDS - 1``): CRC-32 of the NIP, stable across processes."""
+    return zlib.crc32(nip.encode("utf-8")) % SHARDS
+
 
 # -- catalogue ------------------------------------------------------------------------------------
 ACTIVITY_SK = "ACT"
@@ -99,16 +153,25 @@ def evidence_prefix(nip: str) -> str:
 
 
 # -- month totals ---------------------------------------------------------------------------------
-def total_pk(period: str) -> str:
-    return f"TOT#{period}"
+def total_pk(period: str, shard_no: int) -> str:
+    return f"TOT#{period}#{shard_no:02d}"
+
+
+def total_pks(period: str) -> list[str]:
+    """Every partition key of ``period``'s month totals, in shard order."""
+    return [total_pk(period, s) for s in range(SHARDS)]
 
 
 def total_key(period: str, nip: str) -> tuple[str, str]:
-    return total_pk(period), nip
+    return total_pk(period, shard(nip)), nip
 
 
-def total_opd_pk(period: str, opd: str) -> str:
-    return f"TOTOPD#{period}#{opd}"
+def total_opd_pk(period: str, opd: str, nip: str) -> str:
+    return f"TOTOPD#{period}#{opd}#{shard(nip) % OPD_SHARDS}"
+
+
+def total_opd_pks(period: str, opd: str) -> list[str]:
+    return [f"TOTOPD#{period}#{opd}#{o}" for o in range(OPD_SHARDS)]
 
 
 def opd_total_pk(period: str) -> str:
@@ -153,6 +216,36 @@ def run_key(period: str) -> tuple[str, str]:
     return f"RUN#{period}", RUN_SK
 
 
+def chunk_group(number: int) -> int:
+    return number // CHUNK_GROUP
+
+
+def chunk_pk(period: str, group: int) -> str:
+    return f"CHUNKS#{period}#{group:04d}"
+
+
+def chunk_key(period: str, generation: int, number: int) -> tuple[str, str]:
+    return chunk_pk(period, chunk_group(number)), chunk_sk(generation, number)
+
+
+def marker_prefix(generation: int) -> str:
+    return f"PEND#{generation}#"
+
+
+def marker_key(period: str, generation: int, number: int) -> tuple[str, str]:
+    """A pending chunk's marker, beside its chunk item (deleted when the chunk is done)."""
+    return chunk_pk(period, chunk_group(number)), f"{marker_prefix(generation)}{number:05d}"
+
+
+def group_done_prefix(generation: int) -> str:
+    return f"GROUP#{generation}#"
+
+
+def group_done_key(period: str, generation: int, group: int) -> tuple[str, str]:
+    """The marker "every chunk of ``group`` is done" (in the run's partition, one per group)."""
+    return f"RUN#{period}", f"{group_done_prefix(generation)}{group:04d}"
+
+
 def chunk_prefix(generation: int) -> str:
     return f"CHUNK#{generation}#"
 
@@ -161,16 +254,25 @@ def chunk_sk(generation: int, number: int) -> str:
     return f"{chunk_prefix(generation)}{number:05d}"
 
 
-def result_pk(period: str) -> str:
-    return f"RES#{period}"
+def result_pk(period: str, shard_no: int) -> str:
+    return f"RES#{period}#{shard_no:02d}"
+
+
+def result_pks(period: str) -> list[str]:
+    """Every partition key of ``period``'s results, in shard order."""
+    return [result_pk(period, s) for s in range(SHARDS)]
 
 
 def result_key(period: str, nip: str) -> tuple[str, str]:
-    return result_pk(period), nip
+    return result_pk(period, shard(nip)), nip
 
 
-def result_opd_pk(period: str, opd: str) -> str:
-    return f"RESOPD#{period}#{opd}"
+def result_opd_pk(period: str, opd: str, nip: str) -> str:
+    return f"RESOPD#{period}#{opd}#{shard(nip) % OPD_SHARDS}"
+
+
+def result_opd_pks(period: str, opd: str) -> list[str]:
+    return [f"RESOPD#{period}#{opd}#{o}" for o in range(OPD_SHARDS)]
 
 
 # -- audit streams --------------------------------------------------------------------------------
@@ -185,3 +287,17 @@ AUDIT_SENTENCE = "remunerasi/sentence"
 def decision_stream(opd_code: str) -> str:
     """The audit stream of supervisor decisions on entries of ``opd_code``'s employees."""
     return f"remunerasi/opd/{opd_code}"
+
+
+# -- the layout before the shards (read only by store.legacy, the one-off migration) ---------------
+def legacy_total_pk(period: str) -> str:
+    return f"TOT#{period}"
+
+
+def legacy_result_pk(period: str) -> str:
+    return f"RES#{period}"
+
+
+def legacy_chunk_prefix() -> str:
+    """Chunk items of the old layout: ``RUN#<period>`` | ``CHUNK#<gen>#<n>``."""
+    return "CHUNK#"

@@ -8,9 +8,24 @@ Access patterns (no request path scans):
 - catalogue: GetItem by code; list = Query gsi1 ``ACTS``.
 - an employee's entries of a period: Query ``LOG#<nip>#<period>`` (sorted by date).
 - a supervisor's pending queue: Query gsi1 ``PENDING#<nip>`` (sparse: decided entries leave it).
-- the monthly run and dashboards read one total per employee: Query ``TOT#<period>`` (pages of
-  thousands), per OPD Query gsi1 ``TOTOPD#<period>#<opd>``; OPD totals Query ``OPDTOT#<period>``.
-- payroll results: Query ``RES#<period>``; per OPD Query gsi1 ``RESOPD#<period>#<opd>``.
+- the monthly run reads one total per employee by BatchGetItem; dashboards Query the 64 shards
+  ``TOT#<period>#<ss>`` (pages of thousands), per OPD the 8 gsi1 shards ``TOTOPD#<period>#<opd>#<o>``;
+  OPD totals Query ``OPDTOT#<period>``.
+- payroll results: Query the 64 shards ``RES#<period>#<ss>``; per OPD the 8 gsi1 shards
+  ``RESOPD#<period>#<opd>#<o>``.
+- the payroll run: GetItem ``RUN#<period>``; its chunks: GetItem / Query ``CHUNKS#<period>#<group>``;
+  finished chunk groups: Query ``RUN#<period>`` ``GROUP#<gen>#``.
+
+How far it scales (DynamoDB: 1,000 WCU/s and 3,000 RCU/s per partition key; a transaction is
+cancelled when another one in flight touches the same item):
+- the payroll run: no item is written by every chunk. A chunk's transaction writes its own chunk
+  item and its results only; the run item is read (not written) by each chunk and written once at
+  the end by the finaliser; a group marker is written once per 100 chunks. Results and month totals
+  are spread over 64 partition keys: 64,000 WCU/s for the month, enough for 1,000,000 employees
+  (2,000,000 WRU of results) in ≈ 31 s of writes; the arithmetic is in :mod:`.keys`.
+- an employee's log (``LOG#<nip>#<period>``) and a supervisor's queue are written by one person.
+- ``OPDTOT#<period>``: one item per OPD, written by that OPD's approvals (≈ a few per second at
+  the 16:00 rush for the largest OPD, far below 1,000 WCU/s).
 - which (OPD, day) attendance was imported: one marker per OPD and month (``ATTIMP#<period>`` |
   ``<opd>``, the days as a number set): BatchGetItem of a chunk's OPDs (payroll), GetItem (one
   employee), Query ``ATTIMP#<period>`` (a few hundred OPDs at most: the run and the dashboard).
@@ -37,9 +52,9 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from replika.core.settings import env_or, register_table
+from replika.core.runtime import env_or, register_table
+from replika.core.table import Model
 
 DAYS = range(1, 32)
 
@@ -202,7 +217,30 @@ class RunChunk(RemItem):
     generation = NumberAttribute()
     number = NumberAttribute()
     nips = ListAttribute[str](of=UnicodeAttribute)  # type: ignore[arg-type]
-    status = UnicodeAttribute()  # pending | done
+    status = UnicodeAttribute()  # pending | done | abandoned
+    done = NumberAttribute(null=True)  # results ok, set when done
+    failed = NumberAttribute(null=True)  # results failed, set when done
+    failures = ListAttribute[MapAttribute[str, Any]](null=True)
+
+
+class ChunkMarker(RemItem):
+    """A pending chunk's marker (``CHUNKS#<period>#<group>`` | ``PEND#<gen>#<n>``): deleted in the
+    chunk's transaction, so "is my group done?" is a Query of at most one small item."""
+
+    generation = NumberAttribute()
+    number = NumberAttribute()
+
+
+class ChunkGroupDone(RemItem):
+    """Every chunk of one group is done: the group's sums (written once, idempotent)."""
+
+    period = UnicodeAttribute()
+    generation = NumberAttribute()
+    group = NumberAttribute()
+    chunks = NumberAttribute()
+    done = NumberAttribute()
+    failed = NumberAttribute()
+    failures = ListAttribute[MapAttribute[str, Any]](null=True)
 
 
 class PayrollResult(RemItem):
@@ -242,6 +280,8 @@ for _model in (
     SentenceItem,
     PayrollRun,
     RunChunk,
+    ChunkMarker,
+    ChunkGroupDone,
     PayrollResult,
 ):
     register_table(_model, "REMUNERASI_TABLE")

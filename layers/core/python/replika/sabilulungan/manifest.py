@@ -1,6 +1,7 @@
 """Sabilulungan's resources: its table, overdue-LPJ topic and identifier-digest secret, nobody
 else's; the documents bucket (prefix ``sabilulungan/``), audit, both user pools (staff and the
-applicants' self sign-up pool). Its layer adds fpdf2 (NPHD) and openpyxl (auditors' export)."""
+applicants' self sign-up pool); the SES sender identity of its e-mails. Its layer adds fpdf2
+(NPHD) and openpyxl (auditors' export)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ MANIFEST = AppManifest(
         Resource("table", "SABILULUNGAN_TABLE", frozenset({"read", "write"})),
         Resource("topic", "SABILULUNGAN_TOPIC_ARN", frozenset({"publish"})),
         Resource("secret", "SABILULUNGAN_SECRET_ARN", frozenset({"get"})),
+        # the SES identity applicants' e-mails come from (region config ``sabilulungan.sender``);
+        # optional: a region without one keeps the messages in the proposal's outbox only
+        Resource("email_identity", "SABILULUNGAN_SENDER", frozenset({"send"}), optional=True),
     ),
-    layer_extras=("fpdf2", "openpyxl"),
+    layer_extras=("fpdf2", "openpyxl", "pillow"),
 )

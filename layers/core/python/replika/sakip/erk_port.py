@@ -7,8 +7,8 @@ an employee's approved minutes per day, not per activity. So the port reads, by 
 
 * the catalogue: GetItem ``ACT#<code>`` / Query gsi1 ``ACTS`` (to link and to name activities);
 * the OPDs with approved minutes in a month: Query ``OPDTOT#<period>`` (one item per OPD);
-* an OPD's employees with approved minutes in a month: Query gsi1 ``TOTOPD#<period>#<opd>`` (the
-  month totals), with each total's ``approved_minutes``;
+* an OPD's employees with approved minutes in a month: Query gsi1 ``TOTOPD#<period>#<opd>#<o>``
+  (the month totals, one Query per OPD shard ``<o>``), with each total's ``approved_minutes``;
 * the approved entries of one employee-month: Query ``LOG#<nip>#<period>``, status ``approved``
   (the access pattern e-Remunerasi documents for an employee's entries) — never a Scan of the log.
 
@@ -97,15 +97,19 @@ class RemunerasiTables:
         )
 
     def workers(self, period: str, opd: str) -> list[WorkerMonth]:
-        totals = MonthTotal.query(
-            rk.total_opd_pk(period, opd),
-            index_name="gsi1",
-            attributes_to_get=["pk", "sk", "nip", "opd_code", "approved_minutes"],
-            page_size=PAGE,
-        )
+        totals = [
+            t
+            for pk in rk.total_opd_pks(period, opd)
+            for t in MonthTotal.query(
+                pk,
+                index_name="gsi1",
+                attributes_to_get=["pk", "sk", "nip", "opd_code", "approved_minutes"],
+                page_size=PAGE,
+            )
+        ]
         return [
             WorkerMonth(nip=t.nip, opd=t.opd_code or opd, approved_minutes=int(t.approved_minutes or 0))
-            for t in totals
+            for t in sorted(totals, key=lambda t: t.nip)
             if int(t.approved_minutes or 0) > 0
         ]
 

@@ -14,9 +14,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from replika.core.pagination import Page, PageQuery
+from replika.core.schema import Schema
 from replika.sakip.rules.attainment import Aggregation, Polarity
 from replika.sakip.rules.cascade import Level, parent_level, structure_problems
 from replika.sakip.rules.quarters import QuarterState
@@ -39,7 +40,7 @@ Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
 Quarter = Annotated[int, Field(ge=1, le=4)]
 
 
-class _In(BaseModel):
+class _In(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -49,7 +50,7 @@ class PeriodIn(_In):
     name: str = Field(min_length=3, max_length=200, description="e.g. RPJMD 2025-2029")
 
 
-class PeriodOut(BaseModel):
+class PeriodOut(Schema):
     period: str
     start_year: int
     end_year: int
@@ -57,7 +58,7 @@ class PeriodOut(BaseModel):
     name: str
 
 
-class PeriodList(BaseModel):
+class PeriodList(Schema):
     items: list[PeriodOut]
 
 
@@ -141,7 +142,7 @@ class NodeUpdate(_NodeFields):
     reason: str | None = Field(None, min_length=5, max_length=500, description="required after a signed PK")
 
 
-class IndicatorOut(BaseModel):
+class IndicatorOut(Schema):
     id: str
     name: str
     unit: str
@@ -153,7 +154,7 @@ class IndicatorOut(BaseModel):
     weight: Decimal | None
 
 
-class NodeOut(BaseModel):
+class NodeOut(Schema):
     period: str
     code: str
     level: Level
@@ -179,12 +180,12 @@ class NodeQuery(PageQuery):
     parent: str | None = Field(None, pattern=CODE)
 
 
-class DeleteQuery(BaseModel):
+class DeleteQuery(Schema):
     version: int = Field(ge=1)
     reason: str | None = Field(None, min_length=5, max_length=500)
 
 
-class RevisionOut(BaseModel):
+class RevisionOut(Schema):
     version: int
     action: str
     at: str
@@ -199,16 +200,16 @@ class RevisionPage(Page[RevisionOut]):
     pass
 
 
-class ExportQuery(BaseModel):
+class ExportQuery(Schema):
     opd: str | None = Field(None, pattern=OPD)
 
 
-class ImportQuery(BaseModel):
+class ImportQuery(Schema):
     dry_run: bool = False
     reason: str | None = Field(None, min_length=5, max_length=500, description="for revisions after a PK")
 
 
-class ImportSummary(BaseModel):
+class ImportSummary(Schema):
     rows: int
     nodes: int
     created: int
@@ -236,19 +237,19 @@ class RealisationIn(_In):
     evidence: list[EvidenceFileIn] = Field(default_factory=list, max_length=20)
 
 
-class ValueOut(BaseModel):
+class ValueOut(Schema):
     value: Decimal
     note: str | None
 
 
-class EvidenceFileOut(BaseModel):
+class EvidenceFileOut(Schema):
     key: str
     name: str
     by: str
     at: str
 
 
-class QuarterOut(BaseModel):
+class QuarterOut(Schema):
     quarter: int
     state: QuarterState
     values: dict[str, ValueOut]
@@ -260,7 +261,7 @@ class QuarterOut(BaseModel):
     updated_by: str | None
 
 
-class IndicatorYearOut(BaseModel):
+class IndicatorYearOut(Schema):
     id: str
     name: str
     unit: str
@@ -271,7 +272,7 @@ class IndicatorYearOut(BaseModel):
     attainment: Decimal | None
 
 
-class NodeResultOut(BaseModel):
+class NodeResultOut(Schema):
     code: str
     level: Level
     name: str
@@ -288,7 +289,7 @@ class NodeResultOut(BaseModel):
     indicators: list[IndicatorYearOut]
 
 
-class NodeRealisationOut(BaseModel):
+class NodeRealisationOut(Schema):
     period: str
     year: int
     node: NodeResultOut
@@ -309,7 +310,7 @@ class SignedUploadIn(UploadIn):
     content_type: str = Field(max_length=100, json_schema_extra={"enum": ["application/pdf"]})
 
 
-class UploadOut(BaseModel):
+class UploadOut(Schema):
     url: str
     fields: dict[str, str]
     key: str
@@ -322,7 +323,7 @@ class ReopenIn(_In):
     reason: str = Field(min_length=5, max_length=500)
 
 
-class ReopeningOut(BaseModel):
+class ReopeningOut(Schema):
     year: int
     quarter: int
     owner: str
@@ -332,11 +333,11 @@ class ReopeningOut(BaseModel):
     at: str
 
 
-class ReopeningList(BaseModel):
+class ReopeningList(Schema):
     items: list[ReopeningOut]
 
 
-class QuarterStatus(BaseModel):
+class QuarterStatus(Schema):
     quarter: int
     opens: date
     closes: date
@@ -344,23 +345,23 @@ class QuarterStatus(BaseModel):
     reopened_until: date | None
 
 
-class QuartersOut(BaseModel):
+class QuartersOut(Schema):
     year: int
     owner: str
     today: date
     quarters: list[QuarterStatus]
 
 
-class OwnerQuery(BaseModel):
+class OwnerQuery(Schema):
     owner: str | None = Field(None, pattern=OWNER)
 
 
 # -- attainment -----------------------------------------------------------------------------------
-class YearQuery(BaseModel):
+class YearQuery(Schema):
     quarter: Quarter | None = Field(None, description="year to date through this quarter")
 
 
-class OpdAttainmentOut(BaseModel):
+class OpdAttainmentOut(Schema):
     period: str
     year: int
     through_quarter: int
@@ -371,7 +372,7 @@ class OpdAttainmentOut(BaseModel):
     nodes: list[NodeResultOut]
 
 
-class OpdRank(BaseModel):
+class OpdRank(Schema):
     rank: int
     opd: str
     opd_name: str | None
@@ -381,7 +382,7 @@ class OpdRank(BaseModel):
     efficiency: Decimal | None
 
 
-class RegionAttainmentOut(BaseModel):
+class RegionAttainmentOut(Schema):
     period: str
     year: int
     through_quarter: int
@@ -392,26 +393,26 @@ class RegionAttainmentOut(BaseModel):
 
 
 # -- performance agreement (PK) -------------------------------------------------------------------
-class AgreedIndicator(BaseModel):
+class AgreedIndicator(Schema):
     id: str
     name: str
     unit: str
     target: Decimal | None
 
 
-class AgreedTarget(BaseModel):
+class AgreedTarget(Schema):
     code: str
     name: str
     indicators: list[AgreedIndicator]
 
 
-class AgreedProgramme(BaseModel):
+class AgreedProgramme(Schema):
     code: str
     name: str
     pagu: int | None
 
 
-class AgreementSnapshot(BaseModel):
+class AgreementSnapshot(Schema):
     year: int
     period: str
     owner: str
@@ -423,7 +424,7 @@ class AgreementSnapshot(BaseModel):
     total_pagu: int
 
 
-class AgreementOut(BaseModel):
+class AgreementOut(Schema):
     year: int
     owner: str
     number: str
@@ -437,7 +438,7 @@ class AgreementOut(BaseModel):
     version: int
 
 
-class AgreementList(BaseModel):
+class AgreementList(Schema):
     items: list[AgreementOut]
 
 
@@ -446,7 +447,7 @@ class SignIn(_In):
     version: int = Field(ge=1)
 
 
-class LinkOut(BaseModel):
+class LinkOut(Schema):
     """A presigned download: GET ``url`` within ``expires_in`` seconds."""
 
     url: str
@@ -455,7 +456,7 @@ class LinkOut(BaseModel):
 
 
 # -- reports --------------------------------------------------------------------------------------
-class ReportQuery(BaseModel):
+class ReportQuery(Schema):
     opd: str | None = Field(None, pattern=OPD, description="one OPD's LKjIP; the region's without")
     format: Literal["xlsx", "pdf"] = "xlsx"
 
@@ -466,7 +467,7 @@ class ErkLinkIn(_In):
     opd: str = Field("*", pattern=r"^(\*|[0-9A-Za-z][0-9A-Za-z.-]{0,29})$", description="'*': every OPD")
 
 
-class ErkLinkOut(BaseModel):
+class ErkLinkOut(Schema):
     period: str
     activity: str
     activity_name: str | None
@@ -477,11 +478,11 @@ class ErkLinkOut(BaseModel):
     at: str
 
 
-class ErkLinkList(BaseModel):
+class ErkLinkList(Schema):
     items: list[ErkLinkOut]
 
 
-class ErkLinkDelete(BaseModel):
+class ErkLinkDelete(Schema):
     opd: str = Field("*", pattern=r"^(\*|[0-9A-Za-z][0-9A-Za-z.-]{0,29})$")
 
 
@@ -489,7 +490,7 @@ class RefreshIn(_In):
     opd: str | None = Field(None, pattern=OPD, description="one OPD; every OPD with E-RK totals without")
 
 
-class RefreshOut(BaseModel):
+class RefreshOut(Schema):
     year: int
     quarter: int
     opds: int
@@ -500,11 +501,11 @@ class RefreshOut(BaseModel):
     unattributed_minutes: int
 
 
-class RollupQuery(BaseModel):
+class RollupQuery(Schema):
     opd: str | None = Field(None, pattern=OPD)
 
 
-class SubActivityWork(BaseModel):
+class SubActivityWork(Schema):
     code: str
     name: str
     owner: str
@@ -516,7 +517,7 @@ class SubActivityWork(BaseModel):
     flag: Literal["work_without_results", "results_without_work"] | None
 
 
-class RollupOut(BaseModel):
+class RollupOut(Schema):
     year: int
     quarter: int
     period: str
@@ -527,13 +528,13 @@ class RollupOut(BaseModel):
     items: list[SubActivityWork]
 
 
-class TargetStep(BaseModel):
+class TargetStep(Schema):
     level: Level
     code: str
     name: str
 
 
-class ServedTarget(BaseModel):
+class ServedTarget(Schema):
     sub_activity: str
     name: str
     minutes: int
@@ -541,11 +542,11 @@ class ServedTarget(BaseModel):
     path: list[TargetStep] = Field(description="from the sub-activity up to the region's vision")
 
 
-class MyWorkQuery(BaseModel):
+class MyWorkQuery(Schema):
     year: Year
 
 
-class MyWorkOut(BaseModel):
+class MyWorkOut(Schema):
     nip: str
     year: int
     minutes: int
@@ -553,11 +554,11 @@ class MyWorkOut(BaseModel):
 
 
 # -- public ---------------------------------------------------------------------------------------
-class SummaryQuery(BaseModel):
+class SummaryQuery(Schema):
     year: Year
 
 
-class PublicIndicator(BaseModel):
+class PublicIndicator(Schema):
     name: str
     unit: str
     target: Decimal | None
@@ -565,20 +566,20 @@ class PublicIndicator(BaseModel):
     attainment: Decimal | None
 
 
-class PublicTarget(BaseModel):
+class PublicTarget(Schema):
     code: str
     name: str
     attainment: Decimal | None
     indicators: list[PublicIndicator]
 
 
-class PublicGrade(BaseModel):
+class PublicGrade(Schema):
     year: int
     score: Decimal
     grade: str
 
 
-class PublicSummaryOut(BaseModel):
+class PublicSummaryOut(Schema):
     region: str
     year: int
     period: str | None

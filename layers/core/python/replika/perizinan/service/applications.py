@@ -24,7 +24,7 @@ from replika.perizinan.models import (
 )
 from replika.perizinan.rules import forms, risk, sla
 from replika.perizinan.rules.workflow import Action, Caller, Status, next_status
-from replika.perizinan.service import permits
+from replika.perizinan.service import feed, permits, stats
 from replika.perizinan.service.common import (
     app_item,
     application_view,
@@ -124,6 +124,7 @@ def submit(body: ApplicationIn, principal: Principal, request_id: str | None) ->
         "kind": body.kind,
         "owner": principal.subject,
         "holder_name": (profile.data or {}).get("name"),
+        "nib": (profile.data or {}).get("nib"),
         "risk": level,
         "report_only": report_only,
         "capital": capital,
@@ -158,6 +159,8 @@ def submit(body: ApplicationIn, principal: Principal, request_id: str | None) ->
         store.save_new(tx, item)
         if permit_item is not None:
             permits.add_permit(tx, permit_item)
+        stats.add(tx, data, stats.on_submit(data))
+        feed.add(tx, data, 1, at)
 
     store.write(
         stream(f"application/{body.type_code}"),
@@ -284,10 +287,17 @@ def _commit(
     before = (item.data or {}).get("status")
     new = app_item(data, int(item.version or 0) + 1)
 
+    counters = stats.on_change(before, data, permit_item is not None)
+    explained = data["status"] in {"returned", "rejected"} or data.get("fiktif_positif")
+    remark = data.get("reason") if explained else None
+
     def write(tx: TransactWrite) -> None:
         store.save_versioned(tx, new, int(item.version or 0))
         if permit_item is not None:
             permits.add_permit(tx, permit_item)
+        stats.add(tx, data, counters)
+        if data["status"] != before:
+            feed.add(tx, data, int(new.version or 0), data["changed_at"], remark)
 
     store.write(
         stream(f"application/{data['type_code']}"),

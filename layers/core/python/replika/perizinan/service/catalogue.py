@@ -59,6 +59,40 @@ def import_types(
     return CatalogueImportOut(versions=versions)
 
 
+def import_csv(raw: bytes, principal: Principal, request_id: str | None) -> CatalogueImportOut:
+    """The CSV layout of :mod:`replika.perizinan.rules.catalogue_csv`: every row is checked (and
+    every type validated) before anything is saved; then as :func:`import_types`."""
+    from pydantic import ValidationError
+
+    from replika.core.errors import ValidationFailed
+    from replika.perizinan.rules import catalogue_csv
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed("Berkas CSV harus UTF-8.", code="invalid_csv") from exc
+    try:
+        bodies = catalogue_csv.parse(text)
+    except catalogue_csv.CsvProblems as exc:
+        raise ValidationFailed(
+            "CSV katalog tidak valid.", code="invalid_csv", details={"problems": exc.problems}
+        ) from exc
+    types, problems = [], []
+    for body in bodies:
+        try:
+            types.append(PermitTypeIn.model_validate(body))
+        except ValidationError as exc:
+            problems += [
+                {"type": body["code"], "field": ".".join(map(str, e["loc"])), "problem": e["msg"]}
+                for e in exc.errors()
+            ]
+    if problems:
+        raise ValidationFailed("CSV katalog tidak valid.", code="invalid_csv", details={"problems": problems})
+    for t in types:
+        forms.check_schema(t.form_schema)
+    return import_types(types, principal, request_id)
+
+
 def get_type(code: str, version: int | None = None) -> PermitTypeOut:
     item = store.current_type(code) if version is None else store.type_version(code, version)
     return _out(store.require(item, "Jenis izin"))

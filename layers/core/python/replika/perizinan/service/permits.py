@@ -16,7 +16,7 @@ from pynamodb.transactions import TransactWrite
 from replika.core import runtime
 from replika.core.auth import Principal, Role
 from replika.core.errors import Forbidden, NotFound
-from replika.core.settings import require
+from replika.core.runtime import require
 from replika.perizinan import keys, store
 from replika.perizinan.models import DownloadOut, KeyOut, PermitOut, VerifyOut
 from replika.perizinan.rules import permit as rules
@@ -199,6 +199,8 @@ def verify(code: str) -> VerifyOut:
 
 
 def revoke(number: str, reason: str, principal: Principal, request_id: str | None) -> PermitOut:
+    from replika.perizinan.service import feed
+
     item = store.permit(number)
     app = store.application((item.data or {})["application"])
     adata: dict[str, Any] = dict(app.data or {})
@@ -226,6 +228,7 @@ def revoke(number: str, reason: str, principal: Principal, request_id: str | Non
     def write(tx: TransactWrite) -> None:
         store.save_versioned(tx, new, int(item.version or 0))
         store.save_versioned(tx, app_new, int(app.version or 0))
+        feed.add(tx, adata, int(app_new.version or 0), at, reason)
 
     store.write(
         stream("permit"),

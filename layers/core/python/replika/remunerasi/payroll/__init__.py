@@ -9,29 +9,43 @@ result from the rules), :mod:`.queue` (the queue port: sending, and the local dr
 Flow (keys in :mod:`replika.remunerasi.keys`)::
 
     start_run ──► PayrollRun(state=computing, generation=g, total, chunks)
-              ──► RunChunk × ceil(total / 90)        (batch write, status=pending)
+              ──► pending markers, then RunChunk × ceil(total / 90), 100 chunks per partition key
               ──► SQS {"kind": "chunk", period, generation, chunk} × chunks (send_message_batch)
     process_message / process_chunk (the SQS worker, one chunk per message):
-              batch-get 90 directory items + 90 month totals -> rules.compute_tkd
-              ──► ONE TransactWriteItems: run counters += , chunk pending -> done, 90 results
-              last chunk ──► run computing -> draft (+ audit) ──► SQS {"kind": "outputs", …}
+              GetItem run (is it still computing g?) + chunk, batch-get 90 directory items + 90
+              month totals -> rules.compute_tkd
+              ──► ONE TransactWriteItems: this chunk pending -> done (+ its counts), its marker
+                  deleted, 90 results (spread over 64 partition keys). No item is shared.
+              ──► is a marker left in my group? (1 small Query) no -> the group's sums, once
+              ──► are all groups done? yes -> finaliser: run computing -> draft (+ counts, audit)
+                  ──► SQS {"kind": "outputs", …}
     act: verify (bkpsdm) -> approve (bpkad) -> lock (bpkad); recompute (bkpsdm) = a new generation
     recompute_employee: one result again while draft / verified (verified goes back to draft)
 
 Guarantees:
 
-* **A chunk is all-or-nothing.** Its results, the chunk's status and the run counters commit in
-  one transaction, so a worker that dies half way leaves nothing and the redelivered message redoes
-  the chunk; a redelivery after success fails the chunk's ``status = pending`` condition and is
-  treated as already done. Totals therefore never double.
+* **No hot item.** A chunk's transaction touches only its own chunk item, its marker and its
+  results, so concurrent chunks never cancel each other; progress is summed from the chunk items
+  (:func:`replika.remunerasi.store.runs.progress`), and the run item is written once, by the
+  finaliser, conditionally (exactly one wins). Contention (a duplicate delivery, throttling) sends
+  the message again within seconds and never counts towards the DLQ
+  (:func:`.queue.requeue_on_contention`).
+* **A chunk is all-or-nothing.** Its results and its status commit in one transaction, so a worker
+  that dies half way leaves nothing and the redelivered message redoes the chunk; a redelivery
+  after success fails the chunk's ``status = pending`` condition and is treated as already done
+  (and runs the completion check again, so a worker that died after its commit loses nothing).
+  Results are set, never added, and the counts are summed from the chunk items: nothing doubles.
 * **Generations.** Every start bumps ``generation``; messages, chunks (``CHUNK#<g>#<n>``) and
   results carry it. A message of an older generation is ignored (stale), and only results of the
-  run's current generation are listed.
+  run's current generation are listed. A result is written only over an older generation's.
 * **Crash during start.** ``start_run(..., resume=True)`` (and the scheduled run) finishes a start
   that died after the run item was written: it writes the chunk items that are missing (never
   overwriting one, so a done chunk stays done) and re-sends the pending chunks. A duplicate message
-  is harmless (see the first point). If the directory changed in between, it starts a new
-  generation instead, so no employee is in two chunks.
+  is harmless (see above). If the directory changed in between, it starts a new generation
+  instead, so no employee is in two chunks, and abandons the old generation's pending chunks
+  before the new one's exist, so a late worker of the old one cannot commit.
+* **The lock.** A run is locked only after draft, i.e. after every chunk of its generation is
+  done and every older generation's chunks are done or abandoned: no chunk can commit after it.
 * **Conditional state changes.** Every change of the run is conditional on the state and
   generation it was read in; a lost race is a 409. Start, recompute, verify, approve, lock and a
   single employee's recompute write an audit record in the same transaction.
@@ -44,7 +58,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from replika.core.config import RegionConfig, current_region
+from replika.core.config import RegionConfig
+from replika.core.runtime import current_region
 from replika.remunerasi.keys import run_key
 from replika.remunerasi.models import FailureOut, HistoryOut, ResultOut, ResultPage, RunOut
 from replika.remunerasi.payroll import queue
@@ -61,7 +76,12 @@ from replika.remunerasi.payroll.run import (
     scheduled_run,
     start_run,
 )
-from replika.remunerasi.payroll.worker import ChunkOutcome, process_chunk, process_message
+from replika.remunerasi.payroll.worker import (
+    ChunkOutcome,
+    handle_sqs_records,
+    process_chunk,
+    process_message,
+)
 from replika.remunerasi.store.runs import is_locked, not_locked_check, not_locked_condition
 
 __all__ = [
@@ -79,6 +99,7 @@ __all__ = [
     "drain_local_queue",
     "get_result",
     "get_run",
+    "handle_sqs_records",
     "is_locked",
     "list_results",
     "not_locked_check",

@@ -66,20 +66,31 @@ def _plain_map(raw: Any) -> dict[str, Any] | None:
 
 
 def run_out(
-    run: PayrollRun, principal: Principal | None = None, gaps: Mapping[str, Sequence[date]] | None = None
+    run: PayrollRun,
+    principal: Principal | None = None,
+    gaps: Mapping[str, Sequence[date]] | None = None,
+    *,
+    live: bool = True,
 ) -> RunOut:
-    """The run; ``gaps``: the period's missing attendance days by OPD, when the caller read them."""
+    """The run as an API response; ``gaps``: the period's missing attendance days by OPD, when the
+    caller read them. While computing, the counts are summed from the chunk items (no item counts
+    during the run); ``live=False`` shows the stored ones (a fresh generation: 0)."""
     missing = [MissingAttendanceOut(opd_code=o, days=list(d)) for o, d in sorted((gaps or {}).items()) if d]
+    done, failed, chunks_done = _int(run.done), _int(run.failed), _int(run.chunks_done)
+    failures: list[Any] = list(run.failures or [])
+    if live and run.state == runs.COMPUTING:
+        p = runs.progress(run.period, _int(run.generation), _int(run.chunks))
+        done, failed, chunks_done, failures = p.done, p.failed, p.chunks_done, p.failures[:200]
     return RunOut(
         period=run.period,
         state=run.state,
         generation=_int(run.generation),
         total=_int(run.total),
-        done=_int(run.done),
-        failed=_int(run.failed),
+        done=done,
+        failed=failed,
         chunks=_int(run.chunks),
-        chunks_done=_int(run.chunks_done),
-        failures=[FailureOut(nip=str(f["nip"]), reason=str(f["reason"])) for f in run.failures or []],
+        chunks_done=chunks_done,
+        failures=[FailureOut(nip=str(f["nip"]), reason=str(f["reason"])) for f in failures],
         history=[HistoryOut.model_validate(h) for h in run.history or []],
         started_at=run.started_at,
         updated_at=run.updated_at,
@@ -120,7 +131,7 @@ def result_out(item: PayrollResult) -> ResultOut:
 
 def get_run(period: str, principal: Principal | None = None) -> RunOut:
     """The run of ``period`` (404 when none); ``allowed_actions`` when ``principal`` is given."""
-    from replika.core.config import current_region
+    from replika.core.runtime import current_region
     from replika.remunerasi.service.attendance_gaps import missing_attendance
 
     check_period(period)

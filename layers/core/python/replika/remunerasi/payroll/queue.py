@@ -14,15 +14,68 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from replika.core import runtime
+from replika.core import dynamodb, runtime
 from replika.core.errors import Retryable
 from replika.core.observability import get_logger
-from replika.core.settings import get_settings
+from replika.core.runtime import get_settings
 
-__all__ = ["SQS_BATCH", "chunk_messages", "drain", "outputs_message", "send_batch"]
+__all__ = [
+    "MAX_REQUEUES",
+    "SQS_BATCH",
+    "chunk_messages",
+    "drain",
+    "outputs_message",
+    "requeue_on_contention",
+    "retry_later",
+    "send_batch",
+]
 
 logger = get_logger("remunerasi")
 SQS_BATCH = 10
+#: A message that lost to contention (a transaction conflict, throttling) is sent again as a new
+#: message, delayed a few seconds, at most this many times; it never counts towards the DLQ's
+#: ``maxReceiveCount`` on the way (1 + 2 + … seconds: the last ones wait 60 s).
+MAX_REQUEUES = 30
+#: Another failure (a bug, a missing chunk): visible again after 30 s, doubling per receive, at
+#: most 15 minutes — not after the queue's 30-minute visibility timeout.
+RETRY_FIRST_S, RETRY_MAX_S = 30, 900
+
+
+def is_contention(exc: BaseException) -> bool:
+    """Lost to another writer or to throttling: worth trying again in seconds."""
+    return dynamodb.is_contention(exc) or isinstance(dynamodb.translate(exc), Retryable)
+
+
+def requeue_delay(retry: int) -> int:
+    """Seconds before a requeued message is visible: 1..3×retry, at most 60 (jittered)."""
+    return min(60, random.randint(1, 3 * retry))  # noqa: S311 - jitter, not crypto
+
+
+def requeue_on_contention(body: Mapping[str, Any], exc: BaseException) -> bool:
+    """When ``exc`` is contention, send ``body`` again (``retry`` + 1, delayed 1..3×retry s, at most
+    60 s) and return ``True``: the caller then deletes the original, so contention alone never
+    moves a message to the DLQ. ``False`` (nothing sent) for any other failure or after
+    :data:`MAX_REQUEUES`."""
+    retry = int(body.get("retry", 0)) + 1
+    if not is_contention(exc) or retry > MAX_REQUEUES:
+        return False
+    delay = requeue_delay(retry)
+    _sqs_client().send_message(
+        QueueUrl=_queue_url(),
+        MessageBody=json.dumps({**body, "retry": retry}, separators=(",", ":")),
+        DelaySeconds=delay,
+    )
+    logger.info("payroll message requeued after contention", extra={"retry": retry, "delay_s": delay})
+    return True
+
+
+def retry_later(receipt_handle: str, receive_count: int) -> int:
+    """Make a failed message visible again after 30 s × 2^(receives - 1), at most 900 s."""
+    seconds: int = min(RETRY_MAX_S, RETRY_FIRST_S * 2 ** max(0, receive_count - 1))
+    _sqs_client().change_message_visibility(
+        QueueUrl=_queue_url(), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+    )
+    return seconds
 
 
 def _sqs_client() -> Any:
@@ -78,8 +131,9 @@ def drain(
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Consume ``PAYROLL_QUEUE_URL`` in this process and return how many messages were handled.
-    A message is deleted only when ``handle`` returned; a failing one stays for SQS to deliver
-    again after its visibility timeout (``visibility_timeout=0`` makes that immediate, for tests).
+    A message is deleted only when ``handle`` returned, or when it lost to contention and was sent
+    again (:func:`requeue_on_contention`); a failing one stays for SQS to deliver again after its
+    visibility timeout (``visibility_timeout=0`` makes that immediate, for tests).
     Stops when the queue is empty, when ``max_seconds`` passed, or after a receive in which every
     message failed."""
     sqs, url = _sqs_client(), _queue_url()
@@ -94,11 +148,13 @@ def drain(
             break
         done: list[dict[str, str]] = []
         for m in messages:
+            body = json.loads(m["Body"])
             try:
-                handle(json.loads(m["Body"]))
-            except Exception:
-                logger.exception("payroll message failed; left for redelivery")
-                continue
+                handle(body)
+            except Exception as exc:
+                if not requeue_on_contention(body, exc):
+                    logger.exception("payroll message failed; left for redelivery")
+                    continue
             done.append({"Id": str(len(done)), "ReceiptHandle": m["ReceiptHandle"]})
         if done:
             sqs.delete_message_batch(QueueUrl=url, Entries=done)

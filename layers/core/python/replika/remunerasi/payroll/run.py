@@ -17,14 +17,16 @@ from pynamodb.transactions import TransactWrite
 
 from replika.core import audit
 from replika.core.auth import Principal
-from replika.core.calendar import RegionCalendar, calendar_for, period_of, previous_period
-from replika.core.config import RegionConfig, current_region
+from replika.core.calendar import calendar_for, period_of, previous_period
+from replika.core.config import RegionConfig
 from replika.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from replika.core.observability import get_logger
+from replika.core.runtime import current_region
 from replika.remunerasi import keys, rules
 from replika.remunerasi.models import ResultOut, RunOut
 from replika.remunerasi.payroll import compute, queue
 from replika.remunerasi.payroll.query import check_period, result_out, run_out
+from replika.remunerasi.schedule import SCHEDULE_LOCAL_TIME, payroll_schedule_expression
 from replika.remunerasi.service.attendance_gaps import missing_attendance
 from replika.remunerasi.store import attendance, employees, runs, totals
 from replika.remunerasi.store import results as results_store
@@ -35,6 +37,7 @@ __all__ = [
     "COMPUTING",
     "SCHEDULE_LOCAL_TIME",
     "act",
+    "chunk_settled",
     "finish",
     "maybe_finish",
     "payroll_schedule_expression",
@@ -46,14 +49,13 @@ __all__ = [
 
 logger = get_logger("remunerasi")
 
-#: Employees per chunk: 90 results + the run update + the chunk update = 92 of the 100 actions a
-#: DynamoDB transaction allows, and 90 keys fit one BatchGetItem (100) per table.
+#: Employees per chunk: 90 results + the chunk update + its marker's delete = 92 of the 100
+#: actions a DynamoDB transaction allows, and 90 keys fit one BatchGetItem (100) per table.
 CHUNK_SIZE = 90
 #: The run item lists at most this many failures (the failed results themselves are all stored);
 #: keeps the run item far below DynamoDB's 400 KB even when a whole region fails.
 MAX_RUN_FAILURES = 200
 #: The scheduled run: 01:00 region time on the 1st computes the previous period.
-SCHEDULE_LOCAL_TIME = (1, 0, 1)  # hour, minute, day of month
 SYSTEM_ACTOR = "system:payroll"
 
 COMPUTING = runs.COMPUTING
@@ -114,14 +116,20 @@ def start_run(
                 f"Penggajian periode {period} sudah {run.state}; tidak dapat dihitung ulang.",
                 details={"period": period, "state": run.state},
             )
-        if run.state == COMPUTING and _int(run.chunks_done) < _int(run.chunks):
-            if resume:
-                return _resume(run, actor=actor, request_id=request_id, config=config)
-            raise Conflict(
-                f"Penggajian periode {period} sedang dihitung.",
-                code="payroll_computing",
-                details={"period": period, "chunks": _int(run.chunks), "chunks_done": _int(run.chunks_done)},
-            )
+        if run.state == COMPUTING:
+            progress = runs.progress(period, int(run.generation), _int(run.chunks))
+            if progress.chunks_done < _int(run.chunks):
+                if resume:
+                    return _resume(run, actor=actor, request_id=request_id, config=config)
+                raise Conflict(
+                    f"Penggajian periode {period} sedang dihitung.",
+                    code="payroll_computing",
+                    details={
+                        "period": period,
+                        "chunks": _int(run.chunks),
+                        "chunks_done": progress.chunks_done,
+                    },
+                )
     return _new_generation(period, run, actor=actor, request_id=request_id, action=action, config=config)
 
 
@@ -169,21 +177,25 @@ def _new_generation(
         raise runs.conflict(
             exc, f"Penggajian periode {period} baru saja diubah pengguna lain; muat ulang.", period=period
         ) from None
+    if run is not None and run.state == COMPUTING:
+        # The generation left behind (a resume after the directory changed): its pending chunks
+        # are abandoned before any chunk of this one exists, so a late worker of it cannot commit.
+        runs.abandon_pending(period, int(run.generation), _int(run.chunks))
     runs.write_chunks(period, generation, layout)
     logger.info(
         "payroll run started",
         extra={"period": period, "generation": generation, "employees": len(nips), "chunks": len(layout)},
     )
     if not layout:
-        finish(period, generation)
+        maybe_finish(period, generation, 0)
     else:
         queue.send_batch(queue.chunk_messages(period, generation, range(len(layout))))
-    return run_out(runs.require(period))
+    return run_out(runs.require(period), live=False)
 
 
 def _resume(run: PayrollRun, *, actor: str, request_id: str | None, config: RegionConfig | None) -> RunOut:
     period, generation = run.period, int(run.generation)
-    existing = runs.chunks_of(period, generation)
+    existing = runs.chunks_of(period, generation, _int(run.chunks))
     layout = _split(employees.active_nips())
     same = len(layout) == _int(run.chunks) and sum(map(len, layout)) == _int(run.total)
     same = same and all(n < len(layout) and list(c.nips) == layout[n] for n, c in existing.items())
@@ -204,7 +216,7 @@ def _resume(run: PayrollRun, *, actor: str, request_id: str | None, config: Regi
     )
     queue.send_batch(queue.chunk_messages(period, generation, pending))
     if not pending:
-        finish(period, generation)
+        settle_all(runs.require(period))
     return run_out(runs.require(period))
 
 
@@ -218,34 +230,65 @@ def _refuse_before_go_live(period: str, config: RegionConfig) -> None:
 
 
 # -- finish ---------------------------------------------------------------------------------------
-def maybe_finish(period: str, generation: int) -> None:
-    run = runs.load(period)
-    if run is not None and runs.finished_computing(run, generation):
-        finish(period, generation, run=run)
+# No item counts the chunks: a chunk's transaction deletes its pending marker; the worker then
+# asks "is a marker left in my group?" (one small consistent Query); the worker that finds its
+# group empty writes the group's sums once (checked against the chunk items themselves) and asks
+# "are all groups done?" (one Query of at most CHUNK_GROUP-times-fewer items); the worker that
+# finds every group done is the finaliser. Each step writes before it reads, with consistent
+# reads, so of two workers finishing at the same time at least the later one sees both.
+def _expected_in_group(chunks: int, group: int) -> int:
+    return min(keys.CHUNK_GROUP, chunks - group * keys.CHUNK_GROUP)
 
 
-def finish(period: str, generation: int, *, run: PayrollRun | None = None) -> None:
-    """computing -> draft once every chunk is done (conditional: exactly one worker wins), then
-    ask for the outputs (slips, sheets, dashboard)."""
+def chunk_settled(run: PayrollRun, number: int) -> None:
+    """After chunk ``number`` of the run's generation is done: finish its group, and the run, when
+    it was the last one (see above)."""
+    period, generation, chunks = run.period, int(run.generation), _int(run.chunks)
+    group = keys.chunk_group(number)
+    if runs.group_has_pending(period, generation, group):
+        return
+    if runs.mark_group_done(period, generation, group, _expected_in_group(chunks, group), MAX_RUN_FAILURES):
+        maybe_finish(period, generation, chunks, run=run)
+
+
+def settle_all(run: PayrollRun) -> None:
+    """Check every group (a resume that found nothing pending)."""
+    period, generation, chunks = run.period, int(run.generation), _int(run.chunks)
+    for group in range(runs.groups_of(chunks)):
+        runs.mark_group_done(period, generation, group, _expected_in_group(chunks, group), MAX_RUN_FAILURES)
+    maybe_finish(period, generation, chunks, run=run)
+
+
+def maybe_finish(period: str, generation: int, chunks: int, *, run: PayrollRun | None = None) -> None:
+    groups = runs.groups_done(period, generation)
+    if len(groups) >= runs.groups_of(chunks):
+        finish(period, generation, runs.sums(groups, MAX_RUN_FAILURES), run=run)
+
+
+def finish(period: str, generation: int, counts: runs.Progress, *, run: PayrollRun | None = None) -> None:
+    """computing -> draft with the generation's counts once every chunk group is done
+    (conditional on state and generation: exactly one finaliser wins), then ask for the outputs
+    (slips, sheets, dashboard)."""
     run = run or runs.require(period)
     draft = rules.PayrollState.DRAFT.value
     entry = history_entry(SYSTEM_ACTOR, "computed", COMPUTING, draft, generation)
-    counts = {"total": _int(run.total), "done": _int(run.done), "failed": _int(run.failed)}
+    summary = {"total": _int(run.total), "done": counts.done, "failed": counts.failed}
     try:
         audit.write_with_audit(
             keys.AUDIT_PAYROLL,
-            lambda tx: runs.finish_in(tx, run, generation, draft, entry),
+            lambda tx: runs.finish_in(tx, run, generation, draft, entry, counts, MAX_RUN_FAILURES),
             actor=SYSTEM_ACTOR,
             action="remunerasi.payroll.computed",
             subject=f"payroll#{period}",
             before={"state": COMPUTING, "generation": generation},
-            after={"state": draft, "generation": generation, **counts},
+            after={"state": draft, "generation": generation, **summary},
         )
     except TransactWriteError:
-        if runs.finished_computing(runs.load(period), generation):
+        now = runs.load(period)
+        if now is not None and now.state == COMPUTING and int(now.generation) == generation:
             raise  # still ours to finish (e.g. a transaction conflict): let SQS deliver again
         return  # another worker finished it, or a new generation started
-    logger.info("payroll run computed", extra={"period": period, "generation": generation, **counts})
+    logger.info("payroll run computed", extra={"period": period, "generation": generation, **summary})
     queue.send_batch([queue.outputs_message(period, generation)])
 
 
@@ -386,13 +429,6 @@ def act(
 
 
 # -- schedule -------------------------------------------------------------------------------------
-def payroll_schedule_expression(config: RegionConfig) -> str:
-    """The EventBridge (UTC) cron of 01:00 region time on the 1st: ``cron(0 18 L * ? *)`` in WIB,
-    ``cron(0 17 L * ? *)`` in WITA, ``cron(0 16 L * ? *)`` in WIT."""
-    hour, minute, day = SCHEDULE_LOCAL_TIME
-    return RegionCalendar(config.timezone).local_time_to_utc_cron(hour, minute, day)
-
-
 def scheduled_period(event_time_utc: datetime, config: RegionConfig) -> str:
     """The period the schedule computes: the month before the event's **region-local** date."""
     if event_time_utc.tzinfo is None:
@@ -418,6 +454,6 @@ def scheduled_run(event_time_utc: datetime, *, config: RegionConfig) -> RunOut |
             return start_run(period, actor="system:schedule", config=config, action="schedule")
         except Conflict:
             return None  # a concurrent duplicate started it
-    if run.state == COMPUTING and _int(run.chunks_done) < _int(run.chunks):
+    if run.state == COMPUTING and not runs.all_chunks_done(run):
         return start_run(period, actor="system:schedule", config=config, resume=True)
     return None

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from replika.core.config import RegionConfig, current_region
+from replika.core.config import RegionConfig
 from replika.core.observability import get_logger
-from replika.remunerasi.payroll import compute, outputs, run
+from replika.core.runtime import current_region
+from replika.remunerasi.payroll import compute, outputs, queue, run
 from replika.remunerasi.store import results as results_store
 from replika.remunerasi.store import runs
 
-__all__ = ["ChunkOutcome", "process_chunk", "process_message"]
+__all__ = ["ChunkOutcome", "handle_sqs_records", "process_chunk", "process_message"]
 
 logger = get_logger("remunerasi")
 
@@ -31,12 +33,35 @@ def process_message(body: Mapping[str, Any], *, config: RegionConfig | None = No
         raise ValueError(f"unknown payroll message kind {kind!r}")
 
 
+def handle_sqs_records(records: Iterable[Mapping[str, Any]], *, config: RegionConfig | None = None) -> None:
+    """The Lambda SQS handler's body (raw SQS records). A message that lost to contention is sent
+    again, delayed seconds, and counts as handled (never towards the DLQ); any other failure makes
+    the message visible again after 30 s (doubling per receive, :func:`.queue.retry_later`) instead
+    of the queue's 30-minute visibility timeout, and the invocation raises so SQS keeps it (with a
+    batch of one, as configured, nothing else is delivered again)."""
+    failed: list[str] = []
+    for record in records:
+        body = json.loads(record["body"])
+        try:
+            process_message(body, config=config)
+        except Exception as exc:
+            if queue.requeue_on_contention(body, exc):
+                continue
+            logger.exception("payroll message failed", extra={"message_id": record.get("messageId")})
+            count = int((record.get("attributes") or {}).get("ApproximateReceiveCount", 1))
+            queue.retry_later(str(record["receiptHandle"]), count)
+            failed.append(str(record.get("messageId")))
+    if failed:
+        raise RuntimeError(f"payroll messages failed: {', '.join(failed)}")
+
+
 def process_chunk(body: Mapping[str, Any], *, config: RegionConfig | None = None) -> ChunkOutcome:
     """Compute one chunk and commit it in one transaction (see :mod:`replika.remunerasi.payroll`).
 
-    Returns ``"done"``, ``"already_done"`` (a redelivery after success) or ``"stale"`` (a message
-    of an older generation, or a run no longer computing). Any other failure raises, so SQS
-    delivers the message again (and after five attempts moves it to the DLQ).
+    Returns ``"done"``, ``"already_done"`` (a redelivery after success: the completion check runs
+    again, so a worker that died after its commit loses nothing) or ``"stale"`` (a message of an
+    older or abandoned generation, or a run no longer computing). Any other failure raises, so the
+    queue delivers the message again.
     """
     cfg = config if config is not None else current_region()
     period, generation, number = str(body["period"]), int(body["generation"]), int(body["chunk"])
@@ -46,23 +71,22 @@ def process_chunk(body: Mapping[str, Any], *, config: RegionConfig | None = None
         return "stale"
     chunk = runs.get_chunk(period, generation, number)
     if chunk.status == runs.DONE:
-        run.maybe_finish(period, generation)
+        run.chunk_settled(current, number)
         return "already_done"
+    if chunk.status != runs.PENDING:
+        return "stale"
 
     results = compute.compute_chunk(period, generation, list(chunk.nips), cfg)
-    failed = [r for r in results if r.status == results_store.FAILED]
-    room = max(0, run.MAX_RUN_FAILURES - len(current.failures or []))
-    listed = [{"nip": r.nip, "reason": r.reason or ""} for r in failed[:room]]
-    if not runs.commit_chunk(current, chunk, generation, results, listed, compute.now()):
+    listed = [{"nip": r.nip, "reason": r.reason or ""} for r in results if r.status == results_store.FAILED]
+    if not runs.commit_chunk(chunk, generation, results, listed):
         # A condition failed: find out which one (consistent reads, only on this path).
-        now_run = runs.load(period)
-        if now_run is None or int(now_run.generation) != generation or now_run.state != runs.COMPUTING:
-            return "stale"
         chunk.refresh(consistent_read=True)
         if chunk.status == runs.DONE:
-            run.maybe_finish(period, generation)
+            run.chunk_settled(current, number)
             return "already_done"
+        if chunk.status != runs.PENDING:
+            return "stale"
         raise RuntimeError(f"payroll chunk {period}/{generation}/{number} could not be committed")
     logger.debug("payroll chunk done", extra={"period": period, "generation": generation, "chunk": number})
-    run.maybe_finish(period, generation)
+    run.chunk_settled(current, number)
     return "done"

@@ -1,10 +1,16 @@
-"""Payroll results (``RES#<period>`` | ``<nip>``, per OPD gsi1 ``RESOPD#<period>#<opd>``)."""
+"""Payroll results (``RES#<period>#<ss>`` | ``<nip>``, per OPD gsi1 ``RESOPD#<period>#<opd>#<o>``).
+
+A period's results are spread over :data:`keys.SHARDS` partition keys (and each OPD's index
+entries over :data:`keys.OPD_SHARDS`), so the run's writes never meet one partition's limit; a
+listing visits the shards in order (by NIP within a shard) with a cursor of (shard, key).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
+from replika.core.errors import BadRequest
 from replika.remunerasi import keys
 from replika.remunerasi.rules import TkdResult
 from replika.remunerasi.tables import PayrollResult
@@ -26,26 +32,50 @@ def get(period: str, nip: str, *, consistent: bool = False) -> PayrollResult | N
 def page(
     period: str, opd: str | None, generation: int, limit: int, start: Any
 ) -> tuple[list[PayrollResult], Any]:
-    """One page of ``generation``'s results (by NIP, or of one OPD) and the last evaluated key."""
+    """One page of ``generation``'s results (all, or of one OPD) and where the next page starts:
+    ``{"s": shard index, "k": last evaluated key in that shard or None}``, ``None`` at the end.
+    The shards are read in order until ``limit`` items are found."""
+    pks = keys.result_opd_pks(period, opd) if opd else keys.result_pks(period)
+    shard_no, key = 0, None
+    if start is not None:
+        at = start.get("s") if isinstance(start, dict) else None
+        if not isinstance(at, int) or not 0 <= at < len(pks):
+            raise BadRequest(
+                "Penanda halaman (cursor) tidak sah; muat ulang daftar dari halaman pertama.",
+                code="invalid_cursor",
+            )
+        shard_no, key = start["s"], start.get("k")
     same_gen = PayrollResult.generation == generation
-    res: Any
-    if opd:
-        res = PayrollResult.gsi1.query(
-            keys.result_opd_pk(period, opd), limit=limit, last_evaluated_key=start, filter_condition=same_gen
-        )
-    else:
-        res = PayrollResult.query(
-            keys.result_pk(period), limit=limit, last_evaluated_key=start, filter_condition=same_gen
-        )
-    items = [r for r in res if isinstance(r, PayrollResult)]
-    return items, res.last_evaluated_key
+    items: list[PayrollResult] = []
+    while shard_no < len(pks) and len(items) < limit:
+        res: Any
+        want = limit - len(items)
+        if opd:
+            res = PayrollResult.gsi1.query(
+                pks[shard_no], limit=want, last_evaluated_key=key, filter_condition=same_gen
+            )
+        else:
+            res = PayrollResult.query(
+                pks[shard_no], limit=want, last_evaluated_key=key, filter_condition=same_gen
+            )
+        items += [r for r in res if isinstance(r, PayrollResult)]
+        key = res.last_evaluated_key
+        if key is None:
+            shard_no += 1
+    if shard_no >= len(pks):
+        return items, None
+    return items, {"s": shard_no, "k": key}
 
 
 def of_generation(period: str, generation: int) -> Iterator[PayrollResult]:
-    """Every result of ``generation`` (Query ``RES#<period>``, paged by PynamoDB)."""
-    for r in PayrollResult.query(keys.result_pk(period), page_size=QUERY_PAGE):
-        if int(r.generation) == generation:
-            yield r
+    """Every result of ``generation``, by NIP (a Query per shard ``RES#<period>#<ss>``)."""
+    found = [
+        r
+        for pk in keys.result_pks(period)
+        for r in PayrollResult.query(pk, page_size=QUERY_PAGE)
+        if int(r.generation) == generation
+    ]
+    yield from sorted(found, key=lambda r: r.nip)
 
 
 def failed_item(
@@ -61,9 +91,8 @@ def failed_item(
     kelas: int | None = None,
 ) -> PayrollResult:
     return PayrollResult(
-        keys.result_pk(period),
-        nip,
-        gsi1pk=keys.result_opd_pk(period, opd) if opd else None,
+        *keys.result_key(period, nip),
+        gsi1pk=keys.result_opd_pk(period, opd, nip) if opd else None,
         gsi1sk=nip if opd else None,
         period=period,
         nip=nip,
@@ -82,9 +111,8 @@ def ok_item(
     r: TkdResult, generation: int, now: str, *, name: str | None, position_name: str | None
 ) -> PayrollResult:
     return PayrollResult(
-        keys.result_pk(r.period),
-        r.nip,
-        gsi1pk=keys.result_opd_pk(r.period, r.opd_code),
+        *keys.result_key(r.period, r.nip),
+        gsi1pk=keys.result_opd_pk(r.period, r.opd_code, r.nip),
         gsi1sk=r.nip,
         period=r.period,
         nip=r.nip,

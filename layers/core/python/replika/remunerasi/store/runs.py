@@ -5,9 +5,11 @@ Every change of the run is a conditional update on the state and generation it w
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from pynamodb.connection import Connection
@@ -20,14 +22,16 @@ from replika.core import dynamodb
 from replika.core.errors import Conflict, NotFound, Retryable
 from replika.remunerasi import keys
 from replika.remunerasi.rules import PayrollState
-from replika.remunerasi.tables import PayrollResult, PayrollRun, RunChunk
+from replika.remunerasi.tables import ChunkGroupDone, ChunkMarker, PayrollResult, PayrollRun, RunChunk
 
 __all__ = [
+    "ABANDONED",
     "COMPUTING",
     "DONE",
     "PENDING",
     "TX_ATTEMPTS",
     "PayrollRun",
+    "Progress",
     "RunChunk",
     "is_locked",
     "load",
@@ -38,7 +42,7 @@ __all__ = [
 ]
 
 COMPUTING = "computing"
-PENDING, DONE = "pending", "done"
+PENDING, DONE, ABANDONED = "pending", "done", "abandoned"
 TX_ATTEMPTS = 6
 LOCKED = PayrollState.LOCKED.value
 
@@ -80,14 +84,32 @@ def require(period: str) -> PayrollRun:
     return run
 
 
-def finished_computing(run: PayrollRun | None, generation: int) -> bool:
-    """The run is still computing ``generation`` and every chunk is done."""
-    return (
-        run is not None
-        and run.state == COMPUTING
-        and int(run.generation) == generation
-        and _int(run.chunks_done) >= _int(run.chunks)
-    )
+@dataclass(frozen=True)
+class Progress:
+    """How far a generation is, summed from its chunk items (nothing counts on the run item)."""
+
+    chunks_done: int
+    done: int
+    failed: int
+    failures: list[dict[str, str]]
+
+
+def progress(period: str, generation: int, chunks: int) -> Progress:
+    """The generation's progress from its chunk items (a Query per group, only counts read)."""
+    done_chunks = ok = bad = 0
+    failures: list[dict[str, str]] = []
+    for c in chunks_of(period, generation, chunks, counts_only=True).values():
+        if c.status == DONE:
+            done_chunks += 1
+            ok += _int(c.done)
+            bad += _int(c.failed)
+            failures += [{"nip": str(f["nip"]), "reason": str(f["reason"])} for f in c.failures or []]
+    return Progress(done_chunks, ok, bad, failures)
+
+
+def all_chunks_done(run: PayrollRun) -> bool:
+    """Every chunk of the run's current generation is done (authoritative: the chunk items)."""
+    return progress(run.period, int(run.generation), _int(run.chunks)).chunks_done >= _int(run.chunks)
 
 
 # -- the lock, for every other write of the period ------------------------------------------------
@@ -187,15 +209,28 @@ def transition_in(tx: TransactWrite, run: PayrollRun, target: str, entry: dict[s
 
 
 def finish_in(
-    tx: TransactWrite, run: PayrollRun, generation: int, target: str, entry: dict[str, Any]
+    tx: TransactWrite,
+    run: PayrollRun,
+    generation: int,
+    target: str,
+    entry: dict[str, Any],
+    counts: Progress,
+    max_failures: int,
 ) -> None:
-    """computing -> ``target`` once every chunk is done (exactly one worker wins)."""
+    """computing -> ``target`` with the generation's counts, once the caller saw every chunk group
+    done (conditional on state and generation: exactly one finaliser wins)."""
     tx.update(
         run,
-        actions=[PayrollRun.state.set(target), PayrollRun.updated_at.set(entry["at"]), history_append(entry)],
-        condition=(PayrollRun.state == COMPUTING)
-        & (PayrollRun.generation == generation)
-        & (PayrollRun.chunks_done == run.chunks),
+        actions=[
+            PayrollRun.state.set(target),
+            PayrollRun.done.set(counts.done),
+            PayrollRun.failed.set(counts.failed),
+            PayrollRun.chunks_done.set(counts.chunks_done),
+            PayrollRun.failures.set(cast(Any, counts.failures[:max_failures])),
+            PayrollRun.updated_at.set(entry["at"]),
+            history_append(entry),
+        ],
+        condition=(PayrollRun.state == COMPUTING) & (PayrollRun.generation == generation),
     )
 
 
@@ -245,75 +280,108 @@ def record_outputs(run: PayrollRun, generation: int, payload: dict[str, Any]) ->
 
 
 # -- chunks ---------------------------------------------------------------------------------------
+def groups_of(chunks: int) -> int:
+    return math.ceil(chunks / keys.CHUNK_GROUP)
+
+
 def write_chunks(
     period: str, generation: int, layout: Sequence[Sequence[str]], skip: Iterable[int] = ()
 ) -> None:
-    """Chunk items ``CHUNK#<g>#<n>`` (status pending), except the numbers in ``skip``."""
-    pk, _ = keys.run_key(period)
-    skipped = set(skip)
+    """Chunk items ``CHUNK#<g>#<n>`` (status pending) and their pending markers, except the
+    numbers in ``skip``. Every marker is written before any chunk item: a chunk can be committed
+    (which deletes its marker) only once its item exists, so no marker outlives its chunk."""
+    numbers = [n for n in range(len(layout)) if n not in set(skip)]
+    with ChunkMarker.batch_write() as batch:
+        for n in numbers:
+            batch.save(ChunkMarker(*keys.marker_key(period, generation, n), generation=generation, number=n))
     with RunChunk.batch_write() as batch:
-        for n, nips in enumerate(layout):
-            if n in skipped:
-                continue
+        for n in numbers:
             batch.save(
                 RunChunk(
-                    pk,
-                    keys.chunk_sk(generation, n),
+                    *keys.chunk_key(period, generation, n),
                     period=period,
                     generation=generation,
                     number=n,
-                    nips=list(nips),
+                    nips=list(layout[n]),
                     status=PENDING,
                 )
             )
 
 
-def chunks_of(period: str, generation: int) -> dict[int, RunChunk]:
-    pk, _ = keys.run_key(period)
-    query = RunChunk.query(pk, RunChunk.sk.startswith(keys.chunk_prefix(generation)), consistent_read=True)
-    return {int(c.number): c for c in query}
+_COUNTS = ["pk", "sk", "number", "status", "done", "failed", "failures"]
+
+
+def _group_chunks(period: str, generation: int, group: int, counts_only: bool) -> Iterable[RunChunk]:
+    return RunChunk.query(
+        keys.chunk_pk(period, group),
+        RunChunk.sk.startswith(keys.chunk_prefix(generation)),
+        consistent_read=True,
+        attributes_to_get=_COUNTS if counts_only else None,
+    )
+
+
+def chunks_of(period: str, generation: int, chunks: int, *, counts_only: bool = False) -> dict[int, RunChunk]:
+    """The generation's chunk items by number (a consistent Query per group of ``chunks``)."""
+    out: dict[int, RunChunk] = {}
+    for group in range(groups_of(chunks)):
+        out.update((int(c.number), c) for c in _group_chunks(period, generation, group, counts_only))
+    return out
 
 
 def get_chunk(period: str, generation: int, number: int) -> RunChunk:
-    pk, _ = keys.run_key(period)
     try:
-        return RunChunk.get(pk, keys.chunk_sk(generation, number), consistent_read=True)
+        return RunChunk.get(*keys.chunk_key(period, generation, number), consistent_read=True)
     except RunChunk.DoesNotExist:
         raise RuntimeError(f"payroll chunk {period}/{generation}/{number} is missing") from None
 
 
+def abandon_pending(period: str, generation: int, chunks: int) -> int:
+    """Mark ``generation``'s pending chunks abandoned (conditional: pending -> abandoned), so a late
+    worker of that generation can never commit one after a new generation started."""
+    from pynamodb.exceptions import UpdateError
+
+    n = 0
+    for c in chunks_of(period, generation, chunks, counts_only=True).values():
+        if c.status != PENDING:
+            continue
+        try:
+            c.update(actions=[RunChunk.status.set(ABANDONED)], condition=RunChunk.status == PENDING)
+            n += 1
+        except UpdateError as exc:
+            if not dynamodb.is_condition_failure(exc):
+                raise
+    return n
+
+
 def commit_chunk(
-    run: PayrollRun,
     chunk: RunChunk,
     generation: int,
     results: Sequence[PayrollResult],
     listed: list[dict[str, str]],
-    now: str,
 ) -> bool:
-    """ONE transaction: run counters +=, chunk pending -> done, every result (new, or of an
-    older generation). Contention is retried; ``False`` when a condition failed (the caller
-    finds out which), ``True`` when committed."""
+    """ONE transaction, and no item another chunk writes: this chunk pending -> done with its
+    counts, its pending marker deleted, every result (new, or of an older generation: a late
+    worker of an older generation never overwrites a newer result). The run item is not touched.
+    Contention (a duplicate delivery of the same chunk, throttling) is retried briefly, then raised
+    as is for the queue to deliver again soon; ``False`` when a condition failed (the caller finds
+    out which), ``True`` when committed."""
     failed = sum(1 for r in results if r.status != "ok")
-    run_actions: list[Action] = [
-        PayrollRun.done.add(len(results) - failed),
-        PayrollRun.failed.add(failed),
-        PayrollRun.chunks_done.add(1),
-        PayrollRun.updated_at.set(now),
+    chunk_actions: list[Action] = [
+        RunChunk.status.set(DONE),
+        RunChunk.done.set(len(results) - failed),
+        RunChunk.failed.set(failed),
     ]
     if listed:
-        run_actions.append(PayrollRun.failures.set((PayrollRun.failures | []).append(listed)))
-    new_result = PayrollResult.sk.does_not_exist() | (PayrollResult.generation != generation)
+        chunk_actions.append(RunChunk.failures.set(cast(Any, listed)))
+    newer = PayrollResult.sk.does_not_exist() | (PayrollResult.generation < generation)
+    marker = ChunkMarker(*keys.marker_key(str(chunk.period), generation, int(chunk.number)))
     for attempt in range(TX_ATTEMPTS):
         try:
             with TransactWrite(connection=tx_connection()) as tx:
-                tx.update(
-                    run,
-                    actions=run_actions,
-                    condition=(PayrollRun.state == COMPUTING) & (PayrollRun.generation == generation),
-                )
-                tx.update(chunk, actions=[RunChunk.status.set(DONE)], condition=RunChunk.status == PENDING)
+                tx.update(chunk, actions=chunk_actions, condition=RunChunk.status == PENDING)
+                tx.delete(marker)
                 for item in results:
-                    tx.save(item, condition=new_result)
+                    tx.save(item, condition=newer)
             return True
         except TransactWriteError as exc:
             if dynamodb.is_contention(exc):
@@ -323,3 +391,61 @@ def commit_chunk(
                 raise
             return False
     return False  # pragma: no cover - the loop returns or raises
+
+
+# -- completion without a shared counter ----------------------------------------------------------
+def group_has_pending(period: str, generation: int, group: int) -> bool:
+    """A pending marker is left in ``group`` (consistent Query, at most one small item read)."""
+    query = ChunkMarker.query(
+        keys.chunk_pk(period, group),
+        ChunkMarker.sk.startswith(keys.marker_prefix(generation)),
+        consistent_read=True,
+        limit=1,
+    )
+    return any(True for _ in query)
+
+
+def mark_group_done(period: str, generation: int, group: int, expected: int, max_failures: int) -> bool:
+    """When every one of the ``expected`` chunk items of ``group`` is done (authoritative: the
+    chunk items, consistent), write the group's sums once (an idempotent put: every writer writes
+    the same values). ``False`` when a chunk of the group is not done."""
+    items = list(_group_chunks(period, generation, group, counts_only=True))
+    if len(items) < expected or any(c.status != DONE for c in items):
+        return False
+    failures = [
+        {"nip": str(f["nip"]), "reason": str(f["reason"])}
+        for c in sorted(items, key=lambda c: int(c.number))
+        for f in c.failures or []
+    ]
+    ChunkGroupDone(
+        *keys.group_done_key(period, generation, group),
+        period=period,
+        generation=generation,
+        group=group,
+        chunks=len(items),
+        done=sum(_int(c.done) for c in items),
+        failed=sum(_int(c.failed) for c in items),
+        failures=cast(Any, failures[:max_failures]),
+    ).save()
+    return True
+
+
+def groups_done(period: str, generation: int) -> list[ChunkGroupDone]:
+    pk, _ = keys.run_key(period)
+    return list(
+        ChunkGroupDone.query(
+            pk, ChunkGroupDone.sk.startswith(keys.group_done_prefix(generation)), consistent_read=True
+        )
+    )
+
+
+def sums(groups: Sequence[ChunkGroupDone], max_failures: int) -> Progress:
+    failures: list[dict[str, str]] = []
+    for g in sorted(groups, key=lambda g: int(g.group)):
+        failures += [{"nip": str(f["nip"]), "reason": str(f["reason"])} for f in g.failures or []]
+    return Progress(
+        chunks_done=sum(_int(g.chunks) for g in groups),
+        done=sum(_int(g.done) for g in groups),
+        failed=sum(_int(g.failed) for g in groups),
+        failures=failures[:max_failures],
+    )

@@ -1,5 +1,6 @@
-"""Month totals: one item per employee and month (``TOT#<period>`` | ``<nip>``) and one per OPD
-and month (``OPDTOT#<period>`` | ``<opd>``). Writes are parts of the caller's transaction."""
+"""Month totals: one item per employee and month (``TOT#<period>#<ss>`` | ``<nip>``, spread over
+:data:`keys.SHARDS` partition keys by NIP) and one per OPD and month (``OPDTOT#<period>`` |
+``<opd>``). Writes are parts of the caller's transaction."""
 
 from __future__ import annotations
 
@@ -54,12 +55,14 @@ def of_periods(nip: str, periods: Sequence[str]) -> dict[str, MonthTotal]:
 
 
 def of_period(period: str) -> Iterator[MonthTotal]:
-    """Every month total of ``period`` (Query ``TOT#<period>``, only OPD and minutes read)."""
-    yield from MonthTotal.query(
-        keys.total_pk(period),
-        attributes_to_get=["pk", "sk", "opd_code", "approved_minutes"],
-        page_size=QUERY_PAGE,
-    )
+    """Every month total of ``period`` (a Query per shard ``TOT#<period>#<ss>``, only OPD and
+    minutes read)."""
+    for pk in keys.total_pks(period):
+        yield from MonthTotal.query(
+            pk,
+            attributes_to_get=["pk", "sk", "opd_code", "approved_minutes"],
+            page_size=QUERY_PAGE,
+        )
 
 
 def opd_minutes(period: str) -> dict[str, int]:
@@ -79,7 +82,7 @@ def add_minutes_in(tx: TransactWrite, period: str, nip: str, opd: str, days: Map
     actions = [
         *_base(nip, period),
         MonthTotal.opd_code.set(opd),
-        MonthTotal.gsi1pk.set(keys.total_opd_pk(period, opd)),
+        MonthTotal.gsi1pk.set(keys.total_opd_pk(period, opd, nip)),
         MonthTotal.gsi1sk.set(nip),
         MonthTotal.approved_minutes.add(sum(days.values())),
     ]

@@ -26,5 +26,16 @@ def overdue_from(disbursed_at: datetime, tz: str, month_day: str = "01-10") -> d
     return datetime.combine(after, time(0, 0), tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
+def reminder_due(
+    disbursed_at: datetime, now: datetime, tz: str, month_day: str = "01-10", days_before: int = 14
+) -> bool:
+    """Whether the recipient is reminded today (region date) that the LPJ falls due: from
+    ``days_before`` days before the due date up to the due date itself. A 2026-06-01 disbursement
+    (due 2027-01-10) is reminded on 2027-01-03, not on 2026-12-20 nor on 2027-01-11."""
+    due = due_date(disbursed_at, tz, month_day)
+    today = now.astimezone(ZoneInfo(tz)).date()
+    return due - timedelta(days=days_before) <= today <= due
+
+
 def is_overdue(disbursed_at: datetime, now: datetime, tz: str, month_day: str = "01-10") -> bool:
     return now >= overdue_from(disbursed_at, tz, month_day)

@@ -29,7 +29,7 @@ def put_profile(principal: Principal, body: ProfileIn, request_id: str | None) -
             details={"expected": current, "got": body.version},
         )
     data = body.model_dump(mode="json", exclude={"version"})
-    data["email"] = principal.username
+    data["email"] = principal.email or principal.username
     version = (current or 0) + 1
 
     def write(tx: TransactWrite) -> None:

@@ -8,16 +8,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.transactions import TransactWrite
 
 from replika.core import audit, runtime
 from replika.core.auth import Principal, Role
 from replika.core.config import RegionConfig, SabilulunganPolicy
 from replika.core.errors import NotFound
+from replika.core.observability import get_logger
 from replika.sabilulungan import keys
 from replika.sabilulungan.rules.flow import Actor
 from replika.sabilulungan.store import ProposalDoc, save_proposal
 from replika.sabilulungan.tables import SabItem
+
+_log = get_logger("sabilulungan")
 
 #: Staff roles that see every proposal of the region.
 REGION_WIDE = frozenset(
@@ -139,19 +143,41 @@ SUBJECTS = {
 
 
 def notify(doc: ProposalDoc, event: str, text: str) -> None:
-    """Queue an e-mail to the applicant (outbox item ``MAIL#…`` on the proposal; proposals entered
-    by an OPD have no applicant address and are skipped)."""
+    """E-mail the applicant through SES from the region's sender identity, after the change is
+    committed. The message is kept first as an outbox item ``MAIL#…`` on the proposal (``sent_at``
+    and SES's message id once sent), so a failed send is visible and can be repeated; it never
+    undoes the committed change nor fails the request. Proposals entered by an OPD (individual
+    bansos) have no applicant address and are skipped."""
     if not doc.contact:
         return
-    at = now_iso()
-    SabItem(
-        keys.proposal_pk(doc.id),
-        keys.mail_sk(at, uuid.uuid4().hex),
-        kind="mail",
-        data={
-            "to": doc.contact,
-            "subject": f"{SUBJECTS.get(event, event)}: {doc.number}",
-            "body": text,
-            "event": event,
-        },
-    ).save()
+    data = {
+        "to": doc.contact,
+        "subject": f"{SUBJECTS.get(event, event)}: {doc.number}",
+        "body": f"{text}\n\n{region().name}: Sabilulungan (hibah dan bansos), usulan {doc.number}.",
+        "event": event,
+    }
+    item = SabItem(
+        keys.proposal_pk(doc.id), keys.mail_sk(now_iso(), uuid.uuid4().hex), kind="mail", data=data
+    )
+    item.save()
+    sender = runtime.current().settings.sabilulungan_sender
+    if not sender:
+        return
+    try:
+        sent = (
+            runtime.current()
+            .client("ses")
+            .send_email(
+                Source=sender,
+                Destination={"ToAddresses": [data["to"]]},
+                Message={
+                    "Subject": {"Data": data["subject"], "Charset": "UTF-8"},
+                    "Body": {"Text": {"Data": data["body"], "Charset": "UTF-8"}},
+                },
+            )
+        )
+    except (ClientError, BotoCoreError) as exc:  # kept unsent in the outbox; no address in logs
+        _log.warning("sabilulungan mail not sent", extra={"event": event, "error": type(exc).__name__})
+        return
+    item.data = {**data, "sent_at": now_iso(), "message_id": sent["MessageId"]}
+    item.save()

@@ -11,7 +11,7 @@ from typing import Any
 from replika.core import audit, runtime, storage
 from replika.core.auth import Principal, Role
 from replika.core.errors import Forbidden
-from replika.core.settings import require
+from replika.core.runtime import require
 from replika.sabilulungan import store
 from replika.sabilulungan.models import (
     BudgetOut,
@@ -22,6 +22,7 @@ from replika.sabilulungan.models import (
     ProposalPage,
     ProposalSummary,
     QueueQuery,
+    ReminderOut,
 )
 from replika.sabilulungan.rules import lpj
 from replika.sabilulungan.rules.flow import ALLOCATED, Action, Actor, State, step_actor, transition
@@ -237,6 +238,26 @@ def export_xlsx(year: int) -> str:
         key, buf.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     return storage.presign_download(key, filename=f"sabilulungan-{year}.xlsx")
+
+
+def remind_lpj_due(now: datetime | None = None) -> ReminderOut:
+    """E-mail each recipient whose LPJ falls due within the next two weeks (region date) and who has
+    not submitted it: the schedule runs on 3 January, a week before the 10 January deadline."""
+    reg = common.region()
+    now = now or datetime.now(UTC)
+    reminded = []
+    local_year = now.astimezone(__import__("zoneinfo").ZoneInfo(reg.timezone)).year
+    for year in range(local_year - 3, local_year + 1):
+        for d in list(store.match_entries(year)):
+            if d["state"] != State.DISBURSED.value or not d.get("disbursed_at"):
+                continue
+            at = datetime.fromisoformat(str(d["disbursed_at"]).replace("Z", "+00:00"))
+            if not lpj.reminder_due(at, now, reg.timezone, reg.sabilulungan.lpj_due_month_day):
+                continue
+            doc = store.get_proposal(d["ref"])
+            common.notify(doc, "lpj_due", f"LPJ paling lambat {doc.lpj_due}; unggah melalui Sabilulungan.")
+            reminded.append(str(doc.number))
+    return ReminderOut(reminded=sorted(reminded))
 
 
 def mark_overdue(now: datetime | None = None, request_id: str | None = None) -> OverdueOut:

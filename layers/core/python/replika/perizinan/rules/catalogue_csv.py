@@ -1,0 +1,113 @@
+"""The catalogue as CSV, the layout DPMPTSP keeps in a spreadsheet: one row per **stage**, the rows
+of one permit type consecutive and in stage order. The type's own columns are read from its first
+row (later rows may repeat them or leave them empty).
+
+Columns (the header row names them, in any order): ``code, name, fee, validity_months, risk,
+allows_report, documents, form_schema, stage_code, stage_name, stage_role, stage_opd,
+stage_sla_days``. For example (columns in that order)::
+
+    UMK,Izin Usaha Mikro,0,0,,ya,ktp,,verifikasi,Verifikasi,dpmptsp,,2
+    PBG,Bangunan Gedung,2500000,0,tinggi,tidak,ktp;gambar,,terima,Front office,dpmptsp,,1
+    PBG,,,,,,,,teknis,Tim teknis,pegawai,32.73.11,5
+
+``documents`` are separated by ``;``; ``form_schema`` is a JSON Schema in one cell (empty: any
+object); ``allows_report`` is ``ya``/``tidak`` (or true/false, 1/0). Pure: text in, the types'
+bodies out (validated by :class:`replika.perizinan.models.PermitTypeIn`), or the problems with
+their row numbers; nothing is saved unless every row is right.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+COLUMNS = (
+    "code",
+    "name",
+    "fee",
+    "validity_months",
+    "risk",
+    "allows_report",
+    "documents",
+    "form_schema",
+    "stage_code",
+    "stage_name",
+    "stage_role",
+    "stage_opd",
+    "stage_sla_days",
+)
+TYPE_COLUMNS = COLUMNS[:8]
+MAX_ROWS = 1000
+TRUE, FALSE = {"ya", "y", "true", "1"}, {"tidak", "t", "false", "0", ""}
+
+
+class CsvProblems(ValueError):
+    def __init__(self, problems: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def parse(text: str) -> list[dict[str, Any]]:
+    """The types' bodies (unvalidated dicts) in first-seen order; raises :class:`CsvProblems`."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise CsvProblems([{"row": 1, "problem": f"kolom tidak ada: {', '.join(missing)}"}])
+    types: dict[str, dict[str, Any]] = {}
+    problems: list[dict[str, Any]] = []
+    last = None
+    for n, row in enumerate(reader, start=2):
+        if n - 1 > MAX_ROWS:
+            raise CsvProblems([{"row": n, "problem": f"lebih dari {MAX_ROWS} baris"}])
+        cell = {k: (row.get(k) or "").strip() for k in COLUMNS}
+        code = cell["code"]
+        if not code:
+            problems.append({"row": n, "problem": "kode jenis izin kosong"})
+            continue
+        if code in types and code != last:
+            problems.append({"row": n, "problem": f"baris jenis {code} harus berurutan"})
+            continue
+        last = code
+        if code not in types:
+            try:
+                types[code] = _type(cell)
+            except ValueError as exc:
+                problems.append({"row": n, "problem": str(exc)})
+                continue
+        types[code]["stages"].append(
+            {
+                "code": cell["stage_code"],
+                "name": cell["stage_name"],
+                "role": cell["stage_role"],
+                "opd": cell["stage_opd"] or None,
+                "sla_days": cell["stage_sla_days"],
+            }
+        )
+    if problems:
+        raise CsvProblems(problems)
+    if not types:
+        raise CsvProblems([{"row": 2, "problem": "tidak ada baris"}])
+    return list(types.values())
+
+
+def _type(cell: dict[str, str]) -> dict[str, Any]:
+    flag = cell["allows_report"].lower()
+    if flag not in TRUE | FALSE:
+        raise ValueError(f"allows_report harus ya/tidak, bukan {cell['allows_report']!r}")
+    try:
+        schema = json.loads(cell["form_schema"]) if cell["form_schema"] else {"type": "object"}
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"form_schema bukan JSON: {exc.msg}") from exc
+    return {
+        "code": cell["code"],
+        "name": cell["name"],
+        "fee": cell["fee"] or 0,
+        "validity_months": cell["validity_months"] or 0,
+        "risk": cell["risk"] or None,
+        "allows_report": flag in TRUE,
+        "documents": [d.strip() for d in cell["documents"].split(";") if d.strip()],
+        "form_schema": schema,
+        "stages": [],
+    }

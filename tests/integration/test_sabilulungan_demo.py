@@ -1,0 +1,104 @@
+"""The Sabilulungan demo seed (three budget years through the real use cases, one overdue LPJ, one
+duplicate recipient caught by the matcher) and its printed curl walk-through replayed command by
+command against the app: each gets the status the walk-through promises."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from replika_infra.local.gateway import load_app
+from tests.conftest import auth_header
+
+USERS = {
+    "tu": {"username": "demo-tu", "nip": "198001012005011001", "opd": "32.73.01", "name": "TU"},
+    "kepala-daerah": {"username": "demo-kdh", "nip": "197001012000011001", "opd": "32.73.01", "name": "KDH"},
+    "tapd": {"username": "demo-tapd", "nip": "197501012000011001", "opd": "32.73.05", "name": "TAPD"},
+    "bpkad": {"username": "demo-bpkad", "nip": "197601012000011001", "opd": "32.73.05", "name": "BPKAD"},
+    "pegawai": {"username": "demo-pegawai", "nip": "198001012005011002", "opd": "32.73.09", "name": "P"},
+    "dinsos": {"username": "demo-dinsos", "nip": "198001012005011003", "opd": "32.73.10", "name": "D"},
+    "pemohon": {
+        "username": "applicant-demo@example.invalid",
+        "sub": "sub-applicant-demo",
+        "pool": "public",
+        "nip": "",
+        "opd": "",
+        "name": "Yayasan Nurul Huda",
+    },
+}
+
+
+def tokens() -> dict[str, dict[str, str]]:
+    """Headers per walk-through variable (the applicant's names the stack's applicants' pool)."""
+    return {
+        "A": auth_header("demo", None, "pemohon"),
+        "TU": auth_header(USERS["tu"]["nip"], "32.73.01", "pegawai"),
+        "KDH": auth_header(USERS["kepala-daerah"]["nip"], None, "kepala-daerah"),
+        "TAPD": auth_header(USERS["tapd"]["nip"], None, "tapd"),
+        "OPD": auth_header(USERS["pegawai"]["nip"], "32.73.09", "pegawai"),
+    }
+
+
+@pytest.fixture
+def demo(region_stack: dict[str, str]) -> Any:
+    from replika.core import storage
+    from replika.core.config import load_region_config, region_config_path
+    from replika_infra.demo import demo_sabilulungan
+
+    storage.reset_client()
+    config = load_region_config(region_config_path("kota-bandung"))
+    return demo_sabilulungan.seed_sabilulungan(config, USERS)
+
+
+def test_the_demo_seed_and_its_walk_through(demo: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from replika.sabilulungan.service import public, reports
+    from replika_infra.demo import demo_sabilulungan
+
+    y = demo.years
+    assert len(y) == 3 and y[2] - y[0] == 2 and demo.proposals >= 12
+    # one overdue LPJ (last year's, never reported), on the dashboard
+    assert reports.dashboard(y[1]).overdue_lpj == [demo.overdue]
+    assert {s.year for s in public.summary().years} >= set(y)
+    # the walk-through, replayed
+    demo_sabilulungan.print_guide("http://127.0.0.1:8000", demo)
+    lines = capsys.readouterr().out.splitlines()
+    commands = []
+    for i, line in enumerate(lines):
+        if line.strip().startswith("curl "):
+            joined = line.rstrip(" \\") + (" " + lines[i + 1].strip() if line.rstrip().endswith("\\") else "")
+            text, _, note = joined.partition("  # ")
+            commands.append((text, note))
+    assert len(commands) >= 18
+    seen: dict[str, Any] = {}
+    headers_of = tokens()
+    with Client(load_app("sabilulungan")) as client:
+        for text, note in commands:
+            words = shlex.split(text)
+            method = words[words.index("-X") + 1] if "-X" in words else "GET"
+            url = next(w for w in words if w.startswith("http://"))
+            path = url.split("/sabilulungan", 1)[1]
+            headers = {"Content-Type": "application/json"}
+            auth = next((w for w in words if w.startswith("Authorization: Bearer $")), None)
+            if auth:
+                headers.update(headers_of[auth.rsplit("$", 1)[1]])
+            body = words[words.index("-d") + 1].encode() if "-d" in words else b""
+            r = client.http.request(method, path, headers=headers, body=body)
+            expected = int(note.split()[0]) if note[:1].isdigit() else 200
+            assert r.status_code == expected, (text, r.body[:400])
+            if expected >= 400 and len(note.split()) > 1:
+                assert json.loads(r.body)["error"]["code"] == note.split()[1]
+            seen[path] = r.body
+    draft = json.loads(seen[f"/proposals/{demo.draft_id}"])
+    assert draft["state"] == "approved" and draft["number"].startswith(f"HBH-{y[2]}-")
+    matches = json.loads(seen[f"/proposals/{demo.duplicate_id}/matches"])
+    assert matches["blocked"] and matches["matches"][0]["year"] == y[1]
+    approved = json.loads(seen[f"/proposals/{demo.duplicate_id}/approval"])
+    assert approved["state"] == "approved" and approved["override_reason"].startswith("Sekretariat")
+    assert seen[f"/public/recipients?year={y[1]}&format=csv"].startswith(b"proposal_number,")
+    public_text = b" ".join(v for k, v in seen.items() if k.startswith("/public/"))
+    for personal in (b"3273010101800001", b"Siti Nurhaliza", b"Sukamaju", b"Merdeka No. 5", b"bjb"):
+        assert personal not in public_text
