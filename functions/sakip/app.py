@@ -18,7 +18,7 @@ from replika.core.errors import NotFound
 from replika.core.http import Api, Ctx, json_response
 from replika.core.lazy import lazy_module
 from replika.core.pagination import PageQuery
-from replika.sakip import common
+from replika.sakip import common, xlsx_example
 from replika.sakip.lke_models import (
     AnswerIn,
     EvaluationList,
@@ -240,7 +240,7 @@ def export_cascade(ctx: Ctx, period: str, query: ExportQuery) -> LinkOut:
     query=ImportQuery,
     response=ImportSummary,
     raw_body=(XLSX,),
-    raw_example=cascade_xlsx.import_example(),
+    raw_example=xlsx_example.import_example(),
     summary="Impor kaskade (XLSX; semua baris sah atau tidak ada yang disimpan)",
 )
 def import_cascade(ctx: Ctx, period: str, query: ImportQuery) -> ImportSummary:

@@ -39,21 +39,9 @@ from replika.sakip.documents import XLSX_TYPE
 from replika.sakip.models import ImportSummary, IndicatorIn, LinkOut, NodeIn
 from replika.sakip.rules.cascade import LEVEL_LABELS, rank
 from replika.sakip.tables import Node, Period
-from replika.sakip.xlsx_example import ALL_YEARS
-from replika.sakip.xlsx_example import import_example as _example
+from replika.sakip.xlsx_example import INDICATOR_COLUMNS, NODE_COLUMNS, SHEET, headers
 
-SHEET = "Kaskade"
-NODE_COLUMNS = ("Level", "Kode", "Kode induk", "Uraian", "Pemilik", "Bobot", "Urutan")
-INDICATOR_COLUMNS = (
-    "Kode indikator",
-    "Indikator",
-    "Satuan",
-    "Polaritas",
-    "Agregasi",
-    "Sumber data",
-    "Kondisi awal",
-    "Bobot indikator",
-)
+__all__ = ["INDICATOR_COLUMNS", "NODE_COLUMNS", "SHEET", "export", "headers", "import_xlsx"]
 POLARITY = {"higher": "maksimal", "lower": "minimal"}
 AGGREGATION = {"sum": "kumulatif", "last": "akhir", "average": "rata-rata"}
 LEVEL_OF = {label.lower(): level for level, label in LEVEL_LABELS.items()}
@@ -63,21 +51,6 @@ MAX_ROWS = 20_000
 _NOT_IN_XML = re.compile(r"[\000-\010\013\014\016-\037]")
 TX_NODES = 49  # node + revision = 2 actions each, within DynamoDB's 100 per transaction
 LINK_EXPIRES = 300
-
-
-def headers(years: list[int]) -> list[str]:
-    return [
-        *NODE_COLUMNS,
-        *INDICATOR_COLUMNS,
-        *(f"Target {y}" for y in years),
-        *(f"Pagu {y}" for y in years),
-    ]
-
-
-def import_example() -> str:
-    """The document's example import (ASCII bytes: a JSON string can carry it): the header row
-    with every year a period can have, no rows; any period accepts it and nothing changes."""
-    return _example(headers(ALL_YEARS), SHEET)
 
 
 def tree_order(nodes: Iterable[Node]) -> list[Node]:

@@ -1,4 +1,5 @@
-"""The cascade import's example for the document: an XLSX sheet whose bytes are all ASCII.
+"""The cascade sheet's columns, and the import's example for the document: an XLSX sheet whose
+bytes are all ASCII (no openpyxl, no storage: the app builds it at cold start).
 
 An OpenAPI document is JSON, so its example of an XLSX body is a string; a client (and the contract
 stage) sends that string's UTF-8 bytes. A workbook is a ZIP file, binary in general; this one is
@@ -6,7 +7,7 @@ built so that every byte is below 0x80 and the string *is* the file: members sto
 a fixed 1980-01-01 timestamp, and trailing spaces after each member's XML (still the same XML)
 until its checksum, size and the next offset have no byte of 0x80 or above.
 
-The sheet has the header row of the import (:func:`replika.sakip.cascade_xlsx.headers`) with a
+The example has the header row of the import (:func:`headers`) with a
 target and a ceiling column for every year a period can have (2000..2104) and no node rows: any
 period accepts it and nothing changes (an import of nothing). Pure.
 """
@@ -50,7 +51,31 @@ _WORKBOOK_RELS = (
     'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>'
     "</Relationships>"
 )
+SHEET = "Kaskade"
+NODE_COLUMNS = ("Level", "Kode", "Kode induk", "Uraian", "Pemilik", "Bobot", "Urutan")
+INDICATOR_COLUMNS = (
+    "Kode indikator",
+    "Indikator",
+    "Satuan",
+    "Polaritas",
+    "Agregasi",
+    "Sumber data",
+    "Kondisi awal",
+    "Bobot indikator",
+)
+#: every year a period can have (it starts in YEAR_MIN..YEAR_MAX and lasts five years)
+ALL_YEARS = list(range(YEAR_MIN, YEAR_MAX + 5))
 _DOS_DATE = (1 << 5) | 1  # 1980-01-01, time 00:00:00
+
+
+def headers(years: list[int]) -> list[str]:
+    """The header row of the cascade sheet for a period of ``years``."""
+    return [
+        *NODE_COLUMNS,
+        *INDICATOR_COLUMNS,
+        *(f"Target {y}" for y in years),
+        *(f"Pagu {y}" for y in years),
+    ]
 
 
 def _column(n: int) -> str:
@@ -138,18 +163,16 @@ def ascii_zip(members: list[tuple[str, str]]) -> bytes:
     return out
 
 
-def import_example(headers: list[str], sheet: str) -> str:
-    """The example body of ``POST /cascade/{period}/import``: ``headers`` on row 1 of ``sheet``."""
+def import_example() -> str:
+    """The example body of ``POST /cascade/{period}/import``: the header row for every year a
+    period can have, no rows (any period accepts it; nothing changes)."""
     data = ascii_zip(
         [
             ("[Content_Types].xml", _CONTENT_TYPES),
             ("_rels/.rels", _RELS),
-            ("xl/workbook.xml", _WORKBOOK.format(sheet=escape(sheet))),
+            ("xl/workbook.xml", _WORKBOOK.format(sheet=escape(SHEET))),
             ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
-            ("xl/worksheets/sheet1.xml", _sheet(headers)),
+            ("xl/worksheets/sheet1.xml", _sheet(headers(ALL_YEARS))),
         ]
     )
     return data.decode("ascii")
-
-
-ALL_YEARS = list(range(YEAR_MIN, YEAR_MAX + 5))
