@@ -223,7 +223,7 @@ class TestNoHotItem:
     ) -> None:
         from pynamodb.exceptions import CancellationReason, VerboseClientError
 
-        from replika.core.settings import get_settings
+        from replika.core.runtime import get_settings
 
         busy = {"left": 2 * runs_store.TX_ATTEMPTS + 1}  # two chunks give up, a third retries once
         real = TransactWrite._commit
