@@ -208,3 +208,21 @@ def test_the_documented_import_example_is_a_sheet_any_period_accepts(sakip: dict
         r = client.http.post(f"/cascade/{s.PERIOD}/import", headers=h, body=b"0")
         assert r.status_code == 400  # not a workbook: the document's example is the shape to send
     assert len(store.all_nodes(s.PERIOD)) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "valid"),
+    [
+        ("abc", True),
+        ("a b", True),
+        ("  abc  ", True),
+        ("  a ", False),
+        (" ab", False),
+        ("\u3000ab\u3000", False),
+    ],
+)
+def test_a_text_minimum_holds_after_stripping_in_the_document_too(name: str, valid: bool) -> None:
+    from replika.sakip.models import IndicatorIn
+
+    body = {"id": "I1", "name": name, "unit": "%", "targets": {"2025": "1"}}
+    assert _agree(IndicatorIn, body) is valid

@@ -21,7 +21,7 @@ from replika.core.schema import Schema
 from replika.sakip.rules.attainment import Aggregation, Polarity
 from replika.sakip.rules.cascade import Level, parent_level, structure_problems
 from replika.sakip.rules.quarters import QuarterState
-from replika.sakip.wire import NODE_SHAPE, NonNegative, Num, Weight
+from replika.sakip.wire import NODE_SHAPE, NonNegative, Num, Weight, text
 
 PERIOD = r"^20[0-9]{2}-20[0-9]{2}$"
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$"
@@ -47,7 +47,7 @@ class _In(Schema):
 # -- planning periods -----------------------------------------------------------------------------
 class PeriodIn(_In):
     start_year: Year = Field(description="first year of the five-year plan (RPJMD)")
-    name: str = Field(min_length=3, max_length=200, description="e.g. RPJMD 2025-2029")
+    name: str = text(3, 200, description="e.g. RPJMD 2025-2029")
 
 
 class PeriodOut(Schema):
@@ -65,8 +65,8 @@ class PeriodList(Schema):
 # -- the cascade ----------------------------------------------------------------------------------
 class IndicatorIn(_In):
     id: str = Field(pattern=INDICATOR)
-    name: str = Field(min_length=3, max_length=300)
-    unit: str = Field(min_length=1, max_length=40)
+    name: str = text(3, 300)
+    unit: str = text(1, 40)
     polarity: Polarity = "higher"
     aggregation: Aggregation = Field("last", description="how quarters add up to the year")
     source: str | None = Field(None, max_length=200, description="sumber data")
@@ -92,7 +92,7 @@ UNIQUE_INDICATORS: dict[str, Any] = {"x-unique-by": {"indicators": "id"}}
 class _NodeFields(_In):
     model_config = ConfigDict(json_schema_extra=UNIQUE_INDICATORS)
 
-    name: str = Field(min_length=3, max_length=500)
+    name: str = text(3, 500)
     parent: str | None = Field(None, pattern=CODE)
     weight: Weight | None = Field(None, description="relative to its siblings (equal if none)")
     order: int = Field(0, ge=0, le=999_999)
@@ -139,7 +139,7 @@ class NodeIn(_NodeFields):
 
 class NodeUpdate(_NodeFields):
     version: int = Field(ge=1)
-    reason: str | None = Field(None, min_length=5, max_length=500, description="required after a signed PK")
+    reason: str | None = text(5, 500, default=None, description="required after a signed PK")
 
 
 class IndicatorOut(Schema):

@@ -92,3 +92,15 @@ NODE_SHAPE: dict[str, Any] = {
         _branch(sorted(BUDGET_LEVELS), region=False, parent=True, indicators=True, pagu=True),
     ]
 }
+
+#: what the server strips from the ends of a string (pydantic's ``str_strip_whitespace``: Unicode
+#: White_Space), so a text's minimum length holds after stripping
+_WS = "\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+
+
+def text(min_length: int, max_length: int, **kw: Any) -> Any:
+    """A string of ``min_length``..``max_length`` characters once its ends are stripped: the
+    document states the stripped minimum as a pattern (JSON Schema's ``minLength`` alone would
+    call ``"  a"`` valid)."""
+    core = f"[^{_WS}]" if min_length <= 1 else f"[^{_WS}][\\s\\S]{{{min_length - 2},}}[^{_WS}]"
+    return Field(min_length=min_length, max_length=max_length, pattern=core, **kw)
