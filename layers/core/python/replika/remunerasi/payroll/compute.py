@@ -82,7 +82,7 @@ def compute_chunk(
     """The results of one chunk: three batch reads (directory, month totals -- read as
     :class:`.totals.MonthView`, no model per employee --, the attendance import markers of the
     chunk's OPDs), then the rules."""
-    people = employees.batch_get(nips)
+    people = employees.batch_get(nips, employees.PAYROLL_ATTRIBUTES)
     month = totals.batch_get_views(period, nips)
     marks = attendance.imported_of(period, sorted({p.opd_code or "" for p in people.values()}))
     at = now()
