@@ -495,8 +495,9 @@ def main(argv: list[str] | None = None) -> int:
         f"    TransactWriteItems (100 results each) + ceil(N x {avg_dir_item} B / 1 MB) Query pages to\n"
         f"    enumerate = ({lb_reads:,} + {lb_tx:,} + {lb_enum:,}) / N = {lower_tx:.4f} per employee;\n"
         f"    with BatchWriteItem (25 per call) for the results instead: {lower_batch:.4f} per employee.\n"
-        f"    This run: per chunk of {payroll.CHUNK_SIZE} = 2 GetItem (run, chunk) + 2 BatchGetItem +\n"
-        f"    1 TransactWriteItems + 1 Query (a pending marker left in my group?) = 6 calls; per group\n"
+        f"    This run: per chunk of {payroll.CHUNK_SIZE} = 1 BatchGetItem (run, chunk) + 3 BatchGetItem\n"
+        f"    (directory, month totals, attendance markers) + 1 TransactWriteItems + 1 Query (a pending\n"
+        f"    marker left in my group?) = 6 calls; per group\n"
         f"    of 100 chunks 3 more (its chunk items, its sums, the groups done); plus the start (Query\n"
         f"    pages, BatchWriteItem of markers and chunks, audit) and the finish."
     )
