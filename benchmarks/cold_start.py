@@ -1,19 +1,24 @@
 """Cold start of each app as shipped, against the floor of a bare botocore handler.
 
-What it runs: the output of ``replika package`` for this machine's architecture (built into
-``build/cold-start-<arch>`` when missing; the layer installs are cached), unzipped the way Lambda
+What it runs: the output of ``replika package`` for this machine's architecture (packaged afresh
+into ``build/cold-start-<arch>`` at every run; the layer installs are cached), unzipped the way Lambda
 lays it out: the layers merged into a read-only ``opt/python``, the app zip into a read-only
 ``task``, boto3/botocore (what the runtime provides) pip-installed for the target Python and
 compiled, like ``/var/runtime``. Each fresh process runs the target Python (``python3.12 -B -S``,
 ``PYTHONDONTWRITEBYTECODE=1``: nothing is compiled or written at run time) and times, in-process,
 ``import app`` + the first call of the app's busiest route through the Chalice app object
-(``app.app(event, context)`` with the sample API Gateway event from ``events/<app>/``), which
-creates its DynamoDB client and reads the tables. The tables live in a moto server started once
-on a free localhost port, with the region stack created from ``templates/region.yaml`` by the
-local-stack code; the children reach it through ``AWS_ENDPOINT_URL``.
+(``app.app(event, context)`` with the sample API Gateway event from ``events/<app>/``, dated
+today where the route checks dates, and with a new ``Idempotency-Key`` in each process so that
+each one does the work rather than replay the first), which creates its DynamoDB client and reads
+the tables (seeded with the demo directory and activity catalogue). The tables live in a moto
+server started once on a free localhost port, with the region stack created from
+``templates/region.yaml`` by the local-stack code; the children reach it through
+``AWS_ENDPOINT_URL``.
 
 The floor: a handler that imports botocore (the same precompiled copy), creates a DynamoDB client
-and returns JSON, timed the same way. Interpreter start-up is not counted in either.
+and returns JSON, timed the same way. Interpreter start-up is not counted in either. The processes
+run in rounds (floor, each app; floor, each app; ...) so that load on a shared machine that changes
+during the run weighs on the floor and the apps alike.
 
     python benchmarks/cold_start.py [--runs 7] [--app wbs] [--build DIR]
 
@@ -45,8 +50,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"
 GOAL = 1.5
-#: The busiest route of each app (its sample event): what the first request of a cold function is.
-BUSIEST = {"directory": "list_employees", "remunerasi": "create_entry", "wbs": "create_report"}
+#: The busiest route of each app (its sample event in ``events/<app>/``, or one built here for an
+#: app without sample events): what the first request of a cold function is.
+BUSIEST = {
+    "directory": "list_employees",  # every app's staff screens list people
+    "remunerasi": "create_entry",  # every employee logs activities every working day
+    "wbs": "create_report",  # the public reporting form
+    "sabilulungan": "my_proposals",  # an applicant's proposals
+    "perizinan": "public_catalogue",  # the public permit catalogue, read before every application
+    "sakip": "my_work",  # an employee's E-RK work against the region's targets
+}
 HOST_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 
 APP_CHILD = """
@@ -60,6 +73,9 @@ class Context:
     invoked_function_arn = "arn:aws:lambda:ap-southeast-3:000000000000:function:bench"
     def get_remaining_time_in_millis(self): return 30000
 event = json.load(open({event!r}))
+if "idempotency-key" in (event.get("headers") or {{}}):  # a new request, not the replay of the last
+    import uuid
+    event["headers"]["idempotency-key"] = event["multiValueHeaders"]["idempotency-key"][0] = uuid.uuid4().hex
 response = app.app(event, Context())
 t2 = time.perf_counter()
 print(json.dumps({{"import": t1 - t0, "total": t2 - t0, "status": response.get("statusCode")}}))
@@ -111,22 +127,71 @@ def moto_server() -> Iterator[str]:
 
 def region_env(endpoint: str) -> dict[str, str]:
     """Create the region stack in the moto server; the functions' env vars."""
-    from replika_infra.local.stack import create_region_stack, parameters_for, stack_env
+    from replika_infra.local.stack import APPS, create_region_stack, parameters_for, stack_env
 
     for name, value in (("AWS_DEFAULT_REGION", "ap-southeast-3"), ("AWS_ACCESS_KEY_ID", "bench")):
         os.environ[name] = value
     os.environ["AWS_SECRET_ACCESS_KEY"] = "bench"
     outputs = create_region_stack(
-        "bench", parameters_for({"remunerasi", "wbs"}, "kota-bandung", "local"), endpoint_url=endpoint
+        "bench", parameters_for(APPS, "kota-bandung", "local"), endpoint_url=endpoint
     )
     env = stack_env(outputs)
     env.update({"REPLIKA_STAGE": "prod", "REPLIKA_REGION_SLUG": "kota-bandung", "CURSOR_SECRET": "bench"})
+    seed_stack(env, endpoint)
     return env
 
 
-def ensure_build(build: Path, python: str, arch: str) -> dict[str, object]:
+def seed_stack(env: dict[str, str], endpoint: str) -> None:
+    """What the busiest routes read, so that their first request is the realistic one (a 200/201,
+    not a 404 on empty tables): the demo directory, the activity catalogue and an e-SAKIP period."""
+    from replika.core import runtime
+    from replika.core.auth import Principal, Role
+    from replika.directory import service as directory
+    from replika.remunerasi import service as remunerasi
+    from replika.sakip import cascade
+    from replika.sakip.models import PeriodIn
+    from replika_infra.demo import seed
+    from replika_infra.demo.demo_data import CATALOGUE
+
+    os.environ.update(env)
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    runtime.reset()
+    directory.import_directory(seed.to_csv(seed.demo_employees()), actor="bench")
+    remunerasi.import_activities(CATALOGUE.encode(), actor="bench", request_id=None)
+    bappeda = Principal("bench", "bench", frozenset({Role.BAPPEDA}))
+    cascade.create_period(bappeda, PeriodIn(start_year=2025, name="RPJMD 2025-2029"))
+
+
+def event_for(app: str, dest: Path) -> Path:
+    """The busiest route's sample event, dated today where the route checks the date against
+    today (a sample dated for the test suite's fixed today would be refused as back-dated)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from replika.core.config import load_region_config, region_config_path
+
+    zone = ZoneInfo(load_region_config(region_config_path("kota-bandung")).timezone)
+    sample = EVENTS / app / f"{BUSIEST[app]}.json"
+    if sample.exists():
+        event = json.loads(sample.read_text(encoding="utf-8"))
+    else:  # an app without sample events: its busiest route's public event
+        from replika_infra.events import api_event
+
+        event = api_event("GET", "/public/catalogue")
+    body = json.loads(event["body"]) if event.get("body") else None
+    if isinstance(body, dict) and "entry_date" in body:
+        body["entry_date"] = datetime.now(zone).date().isoformat()
+        event["body"] = json.dumps(body)
+    path = dest / f"{app}-event.json"
+    path.write_text(json.dumps(event), encoding="utf-8")
+    return path
+
+
+def ensure_build(build: Path, python: str, arch: str, reuse: bool) -> dict[str, object]:
+    """Package the tree as it is now (layer installs are cached); with ``reuse`` (``--build DIR``),
+    an existing package for this architecture and Python is measured as it is."""
     manifest_path = build / "manifest.json"
-    if manifest_path.exists():
+    if reuse and manifest_path.exists():
         manifest: dict[str, object] = json.loads(manifest_path.read_text(encoding="utf-8"))
         if manifest.get("arch") == arch and manifest.get("python") == python:
             return manifest
@@ -230,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7, help="fresh processes per app (default 7)")
     parser.add_argument("--app", action="append", help="only this app (repeatable)")
     parser.add_argument("--python", default="3.12", help="Lambda Python version (default 3.12)")
-    parser.add_argument("--build", help="`replika package` output for this machine's architecture")
+    parser.add_argument("--build", help="measure this `replika package` output (packaged if missing)")
     args = parser.parse_args(argv)
     arch = HOST_ARCH.get(platform.machine().lower(), "x86_64")
     try:
@@ -238,8 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     except LayerError as exc:
         print(exc, file=sys.stderr)
         return 2
-    build = Path(args.build) if args.build else ROOT / "build" / f"cold-start-{arch}"
-    manifest = ensure_build(build, args.python, arch)
+    build = Path(args.build).resolve() if args.build else ROOT / "build" / f"cold-start-{arch}"
+    manifest = ensure_build(build, args.python, arch, reuse=bool(args.build))
     apps = args.app or list(manifest["apps"])  # type: ignore[call-overload]
     app_layers: dict[str, list[str]] = manifest["app_layers"]  # type: ignore[assignment]
     layer_paths: dict[str, str] = manifest["layers"]  # type: ignore[assignment]
@@ -248,22 +313,28 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, tuple[list[float], int, object]] = {}
     with tempfile.TemporaryDirectory(prefix="replika-cold-") as tmp, moto_server() as endpoint:
         env = child_env(region_env(endpoint), endpoint)
-        floor = [
-            run_child(python, FLOOR_CHILD.format(runtime=str(runtime)), env)["total"]
-            for _ in range(args.runs)
-        ]
+        codes = {"(floor)": FLOOR_CHILD.format(runtime=str(runtime))}
+        layer_sizes: dict[str, int] = {}
         for app in apps:
             opt = Path(tmp) / app / "opt"
             task = Path(tmp) / app / "task"
-            layer_bytes = unzip_read_only([build / layer_paths[n] for n in app_layers[app]], opt)
+            layer_sizes[app] = unzip_read_only([build / layer_paths[n] for n in app_layers[app]], opt)
             unzip_read_only([build / app / "deployment.zip"], task)
-            event = EVENTS / app / f"{BUSIEST[app]}.json"
-            code = APP_CHILD.format(
+            event = event_for(app, Path(tmp))
+            codes[app] = APP_CHILD.format(
                 task=str(task), opt=str(opt / "python"), runtime=str(runtime), event=str(event)
             )
-            runs = [run_child(python, code, env) for _ in range(args.runs)]
+        # Rounds of floor, app, app…: a machine that gets busier or quieter during the run moves
+        # the floor and the apps alike, so the ratio holds (run one after the other, it did not).
+        measured: dict[str, list[dict[str, float]]] = {name: [] for name in codes}
+        for _ in range(args.runs):
+            for name, code in codes.items():
+                measured[name].append(run_child(python, code, env))
+        floor = [r["total"] for r in measured["(floor)"]]
+        for app in apps:
+            runs = measured[app]
             statuses = sorted({r["status"] for r in runs})
-            results[app] = ([r["total"] * 1000 for r in runs], layer_bytes, statuses)
+            results[app] = ([r["total"] * 1000 for r in runs], layer_sizes[app], statuses)
         for app in apps:  # leave the temporary tree removable
             for dirpath, _dirs, _files in os.walk(Path(tmp) / app):
                 os.chmod(dirpath, 0o755)

@@ -536,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
     from cost_meter import Meter
     from moto import mock_aws
 
-    from replika.core.settings import rebind_tables
+    from replika.core.runtime import rebind_tables
     from replika_infra.local import moto_patches
     from replika_infra.local.stack import APPS, create_region_stack, parameters_for, stack_env
 

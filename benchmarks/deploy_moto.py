@@ -84,6 +84,8 @@ def main() -> int:
                 for api in apis
                 for r in client("apigateway").get_resources(restApiId=api["id"], limit=500)["items"]
             )
+            http_apis = client("apigatewayv2").get_apis()["Items"]
+            routes = sum(len(client("apigatewayv2").get_routes(ApiId=a["ApiId"])["Items"]) for a in http_apis)
             rules = client("events").list_rules()["Rules"]
             mappings = client("lambda").list_event_source_mappings()["EventSourceMappings"]
     shown = [f"{r.stack.rsplit('-', 1)[-1]} {r.outcome.value}" for r in first]
@@ -91,7 +93,8 @@ def main() -> int:
     print(f"second deploy: {sorted({r.outcome.value for r in again})}")
     print(
         f"functions {len(functions)} (with layers: {sum(1 for f in functions if f.get('Layers'))}), "
-        f"apis {len(apis)}, methods {methods}, schedules {len(rules)}, event source mappings {len(mappings)}"
+        f"REST apis {len(apis)}, methods {methods}, HTTP apis {len(http_apis)}, routes {routes}, "
+        f"schedules {len(rules)}, event source mappings {len(mappings)}"
     )
     return 0
 

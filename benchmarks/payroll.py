@@ -359,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     with mock_aws():
         from replika.core.calendar import calendar_for
         from replika.core.config import load_region_config, region_config_path
-        from replika.core.settings import rebind_tables
+        from replika.core.runtime import rebind_tables
         from replika.directory.tables import DirectoryItem
         from replika.remunerasi import payroll
         from replika.remunerasi.tables import MonthTotal

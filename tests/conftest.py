@@ -91,7 +91,7 @@ def aws() -> Iterator[None]:
 @pytest.fixture
 def region_stack(aws: None) -> dict[str, str]:
     """The region stack from templates/region.yaml, every app enabled, in moto; returns env vars."""
-    from replika.core.settings import rebind_tables
+    from replika.core.runtime import rebind_tables
     from replika_infra.local.stack import create_region_stack, parameters_for, stack_env
 
     outputs = create_region_stack(STACK, parameters_for(ALL_APPS, "kota-bandung", "test"))

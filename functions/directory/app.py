@@ -5,15 +5,16 @@ Thin adapter: parse, check role, call :mod:`replika.directory.service`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Chalice
 
 from replika.core import runtime
 from replika.core.auth import Role
 from replika.core.http import Api, Ctx
+from replika.core.lazy import lazy_module
 from replika.core.pagination import PageQuery
-from replika.directory import audit_checks, service
+from replika.directory import service
 from replika.directory.models import (
     AuditHeadsOut,
     AuditVerifyOut,
@@ -26,6 +27,11 @@ from replika.directory.models import (
     OpdDetail,
     OpdPage,
 )
+
+if TYPE_CHECKING:
+    from replika.directory import audit_checks
+else:  # loaded by the first request that needs it (cold start)
+    audit_checks = lazy_module("replika.directory.audit_checks")
 
 runtime.init("directory")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-directory")

@@ -12,7 +12,7 @@ Thin adapter: parse, check role, call :mod:`replika.perizinan.service`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Chalice, Response
 
@@ -22,6 +22,7 @@ from replika.core.calendar import local_time_to_utc_cron
 from replika.core.config import PerizinanPolicy
 from replika.core.errors import NotFound
 from replika.core.http import Api, Ctx
+from replika.core.lazy import lazy_module
 from replika.core.pagination import PageQuery
 from replika.perizinan.models import (
     ActionIn,
@@ -53,7 +54,16 @@ from replika.perizinan.models import (
     TrackOut,
     VerifyOut,
 )
-from replika.perizinan.service import applications, catalogue, clock, feed, permits, stats
+
+if TYPE_CHECKING:
+    from replika.perizinan.service import applications, catalogue, clock, feed, permits, stats
+else:  # loaded by the first request that needs them (cold start)
+    applications = lazy_module("replika.perizinan.service.applications")
+    catalogue = lazy_module("replika.perizinan.service.catalogue")
+    clock = lazy_module("replika.perizinan.service.clock")
+    feed = lazy_module("replika.perizinan.service.feed")
+    permits = lazy_module("replika.perizinan.service.permits")
+    stats = lazy_module("replika.perizinan.service.stats")
 
 runtime.init("perizinan")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-perizinan")

@@ -6,7 +6,7 @@ Thin adapter: parse, check role, call the use cases in :mod:`replika.remunerasi`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Chalice, CloudWatchEvent, SQSEvent
 
@@ -15,9 +15,10 @@ from replika.core.auth import Role
 from replika.core.calendar import parse_utc_iso
 from replika.core.errors import BadRequest
 from replika.core.http import Api, Ctx, PathPattern, parse_model
+from replika.core.lazy import lazy_module
 from replika.core.pagination import PageQuery
-from replika.core.settings import get_settings
-from replika.remunerasi import dashboards, payroll, rules, service
+from replika.core.runtime import get_settings
+from replika.remunerasi import rules, service
 from replika.remunerasi.models import (
     PERIOD,
     ActingIn,
@@ -57,7 +58,15 @@ from replika.remunerasi.models import (
     UploadOut,
     periods_from,
 )
-from replika.remunerasi.payroll import outputs
+from replika.remunerasi.schedule import payroll_schedule_expression
+
+if TYPE_CHECKING:
+    from replika.remunerasi import dashboards, payroll
+    from replika.remunerasi.payroll import outputs
+else:  # loaded by the first request that needs them (cold start)
+    dashboards = lazy_module("replika.remunerasi.dashboards")
+    payroll = lazy_module("replika.remunerasi.payroll")
+    outputs = lazy_module("replika.remunerasi.payroll.outputs")
 
 runtime.init("remunerasi")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-remunerasi")
@@ -429,7 +438,7 @@ def my_dashboard(ctx: Ctx) -> EmployeeDashboardOut:
 
 # -- schedule and queue ---------------------------------------------------------------------------
 # The 1st of each month at 01:00 region time, as an EventBridge (UTC) cron.
-MONTHLY_PAYROLL = payroll.payroll_schedule_expression(service.region())
+MONTHLY_PAYROLL = payroll_schedule_expression(service.region())
 
 
 @app.schedule(MONTHLY_PAYROLL, name="monthly_payroll")

@@ -10,7 +10,7 @@ by the responsible OPD (pegawai of a ``bansos_opds`` OPD). Thin adapter: parse, 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Chalice, Response
 
@@ -19,6 +19,7 @@ from replika.core.auth import Role
 from replika.core.calendar import local_time_to_utc_cron
 from replika.core.errors import NotFound
 from replika.core.http import Api, Ctx
+from replika.core.lazy import lazy_module
 from replika.sabilulungan.models import (
     AmountIn,
     ApprovalIn,
@@ -47,7 +48,14 @@ from replika.sabilulungan.models import (
     VersionIn,
     YearQuery,
 )
-from replika.sabilulungan.service import applicants, proposals, public, reports
+
+if TYPE_CHECKING:
+    from replika.sabilulungan.service import applicants, proposals, public, reports
+else:  # loaded by the first request that needs them (cold start)
+    applicants = lazy_module("replika.sabilulungan.service.applicants")
+    proposals = lazy_module("replika.sabilulungan.service.proposals")
+    public = lazy_module("replika.sabilulungan.service.public")
+    reports = lazy_module("replika.sabilulungan.service.reports")
 
 runtime.init("sabilulungan")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-sabilulungan")

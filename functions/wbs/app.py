@@ -11,7 +11,7 @@ Thin adapter: parse, check role, call :mod:`replika.wbs.service`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Chalice, Request, Response
 
@@ -19,7 +19,8 @@ from replika.core import runtime
 from replika.core.auth import Role
 from replika.core.calendar import local_time_to_utc_cron
 from replika.core.http import Api, Ctx
-from replika.wbs import reporter, retention, service, staff, uploads
+from replika.core.lazy import lazy_module
+from replika.wbs import reporter, service
 from replika.wbs.models import (
     AssignIn,
     AuditPage,
@@ -52,6 +53,13 @@ from replika.wbs.models import (
     TransitionIn,
 )
 from replika.wbs.rules import ESCALATION_ROLES, STAFF_ROLES, Status
+
+if TYPE_CHECKING:
+    from replika.wbs import retention, staff, uploads
+else:  # loaded by the first request that needs them (cold start)
+    retention = lazy_module("replika.wbs.retention")
+    staff = lazy_module("replika.wbs.staff")
+    uploads = lazy_module("replika.wbs.uploads")
 
 runtime.init("wbs")  # validates the environment against the manifest: fails here, loudly
 app = Chalice(app_name="replika-wbs")

@@ -33,7 +33,7 @@ def _today() -> date:
 
 def _heads_store() -> tuple[str, Any]:
     from replika.core import runtime
-    from replika.core.settings import require
+    from replika.core.runtime import require
 
     rt = runtime.current()
     return require(rt.settings.audit_heads_bucket, "AUDIT_HEADS_BUCKET"), rt.client("s3")

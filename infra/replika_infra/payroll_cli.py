@@ -24,7 +24,7 @@ from replika_infra.local.dev import use_stack_environment
 
 def _config(args: argparse.Namespace) -> Any:
     from replika.core.config import load_region_config, region_config_path
-    from replika.core.settings import get_settings
+    from replika.core.runtime import get_settings
 
     s = get_settings()
     return load_region_config(args.region_config or s.region_config_path or region_config_path(s.region_slug))

@@ -95,7 +95,7 @@ def setup_region(stack: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None
     """The directory, a fixed local date, and a documents bucket moto can write to."""
     from replika.core import storage
     from replika.core.calendar import RegionCalendar
-    from replika.core.settings import rebind_tables
+    from replika.core.runtime import rebind_tables
     from replika.directory import service as directory
 
     rebind_tables()

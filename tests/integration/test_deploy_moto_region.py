@@ -37,6 +37,8 @@ OPTIONAL = sorted(set(APPS) - set(package.ALWAYS_APPS))
 #: e-Remunerasi's table, so a region without e-Remunerasi has no e-SAKIP either), with the most
 #: resources of its own (table, bucket, key, topic, secret).
 DISABLED = "wbs"
+#: The apps that stay on a REST API (their routes accept tokens of two user pools).
+REST_APPS = {"sabilulungan", "perizinan"}
 
 
 @pytest.fixture(scope="module")
@@ -217,6 +219,56 @@ def _check_apis(region: Region, build: Path) -> None:
             assert app in region.outputs(app)["EndpointURL"] or api_id in region.outputs(app)["EndpointURL"]
 
 
+def _check_http_apis(region: Region, build: Path) -> set[str]:
+    """Every Chalice route of an HTTP-API app is a route of the deployed API (JWT or NONE as
+    declared) on a payload-1.0 Lambda proxy integration to the app's handler; the JWT authorizer
+    trusts the staff pool (issuer) and the app client (audience). The apps on an HTTP API."""
+    v2 = _client("apigatewayv2")
+    env = stack_env(region.outputs("data"))
+    pool_id = env["USER_POOL_ARN"].split("userpool/", 1)[1]
+    on_http = set()
+    for app in _enabled_apps(region):
+        sam = _sam(build, app)
+        apis = [lid for lid, r in sam["Resources"].items() if r["Type"] == "AWS::Serverless::HttpApi"]
+        if not apis:
+            continue
+        on_http.add(app)
+        (logical_id,) = apis
+        api_id = _physical(region, app, logical_id)
+        declared = {
+            (f"{e['Properties']['Method']} {e['Properties']['Path']}", e["Properties"]["Auth"]["Authorizer"])
+            for e in sam["Resources"]["APIHandler"]["Properties"]["Events"].values()
+            if e["Type"] == "HttpApi"
+        }
+        routes = v2.get_routes(ApiId=api_id)["Items"]
+        (authorizer_id,) = {r["AuthorizerId"] for r in routes if r["AuthorizationType"] == "JWT"}
+        authorizer = v2.get_authorizer(ApiId=api_id, AuthorizerId=authorizer_id)
+        assert authorizer["AuthorizerType"] == "JWT" and authorizer["Name"] == "CognitoUsers"
+        assert authorizer["IdentitySource"] == ["$request.header.Authorization"]
+        jwt = authorizer["JwtConfiguration"]
+        assert jwt["Issuer"] == f"https://cognito-idp.{AWS_REGION}.amazonaws.com/{pool_id}", app
+        assert jwt["Audience"] == [env["USER_POOL_CLIENT_ID"]], app
+        integrations = {i["IntegrationId"]: i for i in v2.get_integrations(ApiId=api_id)["Items"]}
+        handler_arn = region.functions[_physical(region, app, "APIHandler")]["Configuration"]["FunctionArn"]
+        got = set()
+        for route in routes:
+            auth = route["AuthorizationType"]
+            assert auth in ("JWT", "NONE"), (app, route["RouteKey"])
+            if auth == "JWT":
+                assert route["AuthorizerId"] == authorizer["AuthorizerId"], (app, route["RouteKey"])
+            got.add((route["RouteKey"], "CognitoUsers" if auth == "JWT" else "NONE"))
+            integration = integrations[route["Target"].removeprefix("integrations/")]
+            assert integration["IntegrationType"] == "AWS_PROXY", (app, route["RouteKey"])
+            assert integration["PayloadFormatVersion"] == "1.0", (app, route["RouteKey"])
+            assert handler_arn in integration["IntegrationUri"], (app, route["RouteKey"])
+        assert got == declared, (app, sorted(got ^ declared)[:5])
+        assert {a for _, a in got} == {"CognitoUsers", "NONE"}, app
+        (stage,) = v2.get_stages(ApiId=api_id)["Items"]
+        assert stage["StageName"] == sam["Resources"][logical_id]["Properties"]["StageName"]
+        assert api_id in region.outputs(app)["EndpointURL"]
+    return on_http
+
+
 def _events(build: Path, app: str, kind: str) -> list[tuple[str, dict[str, Any]]]:
     found = []
     for logical_id, resource in _sam(build, app)["Resources"].items():
@@ -263,6 +315,12 @@ def test_the_whole_region_is_wired(full: Region, build: Path) -> None:
     the schedules and the queue consumers; and a second deploy is "no changes"."""
     _check_functions(full, build)
     _check_apis(full, build)
+    on_http = _check_http_apis(full, build)
+    # `replika package`'s default: an HTTP API, but for the apps whose routes take two user pools
+    on_rest = {
+        a for a in APPS if "AWS::Serverless::Api" in {r["Type"] for r in _sam(build, a)["Resources"].values()}
+    }
+    assert on_rest == REST_APPS and on_http and not on_http & on_rest
     schedules, mappings = _check_events(full, build)
     assert schedules >= 1 and mappings >= 1  # e.g. the monthly payroll and the payroll worker
 
@@ -314,6 +372,7 @@ def _check_without_the_disabled_app(partial: Region, build: Path) -> None:
     # and the apps that are on are wired as in the full region
     _check_functions(partial, build)
     _check_apis(partial, build)
+    _check_http_apis(partial, build)
 
 
 def _upgrade_keeps_every_table_and_bucket(partial: Region, build: Path, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from replika.core import runtime, storage
 from replika.core.auth import Principal, Role
 from replika.core.config import RegionConfig, load_region_config, region_config_path
 from replika.core.errors import Forbidden, NotFound
-from replika.core.settings import get_settings
+from replika.core.runtime import get_settings
 
 PERIOD = "2026-08"
 ANI = "196501011990032001"  # 18 digits: as a number it would lose its last digits

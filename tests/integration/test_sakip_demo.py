@@ -27,7 +27,7 @@ def demo(region_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
     from replika.core import storage
     from replika.core.calendar import RegionCalendar
     from replika.core.config import load_region_config, region_config_path
-    from replika.core.settings import rebind_tables
+    from replika.core.runtime import rebind_tables
     from replika.directory import service as directory
     from replika_infra.demo import demo_data, demo_sakip
 

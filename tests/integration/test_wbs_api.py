@@ -66,7 +66,7 @@ CLIENT_HEADERS = {"X-Forwarded-For": CLIENT_IP, "User-Agent": CLIENT_UA, "X-Real
 @pytest.fixture
 def wbs_env(region_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     from replika.core import storage
-    from replika.core.settings import rebind_tables
+    from replika.core.runtime import rebind_tables
     from replika.directory import service as directory
     from replika.wbs import crypto, service
 

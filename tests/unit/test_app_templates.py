@@ -25,7 +25,7 @@ from replika.core.manifest import (
     isolation_violations,
     manifest_for,
 )
-from replika_infra.release import httpapi, iam, layers, logs, package
+from replika_infra.release import httpapi, iam, layer_plan, layers, logs, package
 from replika_infra.release.templates import loads
 
 APPS = package.discover_apps()
@@ -215,6 +215,42 @@ def test_layer_extras_come_from_pyproject() -> None:
         assert not extras & common, f"{m.app}'s extras are in the common layer"
     assert {"cryptography", "pillow", "pypdf"} == set(MANIFESTS["wbs"].layer_extras)
     assert not {"cryptography", "pillow", "fpdf2", "openpyxl"} & common
+
+
+def test_extras_two_apps_name_ship_once_in_a_layer_of_their_own() -> None:
+    """Pillow, fpdf2 (with fontTools) and openpyxl are each in one layer that every app naming them
+    gets, not inside each app's extras layer (fpdf2 with Pillow and openpyxl in one layer were
+    16.3 MiB on x86_64, over the 15 MiB limit); no function gets more than Lambda's five layers:
+    what does not fit, or what only one app would get as a layer, is in the app's own layer."""
+    import dataclasses
+
+    assert package.plan()["remunerasi"] == ("pillow", "fpdf2", "openpyxl")
+    assert package.layer_names(MANIFESTS["remunerasi"]) == ["core", "common", "pillow", "fpdf2", "openpyxl"]
+    assert package.own_extras(MANIFESTS["remunerasi"]) == ()
+    # perizinan has room for two shared layers beside its own: cryptography goes into its own layer,
+    # and then WBS alone would get a cryptography layer, so WBS's layer has it too
+    assert package.layer_names(MANIFESTS["perizinan"]) == ["core", "common", "pillow", "fpdf2", "perizinan"]
+    assert package.own_extras(MANIFESTS["perizinan"]) == ("qrcode", "jsonschema", "cryptography")
+    assert package.layer_names(MANIFESTS["wbs"]) == ["core", "common", "pillow", "wbs"]
+    assert package.own_extras(MANIFESTS["wbs"]) == ("cryptography", "pypdf")
+    assert package.layer_names(MANIFESTS["directory"]) == ["core", "common"]
+    assert layer_plan.shared_extras() == ("fpdf2", "openpyxl", "pillow")
+    for m in MANIFESTS.values():
+        assert len(package.layer_names(m)) <= layer_plan.MAX_LAYERS_PER_FUNCTION
+    # a later app naming what one other app names makes it shared
+    later = dataclasses.replace(MANIFESTS["directory"], app="later", layer_extras=("pypdf",))
+    everyone = [*MANIFESTS.values(), later]
+    assert layer_plan.shared_extras(everyone) == ("fpdf2", "openpyxl", "pillow", "pypdf")
+    assert package.layer_names(later, everyone) == ["core", "common", "pypdf"]
+    assert package.layer_names(MANIFESTS["wbs"], everyone) == ["core", "common", "pillow", "pypdf", "wbs"]
+    assert package.own_extras(MANIFESTS["wbs"], everyone) == ("cryptography",)
+    # an app naming more shared extras than fit gets the most shared ones as layers, the rest in its own
+    greedy = dataclasses.replace(
+        MANIFESTS["directory"], app="greedy", layer_extras=("openpyxl", "fpdf2", "pillow", "qrcode", "pypdf")
+    )
+    names = package.layer_names(greedy, [*MANIFESTS.values(), greedy])
+    assert names == ["core", "common", "pillow", "fpdf2", "greedy"]
+    assert package.own_extras(greedy, [*MANIFESTS.values(), greedy]) == ("openpyxl", "qrcode", "pypdf")
 
 
 SYNTHETIC: dict[str, Any] = {

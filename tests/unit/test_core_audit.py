@@ -14,7 +14,7 @@ from replika.core import audit, runtime
 from replika.core.dynamodb import translate
 from replika.core.errors import Conflict
 from replika.core.pagination import decode_cursor
-from replika.core.settings import get_settings
+from replika.core.runtime import get_settings
 
 #: set by tests/conftest.py before the model is imported (AUDIT_TABLE)
 TABLE = audit.AuditRecord.Meta.table_name

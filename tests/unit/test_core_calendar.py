@@ -191,3 +191,20 @@ def test_l_cron_fires_at_local_first_of_month() -> None:
 def test_unknown_zone() -> None:
     with pytest.raises(ValueError):
         RegionCalendar("Asia/Bandung")
+
+
+@pytest.mark.parametrize("categories", [("public",), ("public", "government")])
+def test_indonesian_holidays_loaded_alone_equal_the_lookup_by_code(categories: tuple[str, ...]) -> None:
+    """The calendar loads holidays' Indonesia module by itself (not the package of every country);
+    it must answer exactly what ``holidays.country_holidays("ID")`` answers."""
+    import holidays
+
+    from replika.core.calendar import indonesian_holidays
+
+    alone = indonesian_holidays(categories)
+    by_code = holidays.country_holidays("ID", categories=categories)
+    for year in range(2024, 2031):
+        alone.get(date(year, 1, 1))
+        by_code.get(date(year, 1, 1))
+    assert type(alone).__name__ == "Indonesia"
+    assert dict(alone) == dict(by_code) and len(alone) > 100

@@ -11,7 +11,7 @@ from moto import mock_aws
 from replika.core import idempotency, runtime
 from replika.core.errors import BadRequest, Conflict
 from replika.core.http import status_of
-from replika.core.settings import get_settings
+from replika.core.runtime import get_settings
 
 KEY = "0b9e5c1a-7f3d-4a51-9a0c-2d8f1c3b4e5f"
 SCOPE = "remunerasi:POST:/entries:sub-123"

@@ -8,7 +8,7 @@ import pytest
 
 from replika.core import runtime
 from replika.core.manifest import manifest_for
-from replika.core.settings import get_settings
+from replika.core.runtime import get_settings
 
 
 def full_env(app: str) -> dict[str, str]:

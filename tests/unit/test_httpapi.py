@@ -57,6 +57,8 @@ def test_the_jwt_authorizer_trusts_the_pool_and_the_app_client(
     assert api["Type"] == "AWS::Serverless::HttpApi"
     assert api["Properties"]["StageName"] == "api"  # same base path as the REST stage
     jwt = api["Properties"]["Auth"]["Authorizers"]["CognitoUsers"]["JwtConfiguration"]
+    # SAM refuses a route's ``Authorizer: NONE`` unless the API has a default authorizer
+    assert api["Properties"]["Auth"]["DefaultAuthorizer"] == "CognitoUsers"
     assert jwt["audience"] == [{"Ref": "UserPoolClientId"}]
     template, values = jwt["issuer"]["Fn::Sub"]
     assert template == "https://cognito-idp.${AWS::Region}.amazonaws.com/${PoolId}"

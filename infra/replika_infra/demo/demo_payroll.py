@@ -10,7 +10,7 @@ from typing import Any
 
 from replika.core.config import RegionConfig
 from replika.core.money import format_rupiah
-from replika.core.settings import get_settings
+from replika.core.runtime import get_settings
 from replika_infra.demo import demo_data, seed
 
 

@@ -8,7 +8,8 @@ What differs from AWS is only how the templates reach moto (:class:`Emulation`):
   which also completes the data stack's outputs;
 - each app's packaged SAM template is translated into plain CloudFormation by aws-sam-translator
   (:mod:`replika_infra.release.sam`), as CloudFormation's own transform would;
-- :mod:`replika_infra.local.moto_cfn` fixes what moto drops from the translated resources.
+- :mod:`replika_infra.local.moto_cfn` fixes what moto drops from the translated resources, and
+  :mod:`replika_infra.local.moto_apigwv2` models the HTTP APIs (``AWS::ApiGatewayV2::*``).
 
 Everything else (parameters from the data and layer stack outputs, change sets, "no changes",
 artifact upload) is `replika deploy`'s code, unchanged. moto cannot invoke the functions without
@@ -24,7 +25,7 @@ from typing import Any
 
 import boto3
 
-from replika_infra.local import moto_cfn, moto_patches
+from replika_infra.local import moto_apigwv2, moto_cfn, moto_patches
 from replika_infra.local.stack import create_region_stack, moto_template
 from replika_infra.release import package, sam
 from replika_infra.release.deploy import (
@@ -68,17 +69,18 @@ def deploy_region_on_moto(
     """:func:`replika_infra.release.deploy.deploy_region` under ``moto.mock_aws`` (in-process)."""
     moto_patches.install()
     moto_cfn.install()
+    moto_apigwv2.install()
     if opts.emulation is None:
         opts.emulation = emulation(opts.aws_region, session=_session(opts.aws_region))
     return deploy_region(cfn, s3, opts, echo)
 
 
-def package_with_standin_layers(out: Path, apps: list[str], api: str = "rest") -> Path:
+def package_with_standin_layers(out: Path, apps: list[str], api: str = package.DEFAULT_API) -> Path:
     """`replika package`'s layout with the real app templates and code (`chalice package` and
     post-processing, no bytecode) and tiny stand-in layers: on moto the layers' content does not
-    matter, and building the real ones needs pip and minutes. ``api="rest"`` by default: moto's
-    API Gateway model here (:mod:`replika_infra.local.moto_cfn`) is the REST one; an HTTP API
-    (``AWS::ApiGatewayV2``) model would sit beside it."""
+    matter, and building the real ones needs pip and minutes. ``api`` as `replika package`'s
+    (HTTP API where the app can have one, :mod:`replika_infra.local.moto_apigwv2`; REST API,
+    :mod:`replika_infra.local.moto_cfn`, for the others or with ``api="rest"``)."""
     from replika.core.manifest import manifest_for
 
     manifests = {app: manifest_for(app) for app in apps}

@@ -97,7 +97,7 @@ def use_stack_environment(*, aws: bool) -> bool:
         os.environ.update(state.env)
     elif not aws:
         raise SystemExit("Local stack is not running: start it with `make demo`, or pass --aws.")
-    from replika.core.settings import rebind_tables
+    from replika.core.runtime import rebind_tables
 
     rebind_tables()
     return local
@@ -213,7 +213,7 @@ class LocalStack:
     saved_env: dict[str, str] = field(default_factory=dict)
 
     def stop(self) -> None:
-        from replika.core.settings import rebind_tables
+        from replika.core.runtime import rebind_tables
 
         self.server.shutdown()
         self.moto.stop()
@@ -249,7 +249,7 @@ def start_local_stack(
         moto.stop()
         os.environ.clear()
         os.environ.update(saved_env)
-        from replika.core.settings import rebind_tables
+        from replika.core.runtime import rebind_tables
 
         rebind_tables()
         raise
@@ -289,7 +289,7 @@ def _stack_on(
         }
     )
     os.environ.update(env)
-    from replika.core.settings import rebind_tables
+    from replika.core.runtime import rebind_tables
 
     rebind_tables()
     employees = seed.demo_employees(config.kode, n_employees=n_employees)

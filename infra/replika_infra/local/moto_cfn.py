@@ -23,7 +23,7 @@ moto do what CloudFormation does, and no more:
 
 Installed by :func:`install` (idempotent), beside :mod:`replika_infra.local.moto_patches`.
 ``tests/integration/test_deploy_moto.py`` deploys the whole region through these fixes.
-An HTTP API (``AWS::ApiGatewayV2::*``) would get its own section beside the REST API one.
+HTTP APIs (``AWS::ApiGatewayV2::*``) are modelled in :mod:`replika_infra.local.moto_apigwv2`.
 """
 
 from __future__ import annotations

@@ -16,7 +16,9 @@ runs unchanged behind an HTTP API when, and only when:
 * the Cognito authorizer becomes a JWT authorizer: issuer
   ``https://cognito-idp.<region>.amazonaws.com/<pool id>`` from the pool ARN parameter, audience
   the app client id (``UserPoolClientId``, a parameter `replika deploy` fills from the region
-  stack's output of the same name). ID tokens carry ``aud`` = client id, as before.
+  stack's output of the same name). ID tokens carry ``aud`` = client id, as before. It is the
+  API's ``DefaultAuthorizer`` (SAM refuses ``Authorizer: NONE`` on a route otherwise), and each
+  route still names its own: the authorizer where Chalice's route has one, ``NONE`` where not.
 
 An HTTP API's JWT authorizer trusts one issuer. Apps whose routes accept tokens of two pools
 (staff and applicants: sabilulungan, perizinan) are refused here (:class:`HttpApiError`) and
@@ -138,6 +140,9 @@ def to_http_api(template: dict[str, Any]) -> dict[str, Any]:
             "StageName": rest["Properties"].get("StageName", "api"),
             "FailOnWarnings": True,
             "Auth": {
+                # SAM accepts ``Authorizer: NONE`` on a route only when the API has a default
+                # authorizer; every route also names its own (Chalice's per-route auth).
+                "DefaultAuthorizer": AUTHORIZER,
                 "Authorizers": {
                     AUTHORIZER: {
                         "IdentitySource": "$request.header.Authorization",
@@ -146,7 +151,7 @@ def to_http_api(template: dict[str, Any]) -> dict[str, Any]:
                             "audience": [{"Ref": AUDIENCE_PARAM}],
                         },
                     }
-                }
+                },
             },
         },
     }

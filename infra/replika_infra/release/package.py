@@ -4,7 +4,8 @@ Output under ``--out`` (default ``build/``)::
 
     layers/core.zip        python/replika/** + region.toml  (the shared package, bytecode compiled)
     layers/common.zip      python/<runtime deps>            (pydantic, pynamodb, powertools, holidays)
-    layers/<app>.zip       python/<the app's extras>        (only for apps whose manifest has extras)
+    layers/<extra>.zip     python/<an extra 2+ apps name>   (fpdf2, openpyxl, cryptography), once
+    layers/<app>.zip       python/<the app's own extras>    (only for apps with extras no other names)
     <app>/sam.yaml         `chalice package` output, post-processed (see :func:`postprocess_template`)
     <app>/deployment.zip   the app's own code (app.py), bytecode compiled
     manifest.json          python version, architecture, apps, each app's layers, sha256 of artifacts
@@ -44,6 +45,9 @@ from replika.core.manifest import AppManifest, manifest_for
 from replika_infra.progress import track
 from replika_infra.release import httpapi, iam, layers, logs
 from replika_infra.release.iam import has_condition, param_name
+from replika_infra.release.layer_plan import layer_names as layer_names  # re-exported (deploy, tests)
+from replika_infra.release.layer_plan import own_extras as own_extras
+from replika_infra.release.layer_plan import plan as plan
 
 ROOT = Path(__file__).resolve().parents[3]
 CORE_LAYER_DIR = ROOT / "layers" / "core" / "python"
@@ -80,11 +84,6 @@ class PackageError(RuntimeError):
 def app_parameters(manifest: AppManifest) -> dict[str, str]:
     """Env var -> template parameter name, for every env var the app's manifest declares."""
     return {env: param_name(env) for env in manifest.env_contract()}
-
-
-def layer_names(manifest: AppManifest) -> list[str]:
-    """The layers an app's functions get, in order: core, common, then its extras (if any)."""
-    return ["core", "common", *([manifest.app] if manifest.layer_extras else [])]
 
 
 def layer_param(layer: str) -> str:
@@ -202,7 +201,9 @@ def build_dependency_layer(out: Path, name: str, site: Path) -> Path:
 
 
 def build_layers(out: Path, manifests: list[AppManifest], python: str, arch: str) -> dict[str, Path]:
-    """The common layer and each app's extras layer (cached under ``out/.cache``)."""
+    """The common layer, a layer per shared extra and each app's own extras layer (cached under
+    ``out/.cache``). An app's layer is installed with all its extras, then what the common layer and
+    its shared layers hold is removed (same versions, or an error)."""
     cache = out / ".cache"
     try:
         common = layers.common_requirements()
@@ -210,12 +211,33 @@ def build_layers(out: Path, manifests: list[AppManifest], python: str, arch: str
         common_site = layers.build_site(cache, common, python, arch)
         built = {"common": build_dependency_layer(out, "common", common_site)}
         shipped = layers.installed_dists(common_site)
+        given = plan()
+        wanted = {n for m in manifests for n in given[m.app]}
+        order = [n for n in dict.fromkeys(n for g in given.values() for n in g) if n in wanted]
+        order.sort(key=lambda n: -sum(n in g for g in given.values()))
+        in_layer: dict[str, dict[str, str]] = {}  # shared layer -> the dists it holds
+        for name in order:
+            # what every app that gets this layer also gets from an earlier one is not repeated
+            apps = [a for a, g in given.items() if name in g]
+            before = [n for n in in_layer if all(n in given[a] for a in apps)]
+            exclude = dict(shipped)
+            for n in before:
+                exclude.update(in_layer[n])
+            reqs = layers.extra_requirements((name,))
+            print(f"{name} layer: {' '.join(reqs)}", flush=True)
+            site = layers.build_site(cache, [*common, *reqs], python, arch, exclude=exclude)
+            built[name] = build_dependency_layer(out, name, site)
+            in_layer[name] = layers.installed_dists(site)
         for m in manifests:
-            if not m.layer_extras:
+            own = own_extras(m)
+            if not own:
                 continue
             extras = layers.extra_requirements(m.layer_extras)
-            print(f"{m.app} layer: {' '.join(extras)}", flush=True)
-            site = layers.build_site(cache, [*common, *extras], python, arch, exclude=shipped)
+            print(f"{m.app} layer: {' '.join(layers.extra_requirements(own))}", flush=True)
+            exclude = dict(shipped)
+            for name in given[m.app]:
+                exclude.update(in_layer[name])
+            site = layers.build_site(cache, [*common, *extras], python, arch, exclude=exclude)
             built[m.app] = build_dependency_layer(out, m.app, site)
     except layers.LayerError as exc:
         raise PackageError(str(exc)) from exc

@@ -63,13 +63,15 @@ from pynamodb.connection import Connection
 from pynamodb.constants import STRING
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from replika.core import table
 from replika.core.dynamodb import is_condition_failure, translate
 from replika.core.errors import Conflict, Retryable
 from replika.core.pagination import Page, decode_cursor, encode_cursor
-from replika.core.settings import env_or, register_reset, register_table
+from replika.core.runtime import env_or, register_table
+from replika.core.schema import Schema
+from replika.core.table import Model
 
 __all__ = [
     "GENESIS_HASH",
@@ -239,7 +241,7 @@ class AuditRecord(Model):
 register_table(AuditRecord, "AUDIT_TABLE")
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(Schema):
     """An audit record as an API/response value."""
 
     model_config = ConfigDict(frozen=True)
@@ -410,24 +412,11 @@ def add_to_transaction(
     return record
 
 
-_connections: dict[str, Connection] = {}
-
-
 def connection() -> Connection:
-    """A PynamoDB connection in the audit table's region, for ``TransactWrite(connection=...)``.
-
-    One per region and runtime: a new ``Connection`` builds a new botocore client, which loads the
-    DynamoDB service model again (hundreds of milliseconds of CPU per audited write)."""
-    region = AuditRecord.Meta.region
-    found = _connections.get(region)
-    if found is None:
-        found = _connections[region] = Connection(region=region)
-    return found
-
-
-@register_reset
-def _forget_connections() -> None:
-    _connections.clear()
+    """A PynamoDB connection on the runtime's DynamoDB client, for ``TransactWrite(connection=...)``
+    (a new botocore client would load the DynamoDB service model again: hundreds of milliseconds
+    of CPU per audited write)."""
+    return table.connection()
 
 
 def write_with_audit(

@@ -424,10 +424,3 @@ def region_file_for(settings: Any) -> Path:
     if BUNDLED_REGION.exists():
         return BUNDLED_REGION
     return region_config_path(settings.region_slug)
-
-
-def current_region() -> RegionConfig:
-    """The deployment's region config, read once per runtime (:mod:`replika.core.runtime`)."""
-    from replika.core.runtime import current
-
-    return current().region

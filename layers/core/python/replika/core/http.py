@@ -23,7 +23,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from chalice.app import Chalice, CognitoUserPoolAuthorizer, Request, Response
@@ -45,12 +45,11 @@ from replika.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from replika.core.settings import get_settings
+from replika.core.operation import JSON, MAX_PATH_PARAM, Operation, PathPattern
+from replika.core.runtime import get_settings
 
-JSON = "application/json"
 PLACEHOLDER_POOL_ARN = "arn:aws:cognito-idp:ap-southeast-3:000000000000:userpool/ap-southeast-3_local"
 MAX_BODY_BYTES = 6 * 1024 * 1024  # the Lambda synchronous payload limit
-MAX_PATH_PARAM = 128  # the length bound of every path parameter (ids, NIPs, periods, codes)
 
 
 @dataclass
@@ -72,41 +71,6 @@ class Ctx:
     @property
     def idempotency_key(self) -> str | None:
         return self.headers.get("idempotency-key")
-
-
-@dataclass(frozen=True)
-class PathPattern:
-    """The regex (anchored ``^…$``) a path parameter must match, and the status of a value that
-    does not: 404 by default (it names no resource), 400 ``validation_failed`` where a malformed
-    value is a client's input error (a period ``YYYY-MM``). The document states both."""
-
-    pattern: str
-    status: int = 404
-
-
-@dataclass
-class Operation:
-    method: str
-    path: str
-    name: str
-    summary: str
-    roles: frozenset[Role]
-    public: bool
-    body: type[BaseModel] | None
-    query: type[BaseModel] | None
-    response: type[BaseModel] | None
-    status: int
-    idempotent: bool
-    tags: list[str] = field(default_factory=list)
-    body_content_types: tuple[str, ...] = (JSON,)
-    response_content_type: str = JSON
-    raw_body: tuple[str, ...] = ()  # content types of a non-JSON body the handler reads itself
-    errors: frozenset[int] = frozenset()  # statuses beyond those the route's shape implies (openapi)
-    raw_example: str | None = None  # one valid non-JSON body, for the document
-    #: what a path parameter must match (checked here, stated by the document)
-    path_patterns: dict[str, PathPattern] = field(default_factory=dict)
-    #: other content types the success answer may have (e.g. ``?format=csv``): a text body
-    also_returns: tuple[str, ...] = ()
 
 
 def field_errors(exc: ValidationError) -> list[dict[str, Any]]:

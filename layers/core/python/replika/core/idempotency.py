@@ -40,9 +40,10 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from replika.core import runtime
 from replika.core.dynamodb import translate
 from replika.core.errors import BadRequest, Conflict, Retryable
-from replika.core.settings import get_settings, register_reset, require
+from replika.core.runtime import get_settings, register_reset, require
 
 __all__ = [
     "EXPIRES_AFTER_SECONDS",
@@ -74,7 +75,7 @@ class _Deadline:
 
 
 def _persistence() -> DynamoDBPersistenceLayer:
-    """One persistence layer (and boto3 client) per process, created on first use."""
+    """One persistence layer per process, created on first use, on the runtime's DynamoDB client."""
     global _layer
     with _lock:
         if _layer is None:
@@ -82,6 +83,8 @@ def _persistence() -> DynamoDBPersistenceLayer:
                 table_name=require(get_settings().idempotency_table, "IDEMPOTENCY_TABLE"),
                 key_attr="id",
                 expiry_attr="expiration",
+                # the runtime's client: no boto3 session and no second client at cold start
+                boto3_client=runtime.current().client("dynamodb"),
             )
         return _layer
 

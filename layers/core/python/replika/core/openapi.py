@@ -1,26 +1,25 @@
-"""OpenAPI 3.1 document generated from an :class:`~replika.core.http.Api`'s routes and models."""
+"""OpenAPI 3.1 document generated from an :class:`~replika.core.operation.Documented`'s
+operations (an app's :class:`~replika.core.http.Api`) and their models."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from replika.core.http import MAX_PATH_PARAM
+from replika.core.operation import MAX_PATH_PARAM, Documented, Operation
 
 #: ``replika.core.idempotency.KEY_PATTERN`` (that module imports PynamoDB: not at document build).
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_\-:.]{8,128}$"
 
-if TYPE_CHECKING:
-    from replika.core.http import Api, Operation
-
 #: Rules between the fields of a body that JSON Schema cannot state, as extensions of the body's
 #: schema (a model's ``json_schema_extra``); the server refuses a body that breaks one with 400:
 #: ``x-distinct``: pairs of properties whose values differ; ``x-not-before``: pairs ``[later,
-#: earlier]`` (ISO dates); ``x-same-as-path``: properties equal to the path parameter of that name.
-CROSS_FIELD_RULES = ("x-distinct", "x-not-before", "x-same-as-path")
+#: earlier]`` (ISO dates); ``x-same-as-path``: properties equal to the path parameter of that name;
+#: ``x-unique-by``: ``{array property: item key}``, the items' values of that key differ.
+CROSS_FIELD_RULES = ("x-distinct", "x-not-before", "x-same-as-path", "x-unique-by")
 
 _REF = "#/components/schemas/{model}"
 _PATH_PARAM = re.compile(r"{([^}]+)}")
@@ -62,7 +61,7 @@ def error_statuses(op: Operation) -> list[int]:
     """Every error status an operation can answer, from its shape plus what it declares:
 
     - 400 when it reads a body, a query or a raw body, or refuses a malformed path parameter with
-      it (:class:`~replika.core.http.PathPattern`); 413 and 415 when it reads a body;
+      it (:class:`~replika.core.operation.PathPattern`); 413 and 415 when it reads a body;
     - 401/403 unless it is public (no token / a role the route does not allow);
     - 404 when it has path parameters (an unknown or malformed id);
     - 409 when it changes state (conditional writes: a lost race or a wrong status);
@@ -106,7 +105,7 @@ def _query_parameters(model: type[BaseModel], schema: dict[str, Any]) -> list[di
     return params
 
 
-def build_openapi(api: Api) -> dict[str, Any]:
+def build_openapi(api: Documented) -> dict[str, Any]:
     models: set[type[BaseModel]] = set()
     for op in api.operations:
         for m in (op.body, op.response):

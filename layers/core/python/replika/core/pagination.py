@@ -17,10 +17,11 @@ import json
 import re
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from replika.core.errors import BadRequest
-from replika.core.settings import get_settings
+from replika.core.runtime import get_settings
+from replika.core.schema import Schema
 
 __all__ = [
     "CURSOR_PATTERN",
@@ -120,7 +121,7 @@ def cursor_field() -> Any:
     )
 
 
-class PageQuery(BaseModel):
+class PageQuery(Schema):
     """Query parameters of a list endpoint: ``?limit=50&cursor=…``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -129,7 +130,7 @@ class PageQuery(BaseModel):
     cursor: str | None = cursor_field()
 
 
-class Page(BaseModel, Generic[T]):
+class Page(Schema, Generic[T]):
     """One page of a list: ``items`` and the cursor of the next page (``None`` on the last page)."""
 
     items: list[T]

@@ -10,7 +10,7 @@ Everything that used to be an import-time global lives here:
 
 * :attr:`Runtime.settings` (the validated environment),
 * :attr:`Runtime.region` (the region config, read once, lazily),
-* :meth:`Runtime.client` (boto3 clients, created lazily and cached per runtime),
+* :meth:`Runtime.client` (botocore clients, created lazily and cached per runtime),
 * the table names of the PynamoDB models (bound by :meth:`Runtime.bind_tables`).
 
 The CLI, the local stack and the tests switch stacks inside one process: :func:`reset` drops the
@@ -34,9 +34,15 @@ __all__ = [
     "Runtime",
     "RuntimeConfigError",
     "current",
+    "current_region",
+    "env_or",
+    "get_settings",
     "init",
     "on_reset",
+    "rebind_tables",
+    "register_reset",
     "register_table",
+    "require",
     "reset",
     "table_name",
 ]
@@ -47,6 +53,7 @@ _TABLES: list[tuple[Any, str]] = []
 _RESETS: list[Callable[[], None]] = []
 _lock = threading.RLock()
 _current: Runtime | None = None
+_botocore_session: Any = None
 
 
 class RuntimeConfigError(RuntimeError):
@@ -85,7 +92,6 @@ class Runtime:
         self.settings = settings
         self._region: RegionConfig | None = None
         self._clients: dict[tuple[str, str | None], Any] = {}
-        self._session: Any = None
         self._lock = threading.Lock()
 
     @property
@@ -98,26 +104,21 @@ class Runtime:
         return self._region
 
     def client(self, service: str) -> Any:
-        """A client per service (and endpoint), created on first use from one botocore session
-        (boto3 is not imported: it costs cold-start time and adds nothing to a client). S3 clients
-        sign with SigV4 and use virtual-host addressing (presigned URLs depend on both)."""
+        """A client per service (and endpoint), created on first use from the process's one botocore
+        session (boto3 is not imported: it costs cold-start time and adds nothing to a client).
+        S3 clients sign with SigV4 and use virtual-host addressing (presigned URLs depend on both).
+        The DynamoDB client is the one every PynamoDB model and transaction uses
+        (:mod:`replika.core.table`), and powertools' idempotency store: PynamoDB's own settings."""
         endpoint = os.environ.get("AWS_ENDPOINT_URL")
         key = (service, endpoint)
         with self._lock:
             found = self._clients.get(key)
             if found is None:
-                import botocore.session
-                from botocore.config import Config
-
-                if self._session is None:
-                    self._session = botocore.session.get_session()
-                config = (
-                    Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
-                    if service == "s3"
-                    else None
-                )
-                found = self._session.create_client(
-                    service, region_name=self.settings.aws_region, endpoint_url=endpoint, config=config
+                found = _session().create_client(
+                    service,
+                    region_name=self.settings.aws_region,
+                    endpoint_url=endpoint,
+                    config=_client_config(service),
                 )
                 self._clients[key] = found
             return found
@@ -130,6 +131,33 @@ class Runtime:
             if model.Meta.table_name != name:
                 model.Meta.table_name = name
                 model._connection = None  # PynamoDB caches the table connection per model
+
+
+def _session() -> Any:
+    """One botocore session per process: its loader reads each service model file once."""
+    global _botocore_session
+    with _lock:
+        if _botocore_session is None:
+            import botocore.session
+
+            _botocore_session = botocore.session.get_session()
+        return _botocore_session
+
+
+def _client_config(service: str) -> Any:
+    from botocore.config import Config
+
+    if service == "s3":
+        return Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
+    if service == "dynamodb":  # what PynamoDB gives its own clients (pynamodb.settings defaults)
+        return Config(
+            parameter_validation=False,
+            connect_timeout=15,
+            read_timeout=30,
+            max_pool_connections=10,
+            retries={"total_max_attempts": 4, "mode": "standard"},
+        )
+    return None
 
 
 def _missing(environ: Mapping[str, str], required: Iterable[str]) -> list[str]:
@@ -171,12 +199,41 @@ def current() -> Runtime:
         return _current
 
 
+def get_settings() -> Settings:
+    """The current runtime's settings."""
+    return current().settings
+
+
+def current_region() -> RegionConfig:
+    """The deployment's region config, read once per runtime."""
+    return current().region
+
+
+def require(value: str | None, env_var: str) -> str:
+    """A setting the caller cannot work without (its app's manifest requires it)."""
+    if not value:
+        raise RuntimeConfigError(f"{env_var} is not set in this function's environment")
+    return value
+
+
+def env_or(name: str, default: str) -> str:
+    """For PynamoDB ``Meta`` classes: the env's table name, else a name that is never a table
+    (``default`` is the name it had before the runtime: kept for the callers' readability)."""
+    return table_name(name)
+
+
 def reset() -> None:
     """Follow a changed environment: the next :func:`current` builds a new runtime."""
-    global _current
+    global _current, _botocore_session
     with _lock:
+        _botocore_session = None  # credentials and config are read again too
         app = _current.app if _current is not None else None
         _current = Runtime(settings_from_env(), app)
         for fn in _RESETS:
             fn()
         _current.bind_tables()
+
+
+#: Names kept from before the runtime object (one mechanism underneath).
+register_reset = on_reset
+rebind_tables = reset

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -98,46 +97,3 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     values = {field: env[name] for name, field in ENV_VARS.items() if env.get(name)}
     return Settings(**values)
-
-
-def get_settings() -> Settings:
-    """The current runtime's settings (see :mod:`replika.core.runtime`)."""
-    from replika.core.runtime import current
-
-    return current().settings
-
-
-def require(value: str | None, env_var: str) -> str:
-    """A setting the caller cannot work without (its app's manifest requires it)."""
-    if not value:
-        from replika.core.runtime import RuntimeConfigError
-
-        raise RuntimeConfigError(f"{env_var} is not set in this function's environment")
-    return value
-
-
-# Compatibility names for code written before the runtime object: one mechanism underneath.
-def register_table(model: Any, env_var: str) -> None:
-    from replika.core.runtime import register_table as _register
-
-    _register(model, env_var)
-
-
-def register_reset(fn: Any) -> Any:
-    from replika.core.runtime import on_reset
-
-    return on_reset(fn)
-
-
-def rebind_tables() -> None:
-    """Follow a changed environment (see :func:`replika.core.runtime.reset`)."""
-    from replika.core.runtime import reset
-
-    reset()
-
-
-def env_or(name: str, default: str) -> str:
-    """For PynamoDB ``Meta`` classes: the env's table name, else a name that is never a table."""
-    from replika.core.runtime import table_name
-
-    return table_name(name)

@@ -22,7 +22,7 @@ from urllib.parse import quote
 from botocore.exceptions import ClientError
 
 from replika.core.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
-from replika.core.settings import get_settings, require
+from replika.core.runtime import get_settings, require
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -9,7 +9,7 @@ from typing import Any
 
 from replika.core import audit_verify, runtime
 from replika.core.errors import BadRequest, NotFound
-from replika.core.settings import require
+from replika.core.runtime import require
 from replika.directory.models import (
     DAY_PATTERN,
     AuditDayOut,

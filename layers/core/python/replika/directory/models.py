@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from replika.core.pagination import Page, PageQuery
+from replika.core.schema import Schema
 
 
-class OpdOut(BaseModel):
+class OpdOut(Schema):
     code: str
     name: str
 
 
-class UnitOut(BaseModel):
+class UnitOut(Schema):
     code: str
     name: str
     opd_code: str
 
 
-class EmployeeOut(BaseModel):
+class EmployeeOut(Schema):
     nip: str = Field(pattern=r"^[0-9]{18}$")
     name: str
     opd_code: str
@@ -49,17 +50,17 @@ class EmployeeQuery(PageQuery):
     opd: str | None = Field(None, min_length=1, max_length=40, description="kode OPD")
 
 
-class ImportQuery(BaseModel):
+class ImportQuery(Schema):
     dry_run: bool = False
 
 
-class ImportProblem(BaseModel):
+class ImportProblem(Schema):
     line: int
     column: str | None
     reason: str
 
 
-class ImportResult(BaseModel):
+class ImportResult(Schema):
     dry_run: bool
     sha256: str
     rows: int
@@ -78,7 +79,7 @@ AUDIT_STREAM_PATTERN = r"^[a-z][a-z0-9_./-]{0,79}$"
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
-class AuditVerifyQuery(BaseModel):
+class AuditVerifyQuery(Schema):
     # Valid only relative to today and to each other (not in the future, at most 31 days, until
     # not before since): a schema cannot say so, hence "x-opaque" (the example is a valid value).
     since: date = Field(
@@ -93,7 +94,7 @@ class AuditVerifyQuery(BaseModel):
     stream: str | None = Field(None, pattern=AUDIT_STREAM_PATTERN, description="only this stream")
 
 
-class ChainProblemOut(BaseModel):
+class ChainProblemOut(Schema):
     chain: str
     reason: str = Field(
         description="hash_mismatch | broken_link | gap | truncated | rewritten | missing_chain | "
@@ -102,7 +103,7 @@ class ChainProblemOut(BaseModel):
     seq: int | None = None
 
 
-class AuditDayOut(BaseModel):
+class AuditDayOut(Schema):
     day: str
     chains: int
     records: int
@@ -111,17 +112,17 @@ class AuditDayOut(BaseModel):
     problems: list[ChainProblemOut]
 
 
-class AuditVerifyOut(BaseModel):
+class AuditVerifyOut(Schema):
     ok: bool
     days: list[AuditDayOut]
 
 
-class ChainHeadOut(BaseModel):
+class ChainHeadOut(Schema):
     count: int
     hash: str | None
 
 
-class AuditHeadsOut(BaseModel):
+class AuditHeadsOut(Schema):
     day: str
     digest: str
     chains: dict[str, ChainHeadOut]

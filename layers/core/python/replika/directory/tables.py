@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from replika.core.settings import env_or, register_table
+from replika.core.runtime import env_or, register_table
+from replika.core.table import Model
 from replika.directory.keys import EMP, OPD, POS, UNIT, emp_key, opd_key, pos_key
 
 __all__ = [

@@ -24,5 +24,5 @@ MANIFEST = AppManifest(
         # signs permits (kms:Sign) and reads the public half to publish and verify (GetPublicKey)
         Resource("key", "PERMIT_SIGNING_KEY_ARN", frozenset({"sign", "verify"})),
     ),
-    layer_extras=("fpdf2", "qrcode", "jsonschema", "cryptography"),
+    layer_extras=("fpdf2", "qrcode", "jsonschema", "cryptography", "pillow"),
 )

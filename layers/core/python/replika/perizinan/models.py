@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from replika.core.pagination import Page, cursor_field
+from replika.core.schema import Schema
 
 TYPE_CODE = r"^[A-Z0-9]{2,12}$"
 KBLI = r"^[0-9]{5}$"
@@ -21,7 +22,7 @@ Kind = Literal["baru", "perubahan", "perpanjangan", "daftar-ulang"]
 StageRole = Literal["dpmptsp", "pegawai"]
 
 
-class _In(BaseModel):
+class _In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -75,7 +76,7 @@ class CatalogueImport(_In):
     types: list[PermitTypeIn] = Field(min_length=1, max_length=100)
 
 
-class CatalogueImportOut(BaseModel):
+class CatalogueImportOut(Schema):
     versions: dict[str, int]
 
 
@@ -136,7 +137,7 @@ class ResubmitIn(_In):
     documents: list[str] | None = Field(None, max_length=30)
 
 
-class StageOut(BaseModel):
+class StageOut(Schema):
     code: str
     name: str
     role: str
@@ -145,7 +146,7 @@ class StageOut(BaseModel):
     done_at: str | None = None
 
 
-class ApplicationOut(BaseModel):
+class ApplicationOut(Schema):
     number: str
     type_code: str
     type_version: int
@@ -213,14 +214,14 @@ class RevokeIn(_In):
     reason: str = Field(min_length=5, max_length=1000)
 
 
-class QueueQuery(BaseModel):
+class QueueQuery(Schema):
     model_config = ConfigDict(extra="ignore")
     role: StageRole | None = None
     limit: int = Field(50, ge=1, le=100)
     cursor: str | None = cursor_field()
 
 
-class QueueItem(BaseModel):
+class QueueItem(Schema):
     number: str
     type_code: str
     stage: str
@@ -233,13 +234,13 @@ class QueueItem(BaseModel):
 QueuePage = Page[QueueItem]
 
 
-class MineQuery(BaseModel):
+class MineQuery(Schema):
     model_config = ConfigDict(extra="ignore")
     limit: int = Field(50, ge=1, le=100)
     cursor: str | None = cursor_field()
 
 
-class PermitOut(BaseModel):
+class PermitOut(Schema):
     number: str
     application: str
     type_code: str
@@ -255,12 +256,12 @@ class PermitOut(BaseModel):
     revoked_reason: str | None = None
 
 
-class DownloadOut(BaseModel):
+class DownloadOut(Schema):
     url: str
     expires_in: int
 
 
-class SlaRunOut(BaseModel):
+class SlaRunOut(Schema):
     checked: int
     granted: list[str]
     escalated: list[str]
@@ -269,7 +270,7 @@ class SlaRunOut(BaseModel):
 # -- public -------------------------------------------------------------------------------------
 
 
-class VerifyOut(BaseModel):
+class VerifyOut(Schema):
     status: Literal["valid", "expired", "revoked"]
     type_code: str
     type_name: str
@@ -278,12 +279,12 @@ class VerifyOut(BaseModel):
     signature_valid: bool
 
 
-class KeyOut(BaseModel):
+class KeyOut(Schema):
     algorithm: str
     pem: str
 
 
-class TrackOut(BaseModel):
+class TrackOut(Schema):
     number: str
     status: str
     stage: str | None
@@ -302,13 +303,13 @@ class SurveyIn(_In):
     answers: list[Annotated[int, Field(ge=1, le=4)]] = Field(min_length=9, max_length=9)
 
 
-class SurveyOut(BaseModel):
+class SurveyOut(Schema):
     number: str
     answers: list[int]
     at: str
 
 
-class TypeStatsOut(BaseModel):
+class TypeStatsOut(Schema):
     type_code: str
     type_name: str | None
     applications: int
@@ -322,12 +323,12 @@ class TypeStatsOut(BaseModel):
     skm_grade: str | None
 
 
-class StatsQuery(BaseModel):
+class StatsQuery(Schema):
     model_config = ConfigDict(extra="ignore")
     year: int = Field(ge=2000, le=2100)
 
 
-class StatsOut(BaseModel):
+class StatsOut(Schema):
     year: int
     types: list[TypeStatsOut]
 
@@ -335,7 +336,7 @@ class StatsOut(BaseModel):
 # -- the OSS status feed ------------------------------------------------------------------------
 
 
-class FeedRecord(BaseModel):
+class FeedRecord(Schema):
     nib: str | None
     oss_id: str | None
     permit_code: str
@@ -351,7 +352,7 @@ class FeedRecord(BaseModel):
 FeedPage = Page[FeedRecord]
 
 
-class FeedQuery(BaseModel):
+class FeedQuery(Schema):
     model_config = ConfigDict(extra="ignore")
     day: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     limit: int = Field(100, ge=1, le=500)

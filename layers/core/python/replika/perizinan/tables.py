@@ -31,9 +31,9 @@ from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from replika.core.settings import env_or, register_table
+from replika.core.runtime import env_or, register_table
+from replika.core.table import Model
 
 
 class Gsi1(GlobalSecondaryIndex["PerizinanItem"]):  # type: ignore[no-untyped-call]

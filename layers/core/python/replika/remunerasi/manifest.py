@@ -24,5 +24,5 @@ MANIFEST = AppManifest(
         DOCUMENTS,
         Resource("queue", "PAYROLL_QUEUE_URL", frozenset({"send", "consume"}), arn_env="PAYROLL_QUEUE_ARN"),
     ),
-    layer_extras=("fpdf2", "openpyxl"),
+    layer_extras=("fpdf2", "openpyxl", "pillow"),
 )

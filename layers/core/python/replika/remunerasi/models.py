@@ -10,9 +10,10 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from replika.core.pagination import Page, PageQuery
+from replika.core.schema import Schema
 
 PERIOD = r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])$"  # year 0001..9999
 NIP = r"^[0-9]{18}$"
@@ -32,7 +33,7 @@ def periods_from(first: str) -> str:
     return "^(" + "|".join(alternatives) + ")$"
 
 
-class _In(BaseModel):
+class _In(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -45,7 +46,7 @@ class ActivityIn(_In):
     active: bool = True
 
 
-class ActivityOut(BaseModel):
+class ActivityOut(Schema):
     code: str
     name: str
     minutes: int
@@ -58,7 +59,7 @@ class ActivityPage(Page[ActivityOut]):
     pass
 
 
-class ImportSummary(BaseModel):
+class ImportSummary(Schema):
     rows: int
     created: int
     updated: int
@@ -82,7 +83,7 @@ class EntryPatch(_In):
     evidence_key: str | None = Field(None, max_length=300)
 
 
-class EntryOut(BaseModel):
+class EntryOut(Schema):
     entry_id: str
     nip: str
     period: str
@@ -151,7 +152,7 @@ class DecisionIn(_In):
         return v or None
 
 
-class DecisionOut(BaseModel):
+class DecisionOut(Schema):
     action: str
     decided: list[EntryOut]
 
@@ -162,7 +163,7 @@ class EvidenceUploadIn(_In):
     size: int = Field(gt=0)
 
 
-class UploadOut(BaseModel):
+class UploadOut(Schema):
     url: str
     fields: dict[str, str]
     key: str
@@ -183,7 +184,7 @@ class ActingIn(_In):
     end: date
 
 
-class ActingOut(BaseModel):
+class ActingOut(Schema):
     acting_nip: str
     for_nip: str
     start: date
@@ -192,7 +193,7 @@ class ActingOut(BaseModel):
 
 
 # -- attendance, behaviour, sentences -------------------------------------------------------------
-class AttendanceRow(BaseModel):
+class AttendanceRow(Schema):
     nip: str
     day: date
     check_in: time | None
@@ -202,13 +203,13 @@ class AttendanceRow(BaseModel):
     deduction_pct: str
 
 
-class AttendanceImportOut(BaseModel):
+class AttendanceImportOut(Schema):
     rows: int
     days: list[date]
     employees: int
 
 
-class AttendanceMonthOut(BaseModel):
+class AttendanceMonthOut(Schema):
     """An employee's attendance of a month: per day its codes and deduction in basis points; a day
     imported for the employee's OPD without a row for them is ``TK`` with ``"source":
     "no_record"``. ``missing_days``: working days so far with no import for the OPD at all (not
@@ -225,7 +226,7 @@ class BehaviourIn(_In):
     score: int = Field(ge=0, le=100)
 
 
-class BehaviourOut(BaseModel):
+class BehaviourOut(Schema):
     nip: str
     period: str
     score: int
@@ -240,7 +241,7 @@ class SentenceIn(_In):
     note: str | None = Field(None, max_length=500)
 
 
-class SentenceOut(BaseModel):
+class SentenceOut(Schema):
     sentence_id: str
     nip: str
     level: str
@@ -250,7 +251,7 @@ class SentenceOut(BaseModel):
     recorded_by: str
 
 
-class PeriodQuery(BaseModel):
+class PeriodQuery(Schema):
     period: str = Field(pattern=PERIOD)
 
 
@@ -261,7 +262,7 @@ class ActivityUpdate(ActivityIn):
     version: int = Field(ge=1)
 
 
-class DeleteQuery(BaseModel):
+class DeleteQuery(Schema):
     version: int = Field(ge=1)
 
 
@@ -269,19 +270,19 @@ class ResultQuery(PageQuery):
     opd: str | None = Field(None, max_length=40)
 
 
-class SheetQuery(BaseModel):
+class SheetQuery(Schema):
     opd: str | None = Field(None, max_length=40)
 
 
 # -- payroll run ----------------------------------------------------------------------------------
-class FailureOut(BaseModel):
+class FailureOut(Schema):
     model_config = ConfigDict(frozen=True)
 
     nip: str
     reason: str
 
 
-class HistoryOut(BaseModel):
+class HistoryOut(Schema):
     """One state change of the run (who, when, from -> to, in which generation)."""
 
     model_config = ConfigDict(frozen=True)
@@ -295,7 +296,7 @@ class HistoryOut(BaseModel):
     reason: str | None = None
 
 
-class MissingAttendanceOut(BaseModel):
+class MissingAttendanceOut(Schema):
     """An OPD's working days with no attendance import at all ("attendance missing")."""
 
     opd_code: str
@@ -315,7 +316,7 @@ class RunActionIn(_In):
     acknowledge_missing: MissingAcknowledgementIn | None = None
 
 
-class RunOut(BaseModel):
+class RunOut(Schema):
     """A period's payroll run. ``done``/``failed`` count employees of the current ``generation``;
     ``failures`` lists at most 200 of them (every failed result is in :func:`list_results`)."""
 
@@ -342,7 +343,7 @@ class RunOut(BaseModel):
     attendance_missing_days: int = Field(0, description="How many (OPD, day) pairs are missing.")
 
 
-class ResultOut(BaseModel):
+class ResultOut(Schema):
     """One employee's result (a :class:`~replika.remunerasi.tables.PayrollResult`). Amounts are
     whole rupiah; percentages and the kinerja ratio are exact decimals (strings in JSON)."""
 
@@ -376,7 +377,7 @@ class ResultPage(Page[ResultOut]):
 
 
 # -- payroll outputs ------------------------------------------------------------------------------
-class LinkOut(BaseModel):
+class LinkOut(Schema):
     """A presigned download: GET ``url`` within ``expires_in`` seconds."""
 
     url: str
@@ -385,7 +386,7 @@ class LinkOut(BaseModel):
     generation: int
 
 
-class OutputsOut(BaseModel):
+class OutputsOut(Schema):
     """The sheets recorded on a run (``files``: ``"region"`` and ``"opd:<code>"`` -> S3 key)."""
 
     period: str
@@ -395,7 +396,7 @@ class OutputsOut(BaseModel):
 
 
 # -- dashboards -----------------------------------------------------------------------------------
-class OpdLoadOut(BaseModel):
+class OpdLoadOut(Schema):
     opd_code: str
     opd_name: str | None
     employees: int
@@ -412,7 +413,7 @@ class OpdLoadOut(BaseModel):
     )
 
 
-class OpdDashboardOut(BaseModel):
+class OpdDashboardOut(Schema):
     """OPDs ordered by ``rank`` (most loaded first). ``region_*`` are over the OPDs listed."""
 
     period: str
@@ -424,14 +425,14 @@ class OpdDashboardOut(BaseModel):
     region_under_target: int
 
 
-class DayOut(BaseModel):
+class DayOut(Schema):
     day: date
     working_day: bool
     approved_minutes: int
     countable_minutes: int
 
 
-class ProjectionOut(BaseModel):
+class ProjectionOut(Schema):
     """The month's TKD if the rest of the month goes like the part so far."""
 
     method: str
@@ -449,7 +450,7 @@ class ProjectionOut(BaseModel):
     net: int
 
 
-class EmployeeDashboardOut(BaseModel):
+class EmployeeDashboardOut(Schema):
     nip: str
     name: str | None
     opd_code: str | None

@@ -10,7 +10,7 @@ import hmac
 import threading
 
 from replika.core import runtime
-from replika.core.settings import require
+from replika.core.runtime import require
 from replika.sabilulungan.rules.matcher import fold, identifier_text
 
 _lock = threading.Lock()

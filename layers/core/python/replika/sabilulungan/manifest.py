@@ -27,5 +27,5 @@ MANIFEST = AppManifest(
         # optional: a region without one keeps the messages in the proposal's outbox only
         Resource("email_identity", "SABILULUNGAN_SENDER", frozenset({"send"}), optional=True),
     ),
-    layer_extras=("fpdf2", "openpyxl"),
+    layer_extras=("fpdf2", "openpyxl", "pillow"),
 )

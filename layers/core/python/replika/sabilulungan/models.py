@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from replika.core.pagination import cursor_field
+from replika.core.schema import Schema
 
 Nik = Annotated[str, Field(pattern=r"^[0-9]{16}$")]
 Rupiah = Annotated[int, Field(ge=0, le=1_000_000_000_000)]
@@ -18,11 +19,11 @@ LongText = Annotated[str, Field(min_length=1, max_length=5000)]
 Kind = Literal["hibah", "bansos"]
 
 
-class _In(BaseModel):
+class _In(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class _Query(BaseModel):
+class _Query(Schema):
     model_config = ConfigDict(extra="ignore")
 
 
@@ -58,7 +59,7 @@ class ProfileIn(_In):
     version: int | None = Field(None, ge=0, description="the version read; omit when creating")
 
 
-class ProfileOut(BaseModel):
+class ProfileOut(Schema):
     name: str
     legal_body_number: str | None
     registered_on: date | None
@@ -108,25 +109,25 @@ class ProposalEdit(ProposalIn):
     version: int = Field(ge=1)
 
 
-class DocumentOut(BaseModel):
+class DocumentOut(Schema):
     code: str
     required: bool
     uploaded: bool
 
 
-class StageOut(BaseModel):
+class StageOut(Schema):
     state: str
     at: str
 
 
-class RevisionOut(BaseModel):
+class RevisionOut(Schema):
     no: int
     reason: str
     rab_total: int
     at: str
 
 
-class ProposalOut(BaseModel):
+class ProposalOut(Schema):
     id: str
     number: str | None
     kind: Kind
@@ -156,7 +157,7 @@ class ProposalOut(BaseModel):
     version: int
 
 
-class ProposalSummary(BaseModel):
+class ProposalSummary(Schema):
     id: str
     number: str | None
     kind: Kind
@@ -169,7 +170,7 @@ class ProposalSummary(BaseModel):
     changed_at: str
 
 
-class ProposalPage(BaseModel):
+class ProposalPage(Schema):
     items: list[ProposalSummary]
     next_cursor: str | None = None
 
@@ -203,14 +204,14 @@ class UploadIn(_In):
     size: Annotated[int, Field(ge=1, le=20 * 1024 * 1024)]
 
 
-class UploadOut(BaseModel):
+class UploadOut(Schema):
     url: str
     fields: dict[str, str]
     key: str
     expires_in: int
 
 
-class DownloadOut(BaseModel):
+class DownloadOut(Schema):
     url: str
     number: str | None = None
 
@@ -247,7 +248,7 @@ class RecommendationIn(_In):
     version: int = Field(ge=1)
     amount: Rupiah
     checklist: EvaluationChecklist
-    rab_revisions: Annotated[list[RabRevisionIn], Field(max_length=20)] = []
+    rab_revisions: Annotated[list[RabRevisionIn], Field(max_length=20)] = Field(default_factory=list)
     note: Annotated[str, Field(max_length=2000)] = ""
 
 
@@ -273,7 +274,7 @@ class BudgetIn(_In):
     ceiling: Rupiah
 
 
-class BudgetOut(BaseModel):
+class BudgetOut(Schema):
     year: int
     ceiling: int | None
     allocated: int
@@ -282,7 +283,7 @@ class BudgetOut(BaseModel):
     recipients_reported: int
 
 
-class MatchOut(BaseModel):
+class MatchOut(Schema):
     proposal_id: str
     number: str | None
     year: int
@@ -295,7 +296,7 @@ class MatchOut(BaseModel):
     blocks_approval: bool
 
 
-class MatchesOut(BaseModel):
+class MatchesOut(Schema):
     matches: list[MatchOut]
     blocked: bool
 
@@ -304,7 +305,7 @@ class YearQuery(_Query):
     year: Year
 
 
-class DashboardOut(BaseModel):
+class DashboardOut(Schema):
     year: int
     budget: BudgetOut
     by_state: dict[str, int]
@@ -313,18 +314,18 @@ class DashboardOut(BaseModel):
     overdue_lpj: list[str]
 
 
-class OverdueOut(BaseModel):
+class OverdueOut(Schema):
     marked: list[str]
 
 
-class ReminderOut(BaseModel):
+class ReminderOut(Schema):
     reminded: list[str]
 
 
 # -- public -----------------------------------------------------------------------------------
 
 
-class PublicProposal(BaseModel):
+class PublicProposal(Schema):
     number: str
     kind: Kind
     year: int
@@ -332,7 +333,7 @@ class PublicProposal(BaseModel):
     stages: list[StageOut]
 
 
-class PublicRecipient(BaseModel):
+class PublicRecipient(Schema):
     proposal_number: str
     name: str  # organisation name, or an individual's initials
     kelurahan: str
@@ -344,7 +345,7 @@ class PublicRecipient(BaseModel):
     lpj_status: str
 
 
-class RecipientPage(BaseModel):
+class RecipientPage(Schema):
     items: list[PublicRecipient]
     next_cursor: str | None = None
 
@@ -356,7 +357,7 @@ class RecipientQuery(_Query):
     cursor: str | None = cursor_field()
 
 
-class SummaryRow(BaseModel):
+class SummaryRow(Schema):
     year: int
     budget_ceiling: int | None
     realised: int
@@ -364,7 +365,7 @@ class SummaryRow(BaseModel):
     recipients_reported: int
 
 
-class SummaryOut(BaseModel):
+class SummaryOut(Schema):
     years: list[SummaryRow]
 
 

@@ -12,22 +12,23 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from pynamodb.transactions import TransactWrite
 
 from replika.core.errors import NotFound
 from replika.core.pagination import decode_cursor, encode_cursor
+from replika.core.schema import Schema
 from replika.sabilulungan import keys
 from replika.sabilulungan.rules.flow import GRANTED, State
 from replika.sabilulungan.tables import SabItem
 
 
-class Stage(BaseModel):
+class Stage(Schema):
     state: str
     at: str
 
 
-class ProposalDoc(BaseModel):
+class ProposalDoc(Schema):
     """The stored proposal. ``private`` holds what only staff and the owner see (an individual's
     address); a NIK is never here, only its digest in ``digests``."""
 

@@ -27,9 +27,9 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from replika.core.settings import env_or, register_table
+from replika.core.runtime import env_or, register_table
+from replika.core.table import Model
 
 
 class Gsi1(GlobalSecondaryIndex["SabItem"]):  # type: ignore[no-untyped-call]

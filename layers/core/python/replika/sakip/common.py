@@ -21,8 +21,9 @@ from datetime import UTC, date, datetime
 
 from replika.core.auth import Principal, Role
 from replika.core.calendar import RegionCalendar, calendar_for
-from replika.core.config import RegionConfig, current_region
+from replika.core.config import RegionConfig
 from replika.core.errors import Forbidden, NotFound
+from replika.core.runtime import current_region
 from replika.sakip import keys
 from replika.sakip.models import PeriodOut
 from replika.sakip.rules.cascade import REGION

@@ -5,14 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from replika.core.schema import Schema
 
 SUBJECT = r"^(pemda|[0-9A-Za-z][0-9A-Za-z.-]{0,29})$"
 CRITERION = r"^[A-Za-z0-9.]{1,12}$"
 LINK_ID = r"^[0-9a-f]{12}$"
 
 
-class _In(BaseModel):
+class _In(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -37,14 +39,14 @@ class VersionIn(_In):
     version: int = Field(ge=1)
 
 
-class ReviewStep(BaseModel):
+class ReviewStep(Schema):
     status: Literal["pending", "verified", "rejected"]
     by: str
     at: str
     note: str | None
 
 
-class EvidenceLinkOut(BaseModel):
+class EvidenceLinkOut(Schema):
     id: str
     url: str
     label: str
@@ -54,7 +56,7 @@ class EvidenceLinkOut(BaseModel):
     history: list[ReviewStep]
 
 
-class CriterionOut(BaseModel):
+class CriterionOut(Schema):
     id: str
     component: str
     sub: str
@@ -71,13 +73,13 @@ class CriterionOut(BaseModel):
     version: int
 
 
-class SubScore(BaseModel):
+class SubScore(Schema):
     sub: str
     weight: Decimal
     score: Decimal
 
 
-class ComponentScore(BaseModel):
+class ComponentScore(Schema):
     code: str
     name: str
     weight: Decimal
@@ -85,14 +87,14 @@ class ComponentScore(BaseModel):
     subs: list[SubScore]
 
 
-class Lift(BaseModel):
+class Lift(Schema):
     criterion: str
     current: str | None
     best: str
     gain: Decimal
 
 
-class GapOut(BaseModel):
+class GapOut(Schema):
     grade: str
     next_grade: str | None
     needed: Decimal = Field(description="points to the next grade's lowest score")
@@ -100,7 +102,7 @@ class GapOut(BaseModel):
     lifts: list[Lift] = Field(description="the ten criteria that would lift the score most")
 
 
-class EvaluationOut(BaseModel):
+class EvaluationOut(Schema):
     year: int
     subject: str
     status: Literal["open", "final", "published"]
@@ -118,7 +120,7 @@ class EvaluationOut(BaseModel):
     version: int
 
 
-class EvaluationSummary(BaseModel):
+class EvaluationSummary(Schema):
     year: int
     subject: str
     status: Literal["open", "final", "published"]
@@ -126,5 +128,5 @@ class EvaluationSummary(BaseModel):
     grade: str | None
 
 
-class EvaluationList(BaseModel):
+class EvaluationList(Schema):
     items: list[EvaluationSummary]

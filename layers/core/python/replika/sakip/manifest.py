@@ -26,5 +26,5 @@ MANIFEST = AppManifest(
         IDEMPOTENCY,
         DOCUMENTS,
     ),
-    layer_extras=("fpdf2", "openpyxl"),
+    layer_extras=("fpdf2", "openpyxl", "pillow"),
 )

@@ -3,7 +3,8 @@ attainment, performance agreements, reports, the E-RK link and the public summar
 models are :mod:`replika.sakip.lke_models`.
 
 Numbers that are not money (targets, realisations, attainment) travel as decimal strings in
-responses (``"98.50"``) and are accepted as JSON numbers or strings: exact, never binary floats.
+responses (``"98.50"``) and are accepted as JSON integers or decimal strings with at most 4 places
+(:mod:`replika.sakip.wire`): exact, never binary floats.
 Money is whole rupiah (``int``).
 """
 
@@ -13,12 +14,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from replika.core.pagination import Page, PageQuery
+from replika.core.schema import Schema
 from replika.sakip.rules.attainment import Aggregation, Polarity
-from replika.sakip.rules.cascade import Level
+from replika.sakip.rules.cascade import Level, parent_level, structure_problems
 from replika.sakip.rules.quarters import QuarterState
+from replika.sakip.wire import NODE_SHAPE, NonNegative, Num, Weight, text
 
 PERIOD = r"^20[0-9]{2}-20[0-9]{2}$"
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$"
@@ -28,9 +31,6 @@ INDICATOR = r"^[A-Za-z0-9._-]{1,20}$"
 ACTIVITY = r"^[A-Za-z0-9._-]{1,40}$"
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
-Num = Annotated[Decimal, Field(max_digits=20, decimal_places=4, allow_inf_nan=False)]
-NonNegative = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=4, allow_inf_nan=False)]
-Weight = Annotated[Decimal, Field(gt=0, le=1000, max_digits=10, decimal_places=4, allow_inf_nan=False)]
 Rupiah = Annotated[int, Field(ge=0, le=10**15)]
 #: the keys of a per-year map are years YYYY (the validators check; the document says so)
 YEAR_KEYS: dict[str, Any] = {"propertyNames": {"pattern": "^[0-9]{4}$"}}
@@ -40,17 +40,17 @@ Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
 Quarter = Annotated[int, Field(ge=1, le=4)]
 
 
-class _In(BaseModel):
+class _In(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 # -- planning periods -----------------------------------------------------------------------------
 class PeriodIn(_In):
     start_year: Year = Field(description="first year of the five-year plan (RPJMD)")
-    name: str = Field(min_length=3, max_length=200, description="e.g. RPJMD 2025-2029")
+    name: str = text(3, 200, description="e.g. RPJMD 2025-2029")
 
 
-class PeriodOut(BaseModel):
+class PeriodOut(Schema):
     period: str
     start_year: int
     end_year: int
@@ -58,15 +58,15 @@ class PeriodOut(BaseModel):
     name: str
 
 
-class PeriodList(BaseModel):
+class PeriodList(Schema):
     items: list[PeriodOut]
 
 
 # -- the cascade ----------------------------------------------------------------------------------
 class IndicatorIn(_In):
     id: str = Field(pattern=INDICATOR)
-    name: str = Field(min_length=3, max_length=300)
-    unit: str = Field(min_length=1, max_length=40)
+    name: str = text(3, 300)
+    unit: str = text(1, 40)
     polarity: Polarity = "higher"
     aggregation: Aggregation = Field("last", description="how quarters add up to the year")
     source: str | None = Field(None, max_length=200, description="sumber data")
@@ -85,8 +85,14 @@ class IndicatorIn(_In):
         return v
 
 
+#: an indicator's id is unique within its node (``x-unique-by``: a rule no JSON Schema states)
+UNIQUE_INDICATORS: dict[str, Any] = {"x-unique-by": {"indicators": "id"}}
+
+
 class _NodeFields(_In):
-    name: str = Field(min_length=3, max_length=500)
+    model_config = ConfigDict(json_schema_extra=UNIQUE_INDICATORS)
+
+    name: str = text(3, 500)
     parent: str | None = Field(None, pattern=CODE)
     weight: Weight | None = Field(None, description="relative to its siblings (equal if none)")
     order: int = Field(0, ge=0, le=999_999)
@@ -107,17 +113,36 @@ class _NodeFields(_In):
 
 
 class NodeIn(_NodeFields):
+    model_config = ConfigDict(json_schema_extra={**UNIQUE_INDICATORS, **NODE_SHAPE})
+
     code: str = Field(pattern=CODE)
     level: Level
     owner: str = Field(pattern=OWNER, description="OPD code, or 'pemda' for the region's levels")
 
+    @model_validator(mode="after")
+    def _level_rules(self) -> NodeIn:
+        """The rules of the level alone (the document's ``anyOf``): a stand-in parent of the right
+        level and OPD leaves out what only the stored parent can tell (409 then)."""
+        above = parent_level(self.level)
+        parent = None if self.parent is None else {"level": above, "owner": self.owner}
+        problems = structure_problems(
+            level=self.level,
+            owner=self.owner,
+            parent=parent,
+            indicators=len(self.indicators),
+            has_pagu=bool(self.pagu),
+        )
+        if problems:
+            raise ValueError("; ".join(message for _, message in problems))
+        return self
+
 
 class NodeUpdate(_NodeFields):
     version: int = Field(ge=1)
-    reason: str | None = Field(None, min_length=5, max_length=500, description="required after a signed PK")
+    reason: str | None = text(5, 500, default=None, description="required after a signed PK")
 
 
-class IndicatorOut(BaseModel):
+class IndicatorOut(Schema):
     id: str
     name: str
     unit: str
@@ -129,7 +154,7 @@ class IndicatorOut(BaseModel):
     weight: Decimal | None
 
 
-class NodeOut(BaseModel):
+class NodeOut(Schema):
     period: str
     code: str
     level: Level
@@ -155,12 +180,12 @@ class NodeQuery(PageQuery):
     parent: str | None = Field(None, pattern=CODE)
 
 
-class DeleteQuery(BaseModel):
+class DeleteQuery(Schema):
     version: int = Field(ge=1)
     reason: str | None = Field(None, min_length=5, max_length=500)
 
 
-class RevisionOut(BaseModel):
+class RevisionOut(Schema):
     version: int
     action: str
     at: str
@@ -175,16 +200,16 @@ class RevisionPage(Page[RevisionOut]):
     pass
 
 
-class ExportQuery(BaseModel):
+class ExportQuery(Schema):
     opd: str | None = Field(None, pattern=OPD)
 
 
-class ImportQuery(BaseModel):
+class ImportQuery(Schema):
     dry_run: bool = False
     reason: str | None = Field(None, min_length=5, max_length=500, description="for revisions after a PK")
 
 
-class ImportSummary(BaseModel):
+class ImportSummary(Schema):
     rows: int
     nodes: int
     created: int
@@ -212,19 +237,19 @@ class RealisationIn(_In):
     evidence: list[EvidenceFileIn] = Field(default_factory=list, max_length=20)
 
 
-class ValueOut(BaseModel):
+class ValueOut(Schema):
     value: Decimal
     note: str | None
 
 
-class EvidenceFileOut(BaseModel):
+class EvidenceFileOut(Schema):
     key: str
     name: str
     by: str
     at: str
 
 
-class QuarterOut(BaseModel):
+class QuarterOut(Schema):
     quarter: int
     state: QuarterState
     values: dict[str, ValueOut]
@@ -236,7 +261,7 @@ class QuarterOut(BaseModel):
     updated_by: str | None
 
 
-class IndicatorYearOut(BaseModel):
+class IndicatorYearOut(Schema):
     id: str
     name: str
     unit: str
@@ -247,7 +272,7 @@ class IndicatorYearOut(BaseModel):
     attainment: Decimal | None
 
 
-class NodeResultOut(BaseModel):
+class NodeResultOut(Schema):
     code: str
     level: Level
     name: str
@@ -264,7 +289,7 @@ class NodeResultOut(BaseModel):
     indicators: list[IndicatorYearOut]
 
 
-class NodeRealisationOut(BaseModel):
+class NodeRealisationOut(Schema):
     period: str
     year: int
     node: NodeResultOut
@@ -285,7 +310,7 @@ class SignedUploadIn(UploadIn):
     content_type: str = Field(max_length=100, json_schema_extra={"enum": ["application/pdf"]})
 
 
-class UploadOut(BaseModel):
+class UploadOut(Schema):
     url: str
     fields: dict[str, str]
     key: str
@@ -298,7 +323,7 @@ class ReopenIn(_In):
     reason: str = Field(min_length=5, max_length=500)
 
 
-class ReopeningOut(BaseModel):
+class ReopeningOut(Schema):
     year: int
     quarter: int
     owner: str
@@ -308,11 +333,11 @@ class ReopeningOut(BaseModel):
     at: str
 
 
-class ReopeningList(BaseModel):
+class ReopeningList(Schema):
     items: list[ReopeningOut]
 
 
-class QuarterStatus(BaseModel):
+class QuarterStatus(Schema):
     quarter: int
     opens: date
     closes: date
@@ -320,23 +345,23 @@ class QuarterStatus(BaseModel):
     reopened_until: date | None
 
 
-class QuartersOut(BaseModel):
+class QuartersOut(Schema):
     year: int
     owner: str
     today: date
     quarters: list[QuarterStatus]
 
 
-class OwnerQuery(BaseModel):
+class OwnerQuery(Schema):
     owner: str | None = Field(None, pattern=OWNER)
 
 
 # -- attainment -----------------------------------------------------------------------------------
-class YearQuery(BaseModel):
+class YearQuery(Schema):
     quarter: Quarter | None = Field(None, description="year to date through this quarter")
 
 
-class OpdAttainmentOut(BaseModel):
+class OpdAttainmentOut(Schema):
     period: str
     year: int
     through_quarter: int
@@ -347,7 +372,7 @@ class OpdAttainmentOut(BaseModel):
     nodes: list[NodeResultOut]
 
 
-class OpdRank(BaseModel):
+class OpdRank(Schema):
     rank: int
     opd: str
     opd_name: str | None
@@ -357,7 +382,7 @@ class OpdRank(BaseModel):
     efficiency: Decimal | None
 
 
-class RegionAttainmentOut(BaseModel):
+class RegionAttainmentOut(Schema):
     period: str
     year: int
     through_quarter: int
@@ -368,26 +393,26 @@ class RegionAttainmentOut(BaseModel):
 
 
 # -- performance agreement (PK) -------------------------------------------------------------------
-class AgreedIndicator(BaseModel):
+class AgreedIndicator(Schema):
     id: str
     name: str
     unit: str
     target: Decimal | None
 
 
-class AgreedTarget(BaseModel):
+class AgreedTarget(Schema):
     code: str
     name: str
     indicators: list[AgreedIndicator]
 
 
-class AgreedProgramme(BaseModel):
+class AgreedProgramme(Schema):
     code: str
     name: str
     pagu: int | None
 
 
-class AgreementSnapshot(BaseModel):
+class AgreementSnapshot(Schema):
     year: int
     period: str
     owner: str
@@ -399,7 +424,7 @@ class AgreementSnapshot(BaseModel):
     total_pagu: int
 
 
-class AgreementOut(BaseModel):
+class AgreementOut(Schema):
     year: int
     owner: str
     number: str
@@ -413,7 +438,7 @@ class AgreementOut(BaseModel):
     version: int
 
 
-class AgreementList(BaseModel):
+class AgreementList(Schema):
     items: list[AgreementOut]
 
 
@@ -422,7 +447,7 @@ class SignIn(_In):
     version: int = Field(ge=1)
 
 
-class LinkOut(BaseModel):
+class LinkOut(Schema):
     """A presigned download: GET ``url`` within ``expires_in`` seconds."""
 
     url: str
@@ -431,7 +456,7 @@ class LinkOut(BaseModel):
 
 
 # -- reports --------------------------------------------------------------------------------------
-class ReportQuery(BaseModel):
+class ReportQuery(Schema):
     opd: str | None = Field(None, pattern=OPD, description="one OPD's LKjIP; the region's without")
     format: Literal["xlsx", "pdf"] = "xlsx"
 
@@ -442,7 +467,7 @@ class ErkLinkIn(_In):
     opd: str = Field("*", pattern=r"^(\*|[0-9A-Za-z][0-9A-Za-z.-]{0,29})$", description="'*': every OPD")
 
 
-class ErkLinkOut(BaseModel):
+class ErkLinkOut(Schema):
     period: str
     activity: str
     activity_name: str | None
@@ -453,11 +478,11 @@ class ErkLinkOut(BaseModel):
     at: str
 
 
-class ErkLinkList(BaseModel):
+class ErkLinkList(Schema):
     items: list[ErkLinkOut]
 
 
-class ErkLinkDelete(BaseModel):
+class ErkLinkDelete(Schema):
     opd: str = Field("*", pattern=r"^(\*|[0-9A-Za-z][0-9A-Za-z.-]{0,29})$")
 
 
@@ -465,7 +490,7 @@ class RefreshIn(_In):
     opd: str | None = Field(None, pattern=OPD, description="one OPD; every OPD with E-RK totals without")
 
 
-class RefreshOut(BaseModel):
+class RefreshOut(Schema):
     year: int
     quarter: int
     opds: int
@@ -476,11 +501,11 @@ class RefreshOut(BaseModel):
     unattributed_minutes: int
 
 
-class RollupQuery(BaseModel):
+class RollupQuery(Schema):
     opd: str | None = Field(None, pattern=OPD)
 
 
-class SubActivityWork(BaseModel):
+class SubActivityWork(Schema):
     code: str
     name: str
     owner: str
@@ -492,7 +517,7 @@ class SubActivityWork(BaseModel):
     flag: Literal["work_without_results", "results_without_work"] | None
 
 
-class RollupOut(BaseModel):
+class RollupOut(Schema):
     year: int
     quarter: int
     period: str
@@ -503,13 +528,13 @@ class RollupOut(BaseModel):
     items: list[SubActivityWork]
 
 
-class TargetStep(BaseModel):
+class TargetStep(Schema):
     level: Level
     code: str
     name: str
 
 
-class ServedTarget(BaseModel):
+class ServedTarget(Schema):
     sub_activity: str
     name: str
     minutes: int
@@ -517,11 +542,11 @@ class ServedTarget(BaseModel):
     path: list[TargetStep] = Field(description="from the sub-activity up to the region's vision")
 
 
-class MyWorkQuery(BaseModel):
+class MyWorkQuery(Schema):
     year: Year
 
 
-class MyWorkOut(BaseModel):
+class MyWorkOut(Schema):
     nip: str
     year: int
     minutes: int
@@ -529,11 +554,11 @@ class MyWorkOut(BaseModel):
 
 
 # -- public ---------------------------------------------------------------------------------------
-class SummaryQuery(BaseModel):
+class SummaryQuery(Schema):
     year: Year
 
 
-class PublicIndicator(BaseModel):
+class PublicIndicator(Schema):
     name: str
     unit: str
     target: Decimal | None
@@ -541,20 +566,20 @@ class PublicIndicator(BaseModel):
     attainment: Decimal | None
 
 
-class PublicTarget(BaseModel):
+class PublicTarget(Schema):
     code: str
     name: str
     attainment: Decimal | None
     indicators: list[PublicIndicator]
 
 
-class PublicGrade(BaseModel):
+class PublicGrade(Schema):
     year: int
     score: Decimal
     grade: str
 
 
-class PublicSummaryOut(BaseModel):
+class PublicSummaryOut(Schema):
     region: str
     year: int
     period: str | None

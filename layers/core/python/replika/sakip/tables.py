@@ -33,10 +33,10 @@ from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from replika.core.audit import JSONValueAttribute
-from replika.core.settings import env_or, register_table
+from replika.core.runtime import env_or, register_table
+from replika.core.table import Model
 
 
 class Gsi1(GlobalSecondaryIndex["SakipItem"]):  # type: ignore[no-untyped-call]

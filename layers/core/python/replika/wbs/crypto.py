@@ -49,7 +49,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from replika.core import runtime, storage
 from replika.core.errors import NotFound, Unauthorized
-from replika.core.settings import get_settings
+from replika.core.runtime import get_settings
 
 __all__ = [
     "TOKEN_TTL_SECONDS",

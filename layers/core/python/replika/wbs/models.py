@@ -6,16 +6,17 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from replika.core.audit import AuditEntry
 from replika.core.pagination import Page, cursor_field
+from replika.core.schema import Schema
 from replika.wbs.rules import ForwardTarget, Status
 
 NIP = Field(pattern=r"^[0-9]{18}$")
 
 
-class _In(BaseModel):
+class _In(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -39,7 +40,7 @@ class ReportIn(_In):
     how: str = Field(min_length=2, max_length=5000, description="Bagaimana terjadinya")
 
 
-class ReportCreated(BaseModel):
+class ReportCreated(Schema):
     receipt: str = Field(description="Kode resi 16 angka: hanya ditampilkan sekali ini")
     token: str = Field(description="Token sesi pelapor (header X-Wbs-Token), berlaku 15 menit")
     expires_in: int
@@ -59,13 +60,13 @@ class ReceiptIn(_In):
     )
 
 
-class ChallengeOut(BaseModel):
+class ChallengeOut(Schema):
     challenge: str
     bits: int = Field(description="Bit nol di awal sha256(challenge + ':' + nonce)")
     expires_in: int
 
 
-class SessionOut(BaseModel):
+class SessionOut(Schema):
     token: str
     expires_in: int
 
@@ -74,7 +75,7 @@ class MessageIn(_In):
     text: str = Field(min_length=1, max_length=5000)
 
 
-class MessageOut(BaseModel):
+class MessageOut(Schema):
     id: str
     author: Literal["reporter", "inspektorat"]
     text: str
@@ -91,7 +92,7 @@ class EvidenceIn(_In):
     size: int = Field(ge=1)
 
 
-class EvidenceOut(BaseModel):
+class EvidenceOut(Schema):
     file_id: str
     filename: str
     content_type: str
@@ -104,7 +105,7 @@ class EvidencePage(Page[EvidenceOut]):
     pass
 
 
-class EvidenceUpload(BaseModel):
+class EvidenceUpload(Schema):
     file_id: str
     url: str
     fields: dict[str, str]
@@ -113,7 +114,7 @@ class EvidenceUpload(BaseModel):
     next_step: str
 
 
-class ReporterView(BaseModel):
+class ReporterView(Schema):
     """Times are days (``YYYY-MM-DD``): nothing the reporter sees moves at the second staff act."""
 
     status: Status
@@ -139,7 +140,7 @@ class ReportQuery(PageIn):
     year: int | None = Field(None, ge=2000, le=2100)
 
 
-class ReportSummary(BaseModel):
+class ReportSummary(Schema):
     id: str
     status: Status
     category: str
@@ -153,7 +154,7 @@ class ReportPage(Page[ReportSummary]):
     pass
 
 
-class ReportContent(BaseModel):
+class ReportContent(Schema):
     what: str
     who: ReportedPerson
     where: str
@@ -185,7 +186,7 @@ class NoteIn(_In):
     text: str = Field(min_length=1, max_length=5000)
 
 
-class NoteOut(BaseModel):
+class NoteOut(Schema):
     id: str
     author_nip: str
     text: str
@@ -196,7 +197,7 @@ class NotePage(Page[NoteOut]):
     pass
 
 
-class DownloadOut(BaseModel):
+class DownloadOut(Schema):
     url: str
     expires_in: int
     filename: str
@@ -218,7 +219,7 @@ class DueQuery(PageIn):
     status: PurgeableStatus = PurgeableStatus.CLOSED
 
 
-class DueItem(BaseModel):
+class DueItem(Schema):
     id: str
     status: Status
     changed_at: str
@@ -229,7 +230,7 @@ class DuePage(Page[DueItem]):
     pass
 
 
-class PurgeResult(BaseModel):
+class PurgeResult(Schema):
     reports: int
     files: int
 
@@ -241,13 +242,13 @@ class StatsQuery(_In):
     year: int = Field(ge=2000, le=2100)
 
 
-class StatsCount(BaseModel):
+class StatsCount(Schema):
     category: str
     status: Status
     count: int
 
 
-class StatsOut(BaseModel):
+class StatsOut(Schema):
     year: int
     total: int
     counts: list[StatsCount]

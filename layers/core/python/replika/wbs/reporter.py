@@ -108,7 +108,7 @@ def _notify(report_id: str) -> None:
     """Tell the Inspektorat a report arrived: the id only, never content."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from replika.core.settings import get_settings
+    from replika.core.runtime import get_settings
 
     topic = get_settings().wbs_topic_arn
     if not topic:

@@ -27,7 +27,7 @@ from replika.core.auth import Principal
 from replika.core.calendar import parse_utc_iso
 from replika.core.errors import ValidationFailed
 from replika.core.pagination import decode_cursor, encode_cursor
-from replika.core.settings import get_settings
+from replika.core.runtime import get_settings
 from replika.wbs import crypto, rules, service, store, trail
 from replika.wbs.models import DueItem, DuePage, PurgeResult, StatsCount, StatsOut
 from replika.wbs.rules import Status

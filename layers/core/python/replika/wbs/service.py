@@ -48,9 +48,10 @@ from pynamodb.exceptions import PutError
 
 from replika.core import observability
 from replika.core.auth import Principal, Role
-from replika.core.config import RegionConfig, WbsPolicy, current_region
+from replika.core.config import RegionConfig, WbsPolicy
 from replika.core.dynamodb import is_condition_failure
 from replika.core.errors import NotFound, TooManyRequests, Unauthorized
+from replika.core.runtime import current_region
 from replika.wbs import crypto, rules, store, trail
 from replika.wbs.models import ChallengeOut, DuePage, PurgeResult, SessionOut, StatsOut
 from replika.wbs.rules import Status

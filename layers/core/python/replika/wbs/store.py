@@ -14,7 +14,7 @@ from typing import Any
 from pynamodb.transactions import TransactWrite
 
 from replika.core import storage
-from replika.core.settings import get_settings
+from replika.core.runtime import get_settings
 from replika.wbs import crypto
 from replika.wbs.tables import REPORT, WbsItem, report_pk, stats_pk
 

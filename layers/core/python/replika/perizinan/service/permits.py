@@ -16,7 +16,7 @@ from pynamodb.transactions import TransactWrite
 from replika.core import runtime
 from replika.core.auth import Principal, Role
 from replika.core.errors import Forbidden, NotFound
-from replika.core.settings import require
+from replika.core.runtime import require
 from replika.perizinan import keys, store
 from replika.perizinan.models import DownloadOut, KeyOut, PermitOut, VerifyOut
 from replika.perizinan.rules import permit as rules

@@ -59,7 +59,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from replika.core.config import RegionConfig, current_region
+from replika.core.config import RegionConfig
+from replika.core.runtime import current_region
 from replika.remunerasi.keys import run_key
 from replika.remunerasi.models import FailureOut, HistoryOut, ResultOut, ResultPage, RunOut
 from replika.remunerasi.payroll import queue

@@ -31,10 +31,11 @@ from typing import Any
 from replika.core import storage
 from replika.core.auth import Principal
 from replika.core.calendar import parse_period
-from replika.core.config import RegionConfig, current_region
+from replika.core.config import RegionConfig
 from replika.core.errors import Forbidden, NotFound
 from replika.core.money import format_rupiah
 from replika.core.observability import get_logger
+from replika.core.runtime import current_region
 from replika.remunerasi.models import LinkOut, OutputsOut
 from replika.remunerasi.rules import format_tanggal
 from replika.remunerasi.store import employees, runs

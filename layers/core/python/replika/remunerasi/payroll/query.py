@@ -131,7 +131,7 @@ def result_out(item: PayrollResult) -> ResultOut:
 
 def get_run(period: str, principal: Principal | None = None) -> RunOut:
     """The run of ``period`` (404 when none); ``allowed_actions`` when ``principal`` is given."""
-    from replika.core.config import current_region
+    from replika.core.runtime import current_region
     from replika.remunerasi.service.attendance_gaps import missing_attendance
 
     check_period(period)

@@ -17,7 +17,7 @@ from typing import Any
 from replika.core import dynamodb, runtime
 from replika.core.errors import Retryable
 from replika.core.observability import get_logger
-from replika.core.settings import get_settings
+from replika.core.runtime import get_settings
 
 __all__ = [
     "MAX_REQUEUES",

@@ -17,14 +17,16 @@ from pynamodb.transactions import TransactWrite
 
 from replika.core import audit
 from replika.core.auth import Principal
-from replika.core.calendar import RegionCalendar, calendar_for, period_of, previous_period
-from replika.core.config import RegionConfig, current_region
+from replika.core.calendar import calendar_for, period_of, previous_period
+from replika.core.config import RegionConfig
 from replika.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from replika.core.observability import get_logger
+from replika.core.runtime import current_region
 from replika.remunerasi import keys, rules
 from replika.remunerasi.models import ResultOut, RunOut
 from replika.remunerasi.payroll import compute, queue
 from replika.remunerasi.payroll.query import check_period, result_out, run_out
+from replika.remunerasi.schedule import SCHEDULE_LOCAL_TIME, payroll_schedule_expression
 from replika.remunerasi.service.attendance_gaps import missing_attendance
 from replika.remunerasi.store import attendance, employees, runs, totals
 from replika.remunerasi.store import results as results_store
@@ -54,7 +56,6 @@ CHUNK_SIZE = 90
 #: keeps the run item far below DynamoDB's 400 KB even when a whole region fails.
 MAX_RUN_FAILURES = 200
 #: The scheduled run: 01:00 region time on the 1st computes the previous period.
-SCHEDULE_LOCAL_TIME = (1, 0, 1)  # hour, minute, day of month
 SYSTEM_ACTOR = "system:payroll"
 
 COMPUTING = runs.COMPUTING
@@ -428,13 +429,6 @@ def act(
 
 
 # -- schedule -------------------------------------------------------------------------------------
-def payroll_schedule_expression(config: RegionConfig) -> str:
-    """The EventBridge (UTC) cron of 01:00 region time on the 1st: ``cron(0 18 L * ? *)`` in WIB,
-    ``cron(0 17 L * ? *)`` in WITA, ``cron(0 16 L * ? *)`` in WIT."""
-    hour, minute, day = SCHEDULE_LOCAL_TIME
-    return RegionCalendar(config.timezone).local_time_to_utc_cron(hour, minute, day)
-
-
 def scheduled_period(event_time_utc: datetime, config: RegionConfig) -> str:
     """The period the schedule computes: the month before the event's **region-local** date."""
     if event_time_utc.tzinfo is None:

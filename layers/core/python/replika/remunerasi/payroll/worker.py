@@ -6,8 +6,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from replika.core.config import RegionConfig, current_region
+from replika.core.config import RegionConfig
 from replika.core.observability import get_logger
+from replika.core.runtime import current_region
 from replika.remunerasi.payroll import compute, outputs, queue, run
 from replika.remunerasi.store import results as results_store
 from replika.remunerasi.store import runs

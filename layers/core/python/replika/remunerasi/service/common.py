@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 
 from replika.core.auth import Principal
 from replika.core.calendar import RegionCalendar, calendar_for
-from replika.core.config import RegionConfig, current_region
+from replika.core.config import RegionConfig
 from replika.core.errors import Conflict, NotFound
+from replika.core.runtime import current_region
 from replika.remunerasi import keys
 from replika.remunerasi.store import employees, people
 from replika.remunerasi.store.employees import DirectoryItem

@@ -11,7 +11,7 @@ from typing import Any
 from replika.core import audit, runtime, storage
 from replika.core.auth import Principal, Role
 from replika.core.errors import Forbidden
-from replika.core.settings import require
+from replika.core.runtime import require
 from replika.sabilulungan import store
 from replika.sabilulungan.models import (
     BudgetOut,
