@@ -191,11 +191,27 @@ def install_counter(counter: CallCounter) -> None:
 
     def hooked_session(*args: Any, **kwargs: Any) -> Any:
         session = real_get_session(*args, **kwargs)
+        session._replika_counted = True  # its clients are counted through the session's events
         session.register("before-call.dynamodb", counter.before_call)
         session.register("after-call.dynamodb", counter.after_call)
         return session
 
     setattr(pynamodb_base, "get_session", hooked_session)  # noqa: B010
+
+    # The runtime's one DynamoDB client (replika.core.table shares it with every model) comes from
+    # a session PynamoDB never made: count on every DynamoDB client created from now on.
+    import botocore.session
+
+    real_create: Callable[..., Any] = botocore.session.Session.create_client
+
+    def hooked_create(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        client = real_create(self, service_name, *args, **kwargs)
+        if service_name == "dynamodb" and not getattr(self, "_replika_counted", False):
+            client.meta.events.register("before-call.dynamodb", counter.before_call)
+            client.meta.events.register("after-call.dynamodb", counter.after_call)
+        return client
+
+    setattr(botocore.session.Session, "create_client", hooked_create)  # noqa: B010
 
     real_call = getattr(botocore.client.BaseClient, "_make_api_call")  # noqa: B009
 
