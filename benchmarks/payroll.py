@@ -23,7 +23,9 @@ Then it measures and prints:
   the us-east-1 list prices after the November 2024 cut ($0.625 per million WRU, $0.125 per
   million RRU); ap-southeast-3 (Jakarta) is priced somewhat higher — pass its prices from the
   AWS price list;
-* ``ratio to the lower bound``: the run's CPU time over the CPU time, in this process and against
+* ``ratio to the lower bound``: the run's CPU time (less this benchmark's own call counting and
+  the JSON fast path's check of the first responses of each operation, which fall in the run
+  because it comes first) over the CPU time, in this process and against
   the same moto tables, of the minimal batch reads and writes for N employees issued directly with
   boto3 (:func:`lower_bound_seconds`). CPU time, not wall: the run and the lower bound are
   single-threaded, and on a shared machine wall time also counts other processes' work (both
@@ -348,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         from replika_infra.local import moto_patches
 
         moto_patches.install()  # the local stack's and the tests' fix of moto's transaction backup
-        checked = install_moto_json_fast_path()
+        checked = install_moto_json_fast_path(counter)
         install_moto_query_fast_path()
         install_moto_condition_cache()
 
@@ -493,8 +495,9 @@ def main(argv: list[str] | None = None) -> int:
         f"    TransactWriteItems (100 results each) + ceil(N x {avg_dir_item} B / 1 MB) Query pages to\n"
         f"    enumerate = ({lb_reads:,} + {lb_tx:,} + {lb_enum:,}) / N = {lower_tx:.4f} per employee;\n"
         f"    with BatchWriteItem (25 per call) for the results instead: {lower_batch:.4f} per employee.\n"
-        f"    This run: per chunk of {payroll.CHUNK_SIZE} = 2 GetItem (run, chunk) + 2 BatchGetItem +\n"
-        f"    1 TransactWriteItems + 1 Query (a pending marker left in my group?) = 6 calls; per group\n"
+        f"    This run: per chunk of {payroll.CHUNK_SIZE} = 1 BatchGetItem (run, chunk) + 3 BatchGetItem\n"
+        f"    (directory, month totals, attendance markers) + 1 TransactWriteItems + 1 Query (a pending\n"
+        f"    marker left in my group?) = 6 calls; per group\n"
         f"    of 100 chunks 3 more (its chunk items, its sums, the groups done); plus the start (Query\n"
         f"    pages, BatchWriteItem of markers and chunks, audit) and the finish."
     )
@@ -510,7 +513,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     # CPU time of this process on both sides: the run and the lower bound are single-threaded and
     # in-process, and on a shared machine their wall times also count other people's work.
-    ratio = (cpu - counter.overhead_s) / lb_cpu  # the lower bound runs without the call counter
+    # the lower bound runs without the call counter, and after the JSON fast path's checks (the
+    # first responses of each operation, serialized twice and compared) are used up
+    ratio = (cpu - counter.overhead_s - counter.check_s) / lb_cpu
     goals[f"ratio to the lower bound <= {GOAL_RATIO}"] = ratio <= GOAL_RATIO
     print(
         f"  lower bound timed here (boto3 direct, same moto tables: {lb_calls:,} calls = Query pages,\n"
@@ -518,7 +523,9 @@ def main(argv: list[str] | None = None) -> int:
         f" {lb_cpu:.1f} s CPU\n"
         f"    (the run: {wall:.1f} s wall, {cpu:.1f} s CPU; by wall time {wall / lb_wall:.2f}, which counts\n"
         f"    whatever else the machine ran meanwhile); the ratio is of CPU time, run (less the call\n"
-        f"    counting, {counter.overhead_s:.1f} s) / lower bound:"
+        f"    counting, {counter.overhead_s:.1f} s, and the JSON fast path's check of its first responses\n"
+        f"    against moto's own writer, {counter.check_s:.1f} s) / lower bound"
+        f" (not less the check: {(cpu - counter.overhead_s) / lb_cpu:.2f}):"
     )
     print(f"  ratio to the lower bound: {ratio:.2f}")
     for goal, ok in goals.items():

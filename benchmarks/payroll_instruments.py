@@ -71,6 +71,9 @@ class CallCounter:
     wru: float = 0.0
     rru: float = 0.0
     overhead_s: float = 0.0  # CPU time (process) spent counting: the lower bound is not counted
+    # CPU time (process) of the JSON fast path's check against moto's own writer (the first
+    # responses of each operation in the process, whichever part of the benchmark sends them)
+    check_s: float = 0.0
     sizes: dict[tuple[str, str, str], int] = field(default_factory=dict)
     key_names: dict[str, tuple[str, str]] = field(default_factory=dict)
     _pending: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -78,7 +81,7 @@ class CallCounter:
     def reset(self) -> None:
         self.calls.clear()
         self.client_calls.clear()
-        self.wru = self.rru = self.overhead_s = 0.0
+        self.wru = self.rru = self.overhead_s = self.check_s = 0.0
 
     def _key(self, table: str, item: Mapping[str, Any]) -> tuple[str, str, str]:
         hk, rk = self.key_names.get(table, ("pk", "sk"))
@@ -188,11 +191,27 @@ def install_counter(counter: CallCounter) -> None:
 
     def hooked_session(*args: Any, **kwargs: Any) -> Any:
         session = real_get_session(*args, **kwargs)
+        session._replika_counted = True  # its clients are counted through the session's events
         session.register("before-call.dynamodb", counter.before_call)
         session.register("after-call.dynamodb", counter.after_call)
         return session
 
     setattr(pynamodb_base, "get_session", hooked_session)  # noqa: B010
+
+    # The runtime's one DynamoDB client (replika.core.table shares it with every model) comes from
+    # a session PynamoDB never made: count on every DynamoDB client created from now on.
+    import botocore.session
+
+    real_create: Callable[..., Any] = botocore.session.Session.create_client
+
+    def hooked_create(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        client = real_create(self, service_name, *args, **kwargs)
+        if service_name == "dynamodb" and not getattr(self, "_replika_counted", False):
+            client.meta.events.register("before-call.dynamodb", counter.before_call)
+            client.meta.events.register("after-call.dynamodb", counter.after_call)
+        return client
+
+    setattr(botocore.session.Session, "create_client", hooked_create)  # noqa: B010
 
     real_call = getattr(botocore.client.BaseClient, "_make_api_call")  # noqa: B009
 
@@ -233,11 +252,13 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
-def install_moto_json_fast_path() -> dict[str, int]:
+def install_moto_json_fast_path(counter: CallCounter | None = None) -> dict[str, int]:
     """moto 5.2 serializes every DynamoDB response by walking the botocore shape of each
     attribute value (a few ms per item of 50 attributes). Data-plane results are already in wire
     form, so write them with ``json.dumps``. The first responses of each operation are also
-    serialized the stock way and compared; a difference switches the fast path off."""
+    serialized the stock way and compared; a difference switches the fast path off. The CPU time
+    of that check (the stock serialization and the comparison) is added to ``counter.check_s``
+    while the counter is active: it is the benchmark's own checking, not the code measured."""
     from moto.dynamodb.responses import DynamoResult
 
     original = DynamoResult.execute_result
@@ -251,8 +272,12 @@ def install_moto_json_fast_path() -> dict[str, int]:
         body = json.dumps(_plain(self.result), separators=(",", ":"))
         if checked.get(op, 0) < 3:
             checked[op] = checked.get(op, 0) + 1
+            c0 = time.process_time()
             status, headers, stock = original(self, context)
-            if json.loads(stock or "{}") != json.loads(body):
+            differs = json.loads(stock or "{}") != json.loads(body)
+            if counter is not None and counter.active:
+                counter.check_s += time.process_time() - c0
+            if differs:
                 state["on"] = False
                 print(f"  (moto JSON fast path differs on {op}: switched off)", file=sys.stderr)
                 return status, headers, stock

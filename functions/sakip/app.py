@@ -7,18 +7,16 @@ what beyond the role (an OPD's own data, the OPD head) is the use cases' (``repl
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from chalice.app import Chalice, Response
 
 from replika.core import runtime
 from replika.core.auth import Role
-from replika.core.errors import NotFound
 from replika.core.http import Api, Ctx, json_response
 from replika.core.lazy import lazy_module
 from replika.core.pagination import PageQuery
-from replika.sakip import common
+from replika.sakip import common, xlsx_example
 from replika.sakip.lke_models import (
     AnswerIn,
     EvaluationList,
@@ -72,6 +70,9 @@ from replika.sakip.models import (
     UploadOut,
     YearQuery,
 )
+from replika.sakip.paths import path as _path
+from replika.sakip.paths import quarter as _quarter
+from replika.sakip.paths import year as _year
 
 if TYPE_CHECKING:
     from replika.sakip import (
@@ -115,34 +116,6 @@ except (OSError, ValueError):
     from replika.core.calendar import local_time_to_utc_cron
 
     ROLLUP_CRON = local_time_to_utc_cron("Asia/Jakarta", 2, 30)
-
-# -- path parameters (bounded, ASCII; a malformed one is a 404 before any lookup) -----------------
-_PATTERNS = {
-    "period": re.compile(r"^20[0-9]{2}-20[0-9]{2}$"),
-    "code": re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$"),
-    "owner": re.compile(r"^(pemda|[0-9A-Za-z][0-9A-Za-z.-]{0,29})$"),
-    "criterion": re.compile(r"^[A-Za-z0-9.]{1,12}$"),
-    "link": re.compile(r"^[0-9a-f]{12}$"),
-    "activity": re.compile(r"^[A-Za-z0-9._-]{1,40}$"),
-}
-
-
-def _path(kind: str, value: str) -> str:
-    if not _PATTERNS[kind].match(value):
-        raise NotFound("Alamat tidak ditemukan.", details={kind: value[:64]})
-    return value
-
-
-def _year(value: str) -> int:
-    if not (len(value) == 4 and value.isascii() and value.isdigit() and 2000 <= int(value) <= 2100):
-        raise NotFound("Tahun harus YYYY (2000..2100).", code="unknown_year", details={"year": value[:8]})
-    return int(value)
-
-
-def _quarter(value: str) -> int:
-    if value not in ("1", "2", "3", "4"):
-        raise NotFound("Triwulan harus 1..4.", code="unknown_quarter", details={"quarter": value[:8]})
-    return int(value)
 
 
 # -- planning periods and the cascade -------------------------------------------------------------
@@ -240,6 +213,7 @@ def export_cascade(ctx: Ctx, period: str, query: ExportQuery) -> LinkOut:
     query=ImportQuery,
     response=ImportSummary,
     raw_body=(XLSX,),
+    raw_example=xlsx_example.import_example(),
     summary="Impor kaskade (XLSX; semua baris sah atau tidak ada yang disimpan)",
 )
 def import_cascade(ctx: Ctx, period: str, query: ImportQuery) -> ImportSummary:

@@ -216,6 +216,26 @@ def _keep_cross_field_rules(schema: dict[str, Any], case: Any) -> None:
     for name in schema.get("x-same-as-path", []):
         if isinstance(body.get(name), str) and isinstance(case.path_parameters, dict):
             case.path_parameters[name] = body[name]
+    for name, key in schema.get("x-unique-by", {}).items():
+        _make_unique(body.get(name), key)
+
+
+def _make_unique(items: Any, key: str) -> None:
+    """Items of an array keep distinct values of ``key``: a repeated one gets a number for its end
+    (same length while it can; digits fit the identifier patterns of the documents)."""
+    if not isinstance(items, list):
+        return
+    seen: set[str] = set()
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get(key), str):
+            continue
+        value, n = item[key], 0
+        while value in seen:
+            n += 1
+            suffix = str(n)
+            value = item[key][: max(len(item[key]) - len(suffix), 0)] + suffix
+        item[key] = value
+        seen.add(value)
 
 
 _SERIALIZED: set[str] = set()

@@ -18,14 +18,7 @@ from tests.contract import schemathesis_stage as stage
 
 #: Apps whose findings are not yet fixed, each with what is open: the test is expected to fail
 #: (strict: once it passes, the entry must go). Not an ignore list: the counts are still printed.
-OPEN: dict[str, str] = {
-    "sakip": (
-        "issue 14 §1 open for e-SAKIP: decimals on the wire (the document says any string or any "
-        "number, the server takes <= 4 places and bounded digits), the cascade's level rules "
-        "(400 invalid_node: parent, owner, indicators per level; targets per period year) are not "
-        "in the document, and an XLSX body the generator cannot make"
-    ),
-}
+OPEN: dict[str, str] = {}
 
 
 def _apps() -> list[object]:

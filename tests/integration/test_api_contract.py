@@ -293,7 +293,7 @@ def test_acting_declares_its_404_and_states_its_cross_field_rules(region_stack: 
         ["end", "start"]
     ]
     assert doc["components"]["schemas"]["ActivityUpdate"]["x-same-as-path"] == ["code"]
-    assert {"x-distinct", "x-not-before", "x-same-as-path"} == set(CROSS_FIELD_RULES)
+    assert {"x-distinct", "x-not-before", "x-same-as-path", "x-unique-by"} == set(CROSS_FIELD_RULES)
     hr = {**auth_header("199001012015011001", "32.73.06", "bkpsdm"), **JSON_CT}
     with Client(load_app("remunerasi")) as c:
         body = {"acting_nip": "1" * 18, "for_nip": "2" * 18, "start": "2026-01-01", "end": "2026-01-31"}

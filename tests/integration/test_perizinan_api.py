@@ -16,6 +16,9 @@ from tests.conftest import auth_header
 
 NIP = "198503152010011001"
 OFFICE = auth_header(NIP, "1.01", "dpmptsp")
+#: the region's signing official (kota-bandung.toml ``official_nip``: the seeded head of DPMPTSP)
+OFFICIAL_NIP = "197802282004021924"
+SIGNER = auth_header(OFFICIAL_NIP, "1.01", "dpmptsp")
 TEKNIS_OPD = "1.03"
 SCHEMA = {
     "type": "object",
@@ -191,11 +194,20 @@ def test_staged_path_with_return_fee_and_issue(client: Client) -> None:
         )[0]
         == 200
     )
-    st, decided = call(
+    # the signature stage: not the front office (not the official); the body's name/plt are ignored
+    st, err = call(
         client,
         "POST",
         f"/applications/{number}/actions",
         OFFICE,
+        {"action": "advance", "official_name": "Budi", "plt": True},
+    )
+    assert st == 403 and err["error"]["code"] == "not_signing_official"
+    st, decided = call(
+        client,
+        "POST",
+        f"/applications/{number}/actions",
+        SIGNER,
         {"action": "advance", "official_name": "Budi", "plt": True},
     )
     assert (
@@ -219,7 +231,12 @@ def test_staged_path_with_return_fee_and_issue(client: Client) -> None:
     )
     st, permit = call(client, "GET", f"/permits/{issued['permit_number']}", applicant)
     assert st == 200
-    assert (permit["official_name"], permit["official_nip"], permit["official_plt"]) == ("Budi", NIP, True)
+    pol = runtime.current().region.perizinan
+    assert (permit["official_name"], permit["official_nip"], permit["official_plt"]) == (
+        pol.official_name,
+        pol.official_nip,
+        pol.official_plt,
+    )
     st, doc = call(client, "GET", f"/permits/{issued['permit_number']}/document", applicant)
     assert st == 200 and doc["url"].startswith("http")
 
@@ -267,3 +284,124 @@ def test_sla_clock_fiktif_positif_or_escalation(
         assert now["status"] == "in_review" and now["escalated"]
     again = clock.run(on=due + timedelta(days=2))
     assert again.granted == [] and again.escalated == []  # applied once
+
+
+def _to_signature(client: Client, applicant: dict[str, str], first: dict[str, str]) -> str:
+    st, app = call(
+        client,
+        "POST",
+        "/applications",
+        applicant,
+        {
+            "type_code": "SIUP",
+            "business": _business(600_000_000),
+            "form": {"luas_m2": 5},
+            "documents": ["ktp"],
+        },
+    )
+    assert st == 201, app
+    number = str(app["number"])
+    teknis = auth_header("199001012015011001", TEKNIS_OPD, "pegawai")
+    assert call(client, "POST", f"/applications/{number}/actions", first, {"action": "advance"})[0] == 200
+    assert call(client, "POST", f"/applications/{number}/actions", teknis, {"action": "advance"})[0] == 200
+    return number
+
+
+def test_the_signer_did_no_earlier_stage(client: Client) -> None:
+    """Separation of duties: the official who received the application cannot also sign it."""
+    applicant = _setup(client)
+    assert runtime.current().region.perizinan.official_nip == OFFICIAL_NIP
+    number = _to_signature(client, applicant, SIGNER)
+    st, err = call(client, "POST", f"/applications/{number}/actions", SIGNER, {"action": "advance"})
+    assert st == 403 and err["error"]["code"] == "separation_of_duties", err
+    assert call(client, "GET", f"/public/applications/{number}")[1]["status"] == "in_review"
+
+
+def test_a_listed_plt_signs_with_the_configured_name_and_plt_status(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from replika.core.config import PltSigner
+    from replika.perizinan.service import applications
+
+    region_pol = runtime.current().region.perizinan
+    plt_nip = "198101012006041003"
+    pol = region_pol.model_copy(update={"plt_signers": [PltSigner(nip=plt_nip, name="Asep Plt")]})
+    monkeypatch.setattr(applications, "policy", lambda: pol)
+    applicant = _setup(client)
+    number = _to_signature(client, applicant, OFFICE)
+    plt = auth_header(plt_nip, "1.01", "dpmptsp")
+    st, out = call(
+        client,
+        "POST",
+        f"/applications/{number}/actions",
+        plt,
+        {"action": "advance", "official_name": "Xavier"},
+    )
+    assert st == 200 and out["status"] == "approved", out
+    st, issued = call(
+        client, "POST", f"/applications/{number}/payment", OFFICE, {"receipt_number": "STS-2026-0777"}
+    )
+    assert st == 200, issued
+    st, permit = call(client, "GET", f"/permits/{issued['permit_number']}", applicant)
+    assert (permit["official_name"], permit["official_nip"], permit["official_plt"]) == (
+        "Asep Plt",
+        plt_nip,
+        True,
+    )
+
+
+def test_catalogue_refuses_remote_refs_and_unreadable_csv_with_4xx(client: Client) -> None:
+    import csv
+
+    remote = {**SCHEMA, "properties": {"luas_m2": {"$ref": "https://example.com/luas.json"}}}
+    st, err = call(client, "POST", "/catalogue", OFFICE, _type("REMOTE", form_schema=remote))
+    assert st == 400 and err["error"]["code"] == "invalid_form_schema", err
+    assert call(client, "GET", "/public/catalogue/REMOTE")[0] == 404
+    from replika.perizinan.rules.catalogue_csv import COLUMNS
+
+    big = "x" * (csv.field_size_limit() + 1)
+    text = ",".join(COLUMNS) + f'\nUMK,Izin,0,0,,ya,ktp,"{big}",v,V,dpmptsp,,2\n'
+    r = client.http.request(
+        "POST", "/catalogue/import/csv", headers={**OFFICE, "Content-Type": "text/csv"}, body=text.encode()
+    )
+    assert r.status_code == 400, r.body[:300]
+    assert json.loads(r.body)["error"]["details"]["problems"][0]["row"] == 2
+
+
+def test_a_receipt_pays_one_application_and_the_applicant_sees_no_cashier(client: Client) -> None:
+    applicant = _setup(client)
+    first = _to_signature(client, applicant, OFFICE)
+    second = _to_signature(client, applicant, OFFICE)
+    for number in (first, second):
+        assert (
+            call(client, "POST", f"/applications/{number}/actions", SIGNER, {"action": "advance"})[0] == 200
+        )
+    st, paid = call(
+        client, "POST", f"/applications/{first}/payment", OFFICE, {"receipt_number": "STS-2026-0042"}
+    )
+    assert st == 200 and paid["status"] == "issued" and paid["payment"]["by"]  # staff see who took it
+    for receipt in ("STS-2026-0042", "sts-2026-0042"):
+        st, err = call(client, "POST", f"/applications/{second}/payment", OFFICE, {"receipt_number": receipt})
+        assert st == 409 and err["error"]["code"] == "receipt_used", err
+    assert call(client, "GET", f"/public/applications/{second}")[1]["status"] == "approved"
+    st, mine = call(client, "GET", f"/applications/{first}", applicant)
+    assert st == 200 and mine["payment"] == {
+        "receipt_number": "STS-2026-0042",
+        "waived": False,
+        "date": paid["payment"]["at"][:10],
+    }
+    st, page = call(client, "GET", "/applications/mine", applicant)
+    assert st == 200 and all("by" not in (a["payment"] or {}) for a in page["items"])
+    st, waived = call(
+        client, "POST", f"/applications/{second}/payment", OFFICE, {"waiver_reason": "Usaha mikro terdampak"}
+    )
+    assert st == 200 and waived["status"] == "issued"
+    mine = call(client, "GET", f"/applications/{second}", applicant)[1]
+    assert mine["payment"]["waived"] is True and set(mine["payment"]) == {"receipt_number", "waived", "date"}
+
+
+def test_a_json_import_with_one_bad_schema_saves_nothing(client: Client) -> None:
+    bad = _type("BAD", form_schema={**SCHEMA, "properties": {"x": {"$ref": "#/$defs/nope"}}})
+    st, err = call(client, "POST", "/catalogue/import", OFFICE, {"types": [_type("GOOD"), bad]})
+    assert st == 400 and err["error"]["code"] == "invalid_form_schema", err
+    assert call(client, "GET", "/public/catalogue/GOOD")[0] == 404

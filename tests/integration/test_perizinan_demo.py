@@ -65,23 +65,25 @@ def test_the_demo_seed_and_its_walk_through(demo: Any, capsys: pytest.CaptureFix
         "U": auth_header("usaha", None, "pemohon"),
         "D": auth_header(USERS["dpmptsp"]["nip"], "32.73.16", "dpmptsp"),
         "P": auth_header(USERS["pegawai"]["nip"], "32.73.09", "pegawai"),
+        "K": auth_header(config.perizinan.official_nip, "32.73.16", "dpmptsp"),
     }
     demo_perizinan.print_guide("http://127.0.0.1:8000", made, config)
     lines = capsys.readouterr().out.splitlines()
     assert any("KBLI 86* -> tinggi" in line for line in lines)  # the risk mapping, as configured
     seen: dict[str, Any] = {}
     key_pem = ""
+    key_base = ""
     calls = 0
     with Client(load_module("perizinan").app) as client:
         for i, line in enumerate(lines):
             stripped = line.strip()
             if stripped.startswith(".venv/bin/replika permit-verify"):
                 qr = seen["qr"]
-                ok, fields = verify_qr(qr, key_pem.encode())
+                ok, fields = verify_qr(qr, key_pem.encode(), key_base)
                 assert ok and fields["no"] == seen["permit_number"]
                 changed = json.dumps({**fields, "until": "2099-12-31"}, sort_keys=True, separators=(",", ":"))
                 tampered = re.sub(r"d=[^&]+", "d=" + b64u(changed.encode()), qr)
-                assert not verify_qr(tampered, key_pem.encode())[0]
+                assert not verify_qr(tampered, key_pem.encode(), key_base)[0]
                 continue
             if not stripped.startswith("curl "):
                 continue
@@ -105,6 +107,7 @@ def test_the_demo_seed_and_its_walk_through(demo: Any, capsys: pytest.CaptureFix
             answer = json.loads(r.body)
             if path == "/public/key":
                 key_pem = answer["pem"]
+                key_base = answer["verify_url_base"]
             for key in ("permit_number", "verify_code", "qr"):
                 if r.status_code < 300 and (found := _find(answer, key)) is not None:
                     seen[key] = found

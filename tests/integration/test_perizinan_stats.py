@@ -14,6 +14,7 @@ from chalice.test import Client
 from tests.conftest import auth_header
 from tests.integration.test_perizinan_api import (
     OFFICE,
+    SIGNER,
     TEKNIS_OPD,
     _business,
     _setup,
@@ -40,10 +41,10 @@ def _apply(c: Client, who: dict[str, str], capital: int, type_code: str = "SIUP"
 
 
 def _issue(c: Client, number: str) -> Any:
-    for who in (OFFICE, TEKNIS, OFFICE):
+    for who in (OFFICE, TEKNIS, SIGNER):  # the last stage: the region's signing official
         st, app = call(c, "POST", f"/applications/{number}/actions", who, {"action": "advance"})
         assert st == 200, app
-    st, app = call(c, "POST", f"/applications/{number}/payment", OFFICE, {"receipt_number": "STS-1"})
+    st, app = call(c, "POST", f"/applications/{number}/payment", OFFICE, {"receipt_number": f"STS-{number}"})
     assert st == 200 and app["status"] == "issued", app
     return app
 
@@ -306,9 +307,9 @@ def test_every_status_change_is_in_the_oss_feed(client: Client) -> None:
 
 def _issue_from(c: Client, number: str, teknis: dict[str, str]) -> Any:
     """From the technical stage on: advance it and the signature, pay the fee."""
-    for who in (teknis, OFFICE):
+    for who in (teknis, SIGNER):
         st, app = call(c, "POST", f"/applications/{number}/actions", who, {"action": "advance"})
         assert st == 200, app
-    st, app = call(c, "POST", f"/applications/{number}/payment", OFFICE, {"receipt_number": "STS-9"})
+    st, app = call(c, "POST", f"/applications/{number}/payment", OFFICE, {"receipt_number": f"STS-{number}"})
     assert st == 200 and app["status"] == "issued", app
     return app

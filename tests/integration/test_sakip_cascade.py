@@ -58,13 +58,15 @@ def test_levels_belong_to_bappeda_and_to_each_opd(sakip: dict[str, str]) -> None
         assert status == 409  # the code exists
         wrong = {**prog, "code": "A.P3", "parent": "S1"}
         status, body = call(client, "POST", f"/cascade/{s.PERIOD}/nodes", s.STAFF_A, wrong)
-        assert status == 400 and {p["code"] for p in body["error"]["details"]["problems"]} == {
+        # 409: the parent's level and OPD are stored state (a valid body in conflict with it)
+        assert status == 409 and {p["code"] for p in body["error"]["details"]["problems"]} == {
             "parent_level",
             "owner_parent",
         }
         short = {**prog, "code": "A.P4", "indicators": [{**s.indicator("O1"), "targets": {"2025": "1"}}]}
         status, body = call(client, "POST", f"/cascade/{s.PERIOD}/nodes", s.STAFF_A, short)
-        assert status == 400 and body["error"]["details"]["problems"][0]["code"] == "targets_incomplete"
+        # 409: which years need a target is the stored period's (a state conflict, same code)
+        assert status == 409 and body["error"]["details"]["problems"][0]["code"] == "targets_incomplete"
         status, body = call(client, "GET", f"/cascade/{s.PERIOD}/nodes?parent=A.SS1", s.STAFF_A)
         assert status == 200 and [n["code"] for n in body["items"]] == ["A.P1", "A.P2"]
         status, body = call(client, "GET", f"/cascade/{s.PERIOD}/nodes/B.P1", s.STAFF_A)

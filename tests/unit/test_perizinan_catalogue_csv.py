@@ -61,3 +61,48 @@ def test_problems_name_their_row(text: str, row: int, words: str) -> None:
     with pytest.raises(CsvProblems) as err:
         parse(text)
     assert err.value.problems[0]["row"] == row and words in err.value.problems[0]["problem"]
+
+
+def test_a_cell_over_the_csv_field_limit_is_a_row_problem_not_a_crash() -> None:
+    import csv
+
+    big = "x" * (csv.field_size_limit() + 10)
+    text = GOOD + f'KLINIK,Klinik,0,0,,tidak,ktp,"{big}",terima,Front office,dpmptsp,,1\n'
+    with pytest.raises(CsvProblems) as caught:
+        parse(text)
+    assert caught.value.problems[0]["row"] == 5
+    assert "CSV tidak dapat dibaca" in caught.value.problems[0]["problem"]
+
+
+def test_a_deeply_nested_form_schema_is_a_row_problem_not_a_crash() -> None:
+    deep = "[" * 50_000 + "]" * 50_000  # under the CSV field limit, over the recursion limit
+    text = HEADER + "\n" + f'UMK,Izin Usaha Mikro,0,0,,ya,ktp,"{deep}",verifikasi,Verifikasi,dpmptsp,,2\n'
+    with pytest.raises(CsvProblems) as caught:
+        parse(text)
+    assert caught.value.problems == [{"row": 2, "problem": "form_schema bersarang terlalu dalam"}]
+
+
+def test_only_local_refs_in_a_form_schema() -> None:
+    from replika.core.errors import ValidationFailed
+    from replika.perizinan.rules.forms import check_schema, validate_form
+
+    ok = {
+        "type": "object",
+        "$defs": {"luas": {"type": "integer", "minimum": 1}},
+        "properties": {"luas": {"$ref": "#/$defs/luas"}},
+    }
+    check_schema(ok)
+    validate_form(ok, {"luas": 3})
+    for ref in ("https://example.com/s.json", "other.json", "//host/x", ""):
+        bad = {"type": "object", "properties": {"a": {"items": [{"$ref": ref}]}, "b": {"$ref": ref}}}
+        with pytest.raises(ValidationFailed) as caught:
+            check_schema({**bad, "properties": {"b": {"$ref": ref}}})
+        assert caught.value.code == "invalid_form_schema"
+    with pytest.raises(ValidationFailed) as caught:
+        check_schema({"type": "object", "properties": {"b": {"$dynamicRef": "https://x/y"}}})
+    with pytest.raises(ValidationFailed) as caught:
+        check_schema({"type": "object", "properties": {"b": {"$ref": "#/$defs/missing"}}})
+    assert caught.value.code == "invalid_form_schema"
+    # a schema saved before this check: submitting is a 4xx, not a crash
+    with pytest.raises(ValidationFailed):
+        validate_form({"type": "object", "properties": {"b": {"$ref": "#/$defs/missing"}}}, {"b": 1})

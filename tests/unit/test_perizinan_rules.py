@@ -204,6 +204,11 @@ def test_signature_over_the_payload_verifies_and_a_tampered_field_fails() -> Non
         official_name="Kepala DPMPTSP",
         official_nip="197001011995031001",
         official_plt=True,
+        address="Jl. Asia Afrika 1",
+        kbli="47111",
+        nib="1234567890123",
+        registration=False,
+        fiktif_positif=False,
     )
     payload = permit.canonical(fields)
     signature = key.sign(payload, ec.ECDSA(hashes.SHA256()))
@@ -214,3 +219,51 @@ def test_signature_over_the_payload_verifies_and_a_tampered_field_fails() -> Non
     d = qr.split("?d=")[1].split("&s=")[0]
     assert permit.b64u_decode(d) == payload
     assert permit.public_key_pem(der).startswith("-----BEGIN PUBLIC KEY-----\n")
+
+
+def test_the_signed_payload_covers_everything_the_pdf_prints() -> None:
+    """Address, KBLI, NIB, registration-or-permit and fiktif positif are signed (payload v2)."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from replika.perizinan.service.permits import verify_signature
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    fields = permit.signed_fields(
+        number="SK-SIUP-327309-14082026-007",
+        verify_code="ABCDEFGHJKLMNPQR",
+        type_code="SIUP",
+        type_name="Izin Usaha",
+        holder="Siti",
+        business="Warung Siti",
+        kecamatan="32.73.09",
+        valid_from=date(2026, 8, 14),
+        valid_until=date(2031, 8, 13),
+        official_name="Kepala DPMPTSP",
+        official_nip="197001011995031001",
+        official_plt=False,
+        address="Jl. Asia Afrika 1",
+        kbli="47111",
+        nib="1234567890123",
+        registration=False,
+        fiktif_positif=False,
+    )
+    assert fields["v"] == permit.PAYLOAD_VERSION == 2
+    assert permit.PAYLOAD_VERSION in permit.KNOWN_PAYLOAD_VERSIONS
+    payload = permit.canonical(fields)
+    signature = key.sign(payload, ec.ECDSA(hashes.SHA256()))
+    assert verify_signature(payload, signature, der)
+    changes = {
+        "address": "Jl. Braga 99",
+        "kbli": "86101",
+        "nib": "9999999999999",
+        "reg": True,
+        "fp": True,
+    }
+    for name, value in changes.items():
+        assert fields[name] != value
+        tampered = permit.canonical({**fields, name: value})
+        assert not verify_signature(tampered, signature, der), name

@@ -143,8 +143,8 @@ def _business(name: str, kbli: str, capital: int, kec: str, address: str) -> dic
 
 
 class _Desk:
-    def __init__(self, office: Principal, opd: dict[str, Principal]) -> None:
-        self.office, self.opd = office, opd
+    def __init__(self, office: Principal, opd: dict[str, Principal], signer: Principal) -> None:
+        self.office, self.opd, self.signer = office, opd, signer
 
     def submit(
         self, who: Principal, type_code: str, business: dict[str, Any], form: dict[str, Any]
@@ -157,8 +157,9 @@ class _Desk:
     def advance(self, out: m.ApplicationOut, **kw: Any) -> m.ApplicationOut:
         stage = out.stage
         assert stage is not None
+        last = out.stages[-1].code == stage.code
         who = (
-            self.office
+            (self.signer if last else self.office)  # the last stage is the official's signature
             if stage.role == "dpmptsp"
             else self.opd[PU_OPD if out.type_code == "PBG" else "technical"]
         )
@@ -166,7 +167,7 @@ class _Desk:
 
     def to_end(self, out: m.ApplicationOut, receipt: str) -> m.ApplicationOut:
         while out.status == "in_review":
-            out = self.advance(out, note="Sesuai", official_name=None)
+            out = self.advance(out, note="Sesuai")
         if out.status == "approved":
             out = applications.pay(out.number, m.PaymentIn(receipt_number=receipt), self.office, None)
         return out
@@ -179,7 +180,16 @@ def seed_perizinan(config: RegionConfig, users: dict[str, dict[str, str]]) -> De
         "technical": _staff(users["pegawai"], Role.PEGAWAI),
         PU_OPD: Principal("demo-pu", "demo-pu", frozenset({Role.PEGAWAI}), users["pegawai"]["nip"], PU_OPD),
     }
-    desk = _Desk(office, opd)
+    # the signer is the region's official (kota-bandung: the head of DPMPTSP, demo-kepala-dpmptsp)
+    pol = config.perizinan
+    signer = Principal(
+        "demo-kepala-dpmptsp",
+        "demo-kepala-dpmptsp",
+        frozenset({Role.DPMPTSP}),
+        pol.official_nip,
+        users["dpmptsp"]["opd"],
+    )
+    desk = _Desk(office, opd, signer)
     cal = common.calendar()
     today = common.today()
     days = [cal.working_days_back(today, n) for n in range(22, 0, -1)]  # a month of working days
@@ -320,6 +330,9 @@ def print_guide(gw: str, demo: DemoPerizinan, config: RegionConfig) -> None:
     print(f"  {'/'.join(pol.report_only_risks)} only report; {rules}; otherwise {pol.default_risk}")
     print("  U=$(.venv/bin/replika token --role pemohon-usaha)   # the demo business (applicants' pool)")
     print("  D=$(.venv/bin/replika token --role dpmptsp); P=$(.venv/bin/replika token --role pegawai)")
+    print(
+        f"  K=$(.venv/bin/replika token --role kepala-dpmptsp)   # the signing official, {pol.official_name}"
+    )
     print("  # register a small business by report: registered at once, with its certificate")
     business = {
         "name": "Warung Kopi Ceu Euis",
@@ -360,8 +373,8 @@ def print_guide(gw: str, demo: DemoPerizinan, config: RegionConfig) -> None:
             gw,
             "POST",
             f"/applications/{n}/actions",
-            "D",
-            {"action": "advance", "official_name": pol.official_name},
+            "K",
+            {"action": "advance", "note": "Ditandatangani"},
         )
         _curl(gw, "POST", f"/applications/{n}/payment", "D", {"receipt_number": f"STS-{demo.year}-0999"})
         _curl(gw, "GET", "/permits/<permit_number>/document", "U")

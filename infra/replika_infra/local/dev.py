@@ -49,13 +49,20 @@ DEMO_USERS: dict[str, tuple[str, int, str]] = {
     "demo-inspektorat": (Role.INSPEKTORAT, 2, "staff"),
     "demo-bappeda": (Role.BAPPEDA, 3, "staff"),
     "demo-dpmptsp": (Role.DPMPTSP, 15, "staff"),
+    # the head of DPMPTSP: the region's signing official (kota-bandung.toml perizinan.official_nip)
+    "demo-kepala-dpmptsp": (Role.DPMPTSP, 15, "head"),
     "demo-tapd": (Role.TAPD, 4, "head"),
     "demo-kepala-daerah": (Role.KEPALA_DAERAH, 0, "head"),
     "demo-tu": (Role.PEGAWAI, 0, "staff"),  # Sabilulungan's administrative check (tu_opd)
     "demo-dinsos": (Role.PEGAWAI, 9, "staff"),  # enters individual bansos recipients (bansos_opds)
 }
 #: the key of ``DevState.users`` (``replika token --role <key>``) where it is not the group
-USER_KEYS = {"demo-atasan": "atasan", "demo-tu": "tu", "demo-dinsos": "dinsos"}
+USER_KEYS = {
+    "demo-kepala-dpmptsp": "kepala-dpmptsp",
+    "demo-atasan": "atasan",
+    "demo-tu": "tu",
+    "demo-dinsos": "dinsos",
+}
 #: Applicants of the self sign-up pool (username = e-mail): organisations and businesses.
 DEMO_APPLICANTS: dict[str, tuple[str, str]] = {
     # key: (e-mail, name)

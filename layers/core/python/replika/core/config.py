@@ -199,6 +199,13 @@ class WbsPolicy(_Section):
 RISK_LEVELS = ("rendah", "menengah-rendah", "menengah-tinggi", "tinggi")
 
 
+class PltSigner(_Section):
+    """An acting official (Plt) who may sign permits in the head of DPMPTSP's place."""
+
+    nip: str = Field(pattern=r"^[0-9]{18}$")
+    name: str = Field(min_length=3, max_length=150)
+
+
 class RiskRule(_Section):
     """KBLI codes starting with ``kbli_prefix`` with capital (excluding land and buildings) of at
     least ``capital_from`` rupiah have ``risk``. The longest matching prefix wins; among its rules,
@@ -246,6 +253,9 @@ class PerizinanPolicy(_Section):
     official_name: str = "Kepala DPMPTSP"
     official_nip: str = Field("000000000000000000", pattern=r"^[0-9]{18}$")
     official_plt: bool = False
+    #: acting officials (Plt) who may also sign; a permit they sign names them, with Plt status.
+    #: Only the official or a listed Plt may do a permit's last stage (the signature).
+    plt_signers: list[PltSigner] = Field(default_factory=list)
     verify_url_base: str = "https://perizinan.example.go.id/perizinan/public/verify/"
     #: the status codes of the OSS status feed (replika status -> the code the region's OSS
     #: connector sends); a region remaps them here, not in code

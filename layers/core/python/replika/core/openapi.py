@@ -17,8 +17,9 @@ IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_\-:.]{8,128}$"
 #: Rules between the fields of a body that JSON Schema cannot state, as extensions of the body's
 #: schema (a model's ``json_schema_extra``); the server refuses a body that breaks one with 400:
 #: ``x-distinct``: pairs of properties whose values differ; ``x-not-before``: pairs ``[later,
-#: earlier]`` (ISO dates); ``x-same-as-path``: properties equal to the path parameter of that name.
-CROSS_FIELD_RULES = ("x-distinct", "x-not-before", "x-same-as-path")
+#: earlier]`` (ISO dates); ``x-same-as-path``: properties equal to the path parameter of that name;
+#: ``x-unique-by``: ``{array property: item key}``, the items' values of that key differ.
+CROSS_FIELD_RULES = ("x-distinct", "x-not-before", "x-same-as-path", "x-unique-by")
 
 _REF = "#/components/schemas/{model}"
 _PATH_PARAM = re.compile(r"{([^}]+)}")

@@ -30,7 +30,9 @@ def permit_pdf(body: dict[str, Any]) -> bytes:
     pdf.set_title(_ascii(f["no"]))
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 15)
-    title = "SURAT TANDA TERDAFTAR" if body.get("registration") else "SURAT IZIN"
+    # what is printed comes from the signed fields (payload v2), falling back to the body (v1)
+    registration = f["reg"] if "reg" in f else body.get("registration")
+    title = "SURAT TANDA TERDAFTAR" if registration else "SURAT IZIN"
     pdf.cell(0, 10, _ascii(f"{title}: {f['type_name']}"), new_x="LMARGIN", new_y="NEXT", align="C")
     pdf.set_font("Helvetica", "", 11)
     pdf.cell(0, 8, _ascii(f"Nomor: {f['no']}"), new_x="LMARGIN", new_y="NEXT", align="C")
@@ -38,15 +40,16 @@ def permit_pdf(body: dict[str, Any]) -> bytes:
     rows = [
         ("Pemegang", f["holder"]),
         ("Usaha", f["business"]),
-        ("KBLI", body.get("kbli") or "-"),
-        ("Lokasi", f"{body.get('address') or '-'} (kecamatan {f['kec']})"),
+        ("NIB", f.get("nib") or "-"),
+        ("KBLI", f.get("kbli", body.get("kbli")) or "-"),
+        ("Lokasi", f"{f.get('address', body.get('address')) or '-'} (kecamatan {f['kec']})"),
         ("Jenis izin", f"{f['type']} - {f['type_name']}"),
         ("Berlaku", f"{f['from']} s.d. {f['until'] or 'selama usaha berjalan'}"),
     ]
     for label, value in rows:
         pdf.cell(40, 8, _ascii(label))
         pdf.multi_cell(0, 8, _ascii(f": {value}"), new_x="LMARGIN", new_y="NEXT")
-    if body.get("fiktif_positif"):
+    if f["fp"] if "fp" in f else body.get("fiktif_positif"):
         pdf.ln(2)
         pdf.multi_cell(0, 7, _ascii("Diterbitkan karena batas waktu layanan terlampaui (fiktif positif)."))
     pdf.ln(6)

@@ -11,6 +11,7 @@ CURRENT = "CURRENT"
 APP = "APP"
 PERMIT = "PERMIT"
 PROFILE = "PROFILE"
+RECEIPT = "RECEIPT"
 
 
 def type_pk(code: str) -> str:
@@ -79,3 +80,8 @@ def feed_sk(at: str, number: str, version: int) -> str:
 
 def seq_pk(prefix: str, type_code: str, kecamatan: str, day: str) -> str:
     return f"SEQ#{prefix}#{type_code}#{kecamatan}#{day}"
+
+
+def receipt_pk(receipt_number: str) -> str:
+    """One item per receipt number (case-insensitive): a receipt pays one application only."""
+    return f"RECEIPT#{receipt_number.strip().upper()}"

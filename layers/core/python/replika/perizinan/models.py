@@ -177,8 +177,12 @@ class ActionIn(_In):
     action: Literal["advance", "return", "reject"]
     reason: str | None = Field(None, max_length=1000)
     note: str | None = Field(None, max_length=2000, description="e.g. the site visit report")
-    official_name: str | None = Field(None, min_length=3, max_length=150, description="signature stage")
-    plt: bool = False
+    #: ignored (kept so older clients still validate): the signer is the region's official or a
+    #: listed Plt, taken from the policy by the caller's NIP
+    official_name: str | None = Field(
+        None, min_length=3, max_length=150, description="diabaikan: penandatangan dari kebijakan daerah"
+    )
+    plt: bool = Field(False, description="diabaikan: status Plt dari kebijakan daerah")
 
 
 class PaymentIn(_In):
@@ -282,6 +286,10 @@ class VerifyOut(Schema):
 class KeyOut(Schema):
     algorithm: str
     pem: str
+    #: the only URL prefix a genuine permit QR code starts with (the offline verifier checks it)
+    verify_url_base: str
+    #: the region's time zone: an offline verifier decides expiry by the region's date
+    timezone: str
 
 
 class TrackOut(Schema):

@@ -229,3 +229,17 @@ def next_seq(prefix: str, type_code: str, kecamatan: str, day: str) -> int:
     with translated():
         item.update(actions=[PerizinanItem.tally.add(1), PerizinanItem.kind.set("seq")])
     return int(item.tally or 0)
+
+
+def receipt(receipt_number: str) -> PerizinanItem | None:
+    return _get(keys.receipt_pk(receipt_number), keys.RECEIPT)
+
+
+def save_receipt(tx: TransactWrite, receipt_number: str, number: str, at: str) -> None:
+    """The receipt's claim, in the payment's transaction: fails if any application used it."""
+    save_new(
+        tx,
+        PerizinanItem(
+            keys.receipt_pk(receipt_number), keys.RECEIPT, kind="receipt", number=number, created_at=at
+        ),
+    )

@@ -123,7 +123,9 @@ def check_node(
     fields: Any,
     known_opds: set[str] | None = None,
 ) -> None:
-    """Every problem of a node's content at once (400 ``invalid_node``)."""
+    """Every problem of a node's content against the stored cascade at once: the parent's level and
+    OPD, the period's years, the directory (409 ``invalid_node``: valid data in conflict with the
+    stored state; the rules of the level alone are ``NodeIn``'s, 400)."""
     years = [str(y) for y in common.period_years(period)]
     problems = [
         {"code": code, "message": message}
@@ -150,7 +152,7 @@ def check_node(
         if owner not in found:
             problems.append({"code": "unknown_opd", "message": f"OPD {owner} tidak ada di direktori."})
     if problems:
-        raise BadRequest(
+        raise Conflict(
             "Node kaskade tidak sesuai aturan.", code="invalid_node", details={"problems": problems}
         )
 
@@ -160,7 +162,7 @@ def _parent_facts(period: str, code: str | None) -> dict[str, Any] | None:
         return None
     found = store.node_or_none(period, code)
     if found is None:
-        raise BadRequest("Induk tidak ditemukan.", code="unknown_parent", details={"parent": code})
+        raise NotFound("Induk tidak ditemukan.", code="unknown_parent", details={"parent": code})
     return {"level": found.level, "owner": found.owner}
 
 

@@ -22,6 +22,7 @@ revision); revisions one by one with their audit record.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -38,34 +39,18 @@ from replika.sakip.documents import XLSX_TYPE
 from replika.sakip.models import ImportSummary, IndicatorIn, LinkOut, NodeIn
 from replika.sakip.rules.cascade import LEVEL_LABELS, rank
 from replika.sakip.tables import Node, Period
+from replika.sakip.xlsx_example import INDICATOR_COLUMNS, NODE_COLUMNS, SHEET, headers
 
-SHEET = "Kaskade"
-NODE_COLUMNS = ("Level", "Kode", "Kode induk", "Uraian", "Pemilik", "Bobot", "Urutan")
-INDICATOR_COLUMNS = (
-    "Kode indikator",
-    "Indikator",
-    "Satuan",
-    "Polaritas",
-    "Agregasi",
-    "Sumber data",
-    "Kondisi awal",
-    "Bobot indikator",
-)
+__all__ = ["INDICATOR_COLUMNS", "NODE_COLUMNS", "SHEET", "export", "headers", "import_xlsx"]
 POLARITY = {"higher": "maksimal", "lower": "minimal"}
 AGGREGATION = {"sum": "kumulatif", "last": "akhir", "average": "rata-rata"}
 LEVEL_OF = {label.lower(): level for level, label in LEVEL_LABELS.items()}
 MAX_ROWS = 20_000
+#: control characters XML 1.0 (so XLSX) cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): a stored
+#: name with one is exported with U+FFFD in its place instead of failing the whole export
+_NOT_IN_XML = re.compile(r"[\000-\010\013\014\016-\037]")
 TX_NODES = 49  # node + revision = 2 actions each, within DynamoDB's 100 per transaction
 LINK_EXPIRES = 300
-
-
-def headers(years: list[int]) -> list[str]:
-    return [
-        *NODE_COLUMNS,
-        *INDICATOR_COLUMNS,
-        *(f"Target {y}" for y in years),
-        *(f"Pagu {y}" for y in years),
-    ]
 
 
 def tree_order(nodes: Iterable[Node]) -> list[Node]:
@@ -146,6 +131,8 @@ def export_xlsx(period: Period, nodes: Iterable[Node], title: str) -> bytes:
 
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return _NOT_IN_XML.sub("\ufffd", value)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value

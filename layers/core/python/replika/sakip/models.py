@@ -3,7 +3,8 @@ attainment, performance agreements, reports, the E-RK link and the public summar
 models are :mod:`replika.sakip.lke_models`.
 
 Numbers that are not money (targets, realisations, attainment) travel as decimal strings in
-responses (``"98.50"``) and are accepted as JSON numbers or strings: exact, never binary floats.
+responses (``"98.50"``) and are accepted as JSON integers or decimal strings with at most 4 places
+(:mod:`replika.sakip.wire`): exact, never binary floats.
 Money is whole rupiah (``int``).
 """
 
@@ -18,8 +19,9 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from replika.core.pagination import Page, PageQuery
 from replika.core.schema import Schema
 from replika.sakip.rules.attainment import Aggregation, Polarity
-from replika.sakip.rules.cascade import Level
+from replika.sakip.rules.cascade import Level, parent_level, structure_problems
 from replika.sakip.rules.quarters import QuarterState
+from replika.sakip.wire import NODE_SHAPE, NonNegative, Num, Weight, text
 
 PERIOD = r"^20[0-9]{2}-20[0-9]{2}$"
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$"
@@ -29,9 +31,6 @@ INDICATOR = r"^[A-Za-z0-9._-]{1,20}$"
 ACTIVITY = r"^[A-Za-z0-9._-]{1,40}$"
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
-Num = Annotated[Decimal, Field(max_digits=20, decimal_places=4, allow_inf_nan=False)]
-NonNegative = Annotated[Decimal, Field(ge=0, max_digits=20, decimal_places=4, allow_inf_nan=False)]
-Weight = Annotated[Decimal, Field(gt=0, le=1000, max_digits=10, decimal_places=4, allow_inf_nan=False)]
 Rupiah = Annotated[int, Field(ge=0, le=10**15)]
 #: the keys of a per-year map are years YYYY (the validators check; the document says so)
 YEAR_KEYS: dict[str, Any] = {"propertyNames": {"pattern": "^[0-9]{4}$"}}
@@ -48,7 +47,7 @@ class _In(Schema):
 # -- planning periods -----------------------------------------------------------------------------
 class PeriodIn(_In):
     start_year: Year = Field(description="first year of the five-year plan (RPJMD)")
-    name: str = Field(min_length=3, max_length=200, description="e.g. RPJMD 2025-2029")
+    name: str = text(3, 200, description="e.g. RPJMD 2025-2029")
 
 
 class PeriodOut(Schema):
@@ -66,8 +65,8 @@ class PeriodList(Schema):
 # -- the cascade ----------------------------------------------------------------------------------
 class IndicatorIn(_In):
     id: str = Field(pattern=INDICATOR)
-    name: str = Field(min_length=3, max_length=300)
-    unit: str = Field(min_length=1, max_length=40)
+    name: str = text(3, 300)
+    unit: str = text(1, 40)
     polarity: Polarity = "higher"
     aggregation: Aggregation = Field("last", description="how quarters add up to the year")
     source: str | None = Field(None, max_length=200, description="sumber data")
@@ -86,8 +85,14 @@ class IndicatorIn(_In):
         return v
 
 
+#: an indicator's id is unique within its node (``x-unique-by``: a rule no JSON Schema states)
+UNIQUE_INDICATORS: dict[str, Any] = {"x-unique-by": {"indicators": "id"}}
+
+
 class _NodeFields(_In):
-    name: str = Field(min_length=3, max_length=500)
+    model_config = ConfigDict(json_schema_extra=UNIQUE_INDICATORS)
+
+    name: str = text(3, 500)
     parent: str | None = Field(None, pattern=CODE)
     weight: Weight | None = Field(None, description="relative to its siblings (equal if none)")
     order: int = Field(0, ge=0, le=999_999)
@@ -108,14 +113,33 @@ class _NodeFields(_In):
 
 
 class NodeIn(_NodeFields):
+    model_config = ConfigDict(json_schema_extra={**UNIQUE_INDICATORS, **NODE_SHAPE})
+
     code: str = Field(pattern=CODE)
     level: Level
     owner: str = Field(pattern=OWNER, description="OPD code, or 'pemda' for the region's levels")
 
+    @model_validator(mode="after")
+    def _level_rules(self) -> NodeIn:
+        """The rules of the level alone (the document's ``anyOf``): a stand-in parent of the right
+        level and OPD leaves out what only the stored parent can tell (409 then)."""
+        above = parent_level(self.level)
+        parent = None if self.parent is None else {"level": above, "owner": self.owner}
+        problems = structure_problems(
+            level=self.level,
+            owner=self.owner,
+            parent=parent,
+            indicators=len(self.indicators),
+            has_pagu=bool(self.pagu),
+        )
+        if problems:
+            raise ValueError("; ".join(message for _, message in problems))
+        return self
+
 
 class NodeUpdate(_NodeFields):
     version: int = Field(ge=1)
-    reason: str | None = Field(None, min_length=5, max_length=500, description="required after a signed PK")
+    reason: str | None = text(5, 500, default=None, description="required after a signed PK")
 
 
 class IndicatorOut(Schema):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 COLUMNS = (
@@ -52,13 +53,17 @@ class CsvProblems(ValueError):
 def parse(text: str) -> list[dict[str, Any]]:
     """The types' bodies (unvalidated dicts) in first-seen order; raises :class:`CsvProblems`."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise CsvProblems([{"row": 1, "problem": _unreadable(exc)}]) from None
+    missing = [c for c in COLUMNS if c not in (fieldnames or [])]
     if missing:
         raise CsvProblems([{"row": 1, "problem": f"kolom tidak ada: {', '.join(missing)}"}])
     types: dict[str, dict[str, Any]] = {}
     problems: list[dict[str, Any]] = []
     last = None
-    for n, row in enumerate(reader, start=2):
+    for n, row in _rows(reader):
         if n - 1 > MAX_ROWS:
             raise CsvProblems([{"row": n, "problem": f"lebih dari {MAX_ROWS} baris"}])
         cell = {k: (row.get(k) or "").strip() for k in COLUMNS}
@@ -92,6 +97,25 @@ def parse(text: str) -> list[dict[str, Any]]:
     return list(types.values())
 
 
+def _unreadable(exc: csv.Error) -> str:
+    return f"CSV tidak dapat dibaca: {exc}"[:300]
+
+
+def _rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, row); a row the csv module cannot read (a cell over the field size limit,
+    a NUL byte) is a problem of that row, not a crash."""
+    n = 1
+    while True:
+        n += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise CsvProblems([{"row": n, "problem": _unreadable(exc)}]) from None
+        yield n, row
+
+
 def _type(cell: dict[str, str]) -> dict[str, Any]:
     flag = cell["allows_report"].lower()
     if flag not in TRUE | FALSE:
@@ -100,6 +124,8 @@ def _type(cell: dict[str, str]) -> dict[str, Any]:
         schema = json.loads(cell["form_schema"]) if cell["form_schema"] else {"type": "object"}
     except json.JSONDecodeError as exc:
         raise ValueError(f"form_schema bukan JSON: {exc.msg}") from exc
+    except RecursionError:
+        raise ValueError("form_schema bersarang terlalu dalam") from None
     return {
         "code": cell["code"],
         "name": cell["name"],

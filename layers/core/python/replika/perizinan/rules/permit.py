@@ -1,7 +1,9 @@
 """Permit numbers, validity, the signed payload and the public status of a permit.
 
 The signature covers the canonical JSON (sorted keys, no spaces, UTF-8) of :func:`signed_fields`:
-number, type, holder, business, kecamatan, validity dates and the official. The QR code carries
+number, type, holder, business, NIB, KBLI, the location (address and kecamatan), validity dates,
+whether it is a registration (``SURAT TANDA TERDAFTAR``) or a permit (``SURAT IZIN``), whether it
+was issued by fiktif positif, and the official: everything the PDF prints. The QR code carries
 the public verify URL with the verify code, the payload (base64url) and the ECDSA P-256 / SHA-256
 signature (base64url, DER): anyone with the region's public key (``GET
 /perizinan/public/key``) checks the signature offline and compares the payload to the printed
@@ -16,7 +18,9 @@ from calendar import monthrange
 from datetime import date, timedelta
 from typing import Any
 
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2
+#: the payload versions an offline verifier knows (v1 lacked address, KBLI, NIB and the kind)
+KNOWN_PAYLOAD_VERSIONS = frozenset({PAYLOAD_VERSION})
 
 
 def format_number(fmt: str, *, type_code: str, kecamatan: str, on: date, seq: int) -> str:
@@ -68,6 +72,11 @@ def signed_fields(
     official_name: str,
     official_nip: str,
     official_plt: bool,
+    address: str | None,
+    kbli: str | None,
+    nib: str | None,
+    registration: bool,
+    fiktif_positif: bool,
 ) -> dict[str, Any]:
     return {
         "v": PAYLOAD_VERSION,
@@ -83,6 +92,11 @@ def signed_fields(
         "official": official_name,
         "nip": official_nip,
         "plt": official_plt,
+        "address": address,
+        "kbli": kbli,
+        "nib": nib,
+        "reg": registration,
+        "fp": fiktif_positif,
     }
 
 

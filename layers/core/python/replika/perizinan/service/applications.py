@@ -8,7 +8,7 @@ from typing import Any
 from pynamodb.transactions import TransactWrite
 
 from replika.core.auth import Principal, Role
-from replika.core.errors import Forbidden, NotFound, ValidationFailed
+from replika.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from replika.core.pagination import Page
 from replika.perizinan import keys, store
 from replika.perizinan.models import (
@@ -22,7 +22,7 @@ from replika.perizinan.models import (
     ResubmitIn,
     TrackOut,
 )
-from replika.perizinan.rules import forms, risk, sla
+from replika.perizinan.rules import forms, risk, signing, sla
 from replika.perizinan.rules.workflow import Action, Caller, Status, next_status
 from replika.perizinan.service import feed, permits, stats
 from replika.perizinan.service.common import (
@@ -176,7 +176,7 @@ def submit(body: ApplicationIn, principal: Principal, request_id: str | None) ->
         },
         request_id=request_id,
     )
-    return application_view(item)
+    return application_view(item, applicant=True)
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -197,12 +197,14 @@ def _readable(item: PerizinanItem, principal: Principal) -> None:
 def get(number: str, principal: Principal) -> ApplicationOut:
     item = store.application(number)
     _readable(item, principal)
-    return application_view(item)
+    return application_view(item, applicant=principal.applicant)
 
 
 def mine(principal: Principal, limit: int, cursor: str | None) -> Page[ApplicationOut]:
     rows, nxt = store.by_owner(principal.subject, limit, cursor)
-    return Page[ApplicationOut](items=[application_view(r) for r in rows], next_cursor=nxt)
+    return Page[ApplicationOut](
+        items=[application_view(r, applicant=principal.applicant) for r in rows], next_cursor=nxt
+    )
 
 
 def track(number: str) -> TrackOut:
@@ -283,6 +285,9 @@ def _commit(
     request_id: str | None,
     permit_item: PerizinanItem | None = None,
     note: Any = None,
+    *,
+    applicant: bool = False,
+    receipt: str | None = None,
 ) -> ApplicationOut:
     before = (item.data or {}).get("status")
     new = app_item(data, int(item.version or 0) + 1)
@@ -293,6 +298,8 @@ def _commit(
 
     def write(tx: TransactWrite) -> None:
         store.save_versioned(tx, new, int(item.version or 0))
+        if receipt is not None:
+            store.save_receipt(tx, receipt, data["number"], data["changed_at"])
         if permit_item is not None:
             permits.add_permit(tx, permit_item)
         stats.add(tx, data, counters)
@@ -309,7 +316,7 @@ def _commit(
         after={"status": data["status"], "stage": data.get("stage_index"), "note": note},
         request_id=request_id,
     )
-    return application_view(new)
+    return application_view(new, applicant=applicant)
 
 
 def issue_if_settled(data: Data, on: date) -> PerizinanItem | None:
@@ -319,6 +326,23 @@ def issue_if_settled(data: Data, on: date) -> PerizinanItem | None:
     permit_item = permits.new_permit(data, registration=False, on=on)
     data.update(status=Status.ISSUED.value, permit_number=permit_item.number, issued_on=on.isoformat())
     return permit_item
+
+
+def _signer(stages: list[Data], i: int, principal: Principal) -> Data:
+    """The last stage is the signature: only the region's official or a listed Plt, and not one
+    who did an earlier stage of this application (separation of duties)."""
+    official = signing.signer_for(principal.nip, policy())
+    if official is None:
+        raise Forbidden(
+            "Hanya pejabat penandatangan (atau Plt yang ditetapkan daerah) yang dapat menandatangani izin.",
+            code="not_signing_official",
+        )
+    if signing.did_earlier_stage(stages, i, actor=principal.actor, nip=principal.nip):
+        raise Forbidden(
+            "Penandatangan tidak boleh menangani tahap sebelumnya pada permohonan yang sama.",
+            code="separation_of_duties",
+        )
+    return official
 
 
 def act(number: str, body: ActionIn, principal: Principal, request_id: str | None) -> ApplicationOut:
@@ -335,16 +359,13 @@ def act(number: str, body: ActionIn, principal: Principal, request_id: str | Non
     cal, on, at = calendar(), today(), now_iso()
     permit_item = None
     if action is Action.ADVANCE:
-        stages[i].update(done_at=at, by=principal.actor, note=body.note)
+        official = _signer(stages, i, principal) if last else None
+        stages[i].update(done_at=at, by=principal.actor, nip=principal.nip, note=body.note)
         if target is Status.IN_REVIEW:
             stages[i + 1]["due"] = sla.due_date(cal, on, int(stages[i + 1]["sla_days"])).isoformat()
             data["stage_index"] = i + 1
         else:
-            data["official"] = {
-                "name": body.official_name or policy().official_name,
-                "nip": principal.nip or policy().official_nip,
-                "plt": body.plt,
-            }
+            data["official"] = official  # from the region's policy; body.official_name/plt are ignored
             data["decided_on"] = on.isoformat()
     elif action is Action.RETURN:
         data["paused"] = {
@@ -382,7 +403,7 @@ def resubmit(number: str, body: ResubmitIn, principal: Principal, request_id: st
         cal, date.fromisoformat(paused["since"]), on
     )
     data.update(stages=stages, status=target.value, changed_at=now_iso())
-    return _commit(item, data, "resubmit", principal.actor, request_id)
+    return _commit(item, data, "resubmit", principal.actor, request_id, applicant=True)
 
 
 def withdraw(number: str, principal: Principal, request_id: str | None) -> ApplicationOut:
@@ -391,7 +412,7 @@ def withdraw(number: str, principal: Principal, request_id: str | None) -> Appli
     data: Data = dict(item.data or {})
     target = next_status(Status(data["status"]), Action.WITHDRAW, _callers(data, principal))
     data.update(status=target.value, changed_at=now_iso())
-    return _commit(item, data, "withdraw", principal.actor, request_id)
+    return _commit(item, data, "withdraw", principal.actor, request_id, applicant=True)
 
 
 def pay(number: str, body: PaymentIn, principal: Principal, request_id: str | None) -> ApplicationOut:
@@ -400,6 +421,8 @@ def pay(number: str, body: PaymentIn, principal: Principal, request_id: str | No
     data: Data = dict(item.data or {})
     action = Action.PAY if body.receipt_number else Action.WAIVE
     next_status(Status(data["status"]), action, _callers(data, principal), reason=body.waiver_reason)
+    if body.receipt_number and store.receipt(body.receipt_number) is not None:
+        raise Conflict("Nomor tanda terima sudah dipakai untuk permohonan lain.", code="receipt_used")
     at = now_iso()
     data["payment"] = {
         "amount": int(data.get("fee") or 0) if action is Action.PAY else 0,
@@ -410,4 +433,13 @@ def pay(number: str, body: PaymentIn, principal: Principal, request_id: str | No
     }
     data.update(status=Status.APPROVED.value, changed_at=at)
     permit_item = issue_if_settled(data, today())
-    return _commit(item, data, action.value, principal.actor, request_id, permit_item, note=action.value)
+    return _commit(
+        item,
+        data,
+        action.value,
+        principal.actor,
+        request_id,
+        permit_item,
+        note=action.value,
+        receipt=body.receipt_number,
+    )

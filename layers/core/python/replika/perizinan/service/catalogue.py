@@ -54,7 +54,10 @@ def save_type(body: PermitTypeIn, principal: Principal, request_id: str | None) 
 def import_types(
     types: list[PermitTypeIn], principal: Principal, request_id: str | None
 ) -> CatalogueImportOut:
-    """Each type of a JSON import becomes a new version (one transaction per type)."""
+    """Each type of a JSON import becomes a new version (one transaction per type); every form
+    schema is checked first, so a bad one saves nothing."""
+    for t in types:
+        forms.check_schema(t.form_schema)
     versions = {t.code: save_type(t, principal, request_id).version for t in types}
     return CatalogueImportOut(versions=versions)
 

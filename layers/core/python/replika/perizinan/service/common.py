@@ -94,7 +94,20 @@ def _stage_out(s: dict[str, Any]) -> StageOut:
     )
 
 
-def application_view(item: PerizinanItem) -> ApplicationOut:
+def applicant_payment(payment: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the applicant sees of a payment: the receipt, whether it was waived, the date; not
+    the cashier (``by``) nor the internal waiver note."""
+    if payment is None:
+        return None
+    return {
+        "receipt_number": payment.get("receipt_number"),
+        "waived": payment.get("receipt_number") is None,
+        "date": str(payment.get("at") or "")[:10] or None,
+    }
+
+
+def application_view(item: PerizinanItem, *, applicant: bool = False) -> ApplicationOut:
+    """The application; for its applicant (``applicant``) the payment without the staff details."""
     data: dict[str, Any] = item.data or {}
     stage = current_stage(data)
     return ApplicationOut(
@@ -112,7 +125,7 @@ def application_view(item: PerizinanItem) -> ApplicationOut:
         escalated=bool(data.get("escalated")),
         fiktif_positif=bool(data.get("fiktif_positif")),
         fee=int(data.get("fee") or 0),
-        payment=data.get("payment"),
+        payment=applicant_payment(data.get("payment")) if applicant else data.get("payment"),
         permit_number=data.get("permit_number"),
         renews=data.get("renews"),
         reason=data.get("reason"),

@@ -68,7 +68,12 @@ def verify_signature(payload: bytes, signature: bytes, der: bytes | None = None)
 
 
 def public_key() -> KeyOut:
-    return KeyOut(algorithm=ALGORITHM, pem=rules.public_key_pem(public_key_der()))
+    return KeyOut(
+        algorithm=ALGORITHM,
+        pem=rules.public_key_pem(public_key_der()),
+        verify_url_base=policy().verify_url_base,
+        timezone=runtime.current().region.timezone,
+    )
 
 
 def new_permit(data: dict[str, Any], *, registration: bool, on: date) -> PerizinanItem:
@@ -101,6 +106,11 @@ def new_permit(data: dict[str, Any], *, registration: bool, on: date) -> Perizin
         official_name=official["name"],
         official_nip=official["nip"],
         official_plt=bool(official["plt"]),
+        address=business.get("address"),
+        kbli=business.get("kbli"),
+        nib=data.get("nib"),
+        registration=registration,
+        fiktif_positif=bool(data.get("fiktif_positif")),
     )
     payload = rules.canonical(fields)
     signature = sign(payload)

@@ -12,8 +12,9 @@ Flow (keys in :mod:`replika.remunerasi.keys`)::
               ──► pending markers, then RunChunk × ceil(total / 90), 100 chunks per partition key
               ──► SQS {"kind": "chunk", period, generation, chunk} × chunks (send_message_batch)
     process_message / process_chunk (the SQS worker, one chunk per message):
-              GetItem run (is it still computing g?) + chunk, batch-get 90 directory items + 90
-              month totals -> rules.compute_tkd
+              run (is it still computing g?) + chunk in one consistent BatchGetItem, batch-get 90
+              directory items (the attributes used) + 90 month totals (read as MonthView) + the
+              attendance markers of their OPDs -> rules.compute_tkd
               ──► ONE TransactWriteItems: this chunk pending -> done (+ its counts), its marker
                   deleted, 90 results (spread over 64 partition keys). No item is shared.
               ──► is a marker left in my group? (1 small Query) no -> the group's sums, once

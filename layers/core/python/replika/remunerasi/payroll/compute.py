@@ -10,7 +10,7 @@ from replika.directory.tables import DirectoryItem
 from replika.remunerasi import rules
 from replika.remunerasi.store import attendance, employees, totals
 from replika.remunerasi.store import results as results_store
-from replika.remunerasi.tables import MonthTotal, PayrollResult
+from replika.remunerasi.tables import PayrollResult
 
 __all__ = ["compute_chunk", "result_item", "tkd_input"]
 
@@ -23,7 +23,7 @@ def tkd_input(
     period: str,
     nip: str,
     emp: DirectoryItem,
-    total: MonthTotal | None,
+    total: rules.MonthRecord | None,
     calendar: RegionCalendar,
     config: RegionConfig,
     imported: Collection[int] | None = None,
@@ -48,7 +48,7 @@ def result_item(
     nip: str,
     generation: int,
     emp: DirectoryItem | None,
-    total: MonthTotal | None,
+    total: rules.MonthRecord | None,
     config: RegionConfig,
     at: str,
     imported: Collection[int] | None = None,
@@ -79,10 +79,11 @@ def result_item(
 def compute_chunk(
     period: str, generation: int, nips: Sequence[str], config: RegionConfig
 ) -> list[PayrollResult]:
-    """The results of one chunk: three batch reads (directory, month totals, the attendance import
-    markers of the chunk's OPDs), then the rules."""
-    people = employees.batch_get(nips)
-    month = totals.batch_get(period, nips)
+    """The results of one chunk: three batch reads (directory, month totals -- read as
+    :class:`.totals.MonthView`, no model per employee --, the attendance import markers of the
+    chunk's OPDs), then the rules."""
+    people = employees.batch_get(nips, employees.PAYROLL_ATTRIBUTES)
+    month = totals.batch_get_views(period, nips)
     marks = attendance.imported_of(period, sorted({p.opd_code or "" for p in people.values()}))
     at = now()
     return [

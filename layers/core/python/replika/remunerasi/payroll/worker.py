@@ -65,11 +65,12 @@ def process_chunk(body: Mapping[str, Any], *, config: RegionConfig | None = None
     """
     cfg = config if config is not None else current_region()
     period, generation, number = str(body["period"]), int(body["generation"]), int(body["chunk"])
-    current = runs.load(period)
+    current, chunk = runs.load_with_chunk(period, generation, number)  # one consistent BatchGetItem
     if current is None or int(current.generation) != generation or current.state != runs.COMPUTING:
         logger.info("stale payroll message ignored", extra={"period": period, "generation": generation})
         return "stale"
-    chunk = runs.get_chunk(period, generation, number)
+    if chunk is None:
+        raise RuntimeError(f"payroll chunk {period}/{generation}/{number} is missing")
     if chunk.status == runs.DONE:
         run.chunk_settled(current, number)
         return "already_done"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from replika.directory.tables import OPD, DirectoryItem
+from replika.directory.tables import EMP, OPD, DirectoryItem
 from replika.remunerasi import keys
 
 __all__ = ["DirectoryItem", "active_nips", "active_opds", "batch_get", "get", "headcount", "opd_names"]
@@ -23,21 +23,31 @@ def get(nip: str) -> DirectoryItem | None:
         return None
 
 
-def batch_get(nips: Sequence[str]) -> dict[str, DirectoryItem]:
-    """Employees by NIP, ``BATCH_GET`` keys per BatchGetItem (absent ones are left out)."""
+#: What the payroll run reads of a directory employee (the rest is never read in a run).
+PAYROLL_ATTRIBUTES = ("pk", "sk", "nip", "name", "opd_code", "position_name", "kelas")
+#: What the run's list of employees reads of each.
+_LISTING = ["pk", "nip", "active"]
+
+
+def batch_get(nips: Sequence[str], attributes: Sequence[str] | None = None) -> dict[str, DirectoryItem]:
+    """Employees by NIP, ``BATCH_GET`` keys per BatchGetItem (absent ones are left out); only
+    ``attributes`` of each when given (the others read as ``None``)."""
     out: dict[str, DirectoryItem] = {}
     unique = list(dict.fromkeys(nips))
     for i in range(0, len(unique), BATCH_GET):
-        for item in DirectoryItem.batch_get([(keys.emp_key(n), keys.EMP) for n in unique[i : i + BATCH_GET]]):
+        batch = [(keys.emp_key(n), keys.EMP) for n in unique[i : i + BATCH_GET]]
+        for item in DirectoryItem.batch_get(
+            batch, attributes_to_get=None if attributes is None else list(attributes)
+        ):
             out[item.nip or keys.nip_of(item.pk)] = item
     return out
 
 
 def active_nips() -> list[str]:
-    """Every active employee's NIP, sorted: the directory's ``by_kind`` query (paginated)."""
-    from replika.directory.service import iter_employees
-
-    nips = {item.nip or keys.nip_of(item.pk) for item in iter_employees() if item.active is not False}
+    """Every active employee's NIP, sorted: the directory's ``by_kind`` query (paginated, as
+    ``directory.service.iter_employees``; only the key, NIP and active flag read)."""
+    query = DirectoryItem.by_kind.query(EMP, attributes_to_get=_LISTING)
+    nips = {item.nip or keys.nip_of(item.pk) for item in query if item.active is not False}
     return sorted(nips)
 
 

@@ -335,6 +335,26 @@ def get_chunk(period: str, generation: int, number: int) -> RunChunk:
         raise RuntimeError(f"payroll chunk {period}/{generation}/{number} is missing") from None
 
 
+def load_with_chunk(period: str, generation: int, number: int) -> tuple[PayrollRun | None, RunChunk | None]:
+    """The run item and chunk ``number`` of ``generation``, both read consistently in ONE
+    BatchGetItem (a worker's first read; ``None`` for an item that does not exist)."""
+    run_key, chunk_key = keys.run_key(period), keys.chunk_key(period, generation, number)
+    table = PayrollRun.Meta.table_name
+    request: list[Any] = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in (run_key, chunk_key)]
+    run: PayrollRun | None = None
+    chunk: RunChunk | None = None
+    while request:
+        data = tx_connection().batch_get_item(table, request, consistent_read=True)
+        for raw in data.get("Responses", {}).get(table, []):
+            found = (raw["pk"]["S"], raw["sk"]["S"])
+            if found == run_key:
+                run = PayrollRun.from_raw_data(raw)
+            elif found == chunk_key:
+                chunk = RunChunk.from_raw_data(raw)
+        request = data.get("UnprocessedKeys", {}).get(table, {}).get("Keys") or []
+    return run, chunk
+
+
 def abandon_pending(period: str, generation: int, chunks: int) -> int:
     """Mark ``generation``'s pending chunks abandoned (conditional: pending -> abandoned), so a late
     worker of that generation can never commit one after a new generation started."""

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -12,14 +13,16 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from replika.remunerasi import keys
-from replika.remunerasi.tables import MonthTotal, OpdTotal, day_attr
+from replika.remunerasi.tables import DAYS, MonthTotal, OpdTotal, day_attr
 
 __all__ = [
     "MonthTotal",
+    "MonthView",
     "OpdTotal",
     "add_minutes_in",
     "add_opd_minutes_in",
     "batch_get",
+    "batch_get_views",
     "get",
     "of_period",
     "opd_minutes",
@@ -46,6 +49,68 @@ def batch_get(period: str, nips: Sequence[str]) -> dict[str, MonthTotal]:
     for i in range(0, len(unique), BATCH_GET):
         for item in MonthTotal.batch_get([keys.total_key(period, n) for n in unique[i : i + BATCH_GET]]):
             out[item.sk] = item
+    return out
+
+
+#: ``d01`` -> ("d", 1), …: the day attributes a month total may hold.
+_DAY_ATTRS = {day_attr(p, d): (p, d) for d in DAYS for p in "dac"}
+
+
+def _number(value: Mapping[str, Any]) -> Any:
+    """A NumberAttribute's value from its wire form (as PynamoDB reads it: ``json.loads``)."""
+    return None if "N" not in value else json.loads(value["N"])
+
+
+class MonthView:
+    """A month total as the payroll run reads it (a ``rules.MonthRecord``), built straight from the
+    stored item: only the attributes present are converted, no model object per employee."""
+
+    __slots__ = ("_attendance", "_codes", "_minutes", "sentence_level", "sentence_pct")
+
+    def __init__(self, raw: Mapping[str, Mapping[str, Any]]) -> None:
+        self.sentence_pct: Any = _number(raw["sentence_pct"]) if "sentence_pct" in raw else None
+        level = raw.get("sentence_level")
+        self.sentence_level: str | None = None if level is None else level.get("S")
+        self._minutes: dict[int, Any] = {}
+        self._attendance: dict[int, Any] = {}
+        self._codes: dict[int, str] = {}
+        for name, value in raw.items():
+            day = _DAY_ATTRS.get(name)
+            if day is None:
+                continue
+            kind, d = day
+            if kind == "c":
+                if "S" in value:
+                    self._codes[d] = value["S"]
+            elif (number := _number(value)) is not None:
+                (self._minutes if kind == "d" else self._attendance)[d] = number
+
+    def day_minutes(self) -> dict[int, int]:
+        """As :meth:`MonthTotal.day_minutes`."""
+        return {d: int(self._minutes[d]) for d in sorted(self._minutes)}
+
+    def day_attendance(self) -> dict[int, tuple[int, str]]:
+        """As :meth:`MonthTotal.day_attendance`."""
+        return {d: (int(self._attendance[d]), self._codes.get(d) or "") for d in sorted(self._attendance)}
+
+
+def batch_get_views(period: str, nips: Sequence[str]) -> dict[str, MonthView]:
+    """:func:`batch_get` for the payroll run: the month totals of ``period`` by NIP as
+    :class:`MonthView` (one BatchGetItem per ``BATCH_GET`` keys, unprocessed keys asked again)."""
+    out: dict[str, MonthView] = {}
+    unique = list(dict.fromkeys(nips))
+    connection = MonthTotal._get_connection()
+    table = MonthTotal.Meta.table_name
+    for i in range(0, len(unique), BATCH_GET):
+        request: list[Any] = [
+            {"pk": {"S": pk}, "sk": {"S": sk}}
+            for pk, sk in (keys.total_key(period, n) for n in unique[i : i + BATCH_GET])
+        ]
+        while request:
+            data = connection.batch_get_item(request)
+            for raw in data.get("Responses", {}).get(table, []):
+                out[raw["sk"]["S"]] = MonthView(raw)
+            request = data.get("UnprocessedKeys", {}).get(table, {}).get("Keys") or []
     return out
 
 
