@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import hashlib
-import io
 import json
 import os
 import shutil
@@ -34,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +46,7 @@ from replika_infra.release.iam import has_condition, param_name
 from replika_infra.release.layer_plan import layer_names as layer_names  # re-exported (deploy, tests)
 from replika_infra.release.layer_plan import own_extras as own_extras
 from replika_infra.release.layer_plan import plan as plan
+from replika_infra.release.zips import deterministic_zip, sha256, tree_entries, unzipped_size
 
 ROOT = Path(__file__).resolve().parents[3]
 CORE_LAYER_DIR = ROOT / "layers" / "core" / "python"
@@ -60,13 +59,10 @@ DEFAULT_ARCH = "arm64"
 #: HTTP API (US$1.00 per million requests) rather than REST (US$3.50): benchmarks/cost.py
 API_TYPES_CHOICE = ("http", "rest")
 DEFAULT_API = "http"
-FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 CORE_LAYER_PARAM = "CoreLayerArn"
 COMMON_LAYER_PARAM = "CommonLayerArn"
 FUNCTION_TYPES = frozenset({"AWS::Serverless::Function", "AWS::Lambda::Function"})
 PLACEHOLDER_PREFIX = "replika-placeholder-"
-_EXCLUDED_DIRS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
-_EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 #: Size limits (zipped): Lambda allows 250 MiB unzipped for function + layers; these keep cold
 #: starts and uploads small.
 MAX_LAYER_BYTES = 15 * 1024 * 1024
@@ -94,36 +90,6 @@ def placeholder(env_var: str) -> str:
     return f"{PLACEHOLDER_PREFIX}{env_var.lower().replace('_', '-')}"
 
 
-# ---------------------------------------------------------------------------------------------
-# Deterministic zips
-
-
-def _walk(base: Path, bytecode: bool = False) -> Iterator[Path]:
-    excluded = _EXCLUDED_DIRS - {"__pycache__"} if bytecode else _EXCLUDED_DIRS
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if d not in excluded)
-        for name in sorted(filenames):
-            if bytecode or not name.endswith(_EXCLUDED_SUFFIXES):
-                yield Path(dirpath) / name
-
-
-def deterministic_zip(entries: Iterable[tuple[str, Path]], dest: Path | io.BytesIO) -> None:
-    """Zip ``(archive name, file)`` pairs sorted by name, with fixed timestamps and modes."""
-    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        for arcname, path in sorted(entries, key=lambda e: e[0]):
-            info = zipfile.ZipInfo(arcname, date_time=FIXED_DATE)
-            executable = os.access(path, os.X_OK)
-            info.external_attr = ((0o755 if executable else 0o644) | 0o100000) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, path.read_bytes(), compresslevel=9)
-
-
-def tree_entries(base: Path, prefix: str = "", bytecode: bool = False) -> list[tuple[str, Path]]:
-    """Every file under ``base`` (no caches; ``__pycache__`` too with ``bytecode``), named
-    ``prefix + relative path``."""
-    return [(prefix + p.relative_to(base).as_posix(), p) for p in _walk(base, bytecode)]
-
-
 DEFAULT_REGION = "kota-bandung"
 
 
@@ -145,15 +111,6 @@ def core_layer_entries(
     ]
     entries.append(("python/replika/region.toml", region_file or default_region_file()))
     return sorted(entries)
-
-
-def unzipped_size(path: Path) -> int:
-    with zipfile.ZipFile(path) as zf:
-        return sum(i.file_size for i in zf.infolist())
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
