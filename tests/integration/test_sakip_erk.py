@@ -14,7 +14,7 @@ import pytest
 from chalice.test import Client
 
 from replika.core.auth import Principal, Role
-from replika.core.errors import BadRequest, Forbidden
+from replika.core.errors import Conflict, Forbidden, NotFound
 from replika_infra.local.gateway import load_app
 from tests.integration import sakip_support as s
 
@@ -115,9 +115,9 @@ def test_person_minutes_are_the_approved_minutes_of_linked_entries(sakip: dict[s
         link(s.STAFF_A, "LAYAN", "B.P1.K1.S1", s.OPD_A)  # not A's sub-activity
     with pytest.raises(Forbidden):
         link(s.STAFF_A, "LAYAN", "A.P1.K1.S1")  # "*" is Bappeda's
-    with pytest.raises(BadRequest):
+    with pytest.raises(NotFound):  # not in the E-RK catalogue
         link(s.BAPPEDA, "NOPE", "A.P1.K1.S1")
-    with pytest.raises(BadRequest):
+    with pytest.raises(Conflict):
         link(s.BAPPEDA, "LAYAN", "A.P1.K1")  # an activity, not a sub-activity
     links = {("RAPAT", "*"): "A.P1.K1.S1", ("SURAT", s.OPD_A): "A.P1.K1.S2", ("RAPAT", s.OPD_B): "B.P1.K1.S1"}
     per_sub, unlinked = expected_minutes(links)
@@ -195,6 +195,16 @@ def test_results_without_work_and_the_routes(sakip: dict[str, str]) -> None:
             f"/erk/links/{s.PERIOD}/RAPAT", headers=h, body=json.dumps({"sub_activity": "A.P1.K1.S1"})
         )
         assert r.status_code == 200, r.body
+        # what the request names that is not stored is a 404; a stored node of another level a 409
+        for activity, sub, status, code in (
+            ("NOPE", "A.P1.K1.S1", 404, "unknown_activity"),
+            ("RAPAT", "A.P1.K1.S9", 404, "unknown_sub_activity"),
+            ("RAPAT", "A.P1.K1", 409, "not_a_sub_activity"),
+        ):
+            r = client.http.put(
+                f"/erk/links/{s.PERIOD}/{activity}", headers=h, body=json.dumps({"sub_activity": sub})
+            )
+            assert (r.status_code, json.loads(r.body)["error"]["code"]) == (status, code), r.body
         r = client.http.get(f"/erk/links/{s.PERIOD}", headers=s.headers_of(s.STAFF_B))
         assert [(x["activity"], x["sub_activity_name"]) for x in json.loads(r.body)["items"]] == [
             ("RAPAT", "Node A.P1.K1.S1")

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from replika.core import audit
 from replika.core.auth import Principal, Role
-from replika.core.errors import BadRequest, Forbidden, NotFound
+from replika.core.errors import Conflict, Forbidden, NotFound
 from replika.sakip import common, keys, store, views
 from replika.sakip.erk_port import ErkSource, RemunerasiTables
 from replika.sakip.models import (
@@ -88,11 +88,13 @@ def _require_linker(p: Principal, opd: str, sub_owner: str) -> None:
 def put_link(p: Principal, period: str, activity: str, body: ErkLinkIn, request_id: str | None) -> ErkLinkOut:
     common.get_period(period)
     found = SOURCE.activity(activity)
-    if found is None:
-        raise BadRequest(f"Kegiatan {activity} tidak ada di katalog E-RK.", code="unknown_activity")
+    if found is None:  # a stored thing the path names: 404 like any unknown id
+        raise NotFound(f"Kegiatan {activity} tidak ada di katalog E-RK.", code="unknown_activity")
     sub = store.node_or_none(period, body.sub_activity)
-    if sub is None or sub.level != "sub_activity":
-        raise BadRequest("Tautan harus ke sebuah sub kegiatan.", code="not_a_sub_activity")
+    if sub is None:
+        raise NotFound(f"Node {body.sub_activity} tidak ada pada periode ini.", code="unknown_sub_activity")
+    if sub.level != "sub_activity":  # the body is valid; the stored node is of another level
+        raise Conflict("Tautan harus ke sebuah sub kegiatan.", code="not_a_sub_activity")
     _require_linker(p, body.opd, sub.owner)
     link = ErkLink(
         keys.link_pk(period),
