@@ -34,9 +34,16 @@ def _type(code: str, **kw: Any) -> dict[str, Any]:
         "form_schema": SCHEMA,
         "documents": ["ktp"],
         "stages": [
-            {"code": "terima", "name": "Penerimaan", "role": "dpmptsp", "sla_days": 1},
-            {"code": "teknis", "name": "Tim teknis", "role": "pegawai", "opd": TEKNIS_OPD, "sla_days": 3},
-            {"code": "ttd", "name": "Tanda tangan", "role": "dpmptsp", "sla_days": 1},
+            {"code": "terima", "name": "Penerimaan", "role": "dpmptsp", "sla_days": 1, "kind": "receive"},
+            {
+                "code": "teknis",
+                "name": "Tim teknis",
+                "role": "pegawai",
+                "opd": TEKNIS_OPD,
+                "sla_days": 3,
+                "kind": "technical",
+            },
+            {"code": "ttd", "name": "Tanda tangan", "role": "dpmptsp", "sla_days": 1, "kind": "signature"},
         ],
         "fee": 150_000,
         "validity_months": 60,
@@ -72,6 +79,19 @@ def client(region_stack: dict[str, str]) -> Any:
         yield c
 
 
+def upload(c: Client, who: dict[str, str], path: str, body: dict[str, Any], *, put: bool = True) -> str:
+    """Ask for a presigned POST and (``put``) store the object as the client would."""
+    from replika.core import storage
+
+    st, link = call(
+        c, "POST", path, who, {"filename": "f.pdf", "content_type": "application/pdf", "size": 9, **body}
+    )
+    assert st == 201, link
+    if put:
+        storage.put_bytes(link["key"], b"%PDF-1.4\n", "application/pdf")
+    return str(link["key"])
+
+
 def _setup(c: Client) -> dict[str, str]:
     st, body = call(c, "POST", "/catalogue", OFFICE, _type("SIUP"))
     assert st == 201, body
@@ -79,6 +99,7 @@ def _setup(c: Client) -> dict[str, str]:
     applicant = auth_header("a1", None, "pemohon")
     st, _ = call(c, "PUT", "/me", applicant, {"name": "Siti Aminah", "nik": "3273010101900001"})
     assert st == 200
+    upload(c, applicant, "/documents", {"code": "ktp"})
     return applicant
 
 
@@ -313,7 +334,7 @@ def test_the_signer_did_no_earlier_stage(client: Client) -> None:
     assert runtime.current().region.perizinan.official_nip == OFFICIAL_NIP
     number = _to_signature(client, applicant, SIGNER)
     st, err = call(client, "POST", f"/applications/{number}/actions", SIGNER, {"action": "advance"})
-    assert st == 403 and err["error"]["code"] == "separation_of_duties", err
+    assert st == 409 and err["error"]["code"] == "separation_of_duties", err
     assert call(client, "GET", f"/public/applications/{number}")[1]["status"] == "in_review"
 
 

@@ -62,8 +62,37 @@ def stats_pk(year: int) -> str:
     return f"STATS#{year}"
 
 
-def stats_sk(type_code: str, metric: str, shard: int) -> str:
-    return f"{type_code}#{metric}#{shard}"
+def stats_sk(type_code: str, shard: int) -> str:
+    """One aggregate item per type, year and shard: every counter of the type is an attribute."""
+    return f"AGG#{type_code}#{shard}"
+
+
+def stat_attr(metric: str) -> str:
+    """The aggregate's attribute of one counter (``decided``, ``days#005``, ``skm#waktu``)."""
+    return f"c_{metric}"
+
+
+ESCALATED = "ESCALATED"
+
+
+def document_sk(code: str) -> str:
+    """An applicant's latest upload of a document code (their document library)."""
+    return f"DOC#{code}"
+
+
+def document_prefix(subject: str, code: str) -> str:
+    """Where an applicant's uploads of ``code`` go in the documents bucket."""
+    return f"perizinan/applicants/{hashlib.sha256(subject.encode()).hexdigest()[:32]}/{code}"
+
+
+def visit_prefix(number: str) -> str:
+    """Where the site-visit photos and berita acara scans of an application go."""
+    return f"perizinan/visits/{number}"
+
+
+def permit_document_key(number: str, stamp: str | None = None) -> str:
+    """The permit PDF as issued, or stamped (``revoked``, ``expired``): never the same object."""
+    return f"perizinan/permits/{number}.pdf" if stamp is None else f"perizinan/permits/{number}-{stamp}.pdf"
 
 
 SURVEY = "SURVEY"

@@ -20,6 +20,11 @@ MAX_RUPIAH = 10**15
 Risk = Literal["rendah", "menengah-rendah", "menengah-tinggi", "tinggi"]
 Kind = Literal["baru", "perubahan", "perpanjangan", "daftar-ulang"]
 StageRole = Literal["dpmptsp", "pegawai"]
+#: the stage's place on the path (rules/stages.py): only ``signature`` signs the permit
+StageKind = Literal[
+    "receive", "document-check", "back-office", "technical", "recommendation", "signature", "review"
+]
+DOC_CODE = r"^[A-Za-z0-9._-]{1,60}$"
 
 
 class _In(Schema):
@@ -43,6 +48,8 @@ class StageIn(_In):
     role: StageRole
     opd: str | None = Field(None, pattern=OPD, description="OPD of the technical team (pegawai)")
     sla_days: int = Field(ge=1, le=60, description="working days")
+    kind: StageKind = Field("review", description="the stage's place on the path; only signature signs")
+    site_visit: bool = Field(False, description="a technical stage that needs a visit report and photos")
 
     @model_validator(mode="after")
     def _opd_for_pegawai(self) -> StageIn:
@@ -58,12 +65,21 @@ class PermitTypeIn(_In):
         description="JSON Schema (2020-12) of the form: an object schema",
         json_schema_extra={"required": ["type"], "properties": {"type": {"const": "object"}}},
     )
-    documents: list[str] = Field(default_factory=list, max_length=30)
+    documents: list[Annotated[str, Field(pattern=DOC_CODE)]] = Field(default_factory=list, max_length=30)
     stages: list[StageIn] = Field(min_length=1, max_length=10)
     fee: int = Field(0, ge=0, le=MAX_RUPIAH, description="retribusi, rupiah (0 = none)")
     validity_months: int = Field(0, ge=0, le=600, description="0 = no expiry")
     risk: Risk | None = Field(None, description="fixed risk; none = from KBLI and capital")
     allows_report: bool = Field(False, description="small low-risk businesses only report")
+
+    @model_validator(mode="after")
+    def _stage_kinds(self) -> PermitTypeIn:
+        from replika.perizinan.rules.stages import catalogue_problems
+
+        problems = catalogue_problems([s.model_dump() for s in self.stages])
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class PermitTypeOut(PermitTypeIn):
@@ -132,6 +148,69 @@ class ApplicationIn(_In):
         return self
 
 
+class UploadIn(_In):
+    """One file: its name and declared type and size (the presigned POST enforces both)."""
+
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=3, max_length=100)
+    size: int = Field(ge=1, le=20 * 1024 * 1024)
+
+
+class DocumentUploadIn(UploadIn):
+    code: str = Field(pattern=DOC_CODE, description="the catalogue's document code, e.g. ktp")
+
+
+class VisitPhotoIn(UploadIn):
+    kind: Literal["foto", "berita-acara"] = "foto"
+
+
+class UploadOut(Schema):
+    """POST ``fields`` then ``file`` as multipart/form-data to ``url`` before ``expires_in``."""
+
+    url: str
+    fields: dict[str, str]
+    key: str
+    expires_in: int
+
+
+class VisitIn(_In):
+    """The technical team's site-visit report (berita acara kunjungan lapangan)."""
+
+    date: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    officers: list[Annotated[str, Field(min_length=3, max_length=150)]] = Field(min_length=1, max_length=10)
+    findings: str = Field(min_length=5, max_length=4000)
+    recommendation: str = Field(min_length=3, max_length=2000)
+
+
+class VisitPhotoOut(Schema):
+    kind: str
+    at: str
+
+
+class VisitOut(Schema):
+    stage: str
+    date: str | None = None
+    officers: list[str] = Field(default_factory=list)
+    findings: str | None = None
+    recommendation: str | None = None
+    by: str | None = None
+    at: str | None = None
+    photos: list[VisitPhotoOut] = Field(default_factory=list)
+
+
+class FileLink(Schema):
+    code: str
+    url: str
+
+
+class FilesOut(Schema):
+    """Presigned GET links (valid ``expires_in`` seconds) for staff reviewing the application."""
+
+    documents: list[FileLink]
+    visit_photos: list[FileLink]
+    expires_in: int
+
+
 class ResubmitIn(_In):
     form: dict[str, Any] | None = None
     documents: list[str] | None = Field(None, max_length=30)
@@ -142,6 +221,8 @@ class StageOut(Schema):
     name: str
     role: str
     sla_days: int
+    kind: str = "review"
+    site_visit: bool = False
     due: str | None = None
     done_at: str | None = None
 
@@ -165,6 +246,9 @@ class ApplicationOut(Schema):
     permit_number: str | None = None
     renews: str | None = None
     reason: str | None = None
+    documents: list[str] = Field(default_factory=list, description="the required documents attached")
+    #: staff only (never the applicant's view, never a public page): the site-visit reports
+    visits: list[VisitOut] | None = None
     created_at: str
     changed_at: str
     version: int
@@ -269,6 +353,31 @@ class SlaRunOut(Schema):
     checked: int
     granted: list[str]
     escalated: list[str]
+    #: applications whose step failed this run (e.g. a KMS error): retried by the next run
+    failed: list[str] = Field(default_factory=list)
+
+
+class EscalationItem(Schema):
+    number: str
+    type_code: str
+    stage: str | None
+    role: str | None
+    stage_due: str | None
+    total_due: str
+    overdue_days: int = Field(description="working days past the total due date")
+    escalated_on: str | None
+
+
+EscalationPage = Page[EscalationItem]
+
+
+class EscalationIn(_In):
+    """The head of DPMPTSP on an escalated application: grant (sign now), reject (with a reason)
+    or reassign (the current stage gets ``days`` more working days; the clock runs again)."""
+
+    action: Literal["grant", "reject", "reassign"]
+    reason: str | None = Field(None, max_length=1000)
+    days: int = Field(3, ge=1, le=30)
 
 
 # -- public -------------------------------------------------------------------------------------

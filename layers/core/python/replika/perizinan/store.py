@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pynamodb.expressions.operand import Path
 from pynamodb.transactions import TransactWrite
 
 from replika.core import audit
@@ -157,23 +158,34 @@ def due_on_or_before(day: str) -> list[PerizinanItem]:
 
 
 def add_counters(tx: TransactWrite, year: int, type_code: str, number: str, counters: dict[str, int]) -> None:
-    """ADD ``counters`` to the type's counters of ``year`` (the shard of ``number``), in ``tx``."""
-    shard = keys.due_shard(number)
-    for metric, n in sorted(counters.items()):
-        item = PerizinanItem(keys.stats_pk(year), keys.stats_sk(type_code, metric, shard))
-        tx.update(item, actions=[PerizinanItem.tally.add(n), PerizinanItem.kind.set("stat")])
+    """ADD ``counters`` to the type's aggregate of ``year`` (the shard of ``number``), in ``tx``:
+    one item per type, year and shard, each counter a top-level number attribute."""
+    item = PerizinanItem(keys.stats_pk(year), keys.stats_sk(type_code, keys.due_shard(number)))
+    actions: list[Any] = [PerizinanItem.kind.set("stat"), PerizinanItem.number.set(type_code)]
+    actions += [Path([keys.stat_attr(metric)]).add(n) for metric, n in sorted(counters.items())]
+    tx.update(item, actions=actions)
 
 
 def counters_of(year: int) -> dict[str, dict[str, int]]:
-    """``type -> metric -> total`` over the shards (one year's partition, read whole)."""
+    """``type -> metric -> total``: the year's aggregates (at most ``DUE_SHARDS`` items a type,
+    whatever the number of applications or of distinct day counts), summed over the shards. Read
+    raw: the counters are attributes the model does not declare."""
+    prefix = keys.stat_attr("")
     out: dict[str, dict[str, int]] = {}
+    start = None
     with translated():
-        for item in PerizinanItem.query(keys.stats_pk(year)):
-            type_code, rest = item.sk.split("#", 1)  # type codes are [A-Z0-9]; metrics may hold "#"
-            metric = rest.rsplit("#", 1)[0]
-            per = out.setdefault(type_code, {})
-            per[metric] = per.get(metric, 0) + int(item.tally or 0)
-    return out
+        conn = PerizinanItem._get_connection()
+        while True:
+            page = conn.query(keys.stats_pk(year), exclusive_start_key=start)
+            for raw in page.get("Items", []):
+                per = out.setdefault(raw["number"]["S"], {})
+                for attr, value in raw.items():
+                    if attr.startswith(prefix) and "N" in value:
+                        metric = attr[len(prefix) :]
+                        per[metric] = per.get(metric, 0) + int(value["N"])
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return out
 
 
 def add_feed(tx: TransactWrite, day: str, record: dict[str, Any], version: int) -> None:
@@ -201,6 +213,30 @@ def survey(number: str) -> PerizinanItem | None:
 def save_survey(tx: TransactWrite, number: str, data: dict[str, Any], at: str) -> None:
     item = PerizinanItem(keys.app_pk(number), keys.SURVEY, kind="survey", data=data, created_at=at)
     tx.save(item, condition=PerizinanItem.pk.does_not_exist())
+
+
+# -- escalations, the applicant's documents ------------------------------------------------------
+
+
+def escalations(limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
+    """Escalated applications, oldest total due date first (gsi2 ``ESCALATED``)."""
+    scope = "perizinan:escalated"
+    with translated():
+        res = PerizinanItem.gsi2.query(
+            keys.ESCALATED, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope)
+        )
+        rows = list(res)
+    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+
+
+def document(subject: str, code: str) -> PerizinanItem | None:
+    return _get(keys.profile_pk(subject), keys.document_sk(code))
+
+
+def document_item(subject: str, code: str, key: str, at: str) -> PerizinanItem:
+    return PerizinanItem(
+        keys.profile_pk(subject), keys.document_sk(code), kind="document", data={"key": key}, created_at=at
+    )
 
 
 # -- permits, profiles, sequences ---------------------------------------------------------------
