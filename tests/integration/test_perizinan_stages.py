@@ -188,7 +188,6 @@ def test_a_single_stage_type_is_not_a_signature_unless_the_catalogue_says_so(cli
 
 
 def _lapsed(client: Client, monkeypatch: pytest.MonkeyPatch, fiktif: bool, n: int) -> tuple[list[str], date]:
-    from replika.core.config import PerizinanPolicy
     from replika.perizinan.service import applications, clock, common, escalations, permits
 
     applicant = _setup(client)

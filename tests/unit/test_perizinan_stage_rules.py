@@ -34,7 +34,7 @@ REFUSED = {
     (r.TECHNICAL, r.SIGNATURE),
     (r.REVIEW, r.SIGNATURE),
 }
-PAIRS = [p for p in permutations(r.KINDS, 2) if r.SIGNATURE != p[0]]
+PAIRS = [p for p in permutations(r.KINDS, 2) if p[0] != r.SIGNATURE]
 
 
 @pytest.mark.parametrize(("earlier", "now"), PAIRS, ids=[f"{a}->{b}" for a, b in PAIRS])
