@@ -87,7 +87,7 @@ def test_every_required_document_is_uploaded_before_submission(client: Client) -
         applicant,
         {"code": "ktp", "filename": "x.exe", "content_type": "application/x-msdownload", "size": 5},
     )
-    assert st == 415, err
+    assert st == 400, err
 
 
 # -- 1: the site visit ------------------------------------------------------------------------------
@@ -179,9 +179,9 @@ def test_a_single_stage_type_is_not_a_signature_unless_the_catalogue_says_so(cli
     number = _apply(client, applicant, "SATUTTD")[1]["number"]
     assert _act(client, number, OFFICE)[1]["error"]["code"] == "not_signing_official"
     assert _act(client, number, SIGNER)[1]["status"] == "issued"
-    two = _type("DUATTD", stages=[_stage("ttd", "signature"), _stage("arsip", "review")])
-    st, err = call(client, "POST", "/catalogue", OFFICE, two)
-    assert st == 400, err  # the signature is the last stage
+    bad = _type("BAD", stages=[_stage("a", "review", site_visit=True)])
+    st, err = call(client, "POST", "/catalogue", OFFICE, bad)
+    assert st == 400, err  # a site visit only on a technical stage
 
 
 # -- 4 and 5: the SLA clock ---------------------------------------------------------------------------

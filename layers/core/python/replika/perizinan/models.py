@@ -35,11 +35,24 @@ class _In(Schema):
 
 
 class StageIn(_In):
-    #: the document states the rule the validator checks: a technical stage names its OPD
+    #: the document states the rules the validator checks: a technical stage names its OPD, a site
+    #: visit is on a technical stage, a signature is DPMPTSP's
     model_config = ConfigDict(
         json_schema_extra={
-            "if": {"required": ["role"], "properties": {"role": {"const": "pegawai"}}},
-            "then": {"required": ["opd"], "properties": {"opd": {"type": "string"}}},
+            "allOf": [
+                {
+                    "if": {"required": ["role"], "properties": {"role": {"const": "pegawai"}}},
+                    "then": {"required": ["opd"], "properties": {"opd": {"type": "string"}}},
+                },
+                {  # rules/stages.py: a site visit only on a technical stage
+                    "if": {"required": ["site_visit"], "properties": {"site_visit": {"const": True}}},
+                    "then": {"required": ["kind"], "properties": {"kind": {"const": "technical"}}},
+                },
+                {  # only DPMPTSP holds a signature stage
+                    "if": {"required": ["kind"], "properties": {"kind": {"const": "signature"}}},
+                    "then": {"required": ["role"], "properties": {"role": {"const": "dpmptsp"}}},
+                },
+            ]
         }
     )
 
@@ -53,8 +66,13 @@ class StageIn(_In):
 
     @model_validator(mode="after")
     def _opd_for_pegawai(self) -> StageIn:
+        from replika.perizinan.rules.stages import catalogue_problems
+
         if self.role == "pegawai" and not self.opd:
             raise ValueError("tahap teknis (pegawai) harus menyebut OPD")
+        problems = catalogue_problems([self.model_dump()])
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 
@@ -71,15 +89,6 @@ class PermitTypeIn(_In):
     validity_months: int = Field(0, ge=0, le=600, description="0 = no expiry")
     risk: Risk | None = Field(None, description="fixed risk; none = from KBLI and capital")
     allows_report: bool = Field(False, description="small low-risk businesses only report")
-
-    @model_validator(mode="after")
-    def _stage_kinds(self) -> PermitTypeIn:
-        from replika.perizinan.rules.stages import catalogue_problems
-
-        problems = catalogue_problems([s.model_dump() for s in self.stages])
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
 
 
 class PermitTypeOut(PermitTypeIn):
@@ -152,7 +161,7 @@ class UploadIn(_In):
     """One file: its name and declared type and size (the presigned POST enforces both)."""
 
     filename: str = Field(min_length=1, max_length=255)
-    content_type: str = Field(min_length=3, max_length=100)
+    content_type: Literal["application/pdf", "image/jpeg", "image/png"]
     size: int = Field(ge=1, le=20 * 1024 * 1024)
 
 

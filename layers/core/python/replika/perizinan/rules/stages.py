@@ -56,18 +56,13 @@ def signs(stages: Sequence[Mapping[str, Any]], index: int) -> bool:
 
 
 def catalogue_problems(stages: Sequence[Mapping[str, Any]]) -> list[str]:
-    """What is wrong with a type's stages: more than one signature, a signature not held by
-    DPMPTSP or not last, a site visit on a stage that is not technical."""
+    """What is wrong with a type's stages, one stage at a time (the form's schema states the same
+    rules): a signature not held by DPMPTSP, a site visit on a stage that is not technical. The
+    permit names whoever signed a signature stage, wherever it stands on the path."""
     problems = []
-    signing = [i for i, s in enumerate(stages) if s.get("kind") == SIGNATURE]
-    if len(signing) > 1:
-        problems.append("hanya satu tahap tanda tangan (signature) per jenis izin")
-    for i in signing:
-        if stages[i].get("role") != "dpmptsp":
-            problems.append("tahap tanda tangan dipegang DPMPTSP")
-        if i != len(stages) - 1:
-            problems.append("tahap tanda tangan harus tahap terakhir")
     for s in stages:
+        if s.get("kind") == SIGNATURE and s.get("role") != "dpmptsp":
+            problems.append(f"tahap tanda tangan dipegang DPMPTSP (tahap {s.get('code')})")
         if s.get("site_visit") and s.get("kind") != TECHNICAL:
             problems.append(f"kunjungan lapangan hanya pada tahap teknis (tahap {s.get('code')})")
     return problems

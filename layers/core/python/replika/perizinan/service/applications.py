@@ -373,12 +373,12 @@ def act(number: str, body: ActionIn, principal: Principal, request_id: str | Non
     if action is Action.ADVANCE:
         files.check_visit(data, stages[i])
         stages[i].update(done_at=at, by=principal.actor, nip=principal.nip, note=body.note)
+        if official is not None:  # from the region's policy; body.official_name/plt are ignored
+            data["official"] = official
         if target is Status.IN_REVIEW:
             stages[i + 1]["due"] = sla.due_date(cal, on, int(stages[i + 1]["sla_days"])).isoformat()
             data["stage_index"] = i + 1
         else:
-            if official is not None:  # from the region's policy; body.official_name/plt are ignored
-                data["official"] = official
             data["decided_on"] = on.isoformat()
     elif action is Action.RETURN:
         data["paused"] = {
