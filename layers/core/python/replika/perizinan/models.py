@@ -16,6 +16,7 @@ NIB = r"^[0-9]{13}$"
 KECAMATAN = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$"
 OPD = r"^[0-9]{1,2}(\.[0-9]{1,2}){0,3}$"
 MAX_RUPIAH = 10**15
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 Risk = Literal["rendah", "menengah-rendah", "menengah-tinggi", "tinggi"]
 Kind = Literal["baru", "perubahan", "perpanjangan", "daftar-ulang"]
@@ -162,7 +163,7 @@ class UploadIn(_In):
 
     filename: str = Field(min_length=1, max_length=255)
     content_type: Literal["application/pdf", "image/jpeg", "image/png"]
-    size: int = Field(ge=1, le=20 * 1024 * 1024)
+    size: int = Field(ge=1, le=MAX_UPLOAD_BYTES, description="bytes (at most 10 MiB)")
 
 
 class DocumentUploadIn(UploadIn):

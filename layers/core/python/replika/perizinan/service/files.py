@@ -27,6 +27,7 @@ from replika.core.auth import Principal
 from replika.core.errors import Conflict, ValidationFailed
 from replika.perizinan import keys, store
 from replika.perizinan.models import (
+    MAX_UPLOAD_BYTES,
     DocumentUploadIn,
     FileLink,
     FilesOut,
@@ -44,7 +45,6 @@ from replika.perizinan.tables import PerizinanItem
 
 Data = dict[str, Any]
 PDF_OR_IMAGE = frozenset({"application/pdf", "image/jpeg", "image/png"})
-MAX_UPLOAD = 10 * 1024 * 1024
 MAX_PHOTOS = 20
 LINK_SECONDS = 300
 
@@ -54,7 +54,7 @@ def _presign(prefix: str, body: UploadIn) -> dict[str, Any]:
         key_prefix=prefix,
         filename=body.filename,
         content_type=body.content_type,
-        max_bytes=MAX_UPLOAD,
+        max_bytes=MAX_UPLOAD_BYTES,
         allowed_types=PDF_OR_IMAGE,
         size=body.size,
     )
