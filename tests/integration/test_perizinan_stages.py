@@ -14,12 +14,12 @@ from chalice.test import Client
 
 from replika.core import runtime
 from tests.conftest import auth_header
+from tests.integration import test_perizinan_api as api
 from tests.integration.test_perizinan_api import (
     OFFICE,
     SCHEMA,
     SIGNER,
     TEKNIS_OPD,
-    _business,
     _setup,
     _type,
     call,
@@ -38,7 +38,7 @@ def _stage(code: str, kind: str, role: str = "dpmptsp", **kw: Any) -> dict[str, 
 def _apply(c: Client, who: dict[str, str], type_code: str, capital: int = 600_000_000, **kw: Any) -> Any:
     body = {
         "type_code": type_code,
-        "business": _business(capital),
+        "business": api._business(capital),
         "form": {"luas_m2": 5},
         "documents": ["ktp"],
     }

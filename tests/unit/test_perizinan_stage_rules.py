@@ -22,17 +22,20 @@ def _path(kinds: list[str], done_by_me: set[int]) -> list[dict[str, object]]:
     return out
 
 
-#: (kind decided earlier, kind decided now) -> refused for the same person
+#: (kind decided earlier, kind decided now) refused for the same person: the independent pairs,
+#: then every earlier stage of the signer
 REFUSED = {
-    (r.DOCUMENT_CHECK, r.BACK_OFFICE),
-    (r.BACK_OFFICE, r.DOCUMENT_CHECK),
-    (r.RECOMMENDATION, r.SIGNATURE),
-    (r.RECEIVE, r.SIGNATURE),
-    # the signer decided no earlier stage at all
-    (r.DOCUMENT_CHECK, r.SIGNATURE),
-    (r.BACK_OFFICE, r.SIGNATURE),
-    (r.TECHNICAL, r.SIGNATURE),
-    (r.REVIEW, r.SIGNATURE),
+    tuple(line.strip().split(" -> "))
+    for line in """
+        document-check -> back-office
+        back-office -> document-check
+        recommendation -> signature
+        receive -> signature
+        document-check -> signature
+        back-office -> signature
+        technical -> signature
+        review -> signature
+    """.strip().splitlines()
 }
 PAIRS = [p for p in permutations(r.KINDS, 2) if p[0] != r.SIGNATURE]
 

@@ -12,6 +12,8 @@ APP = "APP"
 PERMIT = "PERMIT"
 PROFILE = "PROFILE"
 RECEIPT = "RECEIPT"
+#: the head of DPMPTSP's escalation queue (gsi2): escalated applications by total due date
+ESCALATED = "ESCALATED"
 
 
 def type_pk(code: str) -> str:
@@ -63,16 +65,12 @@ def stats_pk(year: int) -> str:
 
 
 def stats_sk(type_code: str, shard: int) -> str:
-    """One aggregate item per type, year and shard: every counter of the type is an attribute."""
+    """One aggregate item per type, year and shard: every counter of the type is an attribute
+    named :data:`STAT_PREFIX` + the metric (``c_decided``, ``c_days#005``, ``c_skm#waktu``)."""
     return f"AGG#{type_code}#{shard}"
 
 
-def stat_attr(metric: str) -> str:
-    """The aggregate's attribute of one counter (``decided``, ``days#005``, ``skm#waktu``)."""
-    return f"c_{metric}"
-
-
-ESCALATED = "ESCALATED"
+STAT_PREFIX = "c_"
 
 
 def document_sk(code: str) -> str:
@@ -80,14 +78,12 @@ def document_sk(code: str) -> str:
     return f"DOC#{code}"
 
 
-def document_prefix(subject: str, code: str) -> str:
-    """Where an applicant's uploads of ``code`` go in the documents bucket."""
-    return f"perizinan/applicants/{hashlib.sha256(subject.encode()).hexdigest()[:32]}/{code}"
-
-
-def visit_prefix(number: str) -> str:
-    """Where the site-visit photos and berita acara scans of an application go."""
-    return f"perizinan/visits/{number}"
+def upload_prefix(*, subject: str | None = None, code: str = "", number: str = "", stage: str = "") -> str:
+    """Where uploads go in the documents bucket: an applicant's document ``code`` (under a hash of
+    their subject) or an application's site-visit files of one stage (photos, berita acara)."""
+    if subject is not None:
+        return f"perizinan/applicants/{hashlib.sha256(subject.encode()).hexdigest()[:32]}/{code}"
+    return f"perizinan/visits/{number}/{stage}"
 
 
 def permit_document_key(number: str, stamp: str | None = None) -> str:

@@ -23,6 +23,17 @@ from replika.perizinan.tables import PerizinanItem
 Write = Callable[[TransactWrite], None]
 
 
+Rows = tuple[list[PerizinanItem], str | None]
+
+
+def _page(query: Callable[..., Any], pk: str, scope: str, limit: int, cursor: str | None, **kw: Any) -> Rows:
+    """One page of ``query`` (the table's or an index's) on ``pk``, with its signed cursor."""
+    with translated():
+        res = query(pk, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope), **kw)
+        rows = list(res)
+    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+
+
 def _get(pk: str, sk: str) -> PerizinanItem | None:
     with translated():
         try:
@@ -103,14 +114,8 @@ def type_items(code: str, version: int, body: dict[str, Any], at: str) -> tuple[
     return frozen, current
 
 
-def list_types(limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
-    scope = "perizinan:catalogue"
-    with translated():
-        res = PerizinanItem.gsi1.query(
-            keys.CATALOGUE, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope)
-        )
-        rows = list(res)
-    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+def list_types(limit: int, cursor: str | None) -> Rows:
+    return _page(PerizinanItem.gsi1.query, keys.CATALOGUE, "perizinan:catalogue", limit, cursor)
 
 
 # -- applications -------------------------------------------------------------------------------
@@ -124,25 +129,15 @@ def find_application(number: str) -> PerizinanItem | None:
     return _get(keys.app_pk(number), keys.APP)
 
 
-def by_owner(subject: str, limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
+def by_owner(subject: str, limit: int, cursor: str | None) -> Rows:
     scope = f"perizinan:owner:{subject}"
-    with translated():
-        res = PerizinanItem.gsi1.query(
-            keys.owner_pk(subject),
-            scan_index_forward=False,
-            limit=limit,
-            last_evaluated_key=decode_cursor(cursor, scope=scope),
-        )
-        rows = list(res)
-    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+    return _page(
+        PerizinanItem.gsi1.query, keys.owner_pk(subject), scope, limit, cursor, scan_index_forward=False
+    )
 
 
-def queue(pk: str, limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
-    scope = f"perizinan:queue:{pk}"
-    with translated():
-        res = PerizinanItem.gsi3.query(pk, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope))
-        rows = list(res)
-    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+def queue(pk: str, limit: int, cursor: str | None) -> Rows:
+    return _page(PerizinanItem.gsi3.query, pk, f"perizinan:queue:{pk}", limit, cursor)
 
 
 def due_on_or_before(day: str) -> list[PerizinanItem]:
@@ -162,7 +157,7 @@ def add_counters(tx: TransactWrite, year: int, type_code: str, number: str, coun
     one item per type, year and shard, each counter a top-level number attribute."""
     item = PerizinanItem(keys.stats_pk(year), keys.stats_sk(type_code, keys.due_shard(number)))
     actions: list[Any] = [PerizinanItem.kind.set("stat"), PerizinanItem.number.set(type_code)]
-    actions += [Path([keys.stat_attr(metric)]).add(n) for metric, n in sorted(counters.items())]
+    actions += [Path([keys.STAT_PREFIX + metric]).add(n) for metric, n in sorted(counters.items())]
     tx.update(item, actions=actions)
 
 
@@ -170,7 +165,7 @@ def counters_of(year: int) -> dict[str, dict[str, int]]:
     """``type -> metric -> total``: the year's aggregates (at most ``DUE_SHARDS`` items a type,
     whatever the number of applications or of distinct day counts), summed over the shards. Read
     raw: the counters are attributes the model does not declare."""
-    prefix = keys.stat_attr("")
+    prefix = keys.STAT_PREFIX
     out: dict[str, dict[str, int]] = {}
     start = None
     with translated():
@@ -196,14 +191,8 @@ def add_feed(tx: TransactWrite, day: str, record: dict[str, Any], version: int) 
     )
 
 
-def feed(day: str, limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
-    scope = f"perizinan:feed:{day}"
-    with translated():
-        res = PerizinanItem.query(
-            keys.feed_pk(day), limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope)
-        )
-        rows = list(res)
-    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+def feed(day: str, limit: int, cursor: str | None) -> Rows:
+    return _page(PerizinanItem.query, keys.feed_pk(day), f"perizinan:feed:{day}", limit, cursor)
 
 
 def survey(number: str) -> PerizinanItem | None:
@@ -218,15 +207,9 @@ def save_survey(tx: TransactWrite, number: str, data: dict[str, Any], at: str) -
 # -- escalations, the applicant's documents ------------------------------------------------------
 
 
-def escalations(limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
+def escalations(limit: int, cursor: str | None) -> Rows:
     """Escalated applications, oldest total due date first (gsi2 ``ESCALATED``)."""
-    scope = "perizinan:escalated"
-    with translated():
-        res = PerizinanItem.gsi2.query(
-            keys.ESCALATED, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope)
-        )
-        rows = list(res)
-    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+    return _page(PerizinanItem.gsi2.query, keys.ESCALATED, "perizinan:escalated", limit, cursor)
 
 
 def document(subject: str, code: str) -> PerizinanItem | None:

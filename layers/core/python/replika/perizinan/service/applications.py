@@ -39,6 +39,7 @@ from replika.perizinan.service.common import (
     now_iso,
     policy,
     random_code,
+    save_applicant_item,
     stream,
     today,
 )
@@ -59,15 +60,7 @@ def put_profile(body: ProfileIn, principal: Principal, request_id: str | None) -
         changed_at=now_iso(),
     )
     # personal data: the audit says that it changed, not what it is
-    store.write(
-        stream("applicant"),
-        lambda tx: tx.save(item),
-        actor=principal.actor,
-        action="applicant.profile",
-        subject=f"perizinan-applicant#{principal.subject}",
-        after={"nib": bool(body.nib)},
-        request_id=request_id,
-    )
+    save_applicant_item(item, principal, "applicant.profile", {"nib": bool(body.nib)}, request_id)
     return ProfileOut.model_validate(item.data)
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from replika.core import runtime
+from replika.core.auth import Principal
 from replika.core.calendar import RegionCalendar, calendar_for, to_utc_iso, utc_now
 from replika.core.config import PerizinanPolicy
 from replika.perizinan import keys
@@ -43,6 +44,24 @@ def random_code(n: int) -> str:
 
 def stream(aggregate: str) -> str:
     return f"perizinan/{aggregate}"
+
+
+def save_applicant_item(
+    item: PerizinanItem, principal: Principal, action: str, after: Any, request_id: str | None
+) -> None:
+    """Save an item of the applicant's own (profile, document library) with its audit record;
+    personal data: the audit says what changed, never the value."""
+    from replika.perizinan import store
+
+    store.write(
+        stream("applicant"),
+        lambda tx: tx.save(item),
+        actor=principal.actor,
+        action=action,
+        subject=f"perizinan-applicant#{principal.subject}",
+        after=after,
+        request_id=request_id,
+    )
 
 
 def app_item(data: dict[str, Any], version: int) -> PerizinanItem:

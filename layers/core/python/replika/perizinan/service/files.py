@@ -24,7 +24,7 @@ from pynamodb.transactions import TransactWrite
 
 from replika.core import storage
 from replika.core.auth import Principal
-from replika.core.errors import Conflict, ValidationFailed
+from replika.core.errors import AppError, Conflict, ValidationFailed
 from replika.perizinan import keys, store
 from replika.perizinan.models import (
     MAX_UPLOAD_BYTES,
@@ -40,7 +40,14 @@ from replika.perizinan.models import (
 from replika.perizinan.rules import forms
 from replika.perizinan.rules import stages as stage_rules
 from replika.perizinan.rules.workflow import Caller, Status
-from replika.perizinan.service.common import current_stage, now_iso, stream, visits_view
+from replika.perizinan.service.common import (
+    app_item,
+    current_stage,
+    now_iso,
+    save_applicant_item,
+    stream,
+    visits_view,
+)
 from replika.perizinan.tables import PerizinanItem
 
 Data = dict[str, Any]
@@ -69,17 +76,9 @@ def _upload_out(post: dict[str, Any]) -> UploadOut:
 
 def upload_document(body: DocumentUploadIn, principal: Principal, request_id: str | None) -> UploadOut:
     """A presigned POST for one document code; the key is recorded as the applicant's latest."""
-    post = _presign(keys.document_prefix(principal.subject, body.code), body)
+    post = _presign(keys.upload_prefix(subject=principal.subject, code=body.code), body)
     item = store.document_item(principal.subject, body.code, post["key"], now_iso())
-    store.write(
-        stream("applicant"),
-        lambda tx: tx.save(item),
-        actor=principal.actor,
-        action="applicant.document",
-        subject=f"perizinan-applicant#{principal.subject}",
-        after={"document": body.code},
-        request_id=request_id,
-    )
+    save_applicant_item(item, principal, "applicant.document", {"document": body.code}, request_id)
     return _upload_out(post)
 
 
@@ -93,13 +92,15 @@ def attach(required: list[str], listed: list[str], subject: str) -> dict[str, st
         if key and storage.exists(key):
             keys_by_code[code] = key
     missing = forms.missing_documents(required, keys_by_code)
-    if missing:
-        raise ValidationFailed(
-            "Dokumen wajib belum lengkap atau belum diunggah.",
-            code="documents_missing",
-            details={"missing": missing},
-        )
+    _refuse_missing(
+        missing, ValidationFailed, "Dokumen wajib belum lengkap atau belum diunggah.", "documents_missing"
+    )
     return keys_by_code
+
+
+def _refuse_missing(missing: list[str], error: type[AppError], message: str, code: str) -> None:
+    if missing:
+        raise error(message, code=code, details={"missing": missing})
 
 
 # -- the site visit ------------------------------------------------------------------------------
@@ -122,8 +123,6 @@ def _visit_stage(data: Data, callers: frozenset[Caller]) -> Data:
 def _save_visit(
     item: PerizinanItem, data: Data, action: str, principal: Principal, request_id: str | None, note: Any
 ) -> None:
-    from replika.perizinan.service.common import app_item
-
     new = app_item(data, int(item.version or 0) + 1)
 
     def write(tx: TransactWrite) -> None:
@@ -140,6 +139,14 @@ def _save_visit(
     )
 
 
+def _visit_of(item: PerizinanItem, callers: frozenset[Caller]) -> tuple[Data, Data, Data]:
+    """(a copy of the application, its current stage, that stage's visit record in the copy)."""
+    data: Data = dict(item.data or {})
+    stage = _visit_stage(data, callers)
+    data["visits"] = {k: dict(v) for k, v in (data.get("visits") or {}).items()}
+    return data, stage, data["visits"].setdefault(stage["code"], {"photos": []})
+
+
 def record_visit(
     item: PerizinanItem,
     callers: frozenset[Caller],
@@ -147,12 +154,9 @@ def record_visit(
     principal: Principal,
     request_id: str | None,
 ) -> VisitOut:
-    data: Data = dict(item.data or {})
-    stage = _visit_stage(data, callers)
-    visits = {k: dict(v) for k, v in (data.get("visits") or {}).items()}
-    visit = visits.setdefault(stage["code"], {"photos": []})
+    data, stage, visit = _visit_of(item, callers)
     visit["report"] = {**body.model_dump(mode="json"), "by": principal.actor, "at": now_iso()}
-    data.update(visits=visits, changed_at=now_iso())
+    data["changed_at"] = now_iso()
     _save_visit(item, data, "visit_report", principal, request_id, {"stage": stage["code"]})
     return next(v for v in visits_view(data) if v.stage == stage["code"])
 
@@ -164,15 +168,12 @@ def upload_visit_photo(
     principal: Principal,
     request_id: str | None,
 ) -> UploadOut:
-    data: Data = dict(item.data or {})
-    stage = _visit_stage(data, callers)
-    visits = {k: dict(v) for k, v in (data.get("visits") or {}).items()}
-    visit = visits.setdefault(stage["code"], {"photos": []})
+    data, stage, visit = _visit_of(item, callers)
     if len(visit.get("photos") or []) >= MAX_PHOTOS:
         raise Conflict(f"Paling banyak {MAX_PHOTOS} berkas kunjungan per tahap.", code="too_many_photos")
-    post = _presign(f"{keys.visit_prefix(data['number'])}/{stage['code']}", body)
+    post = _presign(keys.upload_prefix(number=data["number"], stage=stage["code"]), body)
     visit["photos"] = [*(visit.get("photos") or []), {"kind": body.kind, "key": post["key"], "at": now_iso()}]
-    data.update(visits=visits, changed_at=now_iso())
+    data["changed_at"] = now_iso()
     _save_visit(item, data, "visit_photo", principal, request_id, {"stage": stage["code"], "kind": body.kind})
     return _upload_out(post)
 
@@ -185,12 +186,8 @@ def check_visit(data: Data, stage: Data) -> None:
     photos = [p for p in (visit or {}).get("photos") or [] if p["kind"] == "foto"]
     present = next((1 for p in photos if storage.exists(p["key"])), 0)
     missing = stage_rules.visit_missing(visit, present)
-    if missing:
-        raise Conflict(
-            "Tahap kunjungan lapangan memerlukan laporan dan sedikitnya satu foto.",
-            code="visit_incomplete",
-            details={"missing": missing},
-        )
+    message = "Tahap kunjungan lapangan memerlukan laporan dan sedikitnya satu foto."
+    _refuse_missing(missing, Conflict, message, "visit_incomplete")
 
 
 # -- staff links ---------------------------------------------------------------------------------
