@@ -15,19 +15,10 @@ from chalice.test import Client
 from replika.core import runtime
 from tests.conftest import auth_header
 from tests.integration import test_perizinan_api as api
-from tests.integration.test_perizinan_api import (
-    OFFICE,
-    SCHEMA,
-    SIGNER,
-    TEKNIS_OPD,
-    _setup,
-    _type,
-    call,
-    upload,
-)
+from tests.integration.test_perizinan_api import OFFICE, SIGNER, act, apply, call, upload
 from tests.integration.test_perizinan_api import client as client
 
-TEKNIS = auth_header("199001012015011001", TEKNIS_OPD, "pegawai")
+TEKNIS = auth_header("199001012015011001", api.TEKNIS_OPD, "pegawai")
 OFFICE_2 = auth_header("198603162011011002", "1.01", "dpmptsp")
 
 
@@ -35,43 +26,29 @@ def _stage(code: str, kind: str, role: str = "dpmptsp", **kw: Any) -> dict[str, 
     return {"code": code, "name": f"Tahap {code}", "role": role, "sla_days": 2, "kind": kind, **kw}
 
 
-def _apply(c: Client, who: dict[str, str], type_code: str, capital: int = 600_000_000, **kw: Any) -> Any:
-    body = {
-        "type_code": type_code,
-        "business": api._business(capital),
-        "form": {"luas_m2": 5},
-        "documents": ["ktp"],
-    }
-    return call(c, "POST", "/applications", who, {**body, **kw})
-
-
-def _act(c: Client, number: str, who: dict[str, str], action: str = "advance", **kw: Any) -> Any:
-    return call(c, "POST", f"/applications/{number}/actions", who, {"action": action, **kw})
-
-
 # -- 2: required documents --------------------------------------------------------------------------
 
 
 def test_every_required_document_is_uploaded_before_submission(client: Client) -> None:
-    call(client, "POST", "/catalogue", OFFICE, _type("DOKS", documents=["ktp", "denah"]))
+    call(client, "POST", "/catalogue", OFFICE, api._type("DOKS", documents=["ktp", "denah"]))
     applicant = auth_header("a9", None, "pemohon")
     call(client, "PUT", "/me", applicant, {"name": "Asep", "nik": "3273010101900009"})
     listed = {"documents": ["ktp", "denah"]}
-    st, err = _apply(client, applicant, "DOKS", **listed)
+    st, err = apply(client, applicant, "DOKS", **listed)
     assert st == 400 and err["error"]["code"] == "documents_missing"
     assert err["error"]["details"]["missing"] == ["ktp", "denah"]
     upload(client, applicant, "/documents", {"code": "ktp"})
     upload(client, applicant, "/documents", {"code": "denah"}, put=False)  # link asked, nothing sent
-    st, err = _apply(client, applicant, "DOKS", **listed)
+    st, err = apply(client, applicant, "DOKS", **listed)
     assert st == 400 and err["error"]["details"]["missing"] == ["denah"], err  # HEAD finds no object
     assert call(client, "GET", "/applications/mine", applicant)[1]["items"] == []  # nothing saved
     upload(client, applicant, "/documents", {"code": "denah"})
-    st, app = _apply(client, applicant, "DOKS", **listed)
+    st, app = apply(client, applicant, "DOKS", **listed)
     assert st == 201 and app["documents"] == ["denah", "ktp"], app
     # the report-only path checks its required documents too
-    st, err = _apply(client, applicant, "DOKS", capital=100_000_000, documents=["ktp"])
+    st, err = apply(client, applicant, "DOKS", capital=100_000_000, documents=["ktp"])
     assert st == 400 and err["error"]["details"]["missing"] == ["denah"]
-    assert _apply(client, applicant, "DOKS", capital=100_000_000, **listed)[1]["status"] == "registered"
+    assert apply(client, applicant, "DOKS", capital=100_000_000, **listed)[1]["status"] == "registered"
     # the document check gets download links; the applicant and another OPD's pegawai do not
     st, links = call(client, "GET", f"/applications/{app['number']}/files", OFFICE)
     assert st == 200 and [d["code"] for d in links["documents"]] == ["denah", "ktp"]
@@ -94,11 +71,11 @@ def test_every_required_document_is_uploaded_before_submission(client: Client) -
 
 
 def test_a_site_visit_stage_needs_its_report_and_a_photo_and_only_staff_see_them(client: Client) -> None:
-    applicant = _setup(client)
-    visit = _stage("visitasi", "technical", "pegawai", opd=TEKNIS_OPD, site_visit=True)
+    applicant = api._setup(client)
+    visit = _stage("visitasi", "technical", "pegawai", opd=api.TEKNIS_OPD, site_visit=True)
     stages = [_stage("terima", "receive"), visit, _stage("ttd", "signature")]
-    assert call(client, "POST", "/catalogue", OFFICE, _type("VISIT", stages=stages))[0] == 201
-    number = _apply(client, applicant, "VISIT")[1]["number"]
+    assert call(client, "POST", "/catalogue", OFFICE, api._type("VISIT", stages=stages))[0] == 201
+    number = apply(client, applicant, "VISIT")[1]["number"]
     report = {
         "date": "2026-08-14",
         "officers": ["Ir. Dadang", "Neneng S.T."],
@@ -108,20 +85,20 @@ def test_a_site_visit_stage_needs_its_report_and_a_photo_and_only_staff_see_them
     path = f"/applications/{number}/visit"
     # not yet at the technical stage
     assert call(client, "PUT", path, TEKNIS, report)[1]["error"]["code"] == "not_visit_stage"
-    assert _act(client, number, OFFICE)[0] == 200
+    assert act(client, number, OFFICE)[0] == 200
     assert call(client, "PUT", path, OFFICE, report)[0] == 403  # not the stage's role
     assert call(client, "PUT", path, applicant, report)[0] == 403
-    st, err = _act(client, number, TEKNIS)
+    st, err = act(client, number, TEKNIS)
     assert st == 409 and err["error"]["code"] == "visit_incomplete"
     assert err["error"]["details"]["missing"] == ["laporan", "foto"]
     st, out = call(client, "PUT", path, TEKNIS, report)
     assert st == 200 and out["officers"] == report["officers"] and out["photos"] == []
     upload(client, TEKNIS, f"{path}/photos", {"kind": "berita-acara"})  # a scan is not a photo
     upload(client, TEKNIS, f"{path}/photos", {"kind": "foto", "content_type": "image/jpeg"}, put=False)
-    st, err = _act(client, number, TEKNIS)
+    st, err = act(client, number, TEKNIS)
     assert st == 409 and err["error"]["details"]["missing"] == ["foto"]  # linked, never uploaded
     upload(client, TEKNIS, f"{path}/photos", {"kind": "foto", "content_type": "image/jpeg"})
-    st, moved = _act(client, number, TEKNIS)
+    st, moved = act(client, number, TEKNIS)
     assert st == 200 and moved["stage"]["code"] == "ttd", moved
     assert call(client, "PUT", path, TEKNIS, report)[1]["error"]["code"] == "not_visit_stage"
     # staff see the report; the applicant and the public pages never do
@@ -143,43 +120,43 @@ def test_a_site_visit_stage_needs_its_report_and_a_photo_and_only_staff_see_them
 
 
 def test_one_person_may_not_decide_two_stages_that_must_be_independent(client: Client) -> None:
-    applicant = _setup(client)
+    applicant = api._setup(client)
     stages = [
         _stage("berkas", "document-check"),
         _stage("back", "back-office"),
         _stage("rek", "recommendation"),
     ]
     stages.append(_stage("ttd", "signature"))
-    assert call(client, "POST", "/catalogue", OFFICE, _type("SOD", stages=stages))[0] == 201
-    number = _apply(client, applicant, "SOD")[1]["number"]
-    assert _act(client, number, OFFICE)[0] == 200  # the document check
+    assert call(client, "POST", "/catalogue", OFFICE, api._type("SOD", stages=stages))[0] == 201
+    number = apply(client, applicant, "SOD")[1]["number"]
+    assert act(client, number, OFFICE)[0] == 200  # the document check
     for action in ({}, {"action": "reject", "reason": "tidak lengkap"}):
-        st, err = _act(client, number, OFFICE, **action)  # the back office: the same person
+        st, err = act(client, number, OFFICE, **action)  # the back office: the same person
         assert st == 409 and err["error"]["code"] == "separation_of_duties", err
         assert err["error"]["details"] == {"stage": "back", "decided": "berkas"}
-    assert _act(client, number, OFFICE_2)[0] == 200
-    assert _act(client, number, SIGNER)[0] == 200  # the official gives the recommendation...
-    st, err = _act(client, number, SIGNER)  # ...and may not sign it
+    assert act(client, number, OFFICE_2)[0] == 200
+    assert act(client, number, SIGNER)[0] == 200  # the official gives the recommendation...
+    st, err = act(client, number, SIGNER)  # ...and may not sign it
     assert st == 409 and err["error"]["code"] == "separation_of_duties"
     assert call(client, "GET", f"/public/applications/{number}")[1]["stage"] == "Tahap ttd"
 
 
 def test_a_single_stage_type_is_not_a_signature_unless_the_catalogue_says_so(client: Client) -> None:
-    applicant = _setup(client)
-    one = _type("SATU", stages=[_stage("verifikasi", "document-check")], fee=0)
+    applicant = api._setup(client)
+    one = api._type("SATU", stages=[_stage("verifikasi", "document-check")], fee=0)
     assert call(client, "POST", "/catalogue", OFFICE, one)[1]["stages"][0]["kind"] == "document-check"
-    number = _apply(client, applicant, "SATU")[1]["number"]
-    st, out = _act(client, number, OFFICE)  # any DPMPTSP officer: nothing is signed at this stage
+    number = apply(client, applicant, "SATU")[1]["number"]
+    st, out = act(client, number, OFFICE)  # any DPMPTSP officer: nothing is signed at this stage
     assert st == 200 and out["status"] == "issued", out
     permit = call(client, "GET", f"/permits/{out['permit_number']}", applicant)[1]
     pol = runtime.current().region.perizinan
     assert (permit["official_name"], permit["official_nip"]) == (pol.official_name, pol.official_nip)
-    signed = _type("SATUTTD", stages=[_stage("ttd", "signature")], fee=0)
+    signed = api._type("SATUTTD", stages=[_stage("ttd", "signature")], fee=0)
     assert call(client, "POST", "/catalogue", OFFICE, signed)[0] == 201
-    number = _apply(client, applicant, "SATUTTD")[1]["number"]
-    assert _act(client, number, OFFICE)[1]["error"]["code"] == "not_signing_official"
-    assert _act(client, number, SIGNER)[1]["status"] == "issued"
-    bad = _type("BAD", stages=[_stage("a", "review", site_visit=True)])
+    number = apply(client, applicant, "SATUTTD")[1]["number"]
+    assert act(client, number, OFFICE)[1]["error"]["code"] == "not_signing_official"
+    assert act(client, number, SIGNER)[1]["status"] == "issued"
+    bad = api._type("BAD", stages=[_stage("a", "review", site_visit=True)])
     st, err = call(client, "POST", "/catalogue", OFFICE, bad)
     assert st == 400, err  # a site visit only on a technical stage
 
@@ -190,9 +167,9 @@ def test_a_single_stage_type_is_not_a_signature_unless_the_catalogue_says_so(cli
 def _lapsed(client: Client, monkeypatch: pytest.MonkeyPatch, fiktif: bool, n: int) -> tuple[list[str], date]:
     from replika.perizinan.service import applications, clock, common, escalations, permits
 
-    applicant = _setup(client)
-    call(client, "POST", "/catalogue", OFFICE, _type("NOFEE", fee=0))
-    apps = [_apply(client, applicant, "NOFEE")[1] for _ in range(n)]
+    applicant = api._setup(client)
+    call(client, "POST", "/catalogue", OFFICE, api._type("NOFEE", fee=0))
+    apps = [apply(client, applicant, "NOFEE")[1] for _ in range(n)]
     pol = runtime.current().region.perizinan.model_copy(update={"fiktif_positif": fiktif})
     for module in (common, clock, permits, applications, escalations):
         monkeypatch.setattr(module, "policy", lambda: pol)
@@ -285,8 +262,8 @@ def _pdf_text(number: str, stamp: str | None) -> str:
 
 
 def test_a_revoked_permit_pdf_carries_the_stamp(client: Client) -> None:
-    applicant = _setup(client)
-    app = _apply(client, applicant, "SIUP", capital=100_000_000)[1]  # registered at once
+    applicant = api._setup(client)
+    app = apply(client, applicant, "SIUP", capital=100_000_000)[1]  # registered at once
     number = app["permit_number"]
     assert call(client, "GET", f"/permits/{number}/document", applicant)[0] == 200
     assert "DICABUT" not in _pdf_text(number, None)
@@ -305,7 +282,7 @@ def test_schema_and_catalogue_guard_site_visits() -> None:
 
     from replika.perizinan.models import PermitTypeIn
 
-    base = {"code": "X1", "name": "Izin X", "form_schema": SCHEMA}
+    base = {"code": "X1", "name": "Izin X", "form_schema": api.SCHEMA}
     with pytest.raises(ValidationError):  # a visit on a stage that is not technical
         PermitTypeIn.model_validate({**base, "stages": [_stage("a", "review", site_visit=True)]})
     with pytest.raises(ValidationError):  # a signature held by the technical team

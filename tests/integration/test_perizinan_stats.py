@@ -17,9 +17,10 @@ from tests.integration.test_perizinan_api import (
     OFFICE,
     SIGNER,
     TEKNIS_OPD,
-    _business,
     _setup,
     _type,
+    act,
+    apply,
     call,
 )
 from tests.integration.test_perizinan_api import client as client
@@ -30,13 +31,7 @@ ALL_3 = [3] * 9
 
 
 def _apply(c: Client, who: dict[str, str], capital: int, type_code: str = "SIUP", **kw: Any) -> Any:
-    body = {
-        "type_code": type_code,
-        "business": _business(capital),
-        "form": {"luas_m2": 5},
-        "documents": ["ktp"],
-    }
-    st, app = call(c, "POST", "/applications", who, {**body, **kw})
+    st, app = apply(c, who, type_code, capital, **kw)
     assert st == 201, app
     return app
 
@@ -91,13 +86,7 @@ def test_stats_and_the_satisfaction_survey(client: Client) -> None:
     st, _ = call(client, "POST", f"/applications/{issued['number']}/survey", applicant, {"answers": ALL_3})
     assert st == 201
     rejected = _apply(client, applicant, 700_000_000)
-    st, _ = call(
-        client,
-        "POST",
-        f"/applications/{rejected['number']}/actions",
-        OFFICE,
-        {"action": "reject", "reason": "KBLI tidak sesuai"},
-    )
+    st, _ = act(client, rejected["number"], OFFICE, "reject", reason="KBLI tidak sesuai")
     assert st == 200
     _apply(client, applicant, 800_000_000)  # still open: counted as an application only
     siup = _stats(client, year)["SIUP"]
@@ -194,13 +183,7 @@ def test_withdrawal_by_the_applicant_only_while_open(client: Client) -> None:
     assert call(client, "POST", f"/applications/{number}/withdraw", other)[0] == 404
     assert call(client, "POST", f"/applications/{number}/withdraw", OFFICE)[0] == 403
     call(client, "POST", f"/applications/{number}/actions", OFFICE, {"action": "advance"})
-    st, ret = call(
-        client,
-        "POST",
-        f"/applications/{number}/actions",
-        TEKNIS,
-        {"action": "return", "reason": "denah kurang"},
-    )
+    st, ret = act(client, number, TEKNIS, "return", reason="denah kurang")
     assert st == 200 and ret["status"] == "returned"
     st, gone = call(client, "POST", f"/applications/{number}/withdraw", applicant)
     assert st == 200 and gone["status"] == "withdrawn"
@@ -397,8 +380,8 @@ def test_the_aggregates_equal_a_recomputation_and_a_request_reads_a_few_items_pe
         at = datetime.combine(days[i], time(9, 0), tzinfo=cal.zone).astimezone(UTC)
         monkeypatch.setattr(common, "now", lambda: at)
 
-    def act(number: str, who: dict[str, str], action: str = "advance", **kw: Any) -> None:
-        st, out = call(client, "POST", f"/applications/{number}/actions", who, {"action": action, **kw})
+    def step(number: str, who: dict[str, str], action: str = "advance", **kw: Any) -> None:
+        st, out = act(client, number, who, action, **kw)
         assert st == 200, out
 
     on(0)
@@ -406,25 +389,25 @@ def test_the_aggregates_equal_a_recomputation_and_a_request_reads_a_few_items_pe
     quick, rejected, paused, late = (_apply(client, applicant, 600_000_000)["number"] for _ in range(4))
     fp = _apply(client, applicant, 600_000_000, type_code="NOFEE")
     on(1)
-    act(quick, OFFICE)
-    act(paused, OFFICE)
-    act(late, OFFICE)
+    step(quick, OFFICE)
+    step(paused, OFFICE)
+    step(late, OFFICE)
     on(2)
-    act(rejected, OFFICE, "reject", reason="KBLI tidak sesuai")
-    act(quick, TEKNIS)
-    act(paused, TEKNIS, "return", reason="denah kurang")
+    step(rejected, OFFICE, "reject", reason="KBLI tidak sesuai")
+    step(quick, TEKNIS)
+    step(paused, TEKNIS, "return", reason="denah kurang")
     on(3)
-    act(quick, SIGNER)
+    step(quick, SIGNER)
     call(client, "POST", f"/applications/{quick}/payment", OFFICE, {"receipt_number": "STS-Q-1"})
     on(6)
     call(client, "POST", f"/applications/{paused}/resubmit", applicant, {})
-    act(paused, TEKNIS)
-    act(late, TEKNIS)
+    step(paused, TEKNIS)
+    step(late, TEKNIS)
     on(8)
-    act(paused, SIGNER)
+    step(paused, SIGNER)
     on(10)
     _apply(client, applicant, 600_000_000)  # still open: an application, not a decision
-    act(late, SIGNER)
+    step(late, SIGNER)
     call(
         client, "POST", f"/applications/{late}/payment", OFFICE, {"waiver_reason": "Usaha terdampak bencana"}
     )

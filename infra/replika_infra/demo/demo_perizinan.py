@@ -34,111 +34,33 @@ BUILDING_FORM = {
 }
 
 
+#: the catalogue as DPMPTSP keeps it (rules/catalogue_csv.py: one row per stage, with the optional
+#: stage kind and site-visit columns); the forms are set after reading
+CATALOGUE_CSV = """\
+code,name,fee,validity_months,risk,allows_report,documents,form_schema,stage_code,stage_name,\
+stage_role,stage_opd,stage_sla_days,stage_kind,stage_site_visit
+UMK,Izin Usaha Mikro dan Kecil,0,0,,ya,ktp,,verifikasi,Verifikasi,dpmptsp,,2,document-check,
+PBG,Persetujuan Bangunan Gedung,2500000,0,menengah-tinggi,tidak,ktp;sertifikat-tanah;gambar-teknis,,\
+terima,Front office,dpmptsp,,1,receive,
+PBG,,,,,,,,berkas,Pemeriksaan berkas,dpmptsp,,1,document-check,
+PBG,,,,,,,,teknis,Tim teknis,pegawai,{pu},5,technical,
+PBG,,,,,,,,rekomendasi,Rekomendasi,dpmptsp,,1,recommendation,
+PBG,,,,,,,,ttd,Penandatanganan,dpmptsp,,1,signature,
+KLINIK,Izin Operasional Klinik Pratama,500000,60,tinggi,tidak,ktp;str-dokter;denah,,\
+terima,Front office,dpmptsp,,1,receive,
+KLINIK,,,,,,,,visitasi,Visitasi,pegawai,{technical},3,technical,ya
+KLINIK,,,,,,,,ttd,Penandatanganan,dpmptsp,,1,signature,
+"""
+
+
 def catalogue_types(technical_opd: str) -> list[dict[str, Any]]:
-    """UMK (report-only when small and low risk), PBG (buildings) and KLINIK (clinics, reviewed by
-    the demo pegawai's OPD)."""
-    return [
-        {
-            "code": "UMK",
-            "name": "Izin Usaha Mikro dan Kecil",
-            "form_schema": FORM,
-            "documents": ["ktp"],
-            # one verification stage, no signature: issued in the name of the region's official
-            "stages": [
-                {
-                    "code": "verifikasi",
-                    "name": "Verifikasi",
-                    "role": "dpmptsp",
-                    "sla_days": 2,
-                    "kind": "document-check",
-                }
-            ],
-            "fee": 0,
-            "validity_months": 0,
-            "allows_report": True,
-        },
-        {
-            "code": "PBG",
-            "name": "Persetujuan Bangunan Gedung",
-            "form_schema": BUILDING_FORM,
-            "documents": ["ktp", "sertifikat-tanah", "gambar-teknis"],
-            "stages": [
-                {
-                    "code": "terima",
-                    "name": "Front office",
-                    "role": "dpmptsp",
-                    "sla_days": 1,
-                    "kind": "receive",
-                },
-                {
-                    "code": "berkas",
-                    "name": "Pemeriksaan berkas",
-                    "role": "dpmptsp",
-                    "sla_days": 1,
-                    "kind": "document-check",
-                },
-                {
-                    "code": "teknis",
-                    "name": "Tim teknis",
-                    "role": "pegawai",
-                    "opd": PU_OPD,
-                    "sla_days": 5,
-                    "kind": "technical",
-                },
-                {
-                    "code": "rekomendasi",
-                    "name": "Rekomendasi",
-                    "role": "dpmptsp",
-                    "sla_days": 1,
-                    "kind": "recommendation",
-                },
-                {
-                    "code": "ttd",
-                    "name": "Penandatanganan",
-                    "role": "dpmptsp",
-                    "sla_days": 1,
-                    "kind": "signature",
-                },
-            ],
-            "fee": 2_500_000,
-            "validity_months": 0,
-            "risk": "menengah-tinggi",
-        },
-        {
-            "code": "KLINIK",
-            "name": "Izin Operasional Klinik Pratama",
-            "form_schema": FORM,
-            "documents": ["ktp", "str-dokter", "denah"],
-            "stages": [
-                {
-                    "code": "terima",
-                    "name": "Front office",
-                    "role": "dpmptsp",
-                    "sla_days": 1,
-                    "kind": "receive",
-                },
-                {
-                    "code": "visitasi",
-                    "name": "Visitasi",
-                    "role": "pegawai",
-                    "opd": technical_opd,
-                    "sla_days": 3,
-                    "kind": "technical",
-                    "site_visit": True,
-                },
-                {
-                    "code": "ttd",
-                    "name": "Penandatanganan",
-                    "role": "dpmptsp",
-                    "sla_days": 1,
-                    "kind": "signature",
-                },
-            ],
-            "fee": 500_000,
-            "validity_months": 60,
-            "risk": "tinggi",
-        },
-    ]
+    """UMK (report-only when small and low risk; one verification stage, no signature: issued in
+    the name of the region's official), PBG (buildings) and KLINIK (clinics, reviewed by the demo
+    pegawai's OPD, with a site visit)."""
+    from replika.perizinan.rules import catalogue_csv
+
+    types = catalogue_csv.parse(CATALOGUE_CSV.format(pu=PU_OPD, technical=technical_opd))
+    return [{**t, "form_schema": BUILDING_FORM if t["code"] == "PBG" else FORM} for t in types]
 
 
 SKM_ANSWERS = [4, 3, 3, 4, 4, 3, 4, 3, 3]

@@ -312,11 +312,14 @@ class RevokeIn(_In):
     reason: str = Field(min_length=5, max_length=1000)
 
 
-class QueueQuery(Schema):
+class MineQuery(Schema):
     model_config = ConfigDict(extra="ignore")
-    role: StageRole | None = None
     limit: int = Field(50, ge=1, le=100)
     cursor: str | None = cursor_field()
+
+
+class QueueQuery(MineQuery):
+    role: StageRole | None = None
 
 
 class QueueItem(Schema):
@@ -330,12 +333,6 @@ class QueueItem(Schema):
 
 
 QueuePage = Page[QueueItem]
-
-
-class MineQuery(Schema):
-    model_config = ConfigDict(extra="ignore")
-    limit: int = Field(50, ge=1, le=100)
-    cursor: str | None = cursor_field()
 
 
 class PermitOut(Schema):

@@ -243,9 +243,9 @@ def revoke(number: str, reason: str, principal: Principal, request_id: str | Non
     store.write(
         stream("permit"),
         write,
+        subject=f"perizinan-permit#{number}",
         actor=principal.actor,
         action="permit.revoke",
-        subject=f"perizinan-permit#{number}",
         before={"status": status.value},
         after={"status": target.value, "reason": reason},
         request_id=request_id,
