@@ -287,3 +287,20 @@ def test_schema_and_catalogue_guard_site_visits() -> None:
         PermitTypeIn.model_validate({**base, "stages": [_stage("a", "review", site_visit=True)]})
     with pytest.raises(ValidationError):  # a signature held by the technical team
         PermitTypeIn.model_validate({**base, "stages": [_stage("a", "signature", "pegawai", opd="1.03")]})
+
+
+def test_the_stamp_says_revoked_or_expired_and_nothing_while_valid() -> None:
+    from replika.perizinan.service.permits import stamp_of
+    from replika.perizinan.tables import PerizinanItem
+
+    body = {
+        "fields": {"until": "2027-01-30"},
+        "revoked_reason": "data palsu",
+        "revoked_at": "2026-09-01T03:00:00Z",
+    }
+    valid = PerizinanItem("PERMIT#X", "PERMIT", revoked=False, data=body)
+    assert stamp_of(valid, date(2027, 1, 30)) is None
+    expired = stamp_of(valid, date(2027, 1, 31))
+    assert expired is not None and expired["title"] == "KEDALUWARSA" and "2027-01-30" in expired["text"]
+    revoked = stamp_of(PerizinanItem("PERMIT#X", "PERMIT", revoked=True, data=body), date(2026, 9, 2))
+    assert revoked == {"status": "revoked", "title": "DICABUT", "text": "Dicabut 2026-09-01: data palsu"}
