@@ -12,6 +12,7 @@ APP = "APP"
 PERMIT = "PERMIT"
 PROFILE = "PROFILE"
 RECEIPT = "RECEIPT"
+STATS_AGGREGATE = "AGG#"
 #: the head of DPMPTSP's escalation queue (gsi2): escalated applications by total due date
 ESCALATED = "ESCALATED"
 
@@ -67,7 +68,7 @@ def stats_pk(year: int) -> str:
 def stats_sk(type_code: str, shard: int) -> str:
     """One aggregate item per type, year and shard: every counter of the type is an attribute
     named :data:`STAT_PREFIX` + the metric (``c_decided``, ``c_days#005``, ``c_skm#waktu``)."""
-    return f"AGG#{type_code}#{shard}"
+    return f"{STATS_AGGREGATE}{type_code}#{shard}"
 
 
 STAT_PREFIX = "c_"

@@ -164,14 +164,19 @@ def add_counters(tx: TransactWrite, year: int, type_code: str, number: str, coun
 def counters_of(year: int) -> dict[str, dict[str, int]]:
     """``type -> metric -> total``: the year's aggregates (at most ``DUE_SHARDS`` items a type,
     whatever the number of applications or of distinct day counts), summed over the shards. Read
-    raw: the counters are attributes the model does not declare."""
+    raw: the counters are attributes the model does not declare. Counter items of the earlier
+    layout (one per metric) are not aggregates and are not read."""
     prefix = keys.STAT_PREFIX
     out: dict[str, dict[str, int]] = {}
     start = None
     with translated():
         conn = PerizinanItem._get_connection()
         while True:
-            page = conn.query(keys.stats_pk(year), exclusive_start_key=start)
+            page = conn.query(
+                keys.stats_pk(year),
+                range_key_condition=PerizinanItem.sk.startswith(keys.STATS_AGGREGATE),
+                exclusive_start_key=start,
+            )
             for raw in page.get("Items", []):
                 per = out.setdefault(raw["number"]["S"], {})
                 for attr, value in raw.items():
