@@ -94,6 +94,8 @@ class PermitTypeIn(_In):
 
 class PermitTypeOut(PermitTypeIn):
     model_config = ConfigDict(extra="forbid")
+    #: as stored: a version saved before document codes were restricted still reads
+    documents: list[str] = Field(default_factory=list)
     version: int
     created_at: str
 
