@@ -32,9 +32,13 @@ from replika.perizinan.models import (
     CatalogueImport,
     CatalogueImportOut,
     CataloguePage,
+    DocumentUploadIn,
     DownloadOut,
+    EscalationIn,
+    EscalationPage,
     FeedPage,
     FeedQuery,
+    FilesOut,
     KeyOut,
     MineQuery,
     PaymentIn,
@@ -52,13 +56,28 @@ from replika.perizinan.models import (
     SurveyIn,
     SurveyOut,
     TrackOut,
+    UploadOut,
     VerifyOut,
+    VisitIn,
+    VisitOut,
+    VisitPhotoIn,
 )
 
 if TYPE_CHECKING:
-    from replika.perizinan.service import applications, catalogue, clock, feed, permits, stats
+    from replika.perizinan.service import (
+        applications,
+        catalogue,
+        clock,
+        escalations,
+        feed,
+        files,
+        permits,
+        stats,
+    )
 else:  # loaded by the first request that needs them (cold start)
     applications = lazy_module("replika.perizinan.service.applications")
+    escalations = lazy_module("replika.perizinan.service.escalations")
+    files = lazy_module("replika.perizinan.service.files")
     catalogue = lazy_module("replika.perizinan.service.catalogue")
     clock = lazy_module("replika.perizinan.service.clock")
     feed = lazy_module("replika.perizinan.service.feed")
@@ -194,6 +213,19 @@ def get_profile(ctx: Ctx) -> ProfileOut:
 
 
 @api.route(
+    "/documents",
+    "POST",
+    roles=APPLICANT,
+    body=DocumentUploadIn,
+    response=UploadOut,
+    status=201,
+    summary="Unggah dokumen persyaratan (tautan POST bertanda tangan; dipakai saat mengajukan)",
+)
+def upload_document(ctx: Ctx, body: DocumentUploadIn) -> UploadOut:
+    return files.upload_document(body, ctx.user, ctx.request_id)
+
+
+@api.route(
     "/applications",
     "POST",
     roles=APPLICANT,
@@ -294,6 +326,64 @@ def queue(ctx: Ctx, query: QueueQuery) -> Any:
 )
 def act(ctx: Ctx, number: str, body: ActionIn) -> ApplicationOut:
     return applications.act(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+
+
+@api.route(
+    "/applications/{number}/visit",
+    "PUT",
+    roles=STAFF,
+    body=VisitIn,
+    response=VisitOut,
+    summary="Laporan kunjungan lapangan (tahap teknis, pemegang tahap)",
+)
+def record_visit(ctx: Ctx, number: str, body: VisitIn) -> VisitOut:
+    return applications.record_visit(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+
+
+@api.route(
+    "/applications/{number}/visit/photos",
+    "POST",
+    roles=STAFF,
+    body=VisitPhotoIn,
+    response=UploadOut,
+    status=201,
+    summary="Unggah foto kunjungan atau pindaian berita acara (tautan POST bertanda tangan)",
+)
+def upload_visit_photo(ctx: Ctx, number: str, body: VisitPhotoIn) -> UploadOut:
+    return applications.upload_visit_photo(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+
+
+@api.route(
+    "/applications/{number}/files",
+    roles=STAFF,
+    response=FilesOut,
+    summary="Tautan unduh dokumen persyaratan dan berkas kunjungan (petugas)",
+)
+def file_links(ctx: Ctx, number: str) -> FilesOut:
+    return applications.file_links(_bounded(number, "A-Z0-9"), ctx.user)
+
+
+@api.route(
+    "/escalations",
+    roles=OFFICE,
+    query=MineQuery,
+    response=EscalationPage,
+    summary="Antrean eskalasi Kepala DPMPTSP menurut tenggat (lewat SLA, fiktif positif tidak berlaku)",
+)
+def escalation_queue(ctx: Ctx, query: MineQuery) -> Any:
+    return escalations.queue(ctx.user, query.limit, query.cursor)
+
+
+@api.route(
+    "/applications/{number}/escalation",
+    "POST",
+    roles=OFFICE,
+    body=EscalationIn,
+    response=ApplicationOut,
+    summary="Kepala DPMPTSP: putuskan (grant/reject) atau tugaskan ulang (reassign) permohonan tereskalasi",
+)
+def escalation_act(ctx: Ctx, number: str, body: EscalationIn) -> ApplicationOut:
+    return escalations.act(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
 
 
 @api.route(

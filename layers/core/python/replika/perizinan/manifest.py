@@ -1,7 +1,10 @@
 """Perizinan's resources: its table and its asymmetric permit signing key, nobody else's; the
-applicants' pool (applicants call its routes), audit and the documents bucket (permit PDFs). Its
-layer adds fpdf2 (PDF), qrcode (pure-python QR), jsonschema (forms) and cryptography (local
-verification of signatures with the published public key)."""
+applicants' pool (applicants call its routes), audit and the documents bucket under ``perizinan/``:
+``perizinan/permits/`` (permit PDFs, stamped copies of revoked or expired ones),
+``perizinan/applicants/`` (required documents, presigned POST) and ``perizinan/visits/`` (site-visit
+photos and berita acara scans, presigned POST); read and write, and list so that a HEAD on a
+missing upload answers 404. Its layer adds fpdf2 (PDF), qrcode (pure-python QR), jsonschema
+(forms) and cryptography (local verification of signatures with the published public key)."""
 
 from __future__ import annotations
 

@@ -16,9 +16,16 @@ Access patterns (no request path scans) and how far each scales:
 - a permit by number                         -> GetItem ``PERMIT#<number>`` / ``PERMIT``
 - a permit by verify code (public, QR)       -> GetItem ``CODE#<code>`` / ``PERMIT`` (pointer)
 - an applicant's profile (NIK, NIB)          -> GetItem ``APPLICANT#<sub>`` / ``PROFILE``
-- public statistics of a year                -> Query ``STATS#<year>`` (counters ``<type>#<metric>#<0..3>``,
-  ADDed in the decision's transaction; four shards by number hash, so two decisions of one type
-  rarely touch the same counter; one partition per year, a few writes per decision)
+- an applicant's latest upload of a document  -> GetItem ``APPLICANT#<sub>`` / ``DOC#<code>`` (the key;
+  the object is HEAD-checked when an application attaches it)
+- the head of DPMPTSP's escalations by due    -> Query gsi2 ``ESCALATED`` sk ``<total due>#<no>`` (an
+  escalated application leaves the clock's ``DUE#`` shards for it; written once per escalation
+  or decision: a trickle)
+- public statistics of a year                -> Query ``STATS#<year>``: one aggregate item per type and
+  shard (``AGG#<type>#<0..3>``), every counter a top-level number attribute ``c_<metric>`` (the
+  histogram of working days to decision as ``c_days#<nnn>``) ADDed in the decision's transaction;
+  a request reads at most four items per type (not one per metric and day count); four shards by
+  number hash, so two decisions of one type rarely touch the same item
 - the OSS status feed of a day, in order    -> Query ``FEED#<yyyy-mm-dd>`` sk ``<at>#<number>#<version>``
   (one item per status change, written in the change's transaction; a day's partition takes
   a region's changes, far below 1,000 WCU/s)
