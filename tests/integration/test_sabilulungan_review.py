@@ -303,12 +303,12 @@ def test_nphd_states_the_lpj_deadline_of_the_budget_year(api: Api, region_stack:
 
     from replika.core import storage
     from replika.core.auth import Principal, Role
-    from replika.sabilulungan.service import proposals
+    from replika.sabilulungan.service import grant
 
     p = in_dnc(api, region_stack, auth_header("1", None, "pemohon"))
     p = api("POST", f"/proposals/{p['id']}/approval", KDH, {"version": p["version"]})
     opd = Principal(subject="x", username="x", roles=frozenset({Role.PEGAWAI}), opd="1.02")
-    _, number = proposals.generate_nphd(opd, p["id"])
+    _, number = grant.generate_nphd(opd, p["id"])
     key = f"sabilulungan/{p['id']}/nphd/{number.replace('/', '-')}.pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(storage.get_bytes(key))).pages)
     assert "2028-01-10" in text  # the SP2D falls in 2027 (its budget year), whenever the NPHD is made
