@@ -95,6 +95,19 @@ def proposal(year: int = 2027, **extra: Any) -> dict[str, Any]:
     }
 
 
+def bansos(opd: str = "1.06", nik: str = NIK) -> dict[str, Any]:
+    """An individual bansos recipient, as the responsible OPD (Dinas Sosial) enters it."""
+    address = {
+        "street": "Gg. Sukamaju 3",
+        "kelurahan": "Cibangkong",
+        "kecamatan": "Batununggal",
+        "region_code": "32.73",
+    }
+    return proposal(
+        2027, kind="bansos", opd=opd, individual={"nik": nik, "name": "Siti Nurhaliza", "address": address}
+    )
+
+
 def put_object(region_stack: dict[str, str] | None, key: str) -> None:
     """The client's upload to a presigned link (the stack's documents bucket)."""
     bucket = (region_stack or os.environ)["DOCUMENTS_BUCKET"]
@@ -379,21 +392,7 @@ def test_duplicate_recipient_blocks_approval_unless_overridden(
 
 
 def test_bansos_for_an_individual_keeps_the_nik_private(api: Api, region_stack: dict[str, str]) -> None:
-    body = proposal(
-        2027,
-        kind="bansos",
-        opd="1.06",
-        individual={
-            "nik": NIK,
-            "name": "Siti Nurhaliza",
-            "address": {
-                "street": "Gg. Sukamaju 3",
-                "kelurahan": "Cibangkong",
-                "kecamatan": "Batununggal",
-                "region_code": "32.73",
-            },
-        },
-    )
+    body = bansos()
     api("POST", "/proposals", OTHER_OPD, body, status=403)
     api("POST", "/proposals", auth_header("3", None, "pemohon"), body, status=403)
     draft = api("POST", "/proposals", DINSOS, body, status=201)

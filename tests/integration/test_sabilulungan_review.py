@@ -21,6 +21,7 @@ from tests.integration.test_sabilulungan_api import (
     OTHER_OPD,
     TAPD,
     Api,
+    bansos,
     profile,
     proposal,
     put_object,
@@ -272,22 +273,7 @@ def test_overdue_check_reads_an_owners_proposals_only_for_organisations(
     from replika.sabilulungan import store
     from replika.sabilulungan.service import proposals
 
-    body = proposal(
-        2027,
-        kind="bansos",
-        opd="1.06",
-        individual={
-            "nik": "3273010101800001",
-            "name": "Siti Nurhaliza",
-            "address": {
-                "street": "Gg. Sukamaju 3",
-                "kelurahan": "Cibangkong",
-                "kecamatan": "Batununggal",
-                "region_code": "32.73",
-            },
-        },
-    )
-    draft = api("POST", "/proposals", DINSOS, body, status=201)
+    draft = api("POST", "/proposals", DINSOS, bansos(), status=201)
 
     def everything(owner: str) -> Any:
         raise AssertionError(f"all of {owner}'s proposals read")

@@ -265,16 +265,18 @@ def match_entries(year: int) -> Iterator[dict[str, Any]]:
 
 #: The matcher's reads: pages of ``MATCH_PAGE`` items, at most ``MATCH_CAP`` candidates per budget
 #: year (a region's proposals of a year: Bandung has a few thousand). Past the cap the matcher says
-#: ``truncated`` (to staff, and the approval refuses to go on without an override reason).
+#: ``truncated`` (the staff's matches view shows it; a warning is logged).
 MATCH_PAGE = 200
 MATCH_CAP = 5000
 
 
 def match_candidates(
-    year: int, cap: int = MATCH_CAP, page: int = MATCH_PAGE
+    year: int, cap: int | None = None, page: int | None = None
 ) -> tuple[list[dict[str, Any]], bool]:
-    """Up to ``cap`` matcher entries of ``year``, read with ``Limit=page`` page by page; the flag
-    says whether entries were left unread."""
+    """Up to ``cap`` (:data:`MATCH_CAP`) matcher entries of ``year``, read with ``Limit=page``
+    (:data:`MATCH_PAGE`) page by page; the flag says whether entries were left unread."""
+    cap = MATCH_CAP if cap is None else cap
+    page = MATCH_PAGE if page is None else page
     found: list[dict[str, Any]] = []
     last: dict[str, Any] | None = None
     while True:

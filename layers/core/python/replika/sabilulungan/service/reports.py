@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from replika.core import audit, runtime, storage
 from replika.core.auth import Principal, Role
 from replika.core.errors import Forbidden
+from replika.core.observability import get_logger
 from replika.core.runtime import require
 from replika.core.tabular import safe_cell
 from replika.sabilulungan import store
@@ -38,6 +39,8 @@ from replika.sabilulungan.rules.matcher import (
 )
 from replika.sabilulungan.service import common
 from replika.sabilulungan.store import ProposalDoc
+
+_log = get_logger("sabilulungan")
 
 #: states whose earlier grant counts for "not every year, not twice" (DNC: already allocated)
 COUNTED = frozenset(s.value for s in ALLOCATED)
@@ -79,6 +82,10 @@ def candidates(doc: ProposalDoc) -> tuple[list[Candidate], bool]:
         entries, cut = store.match_candidates(year)
         found += [_candidate(d) for d in entries if d["ref"] != doc.id]
         truncated = truncated or cut
+    if truncated:
+        _log.warning(
+            "sabilulungan matcher candidates capped", extra={"year": doc.year, "cap": store.MATCH_CAP}
+        )
     return found, truncated
 
 
