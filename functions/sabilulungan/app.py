@@ -80,6 +80,7 @@ OWNERS = (Role.PEMOHON, Role.PEGAWAI)  # organisations, and the OPD entering ban
 EVERYONE = (*STAFF, Role.PEMOHON)
 MONITORS = (Role.TAPD, Role.KEPALA_DAERAH, Role.BPKAD, Role.ADMIN, Role.INSPEKTORAT, Role.INSPEKTORAT_KEPALA)
 CACHE = {"Cache-Control": "public, max-age=300"}
+EVALUATION = "Catatan evaluasi (staf): daftar periksa, kunjungan lapangan, revisi RAB dengan rinciannya"
 
 
 def _year(text: str) -> int:
@@ -226,12 +227,7 @@ def site_visit_upload(ctx: Ctx, proposal_id: str, body: UploadIn) -> UploadOut:
     return evaluation.site_visit_upload(ctx.user, proposal_id, body)
 
 
-@api.route(
-    "/proposals/{proposal_id}/evaluation",
-    roles=STAFF,
-    response=EvaluationOut,
-    summary="Catatan evaluasi (staf): daftar periksa, kunjungan lapangan, revisi RAB",
-)
+@api.route("/proposals/{proposal_id}/evaluation", roles=STAFF, response=EvaluationOut, summary=EVALUATION)
 def evaluation_record(ctx: Ctx, proposal_id: str) -> EvaluationOut:
     return evaluation.view(ctx.user, proposal_id)
 

@@ -16,6 +16,7 @@ import boto3
 import pytest
 from chalice.test import Client
 
+from replika_infra.demo.demo_sabilulungan import CHECKLIST
 from replika_infra.local.gateway import load_app
 from tests.conftest import auth_header
 
@@ -159,19 +160,49 @@ def step(
     )
 
 
-CHECKLIST = {
-    "prices_match_ssh": True,
-    "organisation_verified": True,
-    "no_grant_previous_year": True,
-    "ktp_verified": True,
-    "legal_entity": True,
-}
-
-
 def dispose(api: Api, p: dict[str, Any], opd: str = "1.02", status: int = 200) -> dict[str, Any]:
     """The head of region's disposition, assigning the technical OPD."""
     body = {"version": p["version"], "opd": opd}
     return api("POST", f"/proposals/{p['id']}/disposition", KDH, body, status=status)
+
+
+def set_amount(api: Api, p: dict[str, Any], amount: int, status: int = 200) -> Any:
+    return api(
+        "POST",
+        f"/proposals/{p['id']}/amount",
+        TAPD,
+        {"version": p["version"], "amount": amount},
+        status=status,
+    )
+
+
+def file_upload(api: Api, p: dict[str, Any], what: str, who: dict[str, str], status: int = 201) -> Any:
+    """The upload link of the signed NPHD (``nphd``) or the LPJ (``lpj``)."""
+    body = {"code": what, "filename": f"{what}.pdf", "content_type": "application/pdf", "size": 10}
+    return api("POST", f"/proposals/{p['id']}/{what}/upload", who, body, status=status)
+
+
+def sign_nphd(api: Api, p: dict[str, Any]) -> dict[str, Any]:
+    """The technical OPD uploads the signed NPHD scan and records the signature."""
+    put_object(None, file_upload(api, p, "nphd", OPD)["key"])
+    p = api("GET", f"/proposals/{p['id']}", OPD)
+    return api("POST", f"/proposals/{p['id']}/nphd/signed", OPD, {"version": p["version"]})
+
+
+def disburse(
+    api: Api, monkeypatch: pytest.MonkeyPatch, p: dict[str, Any], status: int = 200, **body: Any
+) -> Any:
+    """BPKAD records the SP2D of 1 March 2027 (that day, region time): 30.000.000 unless said."""
+    from replika.sabilulungan.service import common
+
+    monkeypatch.setattr(common, "today", lambda: date(2027, 3, 1))
+    sp2d = {
+        "version": p["version"],
+        "sp2d_number": "SP2D-9/2027",
+        "sp2d_date": "2027-03-01",
+        "amount": 30_000_000,
+    }
+    return api("POST", f"/proposals/{p['id']}/disbursement", BPKAD, {**sp2d, **body}, status=status)
 
 
 def site_upload(api: Api, p: dict[str, Any], code: str, who: dict[str, str], status: int = 201) -> Any:
@@ -237,30 +268,12 @@ def test_full_flow(api: Api, region_stack: dict[str, str], monkeypatch: pytest.M
     assert p["state"] == "setting" and p["recommended"] == 30_000_000 and p["revisions"][0]["no"] == 1
     assert p["rab_total"] == 31_000_000
     # the year's ceiling, set by TAPD
-    bad = api(
-        "POST",
-        f"/proposals/{p['id']}/amount",
-        TAPD,
-        {"version": p["version"], "amount": 30_000_000},
-        status=409,
-    )
+    bad = set_amount(api, p, 30_000_000, status=409)
     assert bad["error"]["code"] == "no_ceiling"
     api("PUT", "/budgets/2027", TAPD, {"ceiling": 25_000_000})
-    bad = api(
-        "POST",
-        f"/proposals/{p['id']}/amount",
-        TAPD,
-        {"version": p["version"], "amount": 30_000_000},
-        status=409,
-    )
+    bad = set_amount(api, p, 30_000_000, status=409)
     assert bad["error"]["code"] == "ceiling_exceeded" and "Rp 25.000.000" in bad["error"]["message"]
-    bad = api(
-        "POST",
-        f"/proposals/{p['id']}/amount",
-        TAPD,
-        {"version": p["version"], "amount": 31_000_000},
-        status=409,
-    )
+    bad = set_amount(api, p, 31_000_000, status=409)
     assert bad["error"]["code"] == "set_exceeds_recommended"
     api("PUT", "/budgets/2027", TAPD, {"ceiling": 100_000_000})
     p = api("POST", f"/proposals/{p['id']}/amount", TAPD, {"version": p["version"], "amount": 30_000_000})
@@ -272,29 +285,10 @@ def test_full_flow(api: Api, region_stack: dict[str, str], monkeypatch: pytest.M
     nphd = api("POST", f"/proposals/{p['id']}/nphd", OPD)
     assert nphd["number"] == f"NPHD/{p['number']}"
     bad = api("POST", f"/proposals/{p['id']}/nphd/signed", OPD, {"version": p["version"]}, status=409)
-    link = api(
-        "POST",
-        f"/proposals/{p['id']}/nphd/upload",
-        OPD,
-        {"code": "nphd", "filename": "nphd.pdf", "content_type": "application/pdf", "size": 10},
-        status=201,
-    )
-    put_object(region_stack, link["key"])
-    p = api("GET", f"/proposals/{p['id']}", OPD)
-    p = api("POST", f"/proposals/{p['id']}/nphd/signed", OPD, {"version": p["version"]})
-    from replika.sabilulungan.service import common
-
-    monkeypatch.setattr(common, "today", lambda: date(2027, 3, 1))  # the SP2D's day, region time
-    over = {
-        "version": p["version"],
-        "sp2d_number": "SP2D-0001/2027",
-        "sp2d_date": "2027-03-01",
-        "amount": 30_000_001,
-    }
-    assert api("POST", f"/proposals/{p['id']}/disbursement", BPKAD, over, status=409)["error"]["code"] == (
-        "disbursed_exceeds_approved"
-    )
-    p = api("POST", f"/proposals/{p['id']}/disbursement", BPKAD, {**over, "amount": 30_000_000})
+    p = sign_nphd(api, p)
+    over = disburse(api, monkeypatch, p, status=409, sp2d_number="SP2D-0001/2027", amount=30_000_001)
+    assert over["error"]["code"] == "disbursed_exceeds_approved"
+    p = disburse(api, monkeypatch, p, sp2d_number="SP2D-0001/2027")
     assert p["state"] == "disbursed" and p["lpj_due"] == "2028-01-10"  # from the SP2D date
 
     # public pages: stage with dates, recipients (JSON and CSV), summary; nothing personal
@@ -332,14 +326,7 @@ def test_full_flow(api: Api, region_stack: dict[str, str], monkeypatch: pytest.M
         "POST", f"/proposals/{again['id']}/submit", applicant, {"version": again["version"] + 12}, status=409
     )
     assert "overdue_lpj" in refused["error"]["details"]["reasons"]
-    link = api(
-        "POST",
-        f"/proposals/{p['id']}/lpj/upload",
-        applicant,
-        {"code": "lpj", "filename": "lpj.pdf", "content_type": "application/pdf", "size": 10},
-        status=201,
-    )
-    put_object(region_stack, link["key"])
+    put_object(region_stack, file_upload(api, p, "lpj", applicant)["key"])
     p = api("GET", f"/proposals/{p['id']}", applicant)
     p = api("POST", f"/proposals/{p['id']}/lpj", applicant, {"version": p["version"]})
     # the officer who evaluated it may not verify its LPJ (separation of duties): another one does

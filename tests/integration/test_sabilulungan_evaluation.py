@@ -188,6 +188,6 @@ def test_rab_revisions_keep_their_lines_reason_and_officer(api: Api, region_stac
 
 
 def _ticked() -> dict[str, bool]:
-    from tests.integration.test_sabilulungan_api import CHECKLIST
+    from replika_infra.demo.demo_sabilulungan import CHECKLIST
 
     return dict(CHECKLIST)

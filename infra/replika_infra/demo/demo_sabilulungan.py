@@ -221,13 +221,7 @@ class _Flow:
         body = m.ApprovalIn.model_validate({"version": p.version, "override_reason": override})
         p = proposals.approve(self.who["kdh"], p.id, body, None)
         opd = self.opd(p.opd)
-        link = grant.upload_link(
-            opd,
-            p.id,
-            "nphd",
-            m.UploadIn(code="nphd", filename="nphd.pdf", content_type="application/pdf", size=len(PDF)),
-        )
-        storage.put_bytes(link.key, PDF, "application/pdf")
+        _put_file(opd, p, "nphd")
         from replika.sabilulungan.service import common
 
         today = common.today()
@@ -241,15 +235,15 @@ class _Flow:
         return grant.disburse(self.who["bpkad"], p.id, body2, None)
 
     def report(self, owner: Principal, p: m.ProposalOut) -> m.ProposalOut:
-        link = grant.upload_link(
-            owner,
-            p.id,
-            "lpj",
-            m.UploadIn(code="lpj", filename="lpj.pdf", content_type="application/pdf", size=len(PDF)),
-        )
-        storage.put_bytes(link.key, PDF, "application/pdf")
+        _put_file(owner, p, "lpj")
         p = grant.submit_lpj(owner, p.id, proposals.get(owner, p.id).version, None)
         return self._t(self.opd(p.opd, officer=2), p, "verify_lpj")
+
+
+def _put_file(who: Principal, p: m.ProposalOut, what: str) -> None:
+    """The signed NPHD scan (``nphd``) or the LPJ (``lpj``), uploaded through its link."""
+    upload = m.UploadIn(code=what, filename=f"{what}.pdf", content_type="application/pdf", size=len(PDF))
+    storage.put_bytes(grant.upload_link(who, p.id, what, upload).key, PDF, "application/pdf")
 
 
 def _backdate_approval(proposal_id: str, year: int) -> None:

@@ -116,20 +116,25 @@ def stream(doc: ProposalDoc) -> str:
     return f"sabilulungan/opd/{doc.opd}"
 
 
-def audit_state(doc: ProposalDoc) -> dict[str, Any]:
-    """What the audit keeps of a proposal: state and amounts, nothing personal."""
-    return {
-        "number": doc.number,
-        "state": doc.state,
-        "requested": doc.requested,
-        "recommended": doc.recommended,
-        "set_amount": doc.set_amount,
-        "approved": doc.approved,
-        "disbursed": doc.disbursed,
-        "nphd_signed_key": doc.nphd_signed_key,
-        "lpj_key": doc.lpj_key,
-        "version": doc.version,
+#: What the audit keeps of a proposal: state, amounts and file keys, nothing personal.
+AUDITED = frozenset(
+    {
+        "number",
+        "state",
+        "requested",
+        "recommended",
+        "set_amount",
+        "approved",
+        "disbursed",
+        "nphd_signed_key",
+        "lpj_key",
+        "version",
     }
+)
+
+
+def audit_state(doc: ProposalDoc) -> dict[str, Any]:
+    return doc.model_dump(mode="json", include=set(AUDITED))
 
 
 def commit(
