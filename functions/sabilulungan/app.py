@@ -3,9 +3,10 @@ with public transparency routes under `/public/` (no token, cacheable, nothing p
 
 Applicants (organisations) sign themselves up in the applicants' pool (role ``pemohon``); staff
 act by role: TU (pegawai of the region's TU OPD), kepala-daerah, TAPD (also Tim Pertimbangan),
-the technical OPD (pegawai of the proposal's OPD), BPKAD. Individual bansos recipients are entered
-by the responsible OPD (pegawai of a ``bansos_opds`` OPD). Thin adapter: parse, check role, call
-:mod:`replika.sabilulungan.service`.
+the technical OPD (pegawai of the OPD the head of region assigned at disposition), BPKAD; one
+person never does two steps that must be independent (``rules/duties.py``). Individual bansos
+recipients are entered by the responsible OPD (pegawai of a ``bansos_opds`` OPD). Thin adapter:
+parse, check role, call :mod:`replika.sabilulungan.service`.
 """
 
 from __future__ import annotations
