@@ -233,3 +233,26 @@ def _keys(region_stack: dict[str, str], prefix: str) -> list[str]:
     s3 = boto3.client("s3", region_name="ap-southeast-3")
     found = s3.list_objects_v2(Bucket=region_stack["DOCUMENTS_BUCKET"], Prefix=prefix).get("Contents", [])
     return [o["Key"] for o in found]
+
+
+def test_the_submission_uses_the_identity_as_it_is_then(
+    api: Api, region_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The profile changed after the draft and the refresh of its match keys never ran (a crash
+    right after the profile's write): the submission recomputes them, and its overdue-LPJ check
+    sees the recipient's unreported grant."""
+    from replika.sabilulungan.service import proposals
+    from tests.integration.test_sabilulungan_api import upload_all
+    from tests.integration.test_sabilulungan_review import _force_state
+
+    first = _granted_2026(api, region_stack)
+    _force_state(first["id"], "lpj_overdue")
+    other = auth_header("2", None, "pemohon")
+    api("PUT", "/applicants/me", other, _stranger("5550001112", "bjb"))
+    draft = api("POST", "/proposals", other, proposal(2027), status=201)
+    upload_all(api, region_stack, draft["id"], other)
+    monkeypatch.setattr(proposals, "refresh_match_keys", lambda *a: [])
+    api("PUT", "/applicants/me", other, {**_stranger(BANK, "Bank BJB"), "version": 1})
+    d = api("GET", f"/proposals/{draft['id']}", other)
+    refused = api("POST", f"/proposals/{d['id']}/submit", other, {"version": d["version"]}, status=409)
+    assert refused["error"]["details"]["reasons"] == ["overdue_lpj"]

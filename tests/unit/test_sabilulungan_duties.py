@@ -176,3 +176,38 @@ def test_the_window_looks_both_ways() -> None:
     assert sorted(m.other.ref for m in blocking) == ["later", "same"]
     # and the earlier proposal finds the later one as the later one finds it
     assert [m.other.ref for m in find_matches(same, [me])] == ["me"]
+
+
+@pytest.mark.parametrize(
+    ("states", "assigned"),
+    [
+        (["draft", "submitted", "disposition"], False),
+        (["draft", "submitted", "disposition", "pertimbangan"], True),
+    ],
+)
+def test_a_proposal_stored_before_the_assignment_keeps_its_opd_once_disposed(
+    states: list[str], assigned: bool
+) -> None:
+    from replika.sabilulungan.store import ProposalDoc
+
+    stored = {
+        "id": "0" * 32,
+        "kind": "hibah",
+        "year": 2027,
+        "opd": "1.02",
+        "owner": "sub:x",
+        "title": "t",
+        "purpose": "p",
+        "activity_plan": "a",
+        "applicant_name": "n",
+        "public_name": "n",
+        "kelurahan": "k",
+        "kecamatan": "k",
+        "rab": [],
+        "requested": 1,
+        "stages": [{"state": s, "at": "2027-01-01T00:00:00Z"} for s in states],
+        "created_at": "2027-01-01T00:00:00Z",
+        "changed_at": "2027-01-01T00:00:00Z",
+    }
+    assert ProposalDoc.model_validate(stored).opd_assigned is assigned
+    assert ProposalDoc.model_validate({**stored, "opd_assigned": False}).opd_assigned is False

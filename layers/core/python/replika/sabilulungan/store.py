@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pynamodb.transactions import TransactWrite
 
 from replika.core.errors import NotFound
@@ -48,7 +48,7 @@ class ProposalDoc(Schema):
     year: int
     opd: str  # the technical OPD: the applicant's suggestion until the head of region assigns it
     suggested_opd: str | None = None
-    opd_assigned: bool = False  # assigned at the head of region's disposition
+    opd_assigned: bool = False  # assigned at the head of region's disposition (see _assigned_before)
     owner: str  # "sub:<cognito sub>" (organisation) or "opd:<code>" (individual bansos)
     contact: str | None = None  # the applicant's e-mail (notifications), never published
     state: str = State.DRAFT.value
@@ -94,6 +94,16 @@ class ProposalDoc(Schema):
     created_at: str
     changed_at: str
     version: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _assigned_before(cls, data: Any) -> Any:
+        """A proposal stored before the disposition assigned the OPD (no ``opd_assigned``) that
+        went past the disposition keeps its OPD as assigned."""
+        if isinstance(data, dict) and "opd_assigned" not in data:
+            states = [s.get("state") if isinstance(s, dict) else s.state for s in data.get("stages") or []]
+            return {**data, "opd_assigned": State.PERTIMBANGAN.value in states}
+        return data
 
 
 def lpj_status(state: str) -> str:

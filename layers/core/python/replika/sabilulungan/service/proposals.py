@@ -374,6 +374,9 @@ def submit(principal: Principal, proposal_id: str, version: int, request_id: str
         raise Conflict("Dokumen wajib belum lengkap.", code="documents_missing", details={"missing": missing})
     reg = common.region()
     profile = store.get_profile(principal.subject)[0] if principal.applicant else {}  # type: ignore[index]
+    before = doc.model_copy(deep=True)
+    if principal.applicant:  # the identity as it is now (the profile may have changed since the draft)
+        doc = with_identity(doc, applicant_identity(profile))
     registered = profile.get("registered_on")
     eligibility.require_eligible(
         eligibility.Applicant(
@@ -387,9 +390,6 @@ def submit(principal: Principal, proposal_id: str, version: int, request_id: str
         today=datetime.now(UTC).astimezone(__import__("zoneinfo").ZoneInfo(reg.timezone)).date(),
         individual=doc.kind == "bansos" and not principal.applicant,
     )
-    before = doc.model_copy(deep=True)
-    if principal.applicant:  # the identity as it is now (the profile may have changed since the draft)
-        doc = with_identity(doc, applicant_identity(profile))
     common.take_duty(principal, doc, State.DRAFT, Action.SUBMIT)
     doc.number = keys.public_number(doc.kind, doc.year, store.next_number(doc.kind, doc.year))
     doc.state = State.SUBMITTED.value
