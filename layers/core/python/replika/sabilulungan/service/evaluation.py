@@ -5,8 +5,6 @@ recommend an amount only when the evaluation checklist holds (the matcher is re-
 
 from __future__ import annotations
 
-from typing import Any
-
 from replika.core import storage
 from replika.core.auth import Principal
 from replika.core.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -28,7 +26,16 @@ from replika.sabilulungan.rules import evaluation as checklist_rule
 from replika.sabilulungan.rules.flow import Action, Actor, State
 from replika.sabilulungan.service import common
 from replika.sabilulungan.service.common import commit, now_iso
-from replika.sabilulungan.service.proposals import checklist_out, rab_out, step, to_out, upload
+from replika.sabilulungan.service.proposals import (
+    check_version,
+    checklist_out,
+    rab_json,
+    rab_out,
+    rab_sum,
+    step,
+    to_out,
+    upload,
+)
 from replika.sabilulungan.store import ProposalDoc
 
 #: What the site visit takes: the berita acara (PDF or a scan) and photos (images only).
@@ -73,8 +80,7 @@ def record_site_visit(
     principal: Principal, proposal_id: str, body: SiteVisitIn, request_id: str | None
 ) -> ProposalOut:
     doc = _evaluating(principal, proposal_id)
-    if doc.version != body.version:
-        raise Conflict("Usulan telah berubah; muat ulang lalu coba lagi.", code="version_mismatch")
+    check_version(doc, body.version)
     if body.visited_on > common.today():
         raise BadRequest("Tanggal kunjungan tidak boleh melewati hari ini.", code="visit_in_future")
     before = doc.model_copy(deep=True)
@@ -116,14 +122,6 @@ def site_visit_upload(principal: Principal, proposal_id: str, body: UploadIn) ->
     )
 
 
-def _rab_json(rab: list[Any]) -> list[dict[str, Any]]:
-    return [line.model_dump() for line in rab]
-
-
-def _total(rab: list[dict[str, Any]]) -> int:
-    return sum(int(r["quantity"]) * int(r["unit_price"]) for r in rab)
-
-
 def recommend(
     principal: Principal, proposal_id: str, body: RecommendationIn, request_id: str | None
 ) -> ProposalOut:
@@ -137,12 +135,12 @@ def recommend(
     at = now_iso()
     for rev in body.rab_revisions:
         doc.rab_original = doc.rab_original or doc.rab
-        doc.rab = _rab_json(rev.rab)
+        doc.rab = rab_json(rev.rab)
         number = len(doc.revisions) + 1
-        revision = {"no": number, "reason": rev.reason, "rab_total": _total(doc.rab), "at": at}
+        revision = {"no": number, "reason": rev.reason, "rab_total": rab_sum(doc.rab), "at": at}
         doc.revisions = [*doc.revisions, {**revision, "by": principal.actor, "rab": doc.rab}]
     amounts.check_recommended(body.amount, doc.requested)
-    if body.amount > _total(doc.rab):
+    if body.amount > rab_sum(doc.rab):
         raise Conflict("Nilai rekomendasi melebihi total RAB hasil koreksi.", code="recommended_exceeds_rab")
     blocking = [m.other.number or m.other.ref for m in reports.blocking_matches(doc)]  # re-run now
     visit = doc.site_visit

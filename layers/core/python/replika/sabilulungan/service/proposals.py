@@ -54,12 +54,12 @@ def _lines(rab: list[Any]) -> list[RabLine]:
     return [RabLine(r.description, r.quantity, r.unit, r.unit_price) for r in rab]
 
 
-def _rab_json(rab: list[Any]) -> list[dict[str, Any]]:
+def rab_json(rab: list[Any]) -> list[dict[str, Any]]:
     return [line.model_dump() for line in rab]
 
 
-def _rab_total(doc: ProposalDoc) -> int:
-    return sum(int(r["quantity"]) * int(r["unit_price"]) for r in doc.rab)
+def rab_sum(rab: list[dict[str, Any]]) -> int:
+    return sum(int(r["quantity"]) * int(r["unit_price"]) for r in rab)
 
 
 #: what :func:`to_out` builds itself; every other field is the stored one
@@ -85,7 +85,7 @@ def to_out(doc: ProposalDoc) -> ProposalOut:
     return ProposalOut(
         **doc.model_dump(include=set(ProposalOut.model_fields) - _BUILT),
         rab=rab_out(doc.rab),
-        rab_total=_rab_total(doc),
+        rab_total=rab_sum(doc.rab),
         documents=[
             DocumentOut(code=c, required=c in required, uploaded=c in doc.documents) for c in checklist
         ],
@@ -204,7 +204,7 @@ def create(principal: Principal, body: ProposalIn, request_id: str | None) -> Pr
         title=body.title,
         purpose=body.purpose,
         activity_plan=body.activity_plan,
-        rab=_rab_json(body.rab),
+        rab=rab_json(body.rab),
         requested=body.requested,
         stages=[Stage(state=State.DRAFT.value, at=at)],
         created_at=at,
@@ -222,7 +222,7 @@ def _load_owned(principal: Principal, proposal_id: str) -> ProposalDoc:
     return doc
 
 
-def _check_version(doc: ProposalDoc, version: int) -> None:
+def check_version(doc: ProposalDoc, version: int) -> None:
     if doc.version != version:
         raise Conflict(
             "Usulan telah berubah; muat ulang lalu coba lagi.",
@@ -245,7 +245,7 @@ def _changed_content(principal: Principal, doc: ProposalDoc, body: ProposalEdit)
             ("purpose", doc.purpose, body.purpose),
             ("activity_plan", doc.activity_plan, body.activity_plan),
             ("requested", doc.requested, body.requested),
-            ("rab", _rab_key(doc.rab), _rab_key(_rab_json(body.rab))),
+            ("rab", _rab_key(doc.rab), _rab_key(rab_json(body.rab))),
         )
         if old != new
     ]
@@ -262,7 +262,7 @@ def _changed_content(principal: Principal, doc: ProposalDoc, body: ProposalEdit)
 
 def edit(principal: Principal, proposal_id: str, body: ProposalEdit, request_id: str | None) -> ProposalOut:
     doc = _load_owned(principal, proposal_id)
-    _check_version(doc, body.version)
+    check_version(doc, body.version)
     if doc.state not in (State.DRAFT.value, State.RETURNED.value):
         raise Conflict("Usulan hanya dapat diubah selama draf atau dikembalikan.", code="not_editable")
     if body.kind != doc.kind or body.year != doc.year:
@@ -290,7 +290,7 @@ def edit(principal: Principal, proposal_id: str, body: ProposalEdit, request_id:
             "title": body.title,
             "purpose": body.purpose,
             "activity_plan": body.activity_plan,
-            "rab": _rab_json(body.rab),
+            "rab": rab_json(body.rab),
             "requested": body.requested,
         }
     )
@@ -367,7 +367,7 @@ def refuse_overdue(doc: ProposalDoc) -> None:
 
 def submit(principal: Principal, proposal_id: str, version: int, request_id: str | None) -> ProposalOut:
     doc = _load_owned(principal, proposal_id)
-    _check_version(doc, version)
+    check_version(doc, version)
     transition(State(doc.state), Actor.OWNER, Action.SUBMIT)  # only a draft
     missing = _missing_documents(doc)
     if missing:
@@ -408,7 +408,7 @@ def step(
 ) -> tuple[ProposalDoc, ProposalDoc]:
     """Check the caller's step and version; return (before, after) with the state moved."""
     common.require_visible(principal, doc)
-    _check_version(doc, version)
+    check_version(doc, version)
     entry = TABLE.get((State(doc.state), action))
     actor = common.actor_for(principal, doc, entry[0] if entry else None)
     moved = transition(
