@@ -3,9 +3,10 @@ with public transparency routes under `/public/` (no token, cacheable, nothing p
 
 Applicants (organisations) sign themselves up in the applicants' pool (role ``pemohon``); staff
 act by role: TU (pegawai of the region's TU OPD), kepala-daerah, TAPD (also Tim Pertimbangan),
-the technical OPD (pegawai of the proposal's OPD), BPKAD. Individual bansos recipients are entered
-by the responsible OPD (pegawai of a ``bansos_opds`` OPD). Thin adapter: parse, check role, call
-:mod:`replika.sabilulungan.service`.
+the technical OPD (pegawai of the OPD the head of region assigned at disposition), BPKAD; one
+person never does two steps that must be independent (``rules/duties.py``). Individual bansos
+recipients are entered by the responsible OPD (pegawai of a ``bansos_opds`` OPD). Thin adapter:
+parse, check role, call :mod:`replika.sabilulungan.service`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from replika.sabilulungan.models import (
     BudgetOut,
     DashboardOut,
     DisbursementIn,
+    DispositionIn,
     DownloadOut,
+    EvaluationOut,
     MatchesOut,
     PageIn,
     ProfileIn,
@@ -41,6 +44,7 @@ from replika.sabilulungan.models import (
     RecipientPage,
     RecipientQuery,
     RecommendationIn,
+    SiteVisitIn,
     SummaryOut,
     TransitionIn,
     UploadIn,
@@ -50,9 +54,11 @@ from replika.sabilulungan.models import (
 )
 
 if TYPE_CHECKING:
-    from replika.sabilulungan.service import applicants, proposals, public, reports
+    from replika.sabilulungan.service import applicants, evaluation, grant, proposals, public, reports
 else:  # loaded by the first request that needs them (cold start)
     applicants = lazy_module("replika.sabilulungan.service.applicants")
+    evaluation = lazy_module("replika.sabilulungan.service.evaluation")
+    grant = lazy_module("replika.sabilulungan.service.grant")
     proposals = lazy_module("replika.sabilulungan.service.proposals")
     public = lazy_module("replika.sabilulungan.service.public")
     reports = lazy_module("replika.sabilulungan.service.reports")
@@ -75,6 +81,7 @@ OWNERS = (Role.PEMOHON, Role.PEGAWAI)  # organisations, and the OPD entering ban
 EVERYONE = (*STAFF, Role.PEMOHON)
 MONITORS = (Role.TAPD, Role.KEPALA_DAERAH, Role.BPKAD, Role.ADMIN, Role.INSPEKTORAT, Role.INSPEKTORAT_KEPALA)
 CACHE = {"Cache-Control": "public, max-age=300"}
+EVALUATION = "Catatan evaluasi (staf): daftar periksa, kunjungan lapangan, revisi RAB dengan rinciannya"
 
 
 def _year(text: str) -> int:
@@ -178,10 +185,52 @@ def submit_proposal(ctx: Ctx, proposal_id: str, body: VersionIn) -> ProposalOut:
     roles=EVERYONE,
     body=TransitionIn,
     response=ProposalOut,
-    summary="Langkah peninjauan: teruskan, kembalikan, tolak, ajukan ulang, LPJ",
+    summary="Langkah peninjauan: teruskan, kembalikan, tolak, ajukan ulang, LPJ, tarik, batalkan",
 )
 def transition(ctx: Ctx, proposal_id: str, body: TransitionIn) -> ProposalOut:
     return proposals.act(ctx.user, proposal_id, body, ctx.request_id)
+
+
+@api.route(
+    "/proposals/{proposal_id}/disposition",
+    "POST",
+    roles=(Role.KEPALA_DAERAH,),
+    body=DispositionIn,
+    response=ProposalOut,
+    summary="Disposisi kepala daerah: menunjuk OPD teknis (pemohon hanya mengusulkan)",
+)
+def disposition(ctx: Ctx, proposal_id: str, body: DispositionIn) -> ProposalOut:
+    return evaluation.dispose(ctx.user, proposal_id, body, ctx.request_id)
+
+
+@api.route(
+    "/proposals/{proposal_id}/site-visit",
+    "POST",
+    roles=(Role.PEGAWAI,),
+    body=SiteVisitIn,
+    response=ProposalOut,
+    summary="OPD teknis mencatat berita acara kunjungan lapangan (nomor, tanggal)",
+)
+def site_visit(ctx: Ctx, proposal_id: str, body: SiteVisitIn) -> ProposalOut:
+    return evaluation.record_site_visit(ctx.user, proposal_id, body, ctx.request_id)
+
+
+@api.route(
+    "/proposals/{proposal_id}/site-visit/upload",
+    "POST",
+    roles=(Role.PEGAWAI,),
+    body=UploadIn,
+    response=UploadOut,
+    status=201,
+    summary="Tautan unggah berita acara (berita-acara) atau foto kunjungan (foto)",
+)
+def site_visit_upload(ctx: Ctx, proposal_id: str, body: UploadIn) -> UploadOut:
+    return evaluation.site_visit_upload(ctx.user, proposal_id, body)
+
+
+@api.route("/proposals/{proposal_id}/evaluation", roles=STAFF, response=EvaluationOut, summary=EVALUATION)
+def evaluation_record(ctx: Ctx, proposal_id: str) -> EvaluationOut:
+    return evaluation.view(ctx.user, proposal_id)
 
 
 @api.route(
@@ -203,7 +252,7 @@ def proposal_matches(ctx: Ctx, proposal_id: str) -> MatchesOut:
     summary="Evaluasi OPD teknis: daftar periksa, koreksi RAB, nilai rekomendasi",
 )
 def recommend(ctx: Ctx, proposal_id: str, body: RecommendationIn) -> ProposalOut:
-    return proposals.recommend(ctx.user, proposal_id, body, ctx.request_id)
+    return evaluation.recommend(ctx.user, proposal_id, body, ctx.request_id)
 
 
 @api.route(
@@ -238,7 +287,7 @@ def approve(ctx: Ctx, proposal_id: str, body: ApprovalIn) -> ProposalOut:
     summary="Buat NPHD (PDF) dan tautan unduhnya",
 )
 def nphd(ctx: Ctx, proposal_id: str) -> DownloadOut:
-    url, number = proposals.generate_nphd(ctx.user, proposal_id)
+    url, number = grant.generate_nphd(ctx.user, proposal_id)
     return DownloadOut(url=url, number=number)
 
 
@@ -252,7 +301,7 @@ def nphd(ctx: Ctx, proposal_id: str) -> DownloadOut:
     summary="Tautan unggah pindaian NPHD bertanda tangan",
 )
 def nphd_upload(ctx: Ctx, proposal_id: str, body: UploadIn) -> UploadOut:
-    return proposals.upload_link(ctx.user, proposal_id, "nphd", body)
+    return grant.upload_link(ctx.user, proposal_id, "nphd", body)
 
 
 @api.route(
@@ -264,7 +313,7 @@ def nphd_upload(ctx: Ctx, proposal_id: str, body: UploadIn) -> UploadOut:
     summary="NPHD ditandatangani (pindaian sudah diunggah)",
 )
 def nphd_signed(ctx: Ctx, proposal_id: str, body: VersionIn) -> ProposalOut:
-    return proposals.sign_nphd(ctx.user, proposal_id, body.version, ctx.request_id)
+    return grant.sign_nphd(ctx.user, proposal_id, body.version, ctx.request_id)
 
 
 @api.route(
@@ -276,7 +325,7 @@ def nphd_signed(ctx: Ctx, proposal_id: str, body: VersionIn) -> ProposalOut:
     summary="BPKAD mencatat pencairan (SP2D)",
 )
 def disburse(ctx: Ctx, proposal_id: str, body: DisbursementIn) -> ProposalOut:
-    return proposals.disburse(ctx.user, proposal_id, body, ctx.request_id)
+    return grant.disburse(ctx.user, proposal_id, body, ctx.request_id)
 
 
 @api.route(
@@ -289,7 +338,7 @@ def disburse(ctx: Ctx, proposal_id: str, body: DisbursementIn) -> ProposalOut:
     summary="Tautan unggah LPJ",
 )
 def lpj_upload(ctx: Ctx, proposal_id: str, body: UploadIn) -> UploadOut:
-    return proposals.upload_link(ctx.user, proposal_id, "lpj", body)
+    return grant.upload_link(ctx.user, proposal_id, "lpj", body)
 
 
 @api.route(
@@ -301,7 +350,7 @@ def lpj_upload(ctx: Ctx, proposal_id: str, body: UploadIn) -> UploadOut:
     summary="Serahkan LPJ",
 )
 def lpj_submit(ctx: Ctx, proposal_id: str, body: VersionIn) -> ProposalOut:
-    return proposals.submit_lpj(ctx.user, proposal_id, body.version, ctx.request_id)
+    return grant.submit_lpj(ctx.user, proposal_id, body.version, ctx.request_id)
 
 
 # -- budget years, dashboard, export ------------------------------------------------------------
@@ -350,12 +399,16 @@ def public_proposal(ctx: Ctx, number: str) -> Response:
     query=RecipientQuery,
     response=RecipientPage,
     also_returns=("text/csv",),
-    summary="Penerima per tahun (JSON berhalaman; ?format=csv satu tahun penuh)",
+    redirects=(303,),
+    summary="Penerima per tahun (JSON berhalaman; ?format=csv satu tahun penuh, 303 bila besar)",
 )
 def public_recipients(ctx: Ctx, query: RecipientQuery) -> Response:
     if query.format == "csv":
+        body, url = public.recipients_download(query.year)
+        if url is not None:  # too large for a Lambda response: a link to the stored file
+            return Response(body="", status_code=303, headers={"Location": url, **CACHE})
         return Response(
-            body=public.recipients_csv(query.year),
+            body=body,
             status_code=200,
             headers={
                 "Content-Type": "text/csv; charset=utf-8",

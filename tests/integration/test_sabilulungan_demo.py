@@ -92,8 +92,13 @@ def test_the_demo_seed_and_its_walk_through(demo: Any, capsys: pytest.CaptureFix
             if expected >= 400 and len(note.split()) > 1:
                 assert json.loads(r.body)["error"]["code"] == note.split()[1]
             seen[path] = r.body
-    draft = json.loads(seen[f"/proposals/{demo.draft_id}"])
-    assert draft["state"] == "approved" and draft["number"].startswith(f"HBH-{y[2]}-")
+    visit = json.loads(seen[f"/proposals/{demo.draft_id}/site-visit"])
+    assert visit["state"] == "evaluation" and visit["number"].startswith(f"HBH-{y[2]}-")
+    assert visit["opd"] == demo.technical_opd and visit["opd_assigned"]
+    ready = json.loads(seen[f"/proposals/{demo.ready_id}"])
+    assert ready["state"] == "approved" and ready["number"].startswith(f"HBH-{y[2]}-")
+    record = json.loads(seen[f"/proposals/{demo.ready_id}/evaluation"])
+    assert record["site_visit"]["report"] and len(record["site_visit"]["photos"]) == 1
     matches = json.loads(seen[f"/proposals/{demo.duplicate_id}/matches"])
     assert matches["blocked"] and matches["matches"][0]["year"] == y[1]
     approved = json.loads(seen[f"/proposals/{demo.duplicate_id}/approval"])

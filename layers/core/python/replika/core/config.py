@@ -318,7 +318,8 @@ class SabilulunganPolicy(_Section):
     #: OPD codes: TU (administrative check) and the OPDs that enter individual bansos recipients
     tu_opd: str = "4.01"
     bansos_opds: list[str] = Field(default_factory=lambda: ["1.06"])
-    #: duplicate matcher: token-sorted similarity (difflib ratio, 0..1) of name and of address
+    #: duplicate matcher: token-set similarity (difflib ratio of the sorted tokens, 0..1, one extra
+    #: word tolerated: rules/matcher.py) of name and of address
     name_threshold: Decimal = Field(Decimal("0.85"), ge=0, le=1)
     address_threshold: Decimal = Field(Decimal("0.75"), ge=0, le=1)
     #: the SES sender identity of the applicants' notices (returned, rejected, approved, disbursed,

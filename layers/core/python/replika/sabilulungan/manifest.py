@@ -19,7 +19,10 @@ MANIFEST = AppManifest(
         # the data key: the table, the audit table, the bucket, topic and secret are SSE-KMS with it
         *PLATFORM,
         PUBLIC_USER_POOL,  # applicants (organisations) sign themselves up
-        DOCUMENTS,  # proposal documents, NPHD, LPJ and exports under sabilulungan/
+        # the documents bucket under sabilulungan/ only: <id>/<document code>/, <id>/nphd/,
+        # <id>/lpj/, <id>/site-visit/{berita-acara,foto}/ (technical OPD, staff only), exports/
+        # (auditors' XLSX) and public/ (a year's recipients CSV too large to answer inline)
+        DOCUMENTS,
         Resource("table", "SABILULUNGAN_TABLE", frozenset({"read", "write"})),
         Resource("topic", "SABILULUNGAN_TOPIC_ARN", frozenset({"publish"})),
         Resource("secret", "SABILULUNGAN_SECRET_ARN", frozenset({"get"})),

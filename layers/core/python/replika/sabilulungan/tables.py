@@ -10,8 +10,11 @@ Access patterns (no request path scans) and how far each scales:
 - public stage by number     GetItem NUMBER#n/PUBLIC                              cacheable
 - public recipients of year  Query gsi1 RECIPIENTS#<year> by number               one partition per year:
                              written at approval, disbursement and LPJ (thousands a year)
-- matcher / dashboard / LPJ  Query MATCH#<year> (one item per submitted proposal of that budget
-  schedule / export          year, a few hundred bytes): a region's few thousand proposals a year
+- matcher                    Query MATCH#<year> with Limit (``store.MATCH_PAGE`` = 200) page by
+                             page, at most ``store.MATCH_CAP`` = 5,000 entries a year (past it the
+                             matcher says ``truncated``), for the blocked years before and after
+- dashboard / LPJ schedule / Query MATCH#<year> (one item per submitted proposal of that budget
+  export                     year, a few hundred bytes): a region's few thousand proposals a year
                              read in a few pages; staff-triggered or daily, never per public call
 - summary                    Query pk=BUDGET (one item per year)
 - number counter             UpdateItem ADD COUNTER/<HBH|BSS>#<year>: one write per submission
