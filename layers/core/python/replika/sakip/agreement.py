@@ -105,9 +105,8 @@ def build_snapshot(year: int, owner: str) -> AgreementSnapshot:
         programmes: list[AgreedProgramme] = []
         owner_name, head = f"Pemerintah {common.region().name}", None
     else:
+        store.require_owner(owner)
         names = store.opd_names([owner])
-        if owner not in names:
-            raise BadRequest(f"OPD {owner} tidak ada di direktori.", code="unknown_opd")
         nodes = store.owner_nodes(
             period.period, owner, ("opd_target", "programme", "activity", "sub_activity")
         )

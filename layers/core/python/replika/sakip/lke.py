@@ -96,8 +96,7 @@ def _stream(subject: str) -> str:
 
 # -- opening and reading --------------------------------------------------------------------------
 def open_evaluation(p: Principal, year: int, subject: str, request_id: str | None) -> EvaluationOut:
-    if subject != REGION and subject not in store.opd_names([subject]):
-        raise BadRequest(f"OPD {subject} tidak ada di direktori.", code="unknown_opd")
+    store.require_owner(subject)
     sheet = common.region().sakip.lke
     item = Evaluation(
         keys.lke_pk(year, subject),

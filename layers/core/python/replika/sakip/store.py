@@ -277,6 +277,13 @@ def opd_names(codes: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def require_owner(owner: str) -> None:
+    """``owner`` is ``pemda`` or an OPD of the directory: a well-formed request naming an OPD that
+    is not stored is a 404 (``unknown_opd``), like any unknown stored thing."""
+    if owner != "pemda" and owner not in opd_names([owner]):
+        raise NotFound(f"OPD {owner} tidak ada di direktori.", code="unknown_opd", details={"opd": owner})
+
+
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
