@@ -13,6 +13,7 @@ the signature is audited (``sakip/pk``).
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
@@ -149,6 +150,23 @@ def build_snapshot(year: int, owner: str) -> AgreementSnapshot:
     )
 
 
+def digest_of(data: dict[str, Any]) -> str:
+    """sha256 of a snapshot's canonical JSON (printed on the PDF, compared when signing)."""
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+def require_current(a: Agreement) -> None:
+    """The draft still shows what is agreed: its snapshot's digest equals the digest of a snapshot
+    of the cascade as it is now (409 ``agreement_stale``: draft again, then sign)."""
+    now = digest_of(build_snapshot(int(a.year), a.owner).model_dump(mode="json"))
+    if now != a.digest:
+        raise Conflict(
+            "Kaskade berubah sejak draf PK disusun: susun ulang draf, lalu tandatangani.",
+            code="agreement_stale",
+            details={"digest": a.digest, "current_digest": now},
+        )
+
+
 def draft(p: Principal, year: int, owner: str, request_id: str | None) -> AgreementOut:
     common.require_write(p, owner)
     current = _get(year, owner)
@@ -156,7 +174,7 @@ def draft(p: Principal, year: int, owner: str, request_id: str | None) -> Agreem
         raise Conflict("Perjanjian kinerja sudah ditandatangani.", code="agreement_signed")
     snap = build_snapshot(year, owner)
     data = snap.model_dump(mode="json")
-    digest = hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+    digest = digest_of(data)
     number = f"PK/{year}/{owner}/{digest[:8].upper()}"
     pdf_key = f"sakip/pk/{year}/{owner}/{digest[:16]}.pdf"
     storage.put_bytes(
@@ -213,7 +231,10 @@ def _scan_prefix(year: int, owner: str) -> str:
 
 def signed_upload(p: Principal, year: int, owner: str, body: UploadIn) -> UploadOut:
     _require_signer(p, owner)
-    _require(year, owner)
+    current = _require(year, owner)
+    if current.status == "signed":
+        raise Conflict("Perjanjian kinerja sudah ditandatangani.", code="agreement_signed")
+    require_current(current)
     signed = storage.presign_upload(
         key_prefix=_scan_prefix(year, owner),
         filename=body.filename,
@@ -247,6 +268,7 @@ def sign(p: Principal, year: int, owner: str, body: SignIn, request_id: str | No
         raise BadRequest("Berkas bukan unggahan PK ini.", code="foreign_scan")
     if not storage.exists(body.key):
         raise BadRequest("Pindaian PK bertanda tangan belum diunggah.", code="scan_missing")
+    require_current(current)
     signed = _require(year, owner)
     signed.status = "signed"
     signed.signed_key = body.key
@@ -256,6 +278,8 @@ def sign(p: Principal, year: int, owner: str, body: SignIn, request_id: str | No
 
     def write(tx: TransactWrite) -> None:
         tx.save(signed, condition=Agreement.status == "draft")
+        # no cascade import is switching the period meanwhile (its checks read the signed years)
+        store.no_import_check(tx, current.period)
 
     audit.write_with_audit(
         keys.AUDIT_PK,

@@ -60,8 +60,7 @@ def _link_out(link: ErkLink, names: dict[str, str]) -> ErkLinkOut:
 
 
 def _node_names(period: str, codes: set[str]) -> dict[str, str]:
-    wanted = [keys.node_key(period, c) for c in sorted(codes)]
-    return {n.code: n.name for n in Node.batch_get(wanted)} if wanted else {}
+    return {n.code: n.name for n in store.batch_nodes(period, codes)}
 
 
 def period_links(period: str) -> list[ErkLink]:
@@ -244,8 +243,7 @@ def rollup(p: Principal, year: int, quarter: int, opd: str | None) -> RollupOut:
         for code, m in (r.minutes or {}).items():
             minutes[code] += int(m)
     subs = {n.code: n for n in store.level_nodes(period.period, "sub_activity", opd)}
-    missing = [keys.node_key(period.period, c) for c in minutes if c not in subs]
-    subs.update({n.code: n for n in Node.batch_get(missing)} if missing else {})
+    subs.update({n.code: n for n in store.batch_nodes(period.period, [c for c in minutes if c not in subs])})
     quarters = (
         store.batch_quarters(period.period, year, subs)
         if opd is not None

@@ -5,8 +5,10 @@ the evaluated party of an LKE (an OPD code or ``pemda``).
 
 Keys (pk | sk | gsi1pk / gsi1sk | gsi2pk / gsi2sk):
 - planning period: ``PERIODS`` | ``<p>``
-- node: ``CASCADE#<p>`` | ``N#<code>`` | ``KIDS#<p>#<parent>`` / ``<order>#<code>`` |
-  ``LVL#<p>#<level>`` / ``<owner>#<code>``
+- node: ``CASCADE#<s>`` | ``N#<code>`` | ``KIDS#<s>#<parent>`` / ``<order>#<code>`` |
+  ``LVL#<s>#<level>`` / ``<owner>#<code>``, where ``<s>`` is the period's active key space (the
+  period's ``space``: ``<p>`` until an XLSX import switches it to ``<p>@<import>``)
+- an import's staged revisions: ``IMPORT#<p>#<import>`` | ``R#<code>``
 - node revision: ``NREV#<p>#<code>`` | ``<version:06d>``
 - quarter realisation: ``REAL#<p>#<year>`` | ``<code>#Q<q>`` |
   ``REALOPD#<p>#<year>#<owner>`` / ``<code>#Q<q>``
@@ -38,24 +40,37 @@ AUDIT_QUARTERS = "sakip/quarters"
 AUDIT_ERK = "sakip/erk"
 
 
-def cascade_pk(period: str) -> str:
-    return f"CASCADE#{period}"
+def import_space(period: str, import_id: str) -> str:
+    """The key space an XLSX import stages its cascade in (active once the import switches)."""
+    return f"{period}@{import_id}"
 
 
-def node_key(period: str, code: str) -> tuple[str, str]:
-    return cascade_pk(period), f"{NODE_PREFIX}{code}"
+def staged_pk(period: str, import_id: str) -> str:
+    return f"IMPORT#{period}#{import_id}"
 
 
-def kids_pk(period: str, parent: str) -> str:
-    return f"KIDS#{period}#{parent}"
+def staged_sk(code: str) -> str:
+    return f"R#{code}"
+
+
+def cascade_pk(space: str) -> str:
+    return f"CASCADE#{space}"
+
+
+def node_key(space: str, code: str) -> tuple[str, str]:
+    return cascade_pk(space), f"{NODE_PREFIX}{code}"
+
+
+def kids_pk(space: str, parent: str) -> str:
+    return f"KIDS#{space}#{parent}"
 
 
 def kids_sk(order: int, code: str) -> str:
     return f"{order:06d}#{code}"
 
 
-def level_pk(period: str, level: str) -> str:
-    return f"LVL#{period}#{level}"
+def level_pk(space: str, level: str) -> str:
+    return f"LVL#{space}#{level}"
 
 
 def level_sk(owner: str, code: str) -> str:

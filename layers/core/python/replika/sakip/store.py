@@ -9,9 +9,13 @@ agreements compare and store snapshots.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
 
 from replika.core.errors import NotFound
 from replika.core.pagination import decode_cursor, encode_cursor
@@ -19,7 +23,7 @@ from replika.directory.tables import DirectoryItem, opd_key
 from replika.sakip import keys
 from replika.sakip.models import IndicatorOut, NodeOut
 from replika.sakip.rules.tree import IndicatorFacts, NodeFacts
-from replika.sakip.tables import Agreement, Node, Realisation, Reopening
+from replika.sakip.tables import Agreement, Node, Period, Realisation, Reopening
 
 PAGE = 500
 
@@ -35,9 +39,50 @@ def decimal_or_none(text: str | None) -> Decimal | None:
 
 
 # -- nodes ----------------------------------------------------------------------------------------
-def node_or_none(period: str, code: str) -> Node | None:
+def space(period: str) -> str:
+    """The key space of ``period``'s active cascade (:mod:`.keys`): one consistent GetItem."""
     try:
-        return Node.get(*keys.node_key(period, code), consistent_read=True)
+        item = Period.get(keys.PERIODS, period, consistent_read=True, attributes_to_get=["space"])
+    except Period.DoesNotExist:
+        return period
+    return item.space or period
+
+
+def space_of(period: Period) -> str:
+    return period.space or period.period
+
+
+def no_import(now: str) -> Condition:
+    """No XLSX import holds the period (or its lease ran out)."""
+    return Period.importing.does_not_exist() | (Period.importing_until < now)
+
+
+def period_check(tx: TransactWrite, period: str, sp: str, now: str) -> None:
+    """A node write lands in the active cascade ``sp`` and no import is switching it meanwhile."""
+    active = Period.space.does_not_exist() if sp == period else Period.space == sp
+    tx.condition_check(Period, keys.PERIODS, period, condition=active & no_import(now))
+
+
+def no_import_check(tx: TransactWrite, period: str) -> None:
+    """Part of a signature: no import that read the signed years is switching the cascade."""
+    tx.condition_check(Period, keys.PERIODS, period, condition=no_import(_now()))
+
+
+def import_running(period: str) -> bool:
+    try:
+        item = Period.get(keys.PERIODS, period, consistent_read=True)
+    except Period.DoesNotExist:
+        return False
+    return item.importing is not None and (item.importing_until or "") >= _now()
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def node_or_none(period: str, code: str, sp: str | None = None) -> Node | None:
+    try:
+        return Node.get(*keys.node_key(sp or space(period), code), consistent_read=True)
     except Node.DoesNotExist:
         return None
 
@@ -47,6 +92,12 @@ def require_node(period: str, code: str) -> Node:
     if node is None:
         raise NotFound("Node kaskade tidak ditemukan.", details={"period": period, "code": code})
     return node
+
+
+def batch_nodes(period: str, codes: Iterable[str]) -> list[Node]:
+    sp = space(period)
+    wanted = [keys.node_key(sp, c) for c in sorted(set(codes))]
+    return list(Node.batch_get(wanted)) if wanted else []
 
 
 def snapshot(n: Node) -> dict[str, Any]:
@@ -109,22 +160,32 @@ def node_out(n: Node) -> NodeOut:
     )
 
 
-def all_nodes(period: str) -> list[Node]:
+def all_nodes(period: str, sp: str | None = None, *, consistent: bool = False) -> list[Node]:
     """The whole cascade of a period (one partition, read page by page)."""
-    return list(Node.query(keys.cascade_pk(period), page_size=PAGE))
+    pk = keys.cascade_pk(sp or space(period))
+    return list(Node.query(pk, page_size=PAGE, consistent_read=consistent))
 
 
 def level_nodes(period: str, level: str, owner: str | None = None) -> list[Node]:
     condition = Node.gsi2sk.startswith(f"{owner}#") if owner else None
-    return list(Node.query(keys.level_pk(period, level), condition, index_name="gsi2", page_size=PAGE))
+    pk = keys.level_pk(space(period), level)
+    return list(Node.query(pk, condition, index_name="gsi2", page_size=PAGE))
 
 
 def children(period: str, code: str, limit: int | None = None) -> list[Node]:
-    return list(Node.query(keys.kids_pk(period, code), index_name="gsi1", limit=limit, page_size=PAGE))
+    pk = keys.kids_pk(space(period), code)
+    return list(Node.query(pk, index_name="gsi1", limit=limit, page_size=PAGE))
 
 
 def owner_nodes(period: str, owner: str, levels: Iterable[str]) -> list[Node]:
-    return [n for level in levels for n in level_nodes(period, level, owner)]
+    sp = space(period)
+    return [
+        n
+        for level in levels
+        for n in Node.query(
+            keys.level_pk(sp, level), Node.gsi2sk.startswith(f"{owner}#"), index_name="gsi2", page_size=PAGE
+        )
+    ]
 
 
 def page_nodes(
@@ -138,12 +199,13 @@ def page_nodes(
 ) -> tuple[list[Node], str | None]:
     """One page of nodes: children of ``parent``, or of a ``level`` (and ``owner``), or of an
     ``owner`` across levels, or the whole cascade."""
-    scope = f"sakip:nodes:{period}:{level}:{owner}:{parent}"
+    sp = space(period)
+    scope = f"sakip:nodes:{sp}:{level}:{owner}:{parent}"  # a cursor of a replaced cascade is void
     start = decode_cursor(cursor, scope=scope)
     if parent is not None:
         owner_filter = Node.owner == owner if owner else None
         result = Node.query(
-            keys.kids_pk(period, parent),
+            keys.kids_pk(sp, parent),
             index_name="gsi1",
             filter_condition=owner_filter,
             limit=limit,
@@ -152,11 +214,11 @@ def page_nodes(
     elif level is not None:
         condition = Node.gsi2sk.startswith(f"{owner}#") if owner else None
         result = Node.query(
-            keys.level_pk(period, level), condition, index_name="gsi2", limit=limit, last_evaluated_key=start
+            keys.level_pk(sp, level), condition, index_name="gsi2", limit=limit, last_evaluated_key=start
         )
     else:
         result = Node.query(
-            keys.cascade_pk(period),
+            keys.cascade_pk(sp),
             filter_condition=(Node.owner == owner) if owner else None,
             limit=limit,
             last_evaluated_key=start,
@@ -170,8 +232,12 @@ def ancestors(period: str, node: Node, known: dict[str, Node] | None = None) -> 
     out: list[Node] = []
     seen = known or {}
     parent = node.parent
+    sp: str | None = None
     while parent is not None and len(out) < 8:
-        found = seen.get(parent) or node_or_none(period, parent)
+        found = seen.get(parent)
+        if found is None:
+            sp = sp or space(period)
+            found = node_or_none(period, parent, sp)
         if found is None:
             break
         out.append(found)
