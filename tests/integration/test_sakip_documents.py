@@ -334,3 +334,61 @@ def test_a_crash_after_the_switch_is_finished_by_the_next_import_once(
     assert _state() == (nodes, {c: n + 1 for c, n in before[1].items()}, 1)
     do_import(data, reason="APBD perubahan")
     assert _state() == (nodes, {c: n + 1 for c, n in before[1].items()}, 1)
+
+
+def _zip(*members: tuple[str, str]) -> bytes:
+    import zipfile
+
+    from replika.sakip import xlsx_example as x
+
+    buf = io.BytesIO()
+    parts = [("[Content_Types].xml", x._CONTENT_TYPES), ("_rels/.rels", x._RELS), *members]
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, text in parts:
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+def _other_sheet() -> bytes:
+    from openpyxl import Workbook
+
+    from replika.sakip import cascade_xlsx
+
+    wb = Workbook()
+    wb.active.title = "Lembar1"
+    wb.active.append(cascade_xlsx.headers(s.YEARS))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_a_body_without_the_cascade_sheet_is_a_400_that_writes_nothing(sakip: dict[str, str]) -> None:
+    """No worksheet at all, no sheet ``Kaskade``, a sheet whose XML is broken, a ZIP that is no
+    workbook, bytes that are no ZIP: each a 400 import_rejected JSON error, never a 5xx."""
+    from replika.sakip import xlsx_example as x
+
+    workbook = x._WORKBOOK.format(sheet="Kaskade")
+    bodies = {
+        "no worksheet": _zip(
+            ("xl/workbook.xml", workbook.replace('<sheet name="Kaskade" sheetId="1" r:id="rId1"/>', "")),
+            ("xl/_rels/workbook.xml.rels", x._WORKBOOK_RELS),
+        ),
+        "other sheet": _other_sheet(),
+        "broken sheet": _zip(
+            ("xl/workbook.xml", workbook),
+            ("xl/_rels/workbook.xml.rels", x._WORKBOOK_RELS),
+            ("xl/worksheets/sheet1.xml", "<worksheet><sheetData><row r=1><c></row>"),
+        ),
+        "zip, no workbook": _zip(("readme.txt", "hello")),
+        "not a zip": b"PK\x03\x04 truncated",
+    }
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    h = {**s.headers_of(s.BAPPEDA), "Content-Type": xlsx}
+    with Client(load_app("sakip")) as client:
+        for what, body in bodies.items():
+            r = client.http.post(f"/cascade/{s.PERIOD}/import", headers=h, body=body)
+            assert r.status_code == 400, (what, r.status_code, r.body)
+            error = json.loads(r.body)["error"]
+            assert error["code"] == "import_rejected", what
+            assert error["details"]["problems"][0]["reason"], what
+    assert exported() == exported()  # still readable; nothing was written

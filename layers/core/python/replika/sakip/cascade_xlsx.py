@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -183,15 +183,29 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def read_rows(data: bytes, years: list[int]) -> list[tuple[int, dict[str, Any]]]:
-    """``(row number, {header: value})`` of every non-empty row under the header row."""
+    """``(row number, {header: value})`` of every non-empty row under the header row of the sheet
+    ``Kaskade``. A body that is no workbook, a workbook without that worksheet (or without any), or
+    a sheet whose XML cannot be read is a 400 ``import_rejected`` naming the problem."""
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise rejected([RowProblem(None, None, "berkas bukan XLSX yang sah")]) from None
-    ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+    if not wb.worksheets:
+        raise rejected([RowProblem(None, None, "berkas tidak memiliki lembar kerja")])
+    if SHEET not in wb.sheetnames or wb[SHEET] not in wb.worksheets:
+        found = ", ".join(wb.sheetnames)
+        raise rejected([RowProblem(None, None, f"lembar kerja {SHEET} tidak ada (yang ada: {found})")])
+    try:  # a read-only sheet is parsed while it is read: a broken one fails here
+        return _sheet_rows(wb[SHEET].iter_rows(values_only=True), years)
+    except AppError:
+        raise
+    except Exception:
+        raise rejected([RowProblem(None, None, f"lembar kerja {SHEET} tidak dapat dibaca")]) from None
+
+
+def _sheet_rows(rows: Iterator[tuple[Any, ...]], years: list[int]) -> list[tuple[int, dict[str, Any]]]:
     expected = headers(years)
     header_row = None
     for number, row in enumerate(rows, start=1):
