@@ -185,7 +185,6 @@ def _record(items: list[NodeRevision], period: str, request_id: str | None) -> N
                 before=r.before,
                 after={"node": r.after, "reason": r.reason, "revision_years": list(r.revision_years)},
                 request_id=request_id,
-                at=r.at,
             )
         else:
             with TransactWrite(connection=audit.connection()) as tx:

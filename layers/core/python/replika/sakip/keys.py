@@ -15,7 +15,8 @@ Keys (pk | sk | gsi1pk / gsi1sk | gsi2pk / gsi2sk):
 - quarter reopening: ``REOPEN#<year>#Q<q>`` | ``<owner>``
 - performance agreement (PK): ``PK#<year>`` | ``<owner>``
 - LKE evaluation: ``LKE#<year>#<subject>`` | ``LKE`` | ``LKESUBJ#<subject>`` / ``<year>`` |
-  ``LKEYEAR#<year>`` / ``<subject>``; its criteria: ``LKE#<year>#<subject>`` | ``C#<criterion>``
+  ``LKEYEAR#<year>`` / ``<subject>``; its criteria: ``LKE#<year>#<subject>`` | ``C#<criterion>``;
+  each evaluator proposal: ``LKE#<year>#<subject>`` | ``P#<criterion>#<criterion version:06d>``
 - E-RK link: ``ERKLINK#<p>`` | ``<activity>#<opd or *>`` |
   ``ERKSUB#<p>#<sub-activity>`` / ``<activity>#<opd>``
 - E-RK roll-up of an OPD's quarter: ``ERKMIN#<year>#Q<q>`` | ``<opd>``
@@ -33,6 +34,7 @@ PERIODS = "PERIODS"
 NODE_PREFIX = "N#"
 LKE_SK = "LKE"
 CRITERION_PREFIX = "C#"
+PROPOSAL_PREFIX = "P#"
 ANY_OPD = "*"  # an E-RK link that applies to every OPD without one of its own
 
 AUDIT_PK = "sakip/pk"
@@ -127,6 +129,10 @@ def lke_year_pk(year: int) -> str:
 
 def criterion_sk(criterion: str) -> str:
     return f"{CRITERION_PREFIX}{criterion}"
+
+
+def proposal_sk(criterion: str, version: int) -> str:
+    return f"{PROPOSAL_PREFIX}{criterion}#{version:06d}"
 
 
 def link_pk(period: str) -> str:

@@ -18,7 +18,8 @@ Access patterns (no request path scans):
   year Query gsi1 ``REALOPD#<p>#<year>#<owner>``; the region's year Query ``REAL#<p>#<year>``;
 - reopenings of a quarter: Query ``REOPEN#<year>#Q<q>``; one OPD's: GetItem;
 - agreements of a year: Query ``PK#<year>``; one: GetItem;
-- an LKE with its criteria: Query ``LKE#<year>#<subject>``; a subject's history Query gsi1
+- an LKE with its criteria: Query ``LKE#<year>#<subject>`` (``begins_with C#``); its proposals
+  (every one kept): ``begins_with P#`` (of a criterion: ``P#<criterion>#``); a subject's history Query gsi1
   ``LKESUBJ#<subject>``; a year's evaluations Query gsi2 ``LKEYEAR#<year>``;
 - E-RK links of a period: Query ``ERKLINK#<p>``; the links of one sub-activity: Query gsi1;
 - E-RK roll-ups of a quarter: Query ``ERKMIN#<year>#Q<q>`` (one item per OPD); an employee's:
@@ -197,6 +198,19 @@ class CriterionAnswer(SakipItem):
     version = VersionAttribute()
 
 
+class Proposal(SakipItem):
+    """One evaluator's proposal on a criterion, kept for good (``P#<criterion>#<version>``)."""
+
+    year = NumberAttribute()
+    subject = UnicodeAttribute()
+    criterion = UnicodeAttribute()
+    answer = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
+    by = UnicodeAttribute()
+    at = UnicodeAttribute()
+    evidence = JSONValueAttribute(null=True)  # [{id, status}] of the criterion's links at that time
+
+
 class ErkLink(SakipItem):
     period = UnicodeAttribute()
     activity = UnicodeAttribute()
@@ -238,6 +252,7 @@ MODELS: tuple[type[SakipItem], ...] = (
     Agreement,
     Evaluation,
     CriterionAnswer,
+    Proposal,
     ErkLink,
     ErkRollup,
     ErkEmployee,
