@@ -23,6 +23,7 @@ from decimal import Decimal
 from replika.core import audit
 from replika.core.auth import Principal, Role
 from replika.core.errors import Conflict, Forbidden, NotFound
+from replika.core.pagination import decode_cursor, encode_cursor
 from replika.sakip import common, keys, store, views
 from replika.sakip.erk_port import ErkSource, RemunerasiTables
 from replika.sakip.models import (
@@ -37,7 +38,7 @@ from replika.sakip.models import (
     TargetStep,
 )
 from replika.sakip.rules.attainment import pct
-from replika.sakip.rules.erk import ANY_OPD, flag, roll_up_minutes
+from replika.sakip.rules.erk import ANY_OPD, MinutesRollUp, flag, roll_up_minutes
 from replika.sakip.rules.quarters import quarter_months, quarter_of_month
 from replika.sakip.tables import ErkEmployee, ErkLink, ErkRollup, Node
 
@@ -139,11 +140,26 @@ def delete_link(p: Principal, period: str, activity: str, opd: str, request_id: 
 
 
 # -- the roll-up ----------------------------------------------------------------------------------
-def refresh(year: int, quarter: int, opd: str | None = None) -> RefreshOut:
+#: OPDs refreshed per call when no OPD is named (a cursor goes on): each is 3 × 9 Queries
+OPDS_PER_CALL = 4
+
+
+def refresh(year: int, quarter: int, opd: str | None = None, cursor: str | None = None) -> RefreshOut:
+    """Refresh one OPD's quarter, or (no ``opd``) the next :data:`OPDS_PER_CALL` OPDs with E-RK
+    minutes after ``cursor``; ``next_cursor`` names where the next call goes on."""
     period = common.period_of_year(year)
     links = {(x.activity, x.opd): x.sub_activity for x in period_links(period.period)}
     months = [f"{year}-{m:02d}" for m in quarter_months(quarter)]
-    opds = [opd] if opd else sorted({o for m in months for o in SOURCE.opds_with_minutes(m)})
+    scope = f"sakip:erk-refresh:{year}:{quarter}"
+    next_cursor = None
+    if opd:
+        opds = [opd]
+    else:
+        after = (decode_cursor(cursor, scope=scope) or {}).get("after", "")
+        pending = sorted({o for m in months for o in SOURCE.opds_with_minutes(m) if o > after})
+        opds = pending[:OPDS_PER_CALL]
+        if len(pending) > OPDS_PER_CALL:
+            next_cursor = encode_cursor({"after": opds[-1]}, scope=scope)
     totals = RefreshOut(
         year=year,
         quarter=quarter,
@@ -153,6 +169,7 @@ def refresh(year: int, quarter: int, opd: str | None = None) -> RefreshOut:
         linked_minutes=0,
         unlinked_minutes=0,
         unattributed_minutes=0,
+        next_cursor=next_cursor,
     )
     at = common.now()
     for code in opds:
@@ -160,39 +177,18 @@ def refresh(year: int, quarter: int, opd: str | None = None) -> RefreshOut:
         opd_of: dict[str, str] = {}
         entries = unattributed = 0
         for month in months:
+            got = SOURCE.activity_minutes(month, code)
+            for nip, per_activity in got.minutes.items():
+                opd_of[nip] = code
+                for activity, minutes in per_activity.items():
+                    approved[nip][activity] += minutes
+            entries += got.entries
             for worker in SOURCE.workers(month, code):
-                got = SOURCE.approved(worker.nip, month)
                 opd_of[worker.nip] = code
-                for activity, minutes in got.minutes.items():
-                    approved[worker.nip][activity] += minutes
-                entries += got.entries
-                unattributed += max(0, worker.approved_minutes - sum(got.minutes.values()))
+                explained = sum(got.minutes.get(worker.nip, {}).values())
+                unattributed += max(0, worker.approved_minutes - explained)
         result = roll_up_minutes(approved, opd_of, links)
-        ErkRollup(
-            *keys.erk_rollup_key(year, quarter, code),
-            year=year,
-            quarter=quarter,
-            opd=code,
-            minutes=result.per_sub,
-            unlinked_minutes=result.unlinked,
-            unattributed_minutes=unattributed,
-            employees=len(opd_of),
-            entries=entries,
-            refreshed_at=at,
-        ).save()
-        with ErkEmployee.batch_write() as batch:
-            for nip in opd_of:  # every worker of the quarter, so nobody keeps stale minutes
-                batch.save(
-                    ErkEmployee(
-                        *keys.erk_employee_key(nip, year, quarter, code),
-                        nip=nip,
-                        year=year,
-                        quarter=quarter,
-                        opd=code,
-                        minutes=result.per_employee.get(nip, {}),
-                        refreshed_at=at,
-                    )
-                )
+        _save_rollup(year, quarter, code, result, opd_of, entries, unattributed, at)
         totals.opds += 1
         totals.employees += len(opd_of)
         totals.entries += entries
@@ -200,6 +196,43 @@ def refresh(year: int, quarter: int, opd: str | None = None) -> RefreshOut:
         totals.unlinked_minutes += result.unlinked
         totals.unattributed_minutes += unattributed
     return totals
+
+
+def _save_rollup(
+    year: int,
+    quarter: int,
+    code: str,
+    result: MinutesRollUp,
+    opd_of: dict[str, str],
+    entries: int,
+    unattributed: int,
+    at: str,
+) -> None:
+    ErkRollup(
+        *keys.erk_rollup_key(year, quarter, code),
+        year=year,
+        quarter=quarter,
+        opd=code,
+        minutes=result.per_sub,
+        unlinked_minutes=result.unlinked,
+        unattributed_minutes=unattributed,
+        employees=len(opd_of),
+        entries=entries,
+        refreshed_at=at,
+    ).save()
+    with ErkEmployee.batch_write() as batch:
+        for nip in opd_of:  # every worker of the quarter, so nobody keeps stale minutes
+            batch.save(
+                ErkEmployee(
+                    *keys.erk_employee_key(nip, year, quarter, code),
+                    nip=nip,
+                    year=year,
+                    quarter=quarter,
+                    opd=code,
+                    minutes=result.per_employee.get(nip, {}),
+                    refreshed_at=at,
+                )
+            )
 
 
 def quarters_to_refresh(today: date) -> list[tuple[int, int]]:
@@ -212,12 +245,19 @@ def quarters_to_refresh(today: date) -> list[tuple[int, int]]:
 
 
 def nightly() -> list[RefreshOut]:
+    """Every OPD of the quarters to refresh, page after page (a schedule, not a request path)."""
     done = []
     for year, quarter in quarters_to_refresh(common.today()):
-        try:
-            done.append(refresh(year, quarter))
-        except NotFound:  # no planning period for that year yet
-            continue
+        cursor: str | None = None
+        while True:
+            try:
+                page = refresh(year, quarter, cursor=cursor)
+            except NotFound:  # no planning period for that year yet
+                break
+            done.append(page)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
     return done
 
 
