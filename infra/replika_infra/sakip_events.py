@@ -304,7 +304,12 @@ def sakip_events() -> dict[str, tuple[dict[str, Any], int]]:
             403,
         ),
         "list_evaluations": (api_event("GET", "/lke/{year}", {"year": "2025"}, claims=bappeda), 200),
-        "get_evaluation": (api_event("GET", "/lke/{year}/{subject}", lke_path, claims=pegawai), 200),
+        "get_evaluation": (api_event("GET", "/lke/{year}/{subject}", lke_path, claims=evaluator), 200),
+        # open, not published: its answers and score are the Inspektorat's only
+        "get_evaluation_unpublished": (
+            api_event("GET", "/lke/{year}/{subject}", lke_path, claims=pegawai),
+            403,
+        ),
         "evaluation_history": (
             api_event("GET", "/lke-history/{subject}", {"subject": "pemda"}, claims=bappeda),
             200,

@@ -391,4 +391,8 @@ def test_a_body_without_the_cascade_sheet_is_a_400_that_writes_nothing(sakip: di
             error = json.loads(r.body)["error"]
             assert error["code"] == "import_rejected", what
             assert error["details"]["problems"][0]["reason"], what
-    assert exported() == exported()  # still readable; nothing was written
+    from replika.sakip import store
+
+    nodes = store.all_nodes(s.PERIOD)  # nothing was written, nothing is held
+    assert len(nodes) == 15 and all(int(n.version) == 1 for n in nodes)
+    assert not store.import_running(s.PERIOD)

@@ -43,10 +43,7 @@ SCAN_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _get(year: int, owner: str) -> Agreement | None:
-    try:
-        return Agreement.get(*keys.agreement_key(year, owner), consistent_read=True)
-    except Agreement.DoesNotExist:
-        return None
+    return store.item_or_none(Agreement, *keys.agreement_key(year, owner))
 
 
 def _require(year: int, owner: str) -> Agreement:
@@ -58,16 +55,9 @@ def _require(year: int, owner: str) -> Agreement:
 
 def out(a: Agreement) -> AgreementOut:
     return AgreementOut(
+        **store.fields(a, "owner number status digest signed_at signed_by created_at created_by"),
         year=int(a.year),
-        owner=a.owner,
-        number=a.number,
-        status=a.status,
-        digest=a.digest,
         snapshot=AgreementSnapshot.model_validate(a.snapshot),
-        signed_at=a.signed_at,
-        signed_by=a.signed_by,
-        created_at=a.created_at,
-        created_by=a.created_by,
         version=int(a.version or 0),
     )
 

@@ -196,10 +196,12 @@ def apply_fields(node: Node, fields: Any, p_actor: str, at: str, sp: str) -> Non
     node.pagu = {y: int(v) for y, v in sorted(fields.pagu.items())} if fields.pagu else None
     node.updated_at = at
     node.updated_by = p_actor
-    node.gsi1pk = keys.kids_pk(sp, fields.parent or "-")
-    node.gsi1sk = keys.kids_sk(fields.order, node.code)
-    node.gsi2pk = keys.level_pk(sp, node.level)
-    node.gsi2sk = keys.level_sk(node.owner, node.code)
+    store.set_fields(
+        node,
+        keys.node_index_keys(
+            sp, node.code, parent=fields.parent, order=fields.order, level=node.level, owner=node.owner
+        ),
+    )
 
 
 class Change:
@@ -306,7 +308,7 @@ def commit_change(change: Change, write: Write, *, p_actor: str, request_id: str
 def _commit(change: Change, tx_write: Write, *, p_actor: str, request_id: str | None) -> None:
     if change.revised:
         audit.write_with_audit(
-            keys.cascade_stream(change.node.owner),
+            keys.stream("cascade", change.node.owner),
             tx_write,
             actor=p_actor,
             action=f"node.{change.action}",

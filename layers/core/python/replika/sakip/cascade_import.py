@@ -123,9 +123,10 @@ def stage(
 def _moved(n: Node, sp: str) -> Node:
     out = Node.from_raw_data(n.serialize())
     out.pk = keys.cascade_pk(sp)
-    out.gsi1pk = keys.kids_pk(sp, n.parent or "-")
-    out.gsi2pk = keys.level_pk(sp, n.level)
-    return out
+    order = int(n.order or 0)
+    return store.set_fields(
+        out, keys.node_index_keys(sp, n.code, parent=n.parent, order=order, level=n.level, owner=n.owner)
+    )
 
 
 def switch(period: str, base: str, import_id: str) -> None:
@@ -177,7 +178,7 @@ def _record(items: list[NodeRevision], period: str, request_id: str | None) -> N
             r = items[0]
             owner = (r.after or r.before or {}).get("owner", "pemda")
             audit.write_with_audit(
-                keys.cascade_stream(owner),
+                keys.stream("cascade", owner),
                 write,
                 actor=r.actor,
                 action=f"node.{r.action}",

@@ -49,14 +49,8 @@ SOURCE: ErkSource = RemunerasiTables()
 # -- links ----------------------------------------------------------------------------------------
 def _link_out(link: ErkLink, names: dict[str, str]) -> ErkLinkOut:
     return ErkLinkOut(
-        period=link.period,
-        activity=link.activity,
-        activity_name=link.activity_name,
-        opd=link.opd,
-        sub_activity=link.sub_activity,
+        **store.fields(link, "period activity activity_name opd sub_activity by at"),
         sub_activity_name=names.get(link.sub_activity),
-        by=link.by,
-        at=link.at,
     )
 
 
@@ -109,15 +103,7 @@ def put_link(p: Principal, period: str, activity: str, body: ErkLinkIn, request_
         gsi1pk=keys.link_sub_pk(period, sub.code),
         gsi1sk=keys.link_sk(activity, body.opd),
     )
-    audit.write_with_audit(
-        keys.AUDIT_ERK,
-        lambda tx: tx.save(link),
-        actor=common.actor(p),
-        action="erk.link",
-        subject=f"sakip:erk#{period}#{activity}#{body.opd}",
-        after={"sub_activity": sub.code},
-        request_id=request_id,
-    )
+    _audited(p, link, "erk.link", request_id)
     return _link_out(link, {sub.code: sub.name})
 
 
@@ -128,13 +114,20 @@ def delete_link(p: Principal, period: str, activity: str, opd: str, request_id: 
         raise NotFound("Tautan tidak ditemukan.", details={"activity": activity, "opd": opd}) from None
     sub = store.node_or_none(period, link.sub_activity)
     _require_linker(p, opd, sub.owner if sub is not None else ANY_OPD)
+    _audited(p, link, "erk.unlink", request_id)
+
+
+def _audited(p: Principal, link: ErkLink, action: str, request_id: str | None) -> None:
+    """Save (``erk.link``) or delete (``erk.unlink``) a link with its audit record."""
+    change = {"sub_activity": link.sub_activity}
     audit.write_with_audit(
         keys.AUDIT_ERK,
-        lambda tx: tx.delete(link),
+        (lambda tx: tx.save(link)) if action == "erk.link" else (lambda tx: tx.delete(link)),
         actor=common.actor(p),
-        action="erk.unlink",
-        subject=f"sakip:erk#{period}#{activity}#{opd}",
-        before={"sub_activity": link.sub_activity},
+        action=action,
+        subject=f"sakip:erk#{link.period}#{link.activity}#{link.opd}",
+        before=None if action == "erk.link" else change,
+        after=change if action == "erk.link" else None,
         request_id=request_id,
     )
 

@@ -67,24 +67,28 @@ def kids_pk(space: str, parent: str) -> str:
     return f"KIDS#{space}#{parent}"
 
 
-def kids_sk(order: int, code: str) -> str:
-    return f"{order:06d}#{code}"
-
-
 def level_pk(space: str, level: str) -> str:
     return f"LVL#{space}#{level}"
 
 
-def level_sk(owner: str, code: str) -> str:
-    return f"{owner}#{code}"
-
-
-def revision_key(period: str, code: str, version: int) -> tuple[str, str]:
-    return f"NREV#{period}#{code}", f"{version:06d}"
+def node_index_keys(
+    space: str, code: str, *, parent: str | None, order: int, level: str, owner: str
+) -> dict[str, str]:
+    """A node's index keys: among its parent's children (gsi1) and in its level (gsi2)."""
+    return {
+        "gsi1pk": kids_pk(space, parent or "-"),
+        "gsi1sk": f"{order:06d}#{code}",
+        "gsi2pk": level_pk(space, level),
+        "gsi2sk": f"{owner}#{code}",
+    }
 
 
 def revision_pk(period: str, code: str) -> str:
     return f"NREV#{period}#{code}"
+
+
+def revision_key(period: str, code: str, version: int) -> tuple[str, str]:
+    return revision_pk(period, code), f"{version:06d}"
 
 
 def realisation_pk(period: str, year: int) -> str:
@@ -99,12 +103,12 @@ def realisation_opd_pk(period: str, year: int, owner: str) -> str:
     return f"REALOPD#{period}#{year}#{owner}"
 
 
-def reopen_key(year: int, quarter: int, owner: str) -> tuple[str, str]:
-    return f"REOPEN#{year}#Q{quarter}", owner
-
-
 def reopen_pk(year: int, quarter: int) -> str:
     return f"REOPEN#{year}#Q{quarter}"
+
+
+def reopen_key(year: int, quarter: int, owner: str) -> tuple[str, str]:
+    return reopen_pk(year, quarter), owner
 
 
 def agreement_pk(year: int) -> str:
@@ -117,6 +121,16 @@ def agreement_key(year: int, owner: str) -> tuple[str, str]:
 
 def lke_pk(year: int, subject: str) -> str:
     return f"LKE#{year}#{subject}"
+
+
+def lke_index_keys(year: int, subject: str) -> dict[str, str]:
+    """An evaluation's index keys: its subject's history (gsi1) and its year's list (gsi2)."""
+    return {
+        "gsi1pk": lke_subject_pk(subject),
+        "gsi1sk": str(year),
+        "gsi2pk": lke_year_pk(year),
+        "gsi2sk": subject,
+    }
 
 
 def lke_subject_pk(subject: str) -> str:
@@ -147,30 +161,24 @@ def link_sub_pk(period: str, sub_activity: str) -> str:
     return f"ERKSUB#{period}#{sub_activity}"
 
 
-def erk_rollup_key(year: int, quarter: int, opd: str) -> tuple[str, str]:
-    return f"ERKMIN#{year}#Q{quarter}", opd
-
-
 def erk_rollup_pk(year: int, quarter: int) -> str:
     return f"ERKMIN#{year}#Q{quarter}"
 
 
-def erk_employee_key(nip: str, year: int, quarter: int, opd: str) -> tuple[str, str]:
-    """Per OPD too: an employee who moved OPD within a quarter has one item per OPD."""
-    return f"ERKEMP#{nip}", f"{year}#Q{quarter}#{opd}"
+def erk_rollup_key(year: int, quarter: int, opd: str) -> tuple[str, str]:
+    return erk_rollup_pk(year, quarter), opd
 
 
 def erk_employee_pk(nip: str) -> str:
     return f"ERKEMP#{nip}"
 
 
-def cascade_stream(owner: str) -> str:
-    return f"sakip/cascade/{owner}"
+def erk_employee_key(nip: str, year: int, quarter: int, opd: str) -> tuple[str, str]:
+    """Per OPD too: an employee who moved OPD within a quarter has one item per OPD."""
+    return erk_employee_pk(nip), f"{year}#Q{quarter}#{opd}"
 
 
-def realisation_stream(owner: str) -> str:
-    return f"sakip/realisation/{owner}"
-
-
-def lke_stream(subject: str) -> str:
-    return f"sakip/lke/{subject}"
+def stream(kind: str, owner: str) -> str:
+    """The audit stream ``sakip/<kind>/<owner>``: ``cascade`` (revisions after a PK, per owner),
+    ``realisation`` (entered while reopened, per owner), ``lke`` (per evaluated subject)."""
+    return f"sakip/{kind}/{owner}"

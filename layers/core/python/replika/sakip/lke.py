@@ -70,10 +70,7 @@ def _criteria(year: int, subject: str) -> dict[str, CriterionAnswer]:
 
 
 def _one(year: int, subject: str, cid: str) -> CriterionAnswer | None:
-    try:
-        return CriterionAnswer.get(keys.lke_pk(year, subject), keys.criterion_sk(cid), consistent_read=True)
-    except CriterionAnswer.DoesNotExist:
-        return None
+    return store.item_or_none(CriterionAnswer, keys.lke_pk(year, subject), keys.criterion_sk(cid))
 
 
 def _sheet(e: Evaluation) -> LkePolicy:
@@ -93,7 +90,7 @@ def _require_open(e: Evaluation) -> None:
 
 
 def _stream(subject: str) -> str:
-    return keys.lke_stream(subject)
+    return keys.stream("lke", subject)
 
 
 # -- opening and reading --------------------------------------------------------------------------
@@ -109,11 +106,8 @@ def open_evaluation(p: Principal, year: int, subject: str, request_id: str | Non
         sheet=sheet.model_dump(mode="json"),
         opened_by=common.actor(p),
         opened_at=common.now(),
-        gsi1pk=keys.lke_subject_pk(subject),
-        gsi1sk=str(year),
-        gsi2pk=keys.lke_year_pk(year),
-        gsi2sk=subject,
     )
+    store.set_fields(item, keys.lke_index_keys(year, subject))
     audit.write_with_audit(
         _stream(subject),
         lambda tx: tx.save(item, condition=Evaluation.pk.does_not_exist()),
@@ -343,11 +337,8 @@ def record_answer(
         record = Proposal(
             keys.lke_pk(year, subject),
             keys.proposal_sk(cid, body.version + 1),
-            year=year,
-            subject=subject,
-            criterion=cid,
-            answer=body.answer,
-            note=body.note,
+            **store.fields(item, "year subject criterion"),
+            **body.model_dump(include={"answer", "note"}),
             by=who,
             at=at,
             evidence=[{"id": e["id"], "status": e["status"]} for e in item.evidence or []],
@@ -467,17 +458,7 @@ def finalise(p: Principal, year: int, subject: str, body: VersionIn, request_id:
     result = score(sheet, final)
     header.status, header.score, header.grade = "final", str(result.total), result.grade
     header.finalised_by, header.finalised_at = common.actor(p), common.now()
-    audit.write_with_audit(
-        _stream(subject),
-        lambda tx: tx.save(header),
-        actor=common.actor(p),
-        action="lke.finalise",
-        subject=f"sakip:lke#{year}#{subject}",
-        before={"status": "open"},
-        after={"status": "final", "score": header.score, "grade": header.grade},
-        request_id=request_id,
-    )
-    return evaluation(p, year, subject)
+    return _advance(p, header, "open", request_id)
 
 
 def publish(p: Principal, year: int, subject: str, body: VersionIn, request_id: str | None) -> EvaluationOut:
@@ -491,14 +472,20 @@ def publish(p: Principal, year: int, subject: str, body: VersionIn, request_id: 
     if int(header.version or 0) != body.version:
         raise Conflict(details={"version": int(header.version or 0)})
     header.status, header.published_at = "published", common.now()
+    return _advance(p, header, "final", request_id)
+
+
+def _advance(p: Principal, header: Evaluation, was: str, request_id: str | None) -> EvaluationOut:
+    """Save the evaluation's new status (conditional on the version read) with its audit record."""
+    year, subject = int(header.year), header.subject
     audit.write_with_audit(
         _stream(subject),
         lambda tx: tx.save(header),
         actor=common.actor(p),
-        action="lke.publish",
+        action="lke.finalise" if header.status == "final" else "lke.publish",
         subject=f"sakip:lke#{year}#{subject}",
-        before={"status": "final"},
-        after={"status": "published", "score": header.score, "grade": header.grade},
+        before={"status": was},
+        after={"status": header.status, "score": header.score, "grade": header.grade},
         request_id=request_id,
     )
     return evaluation(p, year, subject)

@@ -210,7 +210,7 @@ def put_quarter(
 
     if state == "reopened":
         audit.write_with_audit(
-            keys.realisation_stream(node.owner),
+            keys.stream("realisation", node.owner),
             write,
             actor=who,
             action="realisation.late",

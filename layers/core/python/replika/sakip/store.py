@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
@@ -23,9 +23,10 @@ from replika.directory.tables import DirectoryItem, opd_key
 from replika.sakip import keys
 from replika.sakip.models import IndicatorOut, NodeOut
 from replika.sakip.rules.tree import IndicatorFacts, NodeFacts
-from replika.sakip.tables import Agreement, Node, Period, Realisation, Reopening
+from replika.sakip.tables import Agreement, Node, Period, Realisation, Reopening, SakipItem
 
 PAGE = 500
+M = TypeVar("M", bound=SakipItem)
 
 
 def dec(value: Decimal | int | str) -> str:
@@ -54,7 +55,8 @@ def space_of(period: Period) -> str:
 
 def no_import(now: str) -> Condition:
     """No XLSX import holds the period (or its lease ran out)."""
-    return Period.importing.does_not_exist() | (Period.importing_until < now)
+    free: Condition = Period.importing.does_not_exist() | (Period.importing_until < now)
+    return free
 
 
 def period_check(tx: TransactWrite, period: str, sp: str, now: str) -> None:
@@ -80,11 +82,33 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def node_or_none(period: str, code: str, sp: str | None = None) -> Node | None:
+def item_or_none(model: type[M], pk: str, sk: str) -> M | None:
+    """One item by its key (consistent read), or ``None``."""
     try:
-        return Node.get(*keys.node_key(sp or space(period), code), consistent_read=True)
-    except Node.DoesNotExist:
+        return model.get(pk, sk, consistent_read=True)
+    except model.DoesNotExist:
         return None
+
+
+def fields(item: object, names: str) -> dict[str, Any]:
+    """``{name: item.name}`` for the space-separated ``names`` (an output model's plain fields)."""
+    return {name: getattr(item, name) for name in names.split()}
+
+
+def indicator_names(i: dict[str, Any]) -> dict[str, Any]:
+    """A stored indicator's naming fields (id, name, unit, polarity, aggregation)."""
+    return {k: i[k] for k in ("id", "name", "unit", "polarity", "aggregation")}
+
+
+def set_fields(item: M, values: dict[str, Any]) -> M:
+    """``item`` with each of ``values`` set (e.g. its index keys from :mod:`.keys`)."""
+    for name, value in values.items():
+        setattr(item, name, value)
+    return item
+
+
+def node_or_none(period: str, code: str, sp: str | None = None) -> Node | None:
+    return item_or_none(Node, *keys.node_key(sp or space(period), code))
 
 
 def require_node(period: str, code: str) -> Node:
@@ -102,12 +126,7 @@ def batch_nodes(period: str, codes: Iterable[str]) -> list[Node]:
 
 def snapshot(n: Node) -> dict[str, Any]:
     return {
-        "code": n.code,
-        "level": n.level,
-        "parent": n.parent,
-        "name": n.name,
-        "owner": n.owner,
-        "weight": n.weight,
+        **fields(n, "code level parent name owner weight"),
         "order": int(n.order or 0),
         "indicators": list(n.indicators or []),
         "pagu": dict(n.pagu) if n.pagu else None,
@@ -117,12 +136,7 @@ def snapshot(n: Node) -> dict[str, Any]:
 def indicator_snapshot(i: Any) -> dict[str, Any]:
     """An :class:`~replika.sakip.models.IndicatorIn` as stored (canonical decimal strings)."""
     return {
-        "id": i.id,
-        "name": i.name,
-        "unit": i.unit,
-        "polarity": i.polarity,
-        "aggregation": i.aggregation,
-        "source": i.source,
+        **fields(i, "id name unit polarity aggregation source"),
         "baseline": None if i.baseline is None else dec(i.baseline),
         "targets": {y: dec(v) for y, v in sorted(i.targets.items())},
         "weight": None if i.weight is None else dec(i.weight),
@@ -131,21 +145,12 @@ def indicator_snapshot(i: Any) -> dict[str, Any]:
 
 def node_out(n: Node) -> NodeOut:
     return NodeOut(
-        period=n.period,
-        code=n.code,
-        level=n.level,
-        parent=n.parent,
-        name=n.name,
-        owner=n.owner,
+        **fields(n, "period code level parent name owner updated_at updated_by"),
         weight=decimal_or_none(n.weight),
         order=int(n.order or 0),
         indicators=[
             IndicatorOut(
-                id=i["id"],
-                name=i["name"],
-                unit=i["unit"],
-                polarity=i["polarity"],
-                aggregation=i["aggregation"],
+                **indicator_names(i),
                 source=i.get("source"),
                 baseline=decimal_or_none(i.get("baseline")),
                 targets={y: Decimal(v) for y, v in (i.get("targets") or {}).items()},
@@ -155,8 +160,6 @@ def node_out(n: Node) -> NodeOut:
         ],
         pagu={y: int(v) for y, v in n.pagu.items()} if n.pagu else None,
         version=int(n.version or 0),
-        updated_at=n.updated_at,
-        updated_by=n.updated_by,
     )
 
 
@@ -316,10 +319,7 @@ def facts(
 
 
 def reopening(year: int, quarter: int, owner: str) -> Reopening | None:
-    try:
-        return Reopening.get(*keys.reopen_key(year, quarter, owner), consistent_read=True)
-    except Reopening.DoesNotExist:
-        return None
+    return item_or_none(Reopening, *keys.reopen_key(year, quarter, owner))
 
 
 # -- agreements -----------------------------------------------------------------------------------
