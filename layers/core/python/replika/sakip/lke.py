@@ -240,19 +240,11 @@ def _criterion_out(
 ) -> CriterionOut:
     """A criterion with its evidence; its answers and proposals unless withheld (``proposals`` None)."""
     shown = item if item is not None and proposals is not None else None
+    answers = "proposed proposed_note proposed_by final final_note final_by"
     return CriterionOut(
-        id=c.id,
-        component=c.component,
-        sub=c.sub,
-        text=c.text,
-        scale=c.scale,
+        **store.fields(c, "id component sub text scale"),
+        **(store.fields(shown, answers) if shown else dict.fromkeys(answers.split())),
         weight=pct(weights[c.id], 4) or Decimal(0),
-        proposed=shown.proposed if shown else None,
-        proposed_note=shown.proposed_note if shown else None,
-        proposed_by=shown.proposed_by if shown else None,
-        final=shown.final if shown else None,
-        final_note=shown.final_note if shown else None,
-        final_by=shown.final_by if shown else None,
         evidence=[_evidence_out(e) for e in (item.evidence or [])] if item else [],
         proposals=proposals or [],
         version=int(item.version or 0) if item else 0,
@@ -266,21 +258,13 @@ def _withheld(header: Evaluation) -> EvaluationOut:
     weights = criterion_weights(sheet)
     criteria = [_criterion_out(c, found.get(c.id), weights, None) for c in sheet.criteria]
     return EvaluationOut(
+        **store.fields(header, "subject status finalised_at published_at"),
+        **dict.fromkeys(("score", "grade", "proposed_score", "proposed_grade", "answered", "gap")),
         year=int(header.year),
-        subject=header.subject,
-        status=header.status,
         withheld=True,
-        score=None,
-        grade=None,
-        proposed_score=None,
-        proposed_grade=None,
-        answered=None,
         criteria_count=len(sheet.criteria),
         components=[],
-        gap=None,
         criteria=criteria,
-        finalised_at=header.finalised_at,
-        published_at=header.published_at,
         version=int(header.version or 0),
     )
 

@@ -205,10 +205,10 @@ class Proposal(SakipItem):
     subject = UnicodeAttribute()
     criterion = UnicodeAttribute()
     answer = UnicodeAttribute()
+    evidence = JSONValueAttribute(null=True)  # [{id, status}] of the criterion's links at that time
     note = UnicodeAttribute(null=True)
     by = UnicodeAttribute()
     at = UnicodeAttribute()
-    evidence = JSONValueAttribute(null=True)  # [{id, status}] of the criterion's links at that time
 
 
 class ErkLink(SakipItem):
