@@ -4,7 +4,9 @@ region's levels) per year, the targets and indicators agreed, as a PDF; then the
 ``draft`` freezes a snapshot of what is agreed (an OPD's targets with their indicators and year
 targets, its programmes with their ceilings; the region's strategic targets) with its sha256, a
 verifiable number ``PK/<year>/<owner>/<first 8 hex of the digest>`` and the PDF. A draft may be
-drafted again (version + 1) until it is signed. ``sign`` records the uploaded signed scan: from
+drafted again (version + 1) until it is signed. The upload link and ``sign`` are given only while
+the draft's digest equals a fresh snapshot's (409 ``agreement_stale``: the cascade changed since
+the draft; draft again). ``sign`` records the uploaded signed scan: from
 then on a change to the owner's nodes that touches that year is a revision (reason, audit). Only
 Bappeda, or the OPD head (the directory's employee of the OPD with no supervisor inside it), signs;
 the signature is audited (``sakip/pk``).

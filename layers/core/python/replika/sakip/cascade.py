@@ -4,7 +4,9 @@ Every change is versioned: the node carries a ``version`` (a change names the ve
 race is a 409) and each version's before/after snapshot is kept as a revision item, written in the
 same transaction. A change that touches a year whose performance agreement (PK) of the node's owner
 is signed is a **revision**: it needs a reason, and its audit record (stream
-``sakip/cascade/<owner>``) commits with it.
+``sakip/cascade/<owner>``) commits with it. The write is conditional on what it read: the years it
+does not revise still unsigned (a signature in between fails it: 409 ``agreement_signed``), the
+period's active key space, and no XLSX import holding the period (409 ``cascade_importing``).
 """
 
 from __future__ import annotations

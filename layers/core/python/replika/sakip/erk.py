@@ -7,8 +7,9 @@
   read-only port (:mod:`replika.sakip.erk_port`), summed per linked sub-activity by the pure rule
   (:func:`replika.sakip.rules.erk.roll_up_minutes`) and stored (one item per OPD-quarter, one per
   employee-quarter-OPD). Refreshing rewrites them whole, so it is idempotent. The nightly job
-  refreshes the current quarter (and the previous one in a quarter's first month); Bappeda
-  refreshes on demand.
+  refreshes the current quarter (and the previous one in a quarter's first month), page after
+  page; Bappeda refreshes on demand one OPD, or (no OPD) :data:`OPDS_PER_CALL` OPDs per call with
+  a cursor to go on, so no request fans out over the whole region.
 * Views: per sub-activity the person-minutes beside its attainment and budget, with the flags
   *work without results* / *results without work*; per employee, which of the region's targets
   their work served (the path from the sub-activity up to the vision).
