@@ -396,3 +396,28 @@ def test_a_body_without_the_cascade_sheet_is_a_400_that_writes_nothing(sakip: di
     nodes = store.all_nodes(s.PERIOD)  # nothing was written, nothing is held
     assert len(nodes) == 15 and all(int(n.version) == 1 for n in nodes)
     assert not store.import_running(s.PERIOD)
+
+
+def test_a_signature_waits_while_an_import_holds_the_period(sakip: dict[str, str]) -> None:
+    """An import reads the signed years after it claims the period: a signature landing meanwhile
+    would let its unreasoned changes revise a signed agreement, so it is refused (409) until the
+    import is done."""
+    from replika.core import storage
+    from replika.core.dynamodb import translate
+    from replika.core.errors import Conflict
+    from replika.sakip import agreement, cascade_import, common
+    from replika.sakip.models import SignIn, UploadIn
+
+    draft = agreement.draft(s.STAFF_A, 2026, s.OPD_A, None)
+    upload = agreement.signed_upload(
+        s.BAPPEDA, 2026, s.OPD_A, UploadIn(filename="pk.pdf", content_type="application/pdf", size=9)
+    )
+    storage.put_bytes(upload.key, b"%PDF-1.4", "application/pdf")
+    held = cascade_import.claim(common.get_period(s.PERIOD), "digest-of-a-file")
+    with pytest.raises(Exception) as exc:
+        agreement.sign(s.BAPPEDA, 2026, s.OPD_A, SignIn(key=upload.key, version=draft.version), None)
+    assert isinstance(translate(exc.value), Conflict)
+    assert agreement.get(s.STAFF_A, 2026, s.OPD_A).status == "draft"
+    cascade_import.release(s.PERIOD, held)
+    signed = agreement.sign(s.BAPPEDA, 2026, s.OPD_A, SignIn(key=upload.key, version=draft.version), None)
+    assert signed.status == "signed"
