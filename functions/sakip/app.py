@@ -531,7 +531,7 @@ def delete_link(ctx: Ctx, period: str, activity: str, query: ErkLinkDelete) -> N
     summary="Hitung ulang menit-orang per sub kegiatan (satu OPD, atau semua)",
 )
 def refresh_rollup(ctx: Ctx, year: str, quarter: str, body: RefreshIn) -> RefreshOut:
-    return erk.refresh(_year(year), _quarter(quarter), body.opd)
+    return erk.refresh(_year(year), _quarter(quarter), body.opd, body.cursor)
 
 
 @api.route(

@@ -68,6 +68,8 @@ __all__ = [
     "acting_key",
     "acting_pk",
     "activity_key",
+    "activity_total_key",
+    "activity_total_pk",
     "attendance_import_key",
     "attendance_import_pk",
     "chunk_group",
@@ -180,6 +182,14 @@ def opd_total_pk(period: str) -> str:
 
 def opd_total_key(period: str, opd: str) -> tuple[str, str]:
     return opd_total_pk(period), opd
+
+
+def activity_total_pk(period: str, opd: str) -> str:
+    return f"ACTTOT#{period}#{opd}"
+
+
+def activity_total_key(period: str, opd: str, nip: str, activity: str) -> tuple[str, str]:
+    return activity_total_pk(period, opd), f"{nip}#{activity}"
 
 
 # -- attendance import markers --------------------------------------------------------------------

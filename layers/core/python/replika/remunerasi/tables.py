@@ -10,7 +10,8 @@ Access patterns (no request path scans):
 - a supervisor's pending queue: Query gsi1 ``PENDING#<nip>`` (sparse: decided entries leave it).
 - the monthly run reads one total per employee by BatchGetItem; dashboards Query the 64 shards
   ``TOT#<period>#<ss>`` (pages of thousands), per OPD the 8 gsi1 shards ``TOTOPD#<period>#<opd>#<o>``;
-  OPD totals Query ``OPDTOT#<period>``.
+  OPD totals Query ``OPDTOT#<period>``; an OPD's approved minutes per employee and catalogue
+  activity (what e-SAKIP's person-minutes roll-up reads) Query ``ACTTOT#<period>#<opd>``.
 - payroll results: Query the 64 shards ``RES#<period>#<ss>``; per OPD the 8 gsi1 shards
   ``RESOPD#<period>#<opd>#<o>``.
 - the payroll run: GetItem ``RUN#<period>``; its chunks: GetItem / Query ``CHUNKS#<period>#<group>``;
@@ -26,6 +27,9 @@ cancelled when another one in flight touches the same item):
 - an employee's log (``LOG#<nip>#<period>``) and a supervisor's queue are written by one person.
 - ``OPDTOT#<period>``: one item per OPD, written by that OPD's approvals (≈ a few per second at
   the 16:00 rush for the largest OPD, far below 1,000 WCU/s).
+- ``ACTTOT#<period>#<opd>`` | ``<nip>#<activity>``: one item per employee and activity of the
+  month, written (``ADD``) by the approvals of that OPD in the decision's transaction: the same
+  rate as ``OPDTOT`` but one partition per OPD.
 - which (OPD, day) attendance was imported: one marker per OPD and month (``ATTIMP#<period>`` |
   ``<opd>``, the days as a number set): BatchGetItem of a chunk's OPDs (payroll), GetItem (one
   employee), Query ``ATTIMP#<period>`` (a few hundred OPDs at most: the run and the dashboard).
@@ -163,6 +167,18 @@ class OpdTotal(RemItem):
     approved_entries = NumberAttribute(default=0)
 
 
+class ActivityTotal(RemItem):
+    """Approved minutes (and entries) of one employee and catalogue activity in a month, kept per
+    OPD of the entries by the decision that approves or un-approves them."""
+
+    nip = UnicodeAttribute()
+    opd_code = UnicodeAttribute()
+    period = UnicodeAttribute()
+    activity_code = UnicodeAttribute()
+    approved_minutes = NumberAttribute(default=0)
+    approved_entries = NumberAttribute(default=0)
+
+
 class AttendanceImport(RemItem):
     """The days of ``period`` whose attendance was imported for ``opd_code`` (DOMAIN.md §1: an
     employee of the OPD with no row on such a day is TK; a working day not in the set is
@@ -275,6 +291,7 @@ for _model in (
     Entry,
     MonthTotal,
     OpdTotal,
+    ActivityTotal,
     AttendanceImport,
     ActingSupervisor,
     SentenceItem,

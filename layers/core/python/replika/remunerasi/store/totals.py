@@ -13,12 +13,15 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from replika.remunerasi import keys
-from replika.remunerasi.tables import DAYS, MonthTotal, OpdTotal, day_attr
+from replika.remunerasi.tables import DAYS, ActivityTotal, MonthTotal, OpdTotal, day_attr
 
 __all__ = [
+    "ActivityTotal",
     "MonthTotal",
     "MonthView",
     "OpdTotal",
+    "activity_totals",
+    "add_activity_minutes_in",
     "add_minutes_in",
     "add_opd_minutes_in",
     "batch_get",
@@ -165,6 +168,28 @@ def add_opd_minutes_in(tx: TransactWrite, period: str, opd: str, minutes: int, e
             OpdTotal.approved_entries.add(entries),
         ],
     )
+
+
+def add_activity_minutes_in(
+    tx: TransactWrite, period: str, opd: str, nip: str, activity: str, minutes: int, entries: int
+) -> None:
+    """Add approved minutes and entries (negative: un-approved) of one employee and activity."""
+    tx.update(
+        ActivityTotal(*keys.activity_total_key(period, opd, nip, activity)),
+        actions=[
+            ActivityTotal.nip.set(nip),
+            ActivityTotal.opd_code.set(opd),
+            ActivityTotal.period.set(period),
+            ActivityTotal.activity_code.set(activity),
+            ActivityTotal.approved_minutes.add(minutes),
+            ActivityTotal.approved_entries.add(entries),
+        ],
+    )
+
+
+def activity_totals(period: str, opd: str) -> Iterator[ActivityTotal]:
+    """An OPD's approved minutes per employee and activity in ``period`` (one Query, paged)."""
+    yield from ActivityTotal.query(keys.activity_total_pk(period, opd), page_size=QUERY_PAGE)
 
 
 def set_attendance_in(tx: TransactWrite, period: str, nip: str, days: Sequence[tuple[int, int, str]]) -> None:
