@@ -19,7 +19,6 @@ from chalice.app import Response
 from replika.core.auth import Role
 from replika.core.calendar import local_time_to_utc_cron
 from replika.core.config import PerizinanPolicy
-from replika.core.errors import NotFound
 from replika.core.http import Api, Ctx
 from replika.core.lazy import lazy_modules
 from replika.core.pagination import PageQuery
@@ -49,7 +48,15 @@ else:  # loaded by the first request that needs them (cold start)
         "stats",
     )
 
-api = Api.for_app("perizinan", title="replika Perizinan (Hayu)")
+#: An application number or a verify code: letters and digits; a permit number (its region's
+#: format) also has ``./-``. Anything else names nothing (404); the document states the patterns.
+APPLICATION_NUMBER = "^[A-Z0-9]{3,60}$"
+PERMIT_NUMBER = "^[A-Z0-9./-]{3,60}$"
+api = Api.for_app(
+    "perizinan",
+    title="replika Perizinan (Hayu)",
+    path_patterns={"number": APPLICATION_NUMBER, "code": APPLICATION_NUMBER},
+)
 app = api.app
 OFFICE = (Role.DPMPTSP,)
 STAFF = (Role.DPMPTSP, Role.PEGAWAI)
@@ -58,16 +65,6 @@ READERS = (Role.PEMOHON, Role.DPMPTSP, Role.PEGAWAI)
 _DEFAULT = PerizinanPolicy()
 SLA_CRON = local_time_to_utc_cron("Asia/Jakarta", _DEFAULT.sla_check_hour, _DEFAULT.sla_check_minute)
 
-NUMBER_MAX = 60  # every path parameter has a length bound
-
-
-def _bounded(value: str, pattern: str = "A-Z0-9./-") -> str:
-    import re
-
-    if not 3 <= len(value) <= NUMBER_MAX or not re.fullmatch(f"[{pattern}]+", value):
-        raise NotFound("Data tidak ditemukan.")
-    return value
-
 
 # -- public ---------------------------------------------------------------------------------------
 
@@ -75,7 +72,7 @@ def _bounded(value: str, pattern: str = "A-Z0-9./-") -> str:
 @api.route("/public/verify/{code}", public=True)
 def public_verify(ctx: Ctx, code: str) -> models.VerifyOut:
     """Verifikasi izin (kode QR)"""
-    return permits.verify(_bounded(code, "A-Z0-9"))
+    return permits.verify(code)
 
 
 @api.route("/public/key", public=True)
@@ -87,7 +84,7 @@ def public_key(ctx: Ctx) -> models.KeyOut:
 @api.route("/public/applications/{number}", public=True)
 def public_track(ctx: Ctx, number: str) -> models.TrackOut:
     """Lacak permohonan: tahap dan tenggat"""
-    return applications.track(_bounded(number, "A-Z0-9"))
+    return applications.track(number)
 
 
 @api.route("/public/stats", public=True, response=models.StatsOut)
@@ -110,7 +107,7 @@ def public_catalogue(ctx: Ctx, query: PageQuery) -> Any:
 @api.route("/public/catalogue/{code}", public=True)
 def public_type(ctx: Ctx, code: str) -> models.PermitTypeOut:
     """Satu jenis izin"""
-    return catalogue.get_type(_bounded(code, "A-Z0-9"))
+    return catalogue.get_type(code)
 
 
 # -- catalogue (DPMPTSP) ----------------------------------------------------------------------------
@@ -178,31 +175,31 @@ def mine(ctx: Ctx, query: models.MineQuery) -> Any:
 @api.route("/applications/{number}", roles=READERS)
 def get_application(ctx: Ctx, number: str) -> models.ApplicationOut:
     """Satu permohonan"""
-    return applications.get(_bounded(number, "A-Z0-9"), ctx.user)
+    return applications.get(number, ctx.user)
 
 
 @api.route("/applications/{number}/resubmit", "POST", roles=APPLICANT)
 def resubmit(ctx: Ctx, number: str, body: models.ResubmitIn) -> models.ApplicationOut:
     """Kirim ulang setelah dikembalikan untuk perbaikan"""
-    return applications.resubmit(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+    return applications.resubmit(number, body, ctx.user, ctx.request_id)
 
 
 @api.route("/applications/{number}/withdraw", "POST", roles=APPLICANT)
 def withdraw(ctx: Ctx, number: str) -> models.ApplicationOut:
     """Tarik permohonan"""
-    return applications.withdraw(_bounded(number, "A-Z0-9"), ctx.user, ctx.request_id)
+    return applications.withdraw(number, ctx.user, ctx.request_id)
 
 
 @api.route("/applications/{number}/survey", "POST", roles=APPLICANT, status=201)
 def answer_survey(ctx: Ctx, number: str, body: models.SurveyIn) -> models.SurveyOut:
     """Survei kepuasan masyarakat (SKM, 9 unsur) setelah izin terbit"""
-    return stats.answer_survey(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+    return stats.answer_survey(number, body, ctx.user, ctx.request_id)
 
 
 @api.route("/applications/{number}/survey", roles=APPLICANT)
 def my_survey(ctx: Ctx, number: str) -> models.SurveyOut:
     """Jawaban SKM saya"""
-    return stats.my_survey(_bounded(number, "A-Z0-9"), ctx.user)
+    return stats.my_survey(number, ctx.user)
 
 
 @api.route("/feed", roles=OFFICE, response=models.FeedPage)
@@ -223,25 +220,25 @@ def queue(ctx: Ctx, query: models.QueueQuery) -> Any:
 @api.route("/applications/{number}/actions", "POST", roles=STAFF)
 def act(ctx: Ctx, number: str, body: models.ActionIn) -> models.ApplicationOut:
     """Teruskan, kembalikan atau tolak (pemegang tahap)"""
-    return applications.act(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+    return applications.act(number, body, ctx.user, ctx.request_id)
 
 
 @api.route("/applications/{number}/visit", "PUT", roles=STAFF)
 def record_visit(ctx: Ctx, number: str, body: models.VisitIn) -> models.VisitOut:
     """Laporan kunjungan lapangan (tahap teknis, pemegang tahap)"""
-    return applications.record_visit(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+    return applications.record_visit(number, body, ctx.user, ctx.request_id)
 
 
 @api.route("/applications/{number}/visit/photos", "POST", roles=STAFF, status=201)
 def upload_visit_photo(ctx: Ctx, number: str, body: models.VisitPhotoIn) -> models.UploadOut:
     """Unggah foto kunjungan atau pindaian berita acara (tautan POST bertanda tangan)"""
-    return applications.upload_visit_photo(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+    return applications.upload_visit_photo(number, body, ctx.user, ctx.request_id)
 
 
 @api.route("/applications/{number}/files", roles=STAFF)
 def file_links(ctx: Ctx, number: str) -> models.FilesOut:
     """Tautan unduh dokumen persyaratan dan berkas kunjungan (petugas)"""
-    return applications.file_links(_bounded(number, "A-Z0-9"), ctx.user)
+    return applications.file_links(number, ctx.user)
 
 
 @api.route("/escalations", roles=OFFICE, response=models.EscalationPage)
@@ -253,31 +250,31 @@ def escalation_queue(ctx: Ctx, query: models.MineQuery) -> Any:
 @api.route("/applications/{number}/escalation", "POST", roles=OFFICE)
 def escalation_act(ctx: Ctx, number: str, body: models.EscalationIn) -> models.ApplicationOut:
     """Kepala DPMPTSP: putuskan (grant/reject) atau tugaskan ulang (reassign) permohonan tereskalasi"""
-    return escalations.act(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+    return escalations.act(number, body, ctx.user, ctx.request_id)
 
 
 @api.route("/applications/{number}/payment", "POST", roles=OFFICE)
 def payment(ctx: Ctx, number: str, body: models.PaymentIn) -> models.ApplicationOut:
     """Retribusi dibayar (nomor bukti) atau dibebaskan (alasan): izin terbit"""
-    return applications.pay(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+    return applications.pay(number, body, ctx.user, ctx.request_id)
 
 
-@api.route("/permits/{number}", roles=READERS)
+@api.route("/permits/{number}", roles=READERS, path_patterns={"number": PERMIT_NUMBER})
 def get_permit(ctx: Ctx, number: str) -> models.PermitOut:
     """Satu izin"""
-    return permits.get_permit(_bounded(number), ctx.user)
+    return permits.get_permit(number, ctx.user)
 
 
-@api.route("/permits/{number}/document", roles=READERS)
+@api.route("/permits/{number}/document", roles=READERS, path_patterns={"number": PERMIT_NUMBER})
 def permit_document(ctx: Ctx, number: str) -> models.DownloadOut:
     """Unduh PDF izin"""
-    return permits.document(_bounded(number), ctx.user)
+    return permits.document(number, ctx.user)
 
 
-@api.route("/permits/{number}/revoke", "POST", roles=OFFICE)
+@api.route("/permits/{number}/revoke", "POST", roles=OFFICE, path_patterns={"number": PERMIT_NUMBER})
 def revoke(ctx: Ctx, number: str, body: models.RevokeIn) -> models.PermitOut:
     """Cabut izin atau tanda terdaftar (dengan alasan)"""
-    return permits.revoke(_bounded(number), body.reason, ctx.user, ctx.request_id)
+    return permits.revoke(number, body.reason, ctx.user, ctx.request_id)
 
 
 # -- schedule -------------------------------------------------------------------------------------------
