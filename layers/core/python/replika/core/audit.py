@@ -62,16 +62,17 @@ from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.constants import STRING
 from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from replika.core import table
 from replika.core.dynamodb import is_condition_failure, translate
 from replika.core.errors import Conflict, Retryable
 from replika.core.pagination import Page, decode_cursor, encode_cursor
-from replika.core.runtime import env_or, register_table
+from replika.core.runtime import register_table
 from replika.core.schema import Schema
 from replika.core.table import Model
+from replika.core.tables import all_index, table_meta
 
 __all__ = [
     "GENESIS_HASH",
@@ -188,19 +189,8 @@ class JSONValueAttribute(Attribute[Any]):
         return json.loads(value)
 
 
-class BySubjectIndex(GlobalSecondaryIndex["AuditRecord"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "by_subject"
-        projection = AllProjection()
-
-    subject = UnicodeAttribute(hash_key=True)
-    at = UnicodeAttribute(range_key=True)
-
-
 class AuditRecord(Model):
-    class Meta:
-        table_name = env_or("AUDIT_TABLE", "replika-audit")
-        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
+    Meta = table_meta("AUDIT_TABLE", "replika-audit")
 
     stream = UnicodeAttribute(hash_key=True)
     seq = NumberAttribute(range_key=True)
@@ -214,7 +204,7 @@ class AuditRecord(Model):
     prev_hash = UnicodeAttribute()
     hash = UnicodeAttribute()
 
-    by_subject = BySubjectIndex()
+    by_subject: GlobalSecondaryIndex[AuditRecord] = all_index("subject", "at")
 
     def fields(self) -> dict[str, Any]:
         """The hashed fields as plain values."""
