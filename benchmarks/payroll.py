@@ -170,8 +170,8 @@ def build_data(n: int, period: str, config: Any, seed: int = 2026) -> tuple[list
         sentence = rng.random() < 0.02
         totals.append(
             MonthTotal(
-                *keys.total_key(period, nip),
-                gsi1pk=keys.total_opd_pk(period, opd, nip),
+                *keys.TOTALS.key(period, nip),
+                gsi1pk=keys.TOTALS.opd_pk(period, opd, nip),
                 gsi1sk=nip,
                 nip=nip,
                 period=period,
@@ -212,7 +212,7 @@ def lower_bound_seconds(period: str, n: int) -> tuple[float, float, int]:
     directory, remunerasi = os.environ["DIRECTORY_TABLE"], os.environ["REMUNERASI_TABLE"]
     # untimed: the run's result items, as they are stored
     results: list[dict[str, Any]] = []
-    for pk in keys.result_pks(period):
+    for pk in keys.RESULTS.pks(period):
         kwargs: dict[str, Any] = {
             "TableName": remunerasi,
             "KeyConditionExpression": "pk = :p",
@@ -252,7 +252,9 @@ def lower_bound_seconds(period: str, n: int) -> tuple[float, float, int]:
             (directory, lambda x: {"pk": {"S": f"EMP#{x}"}, "sk": {"S": "EMP"}}),
             (
                 remunerasi,
-                lambda x: dict(zip(("pk", "sk"), ({"S": v} for v in keys.total_key(period, x)), strict=True)),
+                lambda x: dict(
+                    zip(("pk", "sk"), ({"S": v} for v in keys.TOTALS.key(period, x)), strict=True)
+                ),
             ),
         ):
             request = {table: {"Keys": [key(x) for x in part]}}

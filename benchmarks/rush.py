@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
             approved += sum(1 for x in found if x.status == "approved")
             pending += sum(1 for x in found if x.status == "pending")
             try:
-                total = int(MonthTotal.get(*keys.total_key(period, e.nip)).approved_minutes or 0)
+                total = int(MonthTotal.get(*keys.TOTALS.key(period, e.nip)).approved_minutes or 0)
             except MonthTotal.DoesNotExist:
                 total = 0
             exact = exact and total == minutes and len(found) == len(created[e.nip])

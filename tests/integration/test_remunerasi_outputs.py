@@ -78,7 +78,7 @@ def result(nip: str, opd: str, *, generation: int = 2, status: str = "ok", **kw:
     from replika.remunerasi import keys
 
     return PayrollResult(
-        *keys.result_key(PERIOD, nip), gsi1pk=keys.result_opd_pk(PERIOD, opd, nip), gsi1sk=nip, **values
+        *keys.RESULTS.key(PERIOD, nip), gsi1pk=keys.RESULTS.opd_pk(PERIOD, opd, nip), gsi1sk=nip, **values
     )
 
 

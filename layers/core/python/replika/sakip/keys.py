@@ -63,7 +63,7 @@ def level_sk(owner: str, code: str) -> str:
 
 
 def revision_key(period: str, code: str, version: int) -> tuple[str, str]:
-    return f"NREV#{period}#{code}", f"{version:06d}"
+    return revision_pk(period, code), f"{version:06d}"
 
 
 def revision_pk(period: str, code: str) -> str:
@@ -83,7 +83,7 @@ def realisation_opd_pk(period: str, year: int, owner: str) -> str:
 
 
 def reopen_key(year: int, quarter: int, owner: str) -> tuple[str, str]:
-    return f"REOPEN#{year}#Q{quarter}", owner
+    return reopen_pk(year, quarter), owner
 
 
 def reopen_pk(year: int, quarter: int) -> str:
@@ -127,7 +127,7 @@ def link_sub_pk(period: str, sub_activity: str) -> str:
 
 
 def erk_rollup_key(year: int, quarter: int, opd: str) -> tuple[str, str]:
-    return f"ERKMIN#{year}#Q{quarter}", opd
+    return erk_rollup_pk(year, quarter), opd
 
 
 def erk_rollup_pk(year: int, quarter: int) -> str:
@@ -136,7 +136,7 @@ def erk_rollup_pk(year: int, quarter: int) -> str:
 
 def erk_employee_key(nip: str, year: int, quarter: int, opd: str) -> tuple[str, str]:
     """Per OPD too: an employee who moved OPD within a quarter has one item per OPD."""
-    return f"ERKEMP#{nip}", f"{year}#Q{quarter}#{opd}"
+    return erk_employee_pk(nip), f"{year}#Q{quarter}#{opd}"
 
 
 def erk_employee_pk(nip: str) -> str:
