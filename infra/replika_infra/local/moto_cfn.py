@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import Any, Self
 
 _installed = False
 
@@ -51,6 +51,47 @@ def install() -> None:
     parsing.get_model_map.cache_clear()
     parsing.get_name_type_map.cache_clear()
     _installed = True
+
+
+class ApiPart:
+    """What the CloudFormation models of an API's parts (stages, routes, integrations, authorizers,
+    REST or HTTP) share; mixed into a direct ``CloudFormationModel`` subclass (moto lists
+    ``CloudFormationModel.__subclasses__()``). The model wraps moto's object of the part (``part``)
+    in the API named by the ``API_ID`` property; its ``Ref`` is the part's ``REF`` attribute. A
+    subclass says how to :meth:`create` the part, and how to delete it."""
+
+    CFN_TYPE = ""
+    NAME_TYPE = ""  # the property that names the resource ("" when none does)
+    REF = "id"
+    API_ID = "ApiId"
+
+    def __init__(self, api_id: str, part: Any) -> None:
+        self.api_id = api_id
+        self.part = part
+
+    @property
+    def physical_resource_id(self) -> str:
+        return str(getattr(self.part, self.REF))
+
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.NAME_TYPE
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.CFN_TYPE
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kw: Any
+    ) -> Self:
+        props = cloudformation_json["Properties"]
+        return cls(props[cls.API_ID], cls.create(props, resource_name, account_id, region_name))
+
+    @classmethod
+    def create(cls, props: dict[str, Any], resource_name: str, account_id: str, region_name: str) -> Any:
+        """moto's object of the new part."""
+        raise NotImplementedError
 
 
 # --------------------------------------------------------------------------- Lambda
@@ -302,32 +343,18 @@ def _rest_api() -> None:
     models.RestAPI.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)  # type: ignore[method-assign,assignment]
     models.RestAPI.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)  # type: ignore[method-assign,assignment]
 
-    class ApiStage(CloudFormationModel):
+    class ApiStage(ApiPart, CloudFormationModel):
         """``AWS::ApiGateway::Stage`` (moto has the Stage, not its CloudFormation model)."""
 
-        def __init__(self, api_id: str, stage: Any) -> None:
-            self.api_id = api_id
-            self.stage = stage
-
-        @property
-        def physical_resource_id(self) -> str:
-            return str(self.stage.name)
-
-        @staticmethod
-        def cloudformation_name_type() -> str:
-            return "StageName"
-
-        @staticmethod
-        def cloudformation_type() -> str:
-            return "AWS::ApiGateway::Stage"
+        CFN_TYPE = "AWS::ApiGateway::Stage"
+        NAME_TYPE = "StageName"
+        REF = "name"
+        API_ID = "RestApiId"
 
         @classmethod
-        def create_from_cloudformation_json(
-            cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kw: Any
-        ) -> ApiStage:
-            props = cloudformation_json["Properties"]
+        def create(cls, props: dict[str, Any], resource_name: str, account_id: str, region_name: str) -> Any:
             backend = models.apigateway_backends[account_id][region_name]
-            stage = backend.create_stage(
+            return backend.create_stage(
                 props["RestApiId"],
                 props.get("StageName") or resource_name,
                 props["DeploymentId"],
@@ -338,7 +365,6 @@ def _rest_api() -> None:
                 tags=_tags(props.get("Tags")),
                 tracing_enabled=props.get("TracingEnabled"),
             )
-            return cls(props["RestApiId"], stage)
 
         @classmethod
         def update_from_cloudformation_json(
@@ -350,7 +376,7 @@ def _rest_api() -> None:
             region_name: str,
         ) -> ApiStage:
             props = cloudformation_json["Properties"]
-            stage = original_resource.stage
+            stage = original_resource.part
             stage.deployment_id = props["DeploymentId"]
             stage.variables = props.get("Variables") or {}
             stage.tracing_enabled = props.get("TracingEnabled")
@@ -358,7 +384,7 @@ def _rest_api() -> None:
 
         def delete(self, account_id: str, region_name: str) -> None:
             backend = models.apigateway_backends[account_id][region_name]
-            backend.delete_stage(self.api_id, self.stage.name)
+            backend.delete_stage(self.api_id, self.part.name)
 
     models.CfnApiStage = ApiStage  # type: ignore[attr-defined]  # keeps the subclass findable
 
