@@ -67,14 +67,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers" / "core" / "python"), str(ROOT / "infra"), str(ROOT / "benchmarks")]
+from replika_infra.local.fake_aws import FAKE_AWS_ENV  # noqa: E402  (on the path set above)
 
 STACK = "replika-bench"
 os.environ.update(
     {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "ap-southeast-3",
+        **FAKE_AWS_ENV,
         "REPLIKA_STAGE": "bench",
         "REPLIKA_REGION_SLUG": "kota-bandung",
         "DIRECTORY_TABLE": f"{STACK}-directory",

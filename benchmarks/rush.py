@@ -37,12 +37,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers" / "core" / "python"), str(ROOT / "infra")]
+from replika_infra.local.fake_aws import FAKE_AWS_ENV  # noqa: E402  (on the path set above)
+
 os.environ.update(
     {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "ap-southeast-3",
+        **FAKE_AWS_ENV,
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "CURSOR_SECRET": "rush-cursor-secret",  # signs the pending queue's page cursors
     }

@@ -15,14 +15,13 @@ from typing import Any
 
 import pytest
 
+from replika_infra.local.fake_aws import FAKE_AWS_ENV
+
 STACK = "replika-test"
 POOL_ARN_PREFIX = "arn:aws:cognito-idp:ap-southeast-3:123456789012:userpool"
 os.environ.update(
     {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "ap-southeast-3",
+        **FAKE_AWS_ENV,
         "REPLIKA_STAGE": "test",
         "REPLIKA_REGION_SLUG": "kota-bandung",
         "DIRECTORY_TABLE": f"{STACK}-directory",

@@ -15,6 +15,7 @@ from replika.core.dynamodb import translate
 from replika.core.errors import Conflict
 from replika.core.pagination import decode_cursor
 from replika.core.runtime import get_settings
+from replika_infra.local.fake_aws import FAKE_AWS_ENV
 
 #: set by tests/conftest.py before the model is imported (AUDIT_TABLE)
 TABLE = audit.AuditRecord.Meta.table_name
@@ -22,12 +23,7 @@ TABLE = audit.AuditRecord.Meta.table_name
 
 @pytest.fixture
 def ddb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "ap-southeast-3",
-    }.items():
+    for name, value in FAKE_AWS_ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
