@@ -59,6 +59,16 @@ os.environ.pop("AWS_PROFILE", None)
 ALL_APPS = {"remunerasi", "sabilulungan", "perizinan", "sakip", "wbs"}
 
 
+@pytest.fixture
+def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stand-in credentials and region again (a test before may have changed them), and no
+    real endpoint or profile."""
+    for name, value in FAKE_AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
 @pytest.fixture(autouse=True)
 def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Unit and integration tests talk to moto in-process; only e2e tests may open loopback sockets."""

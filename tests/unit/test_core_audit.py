@@ -15,18 +15,13 @@ from replika.core.dynamodb import translate
 from replika.core.errors import Conflict
 from replika.core.pagination import decode_cursor
 from replika.core.runtime import get_settings
-from replika_infra.local.fake_aws import FAKE_AWS_ENV
 
 #: set by tests/conftest.py before the model is imported (AUDIT_TABLE)
 TABLE = audit.AuditRecord.Meta.table_name
 
 
 @pytest.fixture
-def ddb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in FAKE_AWS_ENV.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+def ddb(fake_aws_env: None) -> Iterator[Any]:
     runtime.reset()
     assert get_settings().audit_table == TABLE
     with mock_aws():

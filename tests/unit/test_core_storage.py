@@ -20,10 +20,7 @@ IMAGES = {"image/jpeg", "image/png", PDF}
 
 
 @pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-southeast-3")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def s3(monkeypatch: pytest.MonkeyPatch, fake_aws_env: None) -> Iterator[Any]:
     monkeypatch.setenv("DOCUMENTS_BUCKET", "replika-test-documents")
     runtime.reset()
     storage.reset_client()
