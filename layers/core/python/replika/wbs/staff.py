@@ -232,15 +232,9 @@ def list_notes(
     p: Principal, report_id: str, limit: int, cursor: str | None, request_id: str | None
 ) -> NotePage:
     item = load_visible(p, report_id, "wbs.notes.read", request_id)
-    scope = f"wbs:notes:{report_id}"
-    res = WbsItem.query(
-        item.pk,
-        WbsItem.sk.startswith("NOTE#"),
-        limit=limit,
-        last_evaluated_key=decode_cursor(cursor, scope=scope),
-    )
+    rows, next_cursor = store.children(item, "NOTE#", f"wbs:notes:{report_id}", limit, cursor)
     out = []
-    for row in res:
+    for row in rows:
         child_id, data = store.open_child(item, row, "note")
         out.append(
             NoteOut(
@@ -251,7 +245,7 @@ def list_notes(
             )
         )
     trail.record(store.envelope(item), report_id, actor_of(p), "wbs.notes.read", request_id)
-    return NotePage(items=out, next_cursor=encode_cursor(res.last_evaluated_key, scope=scope))
+    return NotePage(items=out, next_cursor=next_cursor)
 
 
 def send_message(p: Principal, report_id: str, text: str, request_id: str | None) -> MessageOut:
