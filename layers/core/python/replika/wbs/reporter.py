@@ -74,14 +74,14 @@ def create_report(body: ReportIn, request_id: str | None) -> ReportCreated:
         tx.save(link, condition=WbsItem.pk.does_not_exist())
         store.stats_update(tx, year, body.category, Status.RECEIVED.value, 1)
 
-    trail.write_with(
+    trail.record(
         envelope,
         report_id,
-        write,
-        actor=REPORTER,
-        action="wbs.report.create",
-        request_id=request_id,
+        REPORTER,
+        "wbs.report.create",
+        request_id,
         after={"status": Status.RECEIVED.value, "category": body.category, "desk": desk},
+        write=write,
     )
     _notify(report_id)
     return ReportCreated(

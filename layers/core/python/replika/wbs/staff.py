@@ -155,15 +155,15 @@ def assign(p: Principal, report_id: str, handler_nip: str, request_id: str | Non
             condition=WbsItem.version == version,
         )
 
-    trail.write_with(
+    trail.record(
         store.envelope(item),
         report_id,
-        write,
-        actor=actor_of(p),
-        action="wbs.assign",
-        request_id=request_id,
+        actor_of(p),
+        "wbs.assign",
+        request_id,
         before=before,
         after={"assignee_nip": handler_nip, "version": version + 1},
+        write=write,
     )
     item.assignee_nip = handler_nip
     return summary(item)
@@ -202,13 +202,13 @@ def transition(p: Principal, report_id: str, body: TransitionIn, request_id: str
         store.stats_update(tx, year, category, current.value, -1)
         store.stats_update(tx, year, category, body.to.value, 1)
 
-    trail.write_with(
+    trail.record(
         env,
         report_id,
-        write,
-        actor=actor_of(p),
-        action="wbs.status",
-        request_id=request_id,
+        actor_of(p),
+        "wbs.status",
+        request_id,
+        write=write,
         before={"status": current.value, "version": version},
         after={
             "status": body.to.value,
