@@ -15,14 +15,13 @@ from typing import Any
 
 import pytest
 
+from replika_infra.local.fake_aws import FAKE_AWS_ENV
+
 STACK = "replika-test"
 POOL_ARN_PREFIX = "arn:aws:cognito-idp:ap-southeast-3:123456789012:userpool"
 os.environ.update(
     {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "ap-southeast-3",
+        **FAKE_AWS_ENV,
         "REPLIKA_STAGE": "test",
         "REPLIKA_REGION_SLUG": "kota-bandung",
         "DIRECTORY_TABLE": f"{STACK}-directory",
@@ -58,6 +57,16 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
 ALL_APPS = {"remunerasi", "sabilulungan", "perizinan", "sakip", "wbs"}
+
+
+@pytest.fixture
+def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stand-in credentials and region again (a test before may have changed them), and no
+    real endpoint or profile."""
+    for name, value in FAKE_AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
 @pytest.fixture(autouse=True)

@@ -84,11 +84,11 @@ def seed_month(
         for emp in employees:
             factor = _load(opd_index[emp.opd_code]) * rng.uniform(0.7, 1.25)
             total = MonthTotal(
-                *keys.total_key(period, emp.nip),
+                *keys.TOTALS.key(period, emp.nip),
                 nip=emp.nip,
                 period=period,
                 opd_code=emp.opd_code,
-                gsi1pk=keys.total_opd_pk(period, emp.opd_code, emp.nip),
+                gsi1pk=keys.TOTALS.opd_pk(period, emp.opd_code, emp.nip),
                 gsi1sk=emp.nip,
                 approved_minutes=0,
             )

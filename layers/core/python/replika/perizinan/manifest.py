@@ -8,24 +8,16 @@ missing upload answers 404. Its layer adds fpdf2 (PDF), qrcode (pure-python QR),
 
 from __future__ import annotations
 
-from replika.core.manifest import (
-    DOCUMENTS,
-    PLATFORM,
-    PUBLIC_USER_POOL,
-    AppManifest,
-    Resource,
-)
+from replika.core.manifest import DOCUMENTS, PUBLIC_USER_POOL, Resource, app_manifest, own_table
 
-MANIFEST = AppManifest(
-    app="perizinan",
-    resources=(
-        # the data key: its table, the audit table and the documents bucket are SSE-KMS with it
-        *PLATFORM,
-        PUBLIC_USER_POOL,
-        DOCUMENTS,
-        Resource("table", "PERIZINAN_TABLE", frozenset({"read", "write"})),
-        # signs permits (kms:Sign) and reads the public half to publish and verify (GetPublicKey)
-        Resource("key", "PERMIT_SIGNING_KEY_ARN", frozenset({"sign", "verify"})),
-    ),
+# the data key (in the platform's resources): its table, the audit table and the documents bucket
+# are SSE-KMS with it
+MANIFEST = app_manifest(
+    "perizinan",
+    PUBLIC_USER_POOL,
+    DOCUMENTS,
+    own_table("perizinan"),
+    # signs permits (kms:Sign) and reads the public half to publish and verify (GetPublicKey)
+    Resource("key", "PERMIT_SIGNING_KEY_ARN", frozenset({"sign", "verify"})),
     layer_extras=("fpdf2", "qrcode", "jsonschema", "cryptography", "pillow"),
 )

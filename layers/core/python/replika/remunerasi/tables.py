@@ -55,10 +55,10 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex
 
-from replika.core.runtime import env_or, register_table
-from replika.core.table import Model
+from replika.core.runtime import register_table
+from replika.core.tables import OverloadedItem, all_index, table_meta
 
 DAYS = range(1, 32)
 
@@ -67,37 +67,10 @@ def day_attr(prefix: str, day: int) -> str:
     return f"{prefix}{day:02d}"
 
 
-class Gsi1(GlobalSecondaryIndex["RemItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi2(GlobalSecondaryIndex["RemItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi2"
-        projection = AllProjection()
-
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
-
-
-class RemItem(Model):
-    class Meta:
-        table_name = env_or("REMUNERASI_TABLE", "replika-remunerasi")
-        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
-    gsi1 = Gsi1()
-    gsi2 = Gsi2()
+class RemItem(OverloadedItem):
+    Meta = table_meta("REMUNERASI_TABLE", "replika-remunerasi")
+    gsi1: GlobalSecondaryIndex[RemItem] = all_index("gsi1pk", "gsi1sk")
+    gsi2: GlobalSecondaryIndex[RemItem] = all_index("gsi2pk", "gsi2sk")
 
 
 class Activity(RemItem):

@@ -36,44 +36,17 @@ a 409).
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex
 
 from replika.core.audit import JSONValueAttribute
-from replika.core.runtime import env_or, register_table
-from replika.core.table import Model
+from replika.core.runtime import register_table
+from replika.core.tables import OverloadedItem, all_index, table_meta
 
 
-class Gsi1(GlobalSecondaryIndex["SakipItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi2(GlobalSecondaryIndex["SakipItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi2"
-        projection = AllProjection()
-
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
-
-
-class SakipItem(Model):
-    class Meta:
-        table_name = env_or("SAKIP_TABLE", "replika-sakip")
-        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
-    gsi1 = Gsi1()
-    gsi2 = Gsi2()
+class SakipItem(OverloadedItem):
+    Meta = table_meta("SAKIP_TABLE", "replika-sakip")
+    gsi1: GlobalSecondaryIndex[SakipItem] = all_index("gsi1pk", "gsi1sk")
+    gsi2: GlobalSecondaryIndex[SakipItem] = all_index("gsi2pk", "gsi2sk")
 
 
 class Period(SakipItem):
