@@ -85,13 +85,20 @@ def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
-@pytest.fixture
-def aws() -> Iterator[None]:
-    from moto import mock_aws
-
+@pytest.fixture(autouse=True, scope="session")
+def _moto_as_dynamodb() -> None:
+    """Every test's moto is the emulator ``replika dev`` runs, with the patches that make a
+    DynamoDB write atomic (``local/moto_patches.py``), including tests that open ``mock_aws``
+    themselves: without them two threads' conditional puts can both pass, and the concurrent
+    audit appends of ``test_core_audit`` lost a record on a loaded machine."""
     from replika_infra.local import moto_patches
 
     moto_patches.install()
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    from moto import mock_aws
 
     with mock_aws():
         yield
