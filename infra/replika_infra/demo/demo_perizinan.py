@@ -21,6 +21,7 @@ from replika.core.auth import Principal, Role
 from replika.core.config import RegionConfig
 from replika.perizinan import models as m
 from replika.perizinan.service import applications, catalogue, clock, common, files, permits, stats
+from replika_infra.demo import guide
 
 PU_OPD = "32.73.11"  # Dinas Pekerjaan Umum: the building team
 FORM = {"type": "object", "properties": {"catatan": {"type": "string", "maxLength": 500}}}
@@ -307,16 +308,7 @@ def seed_perizinan(config: RegionConfig, users: dict[str, dict[str, str]]) -> De
 def _curl(
     gw: str, method: str, path: str, token: str | None, body: dict[str, Any] | None = None, note: str = ""
 ) -> None:
-    import json
-
-    auth = f' -H "Authorization: Bearer ${token}"' if token else ""
-    tail = f"  # {note}" if note else ""
-    if body is None:
-        verb = "" if method == "GET" else f" -X {method}"
-        print(f'  curl -s{verb}{auth} "{gw}/perizinan{path}"{tail}')
-        return
-    print(f"  curl -s -X {method}{auth} -H 'Content-Type: application/json' {gw}/perizinan{path} \\")
-    print(f"    -d '{json.dumps(body, ensure_ascii=False)}'{tail}")
+    guide.curl(f"{gw}/perizinan", method, path, token, body, note)
 
 
 def _upload(gw: str, path: str, token: str, body: dict[str, Any], filename: str) -> None:

@@ -17,7 +17,6 @@ What the seed leaves behind (``Y`` = the current budget year in region time):
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +29,7 @@ from replika.core.config import RegionConfig
 from replika.sabilulungan import models as m
 from replika.sabilulungan import store
 from replika.sabilulungan.service import applicants, evaluation, grant, proposals, reports
+from replika_infra.demo import guide
 
 PDF = b"%PDF-1.4\n% replika demo document\n"
 JPEG = b"\xff\xd8\xff\xe0 replika demo photo\xff\xd9"
@@ -399,15 +399,7 @@ def seed_sabilulungan(config: RegionConfig, users: dict[str, dict[str, str]]) ->
 def _curl(
     gw: str, method: str, path: str, token: str | None, body: dict[str, Any] | None = None, note: str = ""
 ) -> None:
-    """One curl line (and its body); ``note`` (``# 409 ...``) says what the call answers if not 2xx."""
-    auth = f' -H "Authorization: Bearer ${token}"' if token else ""
-    tail = f"  # {note}" if note else ""
-    if body is None:
-        verb = "" if method == "GET" else f" -X {method}"
-        print(f'  curl -s{verb}{auth} "{gw}/sabilulungan{path}"{tail}')
-        return
-    print(f"  curl -s -X {method}{auth} -H 'Content-Type: application/json' {gw}/sabilulungan{path} \\")
-    print(f"    -d '{json.dumps(body, ensure_ascii=False)}'{tail}")
+    guide.curl(f"{gw}/sabilulungan", method, path, token, body, note)
 
 
 def print_guide(gw: str, demo: DemoSabilulungan) -> None:
