@@ -41,7 +41,6 @@ from replika.sakip.lke_models import (
     Lift,
     ProposalOut,
     ReviewIn,
-    ReviewStep,
     SubScore,
     VersionIn,
 )
@@ -125,15 +124,7 @@ def _answers(sheet: LkePolicy, found: dict[str, CriterionAnswer], field: str) ->
 
 
 def _evidence_out(e: dict[str, Any]) -> EvidenceLinkOut:
-    return EvidenceLinkOut(
-        id=e["id"],
-        url=e["url"],
-        label=e["label"],
-        by=e["by"],
-        at=e["at"],
-        status=e["status"],
-        history=[ReviewStep(**h) for h in e.get("history") or []],
-    )
+    return EvidenceLinkOut.model_validate({**e, "history": e.get("history") or []})
 
 
 # -- who sees what --------------------------------------------------------------------------------

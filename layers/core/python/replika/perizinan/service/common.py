@@ -151,18 +151,28 @@ def applicant_payment(payment: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
+#: the fields of :class:`ApplicationOut` shown as stored (required, then optional)
+_STORED = (
+    "number",
+    "type_code",
+    "type_version",
+    "kind",
+    "status",
+    "risk",
+    "report_only",
+    "created_at",
+    "changed_at",
+)
+_STORED_OPTIONAL = ("permit_number", "renews", "reason")
+
+
 def application_view(item: PerizinanItem, *, applicant: bool = False) -> ApplicationOut:
     """The application; for its applicant (``applicant``) the payment without the staff details."""
     data: dict[str, Any] = item.data or {}
     stage = current_stage(data)
     return ApplicationOut(
-        number=data["number"],
-        type_code=data["type_code"],
-        type_version=data["type_version"],
-        kind=data["kind"],
-        status=data["status"],
-        risk=data["risk"],
-        report_only=data["report_only"],
+        **{k: data[k] for k in _STORED},
+        **{k: data.get(k) for k in _STORED_OPTIONAL},
         business={k: v for k, v in (data.get("business") or {}).items()},
         stage=_stage_out(stage) if stage else None,
         stages=[_stage_out(s) for s in data.get("stages") or []],
@@ -171,12 +181,7 @@ def application_view(item: PerizinanItem, *, applicant: bool = False) -> Applica
         fiktif_positif=bool(data.get("fiktif_positif")),
         fee=int(data.get("fee") or 0),
         payment=applicant_payment(data.get("payment")) if applicant else data.get("payment"),
-        permit_number=data.get("permit_number"),
-        renews=data.get("renews"),
-        reason=data.get("reason"),
         documents=sorted(data.get("document_keys") or {}),
         visits=None if applicant else visits_view(data),
-        created_at=data["created_at"],
-        changed_at=data["changed_at"],
         version=int(item.version or 0),
     )
