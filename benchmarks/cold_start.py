@@ -13,7 +13,9 @@ each one does the work rather than replay the first), which creates its DynamoDB
 the tables (seeded with the demo directory and activity catalogue). The tables live in a moto
 server started once on a free localhost port, with the region stack created from
 ``templates/region.yaml`` by the local-stack code; the children reach it through
-``AWS_ENDPOINT_URL``.
+``AWS_ENDPOINT_URL``. Each app's children get the literal environment variables that its packaged
+template (``<app>/sam.yaml``) gives its API function (what ``replika package`` sets, e.g.
+``PYDANTIC_DISABLE_PLUGINS``), over the stack's outputs.
 
 The floor: a handler that imports botocore (the same precompiled copy), creates a DynamoDB client
 and returns JSON, timed the same way. Interpreter start-up is not counted in either. The processes
@@ -284,6 +286,20 @@ def child_env(base: dict[str, str], endpoint: str) -> dict[str, str]:
     return env
 
 
+def template_env(build: Path, app: str) -> dict[str, str]:
+    """The literal env vars the packaged template gives the app's API function (``app.app``);
+    the ``Ref`` ones are the stack's outputs, which :func:`region_env` provides."""
+    import yaml
+
+    template = yaml.safe_load((build / app / "sam.yaml").read_text(encoding="utf-8"))
+    for resource in template["Resources"].values():
+        props = resource.get("Properties") or {}
+        if props.get("Handler") == "app.app":
+            variables = (props.get("Environment") or {}).get("Variables") or {}
+            return {k: v for k, v in variables.items() if isinstance(v, str)}
+    raise SystemExit(f"{app}: the packaged template has no API function (Handler app.app)")
+
+
 def mib(n: int) -> str:
     return f"{n / (1024 * 1024):.1f}"
 
@@ -314,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="replika-cold-") as tmp, moto_server() as endpoint:
         env = child_env(region_env(endpoint), endpoint)
         codes = {"(floor)": FLOOR_CHILD.format(runtime=str(runtime))}
+        envs = {"(floor)": env}
         layer_sizes: dict[str, int] = {}
         for app in apps:
             opt = Path(tmp) / app / "opt"
@@ -324,12 +341,13 @@ def main(argv: list[str] | None = None) -> int:
             codes[app] = APP_CHILD.format(
                 task=str(task), opt=str(opt / "python"), runtime=str(runtime), event=str(event)
             )
+            envs[app] = {**env, **template_env(build, app)}
         # Rounds of floor, app, app…: a machine that gets busier or quieter during the run moves
         # the floor and the apps alike, so the ratio holds (run one after the other, it did not).
         measured: dict[str, list[dict[str, float]]] = {name: [] for name in codes}
         for _ in range(args.runs):
             for name, code in codes.items():
-                measured[name].append(run_child(python, code, env))
+                measured[name].append(run_child(python, code, envs[name]))
         floor = [r["total"] for r in measured["(floor)"]]
         for app in apps:
             runs = measured[app]
