@@ -247,7 +247,7 @@ def test_no_boto3_on_the_request_path() -> None:
 
     code = (
         "import sys; import replika.core.idempotency; "
-        "mods = ('boto3', 's3transfer', 'jmespath', 'aws_lambda_powertools.utilities.idempotency'); "
+        "mods = ('boto3', 's3transfer', 'aws_lambda_powertools.utilities.idempotency'); "
         "print(sorted(m for m in mods if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

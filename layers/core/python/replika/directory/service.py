@@ -14,7 +14,7 @@ from replika.core.pagination import decode_cursor, encode_cursor
 from replika.core.tabular import CsvFile, rejected
 from replika.directory import rules
 from replika.directory.keys import EMP, EMP_PREFIX, OPD, POS, UNIT, emp_key, nip_of, opd_key, pos_key, unit_sk
-from replika.directory.lookup import find_employee
+from replika.directory.lookup import find_employee as find_employee  # re-exported: the use cases' callers
 from replika.directory.models import (
     EmployeeOut,
     EmployeePage,
