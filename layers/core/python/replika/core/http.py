@@ -21,6 +21,7 @@ import functools
 import json
 import re
 import time
+import typing
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from typing import Any, TypeVar
 from chalice.app import Chalice, CognitoUserPoolAuthorizer, Request, Response
 from pydantic import BaseModel, ValidationError
 
-from replika.core import observability
+from replika.core import observability, runtime
 from replika.core.auth import Principal, Role, principal_from_claims
 from replika.core.dynamodb import translate, translated
 from replika.core.errors import (
@@ -202,6 +203,18 @@ def render(result: Any, status: int, request_id: str) -> Response:
     return json_response(result, status, request_id)
 
 
+def _models_in_signature(fn: Callable[..., Any]) -> dict[str, type[BaseModel]]:
+    """The handler's signature states its models once: ``body: M`` and ``query: M`` are what the
+    route parses, the return annotation (when a model) what it answers. A route passes
+    ``response=`` itself only when the handler returns a ready :class:`Response`."""
+    hints = typing.get_type_hints(fn)
+    return {
+        name: hint
+        for name, hint in hints.items()
+        if name in ("body", "query", "return") and isinstance(hint, type) and issubclass(hint, BaseModel)
+    }
+
+
 class Api:
     """Routes of one app plus the metadata the OpenAPI document is generated from."""
 
@@ -230,6 +243,14 @@ class Api:
         self.authorizer = CognitoUserPoolAuthorizer("replika-users", provider_arns=arns)
         app.register_middleware(self._middleware, "http")
         self._add_openapi_route()
+
+    @classmethod
+    def for_app(cls, name: str, *, title: str, **options: Any) -> Api:
+        """App ``name`` (``functions/<name>/app.py``, served under ``/<name>``): its runtime first,
+        so a missing or invalid environment variable fails here, at init, loudly; then its Chalice
+        app (``api.app``) and the routes' metadata."""
+        runtime.init(name)
+        return cls(Chalice(app_name=f"replika-{name}"), title=title, base_path=f"/{name}", **options)
 
     # -- registration -------------------------------------------------------------------------
     def route(
@@ -260,6 +281,7 @@ class Api:
         patterns = {**self.path_patterns, **_path_patterns(path_patterns)}
 
         def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+            hints = _models_in_signature(fn)
             op = Operation(
                 method=method.upper(),
                 path=path,
@@ -267,9 +289,9 @@ class Api:
                 summary=summary or (fn.__doc__ or "").strip().split("\n")[0],
                 roles=frozenset(roles),
                 public=public,
-                body=body,
-                query=query,
-                response=response,
+                body=body or hints.get("body"),
+                query=query or hints.get("query"),
+                response=response or hints.get("return"),
                 status=status,
                 idempotent=idempotent,
                 tags=list(tags),

@@ -50,3 +50,8 @@ def lazy_module(name: str) -> ModuleType:
     if parent:  # as an import does (setting it does not load a lazy package)
         setattr(sys.modules[parent], child, module)
     return module
+
+
+def lazy_modules(package: str, *names: str) -> tuple[ModuleType, ...]:
+    """``package.name`` for each name, each imported lazily (:func:`lazy_module`)."""
+    return tuple(lazy_module(f"{package}.{name}") for name in names)
