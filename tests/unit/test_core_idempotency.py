@@ -146,6 +146,13 @@ def test_valid_key_shapes() -> None:
         assert idempotency.validate_key(good) == good
 
 
+class Context:
+    """What Powertools reads of a Lambda context: the time left."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
 def test_a_result_stored_by_powertools_is_replayed(table: Any) -> None:
     """Records written by the Powertools utility this module replaced (24 h of them are live at a
     deploy) are read the same way: a retry of such a request replays its stored result."""
@@ -167,6 +174,7 @@ def test_a_result_stored_by_powertools_is_replayed(table: Any) -> None:
         raise_on_no_idempotency_key=True,
         expires_after_seconds=idempotency.EXPIRES_AFTER_SECONDS,
         hash_function="sha256",
+        lambda_context=Context(),
     )
 
     def first(request: dict[str, Any]) -> dict[str, Any]:
