@@ -47,15 +47,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers" / "core" / "python"), str(ROOT / "infra"), str(ROOT / "benchmarks")]
+from replika_infra.local.fake_aws import FAKE_AWS_ENV  # noqa: E402  (on the path set above)
 
 STACK = "replika-cost"
 _ACCOUNT_ARN = "arn:aws:{}:ap-southeast-3:123456789012:{}"
 os.environ.update(
     {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "ap-southeast-3",
+        **FAKE_AWS_ENV,
         "REPLIKA_STAGE": "test",
         "REPLIKA_REGION_SLUG": "kota-bandung",
         "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -40,6 +40,8 @@ KB = 1024
 
 
 def _value_size(v: Mapping[str, Any]) -> int:
+    """DynamoDB's size of one attribute value (close estimate): a binary counts its raw bytes,
+    given as bytes (botocore's parameters and parsed answers) or base64 (the JSON wire format)."""
     ((t, x),) = v.items()
     if t == "S":
         return len(x.encode("utf-8"))
@@ -58,10 +60,11 @@ def _value_size(v: Mapping[str, Any]) -> int:
         return sum(len(s.encode("utf-8")) for s in x)
     if t == "NS":
         return sum(_value_size({"N": s}) for s in x)
-    return sum(len(s) for s in x)  # BS
+    return sum(_value_size({"B": s}) for s in x)  # BS
 
 
 def item_size(item: Mapping[str, Any] | None) -> int:
+    """DynamoDB's size of an item (its attribute names and values); 0 for none."""
     if not item:
         return 0
     return sum(len(name.encode("utf-8")) + _value_size(v) for name, v in item.items())

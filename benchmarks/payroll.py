@@ -67,14 +67,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers" / "core" / "python"), str(ROOT / "infra"), str(ROOT / "benchmarks")]
+from replika_infra.local.fake_aws import FAKE_AWS_ENV  # noqa: E402  (on the path set above)
 
 STACK = "replika-bench"
 os.environ.update(
     {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "ap-southeast-3",
+        **FAKE_AWS_ENV,
         "REPLIKA_STAGE": "bench",
         "REPLIKA_REGION_SLUG": "kota-bandung",
         "DIRECTORY_TABLE": f"{STACK}-directory",
@@ -170,8 +168,8 @@ def build_data(n: int, period: str, config: Any, seed: int = 2026) -> tuple[list
         sentence = rng.random() < 0.02
         totals.append(
             MonthTotal(
-                *keys.total_key(period, nip),
-                gsi1pk=keys.total_opd_pk(period, opd, nip),
+                *keys.TOTALS.key(period, nip),
+                gsi1pk=keys.TOTALS.opd_pk(period, opd, nip),
                 gsi1sk=nip,
                 nip=nip,
                 period=period,
@@ -212,7 +210,7 @@ def lower_bound_seconds(period: str, n: int) -> tuple[float, float, int]:
     directory, remunerasi = os.environ["DIRECTORY_TABLE"], os.environ["REMUNERASI_TABLE"]
     # untimed: the run's result items, as they are stored
     results: list[dict[str, Any]] = []
-    for pk in keys.result_pks(period):
+    for pk in keys.RESULTS.pks(period):
         kwargs: dict[str, Any] = {
             "TableName": remunerasi,
             "KeyConditionExpression": "pk = :p",
@@ -252,7 +250,9 @@ def lower_bound_seconds(period: str, n: int) -> tuple[float, float, int]:
             (directory, lambda x: {"pk": {"S": f"EMP#{x}"}, "sk": {"S": "EMP"}}),
             (
                 remunerasi,
-                lambda x: dict(zip(("pk", "sk"), ({"S": v} for v in keys.total_key(period, x)), strict=True)),
+                lambda x: dict(
+                    zip(("pk", "sk"), ({"S": v} for v in keys.TOTALS.key(period, x)), strict=True)
+                ),
             ),
         ):
             request = {table: {"Keys": [key(x) for x in part]}}

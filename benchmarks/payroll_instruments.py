@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cost_meter import item_size
+
 __all__ = [
     "CallCounter",
     "EmulatorClock",
@@ -32,33 +34,6 @@ KB = 1024
 # =============================================================================================
 # Counting DynamoDB calls and request units
 # =============================================================================================
-
-
-def _value_size(v: Mapping[str, Any]) -> int:
-    """DynamoDB's size of one attribute value in wire format (close estimate)."""
-    ((t, x),) = v.items()
-    if t == "S":
-        return len(x.encode("utf-8"))
-    if t == "N":
-        digits = x.lstrip("-").replace(".", "").lstrip("0") or "0"
-        return (len(digits) + 1) // 2 + 1
-    if t == "B":
-        return len(base64.b64decode(x)) if isinstance(x, str) else len(x)
-    if t in ("BOOL", "NULL"):
-        return 1
-    if t == "M":
-        return 3 + sum(len(k.encode("utf-8")) + _value_size(w) + 1 for k, w in x.items())
-    if t == "L":
-        return 3 + sum(_value_size(w) + 1 for w in x)
-    if t == "SS":
-        return sum(len(s.encode("utf-8")) for s in x)
-    if t == "NS":
-        return sum(_value_size({"N": s}) for s in x)
-    return sum(len(base64.b64decode(s)) for s in x)  # BS
-
-
-def item_size(item: Mapping[str, Any]) -> int:
-    return sum(len(name.encode("utf-8")) + _value_size(v) for name, v in item.items())
 
 
 @dataclass

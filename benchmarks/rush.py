@@ -37,12 +37,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers" / "core" / "python"), str(ROOT / "infra")]
+from replika_infra.local.fake_aws import FAKE_AWS_ENV  # noqa: E402  (on the path set above)
+
 os.environ.update(
     {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "ap-southeast-3",
+        **FAKE_AWS_ENV,
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "CURSOR_SECRET": "rush-cursor-secret",  # signs the pending queue's page cursors
     }
@@ -251,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             approved += sum(1 for x in found if x.status == "approved")
             pending += sum(1 for x in found if x.status == "pending")
             try:
-                total = int(MonthTotal.get(*keys.total_key(period, e.nip)).approved_minutes or 0)
+                total = int(MonthTotal.get(*keys.TOTALS.key(period, e.nip)).approved_minutes or 0)
             except MonthTotal.DoesNotExist:
                 total = 0
             exact = exact and total == minutes and len(found) == len(created[e.nip])

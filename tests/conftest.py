@@ -15,14 +15,13 @@ from typing import Any
 
 import pytest
 
+from replika_infra.local.fake_aws import FAKE_AWS_ENV
+
 STACK = "replika-test"
 POOL_ARN_PREFIX = "arn:aws:cognito-idp:ap-southeast-3:123456789012:userpool"
 os.environ.update(
     {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "ap-southeast-3",
+        **FAKE_AWS_ENV,
         "REPLIKA_STAGE": "test",
         "REPLIKA_REGION_SLUG": "kota-bandung",
         "DIRECTORY_TABLE": f"{STACK}-directory",
@@ -60,6 +59,16 @@ os.environ.pop("AWS_PROFILE", None)
 ALL_APPS = {"remunerasi", "sabilulungan", "perizinan", "sakip", "wbs"}
 
 
+@pytest.fixture
+def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stand-in credentials and region again (a test before may have changed them), and no
+    real endpoint or profile."""
+    for name, value in FAKE_AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
 @pytest.fixture(autouse=True)
 def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Unit and integration tests talk to moto in-process; only e2e tests may open loopback sockets."""
@@ -76,13 +85,20 @@ def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
-@pytest.fixture
-def aws() -> Iterator[None]:
-    from moto import mock_aws
-
+@pytest.fixture(autouse=True, scope="session")
+def _moto_as_dynamodb() -> None:
+    """Every test's moto is the emulator ``replika dev`` runs, with the patches that make a
+    DynamoDB write atomic (``local/moto_patches.py``), including tests that open ``mock_aws``
+    themselves: without them two threads' conditional puts can both pass, and the concurrent
+    audit appends of ``test_core_audit`` lost a record on a loaded machine."""
     from replika_infra.local import moto_patches
 
     moto_patches.install()
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    from moto import mock_aws
 
     with mock_aws():
         yield

@@ -7,35 +7,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalice.app import Chalice
-
-from replika.core import runtime
 from replika.core.auth import Role
 from replika.core.http import Api, Ctx
 from replika.core.lazy import lazy_module
 from replika.core.pagination import PageQuery
-from replika.directory import service
-from replika.directory.models import (
-    AuditHeadsOut,
-    AuditVerifyOut,
-    AuditVerifyQuery,
-    EmployeeOut,
-    EmployeePage,
-    EmployeeQuery,
-    ImportQuery,
-    ImportResult,
-    OpdDetail,
-    OpdPage,
-)
+from replika.directory import models, service
 
 if TYPE_CHECKING:
     from replika.directory import audit_checks
 else:  # loaded by the first request that needs it (cold start)
     audit_checks = lazy_module("replika.directory.audit_checks")
 
-runtime.init("directory")  # validates the environment against the manifest: fails here, loudly
-app = Chalice(app_name="replika-directory")
-api = Api(app, title="replika directory", base_path="/directory")
+api = Api.for_app("directory", title="replika directory")
+app = api.app
 ADMINS = (Role.ADMIN, Role.BKPSDM)
 IMPORT_EXAMPLE = (
     "nip,nama,opd_kode,opd_nama,unit_kode,unit_nama,jabatan_kode,jabatan_nama,kelas_jabatan,atasan_nip\n"
@@ -44,48 +28,47 @@ IMPORT_EXAMPLE = (
 )
 
 
-@api.route("/opds", query=PageQuery, response=OpdPage, summary="Daftar OPD")
-def list_opds(ctx: Ctx, query: PageQuery) -> OpdPage:
+@api.route("/opds")
+def list_opds(ctx: Ctx, query: PageQuery) -> models.OpdPage:
+    """Daftar OPD"""
     return service.list_opds(query.limit, query.cursor)
 
 
-@api.route("/opds/{code}", response=OpdDetail, summary="Satu OPD dengan unitnya")
-def get_opd(ctx: Ctx, code: str) -> OpdDetail:
+@api.route("/opds/{code}")
+def get_opd(ctx: Ctx, code: str) -> models.OpdDetail:
+    """Satu OPD dengan unitnya"""
     return service.get_opd(code)
 
 
-@api.route("/employees", query=EmployeeQuery, response=EmployeePage, summary="Daftar pegawai (per OPD)")
-def list_employees(ctx: Ctx, query: EmployeeQuery) -> EmployeePage:
+@api.route("/employees")
+def list_employees(ctx: Ctx, query: models.EmployeeQuery) -> models.EmployeePage:
+    """Daftar pegawai (per OPD)"""
     return service.list_employees(ctx.user, query.opd, query.limit, query.cursor)
 
 
-@api.route("/employees/{nip}", response=EmployeeOut, summary="Satu pegawai")
-def get_employee(ctx: Ctx, nip: str) -> EmployeeOut:
+@api.route("/employees/{nip}")
+def get_employee(ctx: Ctx, nip: str) -> models.EmployeeOut:
+    """Satu pegawai"""
     return service.get_employee(ctx.user, nip)
 
 
-@api.route("/employees/{nip}/reports", query=PageQuery, response=EmployeePage, summary="Bawahan langsung")
-def direct_reports(ctx: Ctx, nip: str, query: PageQuery) -> EmployeePage:
+@api.route("/employees/{nip}/reports")
+def direct_reports(ctx: Ctx, nip: str, query: PageQuery) -> models.EmployeePage:
+    """Bawahan langsung"""
     return service.direct_reports(ctx.user, nip, query.limit, query.cursor)
 
 
-@api.route("/me", response=EmployeeOut, errors=(404,), summary="Data pegawai milik akun ini")
-def me(ctx: Ctx) -> EmployeeOut:
+@api.route("/me", errors=(404,))
+def me(ctx: Ctx) -> models.EmployeeOut:
+    """Data pegawai milik akun ini"""
     return service.me(ctx.user)
 
 
 @api.route(
-    "/import",
-    "POST",
-    roles=ADMINS,
-    query=ImportQuery,
-    raw_body=("text/csv",),
-    response=ImportResult,
-    summary="Impor ekspor SIMPEG (CSV): semua baris sah atau tidak ada yang disimpan",
-    idempotent=True,
-    raw_example=IMPORT_EXAMPLE,
+    "/import", "POST", roles=ADMINS, raw_body=("text/csv",), idempotent=True, raw_example=IMPORT_EXAMPLE
 )
-def import_directory(ctx: Ctx, query: ImportQuery) -> ImportResult:
+def import_directory(ctx: Ctx, query: models.ImportQuery) -> models.ImportResult:
+    """Impor ekspor SIMPEG (CSV): semua baris sah atau tidak ada yang disimpan"""
     return service.import_directory(
         ctx.raw_body, actor=ctx.user.actor, dry_run=query.dry_run, request_id=ctx.request_id
     )
@@ -95,24 +78,15 @@ def import_directory(ctx: Ctx, query: ImportQuery) -> ImportResult:
 AUDITORS = (Role.INSPEKTORAT_KEPALA, Role.INSPEKTORAT, Role.ADMIN)
 
 
-@api.route(
-    "/audit/verify",
-    roles=AUDITORS,
-    query=AuditVerifyQuery,
-    response=AuditVerifyOut,
-    summary="Periksa rantai log audit per hari terhadap kepala rantai yang diterbitkan",
-)
-def audit_verify(ctx: Ctx, query: AuditVerifyQuery) -> AuditVerifyOut:
+@api.route("/audit/verify", roles=AUDITORS)
+def audit_verify(ctx: Ctx, query: models.AuditVerifyQuery) -> models.AuditVerifyOut:
+    """Periksa rantai log audit per hari terhadap kepala rantai yang diterbitkan"""
     return audit_checks.verify(query.since, query.until, query.stream)
 
 
-@api.route(
-    "/public/audit/heads/{day}",
-    public=True,
-    response=AuditHeadsOut,
-    summary="Kepala rantai log audit yang diterbitkan untuk satu hari (UTC), terkunci Object Lock",
-)
-def audit_heads(ctx: Ctx, day: str) -> AuditHeadsOut:
+@api.route("/public/audit/heads/{day}", public=True)
+def audit_heads(ctx: Ctx, day: str) -> models.AuditHeadsOut:
+    """Kepala rantai log audit yang diterbitkan untuk satu hari (UTC), terkunci Object Lock"""
     return audit_checks.published_heads(day)
 
 

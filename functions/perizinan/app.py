@@ -14,60 +14,50 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalice.app import Chalice, Response
+from chalice.app import Response
 
-from replika.core import runtime
 from replika.core.auth import Role
 from replika.core.calendar import local_time_to_utc_cron
 from replika.core.config import PerizinanPolicy
-from replika.core.errors import NotFound
 from replika.core.http import Api, Ctx
-from replika.core.lazy import lazy_module
+from replika.core.lazy import lazy_modules
 from replika.core.pagination import PageQuery
-from replika.perizinan.models import (
-    ActionIn,
-    ApplicationIn,
-    ApplicationOut,
-    ApplicationPage,
-    CatalogueImport,
-    CatalogueImportOut,
-    CataloguePage,
-    DownloadOut,
-    FeedPage,
-    FeedQuery,
-    KeyOut,
-    MineQuery,
-    PaymentIn,
-    PermitOut,
-    PermitTypeIn,
-    PermitTypeOut,
-    ProfileIn,
-    ProfileOut,
-    QueuePage,
-    QueueQuery,
-    ResubmitIn,
-    RevokeIn,
-    StatsOut,
-    StatsQuery,
-    SurveyIn,
-    SurveyOut,
-    TrackOut,
-    VerifyOut,
-)
+from replika.perizinan import models
 
 if TYPE_CHECKING:
-    from replika.perizinan.service import applications, catalogue, clock, feed, permits, stats
+    from replika.perizinan.service import (
+        applications,
+        catalogue,
+        clock,
+        escalations,
+        feed,
+        files,
+        permits,
+        stats,
+    )
 else:  # loaded by the first request that needs them (cold start)
-    applications = lazy_module("replika.perizinan.service.applications")
-    catalogue = lazy_module("replika.perizinan.service.catalogue")
-    clock = lazy_module("replika.perizinan.service.clock")
-    feed = lazy_module("replika.perizinan.service.feed")
-    permits = lazy_module("replika.perizinan.service.permits")
-    stats = lazy_module("replika.perizinan.service.stats")
+    applications, escalations, files, catalogue, clock, feed, permits, stats = lazy_modules(
+        "replika.perizinan.service",
+        "applications",
+        "escalations",
+        "files",
+        "catalogue",
+        "clock",
+        "feed",
+        "permits",
+        "stats",
+    )
 
-runtime.init("perizinan")  # validates the environment against the manifest: fails here, loudly
-app = Chalice(app_name="replika-perizinan")
-api = Api(app, title="replika Perizinan (Hayu)", base_path="/perizinan")
+#: An application number or a verify code: letters and digits; a permit number (its region's
+#: format) also has ``./-``. Anything else names nothing (404); the document states the patterns.
+APPLICATION_NUMBER = "^[A-Z0-9]{3,60}$"
+PERMIT_NUMBER = "^[A-Z0-9./-]{3,60}$"
+api = Api.for_app(
+    "perizinan",
+    title="replika Perizinan (Hayu)",
+    path_patterns={"number": APPLICATION_NUMBER, "code": APPLICATION_NUMBER},
+)
+app = api.app
 OFFICE = (Role.DPMPTSP,)
 STAFF = (Role.DPMPTSP, Role.PEGAWAI)
 APPLICANT = (Role.PEMOHON,)
@@ -75,48 +65,31 @@ READERS = (Role.PEMOHON, Role.DPMPTSP, Role.PEGAWAI)
 _DEFAULT = PerizinanPolicy()
 SLA_CRON = local_time_to_utc_cron("Asia/Jakarta", _DEFAULT.sla_check_hour, _DEFAULT.sla_check_minute)
 
-NUMBER_MAX = 60  # every path parameter has a length bound
-
-
-def _bounded(value: str, pattern: str = "A-Z0-9./-") -> str:
-    import re
-
-    if not 3 <= len(value) <= NUMBER_MAX or not re.fullmatch(f"[{pattern}]+", value):
-        raise NotFound("Data tidak ditemukan.")
-    return value
-
 
 # -- public ---------------------------------------------------------------------------------------
 
 
-@api.route("/public/verify/{code}", public=True, response=VerifyOut, summary="Verifikasi izin (kode QR)")
-def public_verify(ctx: Ctx, code: str) -> VerifyOut:
-    return permits.verify(_bounded(code, "A-Z0-9"))
+@api.route("/public/verify/{code}", public=True)
+def public_verify(ctx: Ctx, code: str) -> models.VerifyOut:
+    """Verifikasi izin (kode QR)"""
+    return permits.verify(code)
 
 
-@api.route("/public/key", public=True, response=KeyOut, summary="Kunci publik verifikasi izin (PEM)")
-def public_key(ctx: Ctx) -> KeyOut:
+@api.route("/public/key", public=True)
+def public_key(ctx: Ctx) -> models.KeyOut:
+    """Kunci publik verifikasi izin (PEM)"""
     return permits.public_key()
 
 
-@api.route(
-    "/public/applications/{number}",
-    public=True,
-    response=TrackOut,
-    summary="Lacak permohonan: tahap dan tenggat",
-)
-def public_track(ctx: Ctx, number: str) -> TrackOut:
-    return applications.track(_bounded(number, "A-Z0-9"))
+@api.route("/public/applications/{number}", public=True)
+def public_track(ctx: Ctx, number: str) -> models.TrackOut:
+    """Lacak permohonan: tahap dan tenggat"""
+    return applications.track(number)
 
 
-@api.route(
-    "/public/stats",
-    public=True,
-    query=StatsQuery,
-    response=StatsOut,
-    summary="Statistik per jenis izin: permohonan, terbit, median hari kerja, tepat SLA, fiktif positif, IKM",
-)
-def public_stats(ctx: Ctx, query: StatsQuery) -> Response:
+@api.route("/public/stats", public=True, response=models.StatsOut)
+def public_stats(ctx: Ctx, query: models.StatsQuery) -> Response:
+    """Statistik per jenis izin: permohonan, terbit, median hari kerja, tepat SLA, fiktif positif, IKM"""
     out = stats.public_stats(query.year)
     return Response(
         body=out.model_dump_json(),
@@ -125,41 +98,30 @@ def public_stats(ctx: Ctx, query: StatsQuery) -> Response:
     )
 
 
-@api.route("/public/catalogue", public=True, query=PageQuery, response=CataloguePage, summary="Katalog izin")
+@api.route("/public/catalogue", public=True, response=models.CataloguePage)
 def public_catalogue(ctx: Ctx, query: PageQuery) -> Any:
+    """Katalog izin"""
     return catalogue.list_types(query.limit, query.cursor)
 
 
-@api.route("/public/catalogue/{code}", public=True, response=PermitTypeOut, summary="Satu jenis izin")
-def public_type(ctx: Ctx, code: str) -> PermitTypeOut:
-    return catalogue.get_type(_bounded(code, "A-Z0-9"))
+@api.route("/public/catalogue/{code}", public=True)
+def public_type(ctx: Ctx, code: str) -> models.PermitTypeOut:
+    """Satu jenis izin"""
+    return catalogue.get_type(code)
 
 
 # -- catalogue (DPMPTSP) ----------------------------------------------------------------------------
 
 
-@api.route(
-    "/catalogue",
-    "POST",
-    roles=OFFICE,
-    body=PermitTypeIn,
-    response=PermitTypeOut,
-    status=201,
-    summary="Simpan jenis izin (versi baru)",
-)
-def save_type(ctx: Ctx, body: PermitTypeIn) -> PermitTypeOut:
+@api.route("/catalogue", "POST", roles=OFFICE, status=201)
+def save_type(ctx: Ctx, body: models.PermitTypeIn) -> models.PermitTypeOut:
+    """Simpan jenis izin (versi baru)"""
     return catalogue.save_type(body, ctx.user, ctx.request_id)
 
 
-@api.route(
-    "/catalogue/import",
-    "POST",
-    roles=OFFICE,
-    body=CatalogueImport,
-    response=CatalogueImportOut,
-    summary="Impor katalog (JSON)",
-)
-def import_catalogue(ctx: Ctx, body: CatalogueImport) -> CatalogueImportOut:
+@api.route("/catalogue/import", "POST", roles=OFFICE)
+def import_catalogue(ctx: Ctx, body: models.CatalogueImport) -> models.CatalogueImportOut:
+    """Impor katalog (JSON)"""
     return catalogue.import_types(body.types, ctx.user, ctx.request_id)
 
 
@@ -168,166 +130,151 @@ def import_catalogue(ctx: Ctx, body: CatalogueImport) -> CatalogueImportOut:
     "POST",
     roles=OFFICE,
     raw_body=("text/csv",),
-    response=CatalogueImportOut,
-    summary="Impor katalog (CSV: satu baris per tahap; semua baris diperiksa sebelum disimpan)",
-    raw_example=(
-        "code,name,fee,validity_months,risk,allows_report,documents,form_schema,"
-        "stage_code,stage_name,stage_role,stage_opd,stage_sla_days\n"
-        "UMK,Izin Usaha Mikro,0,0,,ya,ktp,,verifikasi,Verifikasi,dpmptsp,,2\n"
-    ),
+    raw_example="code,name,fee,validity_months,risk,allows_report,documents,form_schema,"
+    "stage_code,stage_name,stage_role,stage_opd,stage_sla_days\n"
+    "UMK,Izin Usaha Mikro,0,0,,ya,ktp,,verifikasi,Verifikasi,dpmptsp,,2\n",
 )
-def import_catalogue_csv(ctx: Ctx) -> CatalogueImportOut:
+def import_catalogue_csv(ctx: Ctx) -> models.CatalogueImportOut:
+    """Impor katalog (CSV: satu baris per tahap; semua baris diperiksa sebelum disimpan)"""
     return catalogue.import_csv(ctx.raw_body, ctx.user, ctx.request_id)
 
 
 # -- applicants ---------------------------------------------------------------------------------------
 
 
-@api.route("/me", "PUT", roles=APPLICANT, body=ProfileIn, response=ProfileOut, summary="Profil pemohon")
-def put_profile(ctx: Ctx, body: ProfileIn) -> ProfileOut:
+@api.route("/me", "PUT", roles=APPLICANT)
+def put_profile(ctx: Ctx, body: models.ProfileIn) -> models.ProfileOut:
+    """Profil pemohon"""
     return applications.put_profile(body, ctx.user, ctx.request_id)
 
 
-@api.route("/me", roles=APPLICANT, response=ProfileOut, summary="Profil pemohon")
-def get_profile(ctx: Ctx) -> ProfileOut:
+@api.route("/me", roles=APPLICANT)
+def get_profile(ctx: Ctx) -> models.ProfileOut:
+    """Profil pemohon"""
     return applications.get_profile(ctx.user)
 
 
-@api.route(
-    "/applications",
-    "POST",
-    roles=APPLICANT,
-    errors=(404,),  # an unknown permit type, or an applicant without a profile
-    body=ApplicationIn,
-    response=ApplicationOut,
-    status=201,
-    idempotent=True,
-    summary="Ajukan permohonan (atau daftar: jalur pelaporan)",
-)
-def submit(ctx: Ctx, body: ApplicationIn) -> ApplicationOut:
+@api.route("/documents", "POST", roles=APPLICANT, status=201)
+def upload_document(ctx: Ctx, body: models.DocumentUploadIn) -> models.UploadOut:
+    """Unggah dokumen persyaratan (tautan POST bertanda tangan; dipakai saat mengajukan)"""
+    return files.upload_document(body, ctx.user, ctx.request_id)
+
+
+@api.route("/applications", "POST", roles=APPLICANT, errors=(404,), status=201, idempotent=True)
+def submit(ctx: Ctx, body: models.ApplicationIn) -> models.ApplicationOut:
+    """Ajukan permohonan (atau daftar: jalur pelaporan)"""
     return applications.submit(body, ctx.user, ctx.request_id)
 
 
-@api.route(
-    "/applications/mine",
-    roles=APPLICANT,
-    query=MineQuery,
-    response=ApplicationPage,
-    summary="Permohonan saya",
-)
-def mine(ctx: Ctx, query: MineQuery) -> Any:
+@api.route("/applications/mine", roles=APPLICANT, response=models.ApplicationPage)
+def mine(ctx: Ctx, query: models.MineQuery) -> Any:
+    """Permohonan saya"""
     return applications.mine(ctx.user, query.limit, query.cursor)
 
 
-@api.route("/applications/{number}", roles=READERS, response=ApplicationOut, summary="Satu permohonan")
-def get_application(ctx: Ctx, number: str) -> ApplicationOut:
-    return applications.get(_bounded(number, "A-Z0-9"), ctx.user)
+@api.route("/applications/{number}", roles=READERS)
+def get_application(ctx: Ctx, number: str) -> models.ApplicationOut:
+    """Satu permohonan"""
+    return applications.get(number, ctx.user)
 
 
-@api.route(
-    "/applications/{number}/resubmit",
-    "POST",
-    roles=APPLICANT,
-    body=ResubmitIn,
-    response=ApplicationOut,
-    summary="Kirim ulang setelah dikembalikan untuk perbaikan",
-)
-def resubmit(ctx: Ctx, number: str, body: ResubmitIn) -> ApplicationOut:
-    return applications.resubmit(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+@api.route("/applications/{number}/resubmit", "POST", roles=APPLICANT)
+def resubmit(ctx: Ctx, number: str, body: models.ResubmitIn) -> models.ApplicationOut:
+    """Kirim ulang setelah dikembalikan untuk perbaikan"""
+    return applications.resubmit(number, body, ctx.user, ctx.request_id)
 
 
-@api.route(
-    "/applications/{number}/withdraw",
-    "POST",
-    roles=APPLICANT,
-    response=ApplicationOut,
-    summary="Tarik permohonan",
-)
-def withdraw(ctx: Ctx, number: str) -> ApplicationOut:
-    return applications.withdraw(_bounded(number, "A-Z0-9"), ctx.user, ctx.request_id)
+@api.route("/applications/{number}/withdraw", "POST", roles=APPLICANT)
+def withdraw(ctx: Ctx, number: str) -> models.ApplicationOut:
+    """Tarik permohonan"""
+    return applications.withdraw(number, ctx.user, ctx.request_id)
 
 
-@api.route(
-    "/applications/{number}/survey",
-    "POST",
-    roles=APPLICANT,
-    body=SurveyIn,
-    response=SurveyOut,
-    status=201,
-    summary="Survei kepuasan masyarakat (SKM, 9 unsur) setelah izin terbit",
-)
-def answer_survey(ctx: Ctx, number: str, body: SurveyIn) -> SurveyOut:
-    return stats.answer_survey(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+@api.route("/applications/{number}/survey", "POST", roles=APPLICANT, status=201)
+def answer_survey(ctx: Ctx, number: str, body: models.SurveyIn) -> models.SurveyOut:
+    """Survei kepuasan masyarakat (SKM, 9 unsur) setelah izin terbit"""
+    return stats.answer_survey(number, body, ctx.user, ctx.request_id)
 
 
-@api.route("/applications/{number}/survey", roles=APPLICANT, response=SurveyOut, summary="Jawaban SKM saya")
-def my_survey(ctx: Ctx, number: str) -> SurveyOut:
-    return stats.my_survey(_bounded(number, "A-Z0-9"), ctx.user)
+@api.route("/applications/{number}/survey", roles=APPLICANT)
+def my_survey(ctx: Ctx, number: str) -> models.SurveyOut:
+    """Jawaban SKM saya"""
+    return stats.my_survey(number, ctx.user)
 
 
-@api.route(
-    "/feed",
-    roles=OFFICE,
-    query=FeedQuery,
-    response=FeedPage,
-    summary="Umpan status untuk OSS: setiap perubahan status pada satu hari (NIB, kode izin, kode status)",
-)
-def status_feed(ctx: Ctx, query: FeedQuery) -> Any:
+@api.route("/feed", roles=OFFICE, response=models.FeedPage)
+def status_feed(ctx: Ctx, query: models.FeedQuery) -> Any:
+    """Umpan status untuk OSS: setiap perubahan status pada satu hari (NIB, kode izin, kode status)"""
     return feed.day(query.day, query.limit, query.cursor)
 
 
 # -- back office ----------------------------------------------------------------------------------------
 
 
-@api.route("/queue", roles=STAFF, query=QueueQuery, response=QueuePage, summary="Antrean menurut tenggat")
-def queue(ctx: Ctx, query: QueueQuery) -> Any:
+@api.route("/queue", roles=STAFF, response=models.QueuePage)
+def queue(ctx: Ctx, query: models.QueueQuery) -> Any:
+    """Antrean menurut tenggat"""
     return applications.queue(query.role, ctx.user, query.limit, query.cursor)
 
 
-@api.route(
-    "/applications/{number}/actions",
-    "POST",
-    roles=STAFF,
-    body=ActionIn,
-    response=ApplicationOut,
-    summary="Teruskan, kembalikan atau tolak (pemegang tahap)",
-)
-def act(ctx: Ctx, number: str, body: ActionIn) -> ApplicationOut:
-    return applications.act(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+@api.route("/applications/{number}/actions", "POST", roles=STAFF)
+def act(ctx: Ctx, number: str, body: models.ActionIn) -> models.ApplicationOut:
+    """Teruskan, kembalikan atau tolak (pemegang tahap)"""
+    return applications.act(number, body, ctx.user, ctx.request_id)
 
 
-@api.route(
-    "/applications/{number}/payment",
-    "POST",
-    roles=OFFICE,
-    body=PaymentIn,
-    response=ApplicationOut,
-    summary="Retribusi dibayar (nomor bukti) atau dibebaskan (alasan): izin terbit",
-)
-def payment(ctx: Ctx, number: str, body: PaymentIn) -> ApplicationOut:
-    return applications.pay(_bounded(number, "A-Z0-9"), body, ctx.user, ctx.request_id)
+@api.route("/applications/{number}/visit", "PUT", roles=STAFF)
+def record_visit(ctx: Ctx, number: str, body: models.VisitIn) -> models.VisitOut:
+    """Laporan kunjungan lapangan (tahap teknis, pemegang tahap)"""
+    return applications.record_visit(number, body, ctx.user, ctx.request_id)
 
 
-@api.route("/permits/{number}", roles=READERS, response=PermitOut, summary="Satu izin")
-def get_permit(ctx: Ctx, number: str) -> PermitOut:
-    return permits.get_permit(_bounded(number), ctx.user)
+@api.route("/applications/{number}/visit/photos", "POST", roles=STAFF, status=201)
+def upload_visit_photo(ctx: Ctx, number: str, body: models.VisitPhotoIn) -> models.UploadOut:
+    """Unggah foto kunjungan atau pindaian berita acara (tautan POST bertanda tangan)"""
+    return applications.upload_visit_photo(number, body, ctx.user, ctx.request_id)
 
 
-@api.route("/permits/{number}/document", roles=READERS, response=DownloadOut, summary="Unduh PDF izin")
-def permit_document(ctx: Ctx, number: str) -> DownloadOut:
-    return permits.document(_bounded(number), ctx.user)
+@api.route("/applications/{number}/files", roles=STAFF)
+def file_links(ctx: Ctx, number: str) -> models.FilesOut:
+    """Tautan unduh dokumen persyaratan dan berkas kunjungan (petugas)"""
+    return applications.file_links(number, ctx.user)
 
 
-@api.route(
-    "/permits/{number}/revoke",
-    "POST",
-    roles=OFFICE,
-    body=RevokeIn,
-    response=PermitOut,
-    summary="Cabut izin atau tanda terdaftar (dengan alasan)",
-)
-def revoke(ctx: Ctx, number: str, body: RevokeIn) -> PermitOut:
-    return permits.revoke(_bounded(number), body.reason, ctx.user, ctx.request_id)
+@api.route("/escalations", roles=OFFICE, response=models.EscalationPage)
+def escalation_queue(ctx: Ctx, query: models.MineQuery) -> Any:
+    """Antrean eskalasi Kepala DPMPTSP menurut tenggat (lewat SLA, fiktif positif tidak berlaku)"""
+    return escalations.queue(ctx.user, query.limit, query.cursor)
+
+
+@api.route("/applications/{number}/escalation", "POST", roles=OFFICE)
+def escalation_act(ctx: Ctx, number: str, body: models.EscalationIn) -> models.ApplicationOut:
+    """Kepala DPMPTSP: putuskan (grant/reject) atau tugaskan ulang (reassign) permohonan tereskalasi"""
+    return escalations.act(number, body, ctx.user, ctx.request_id)
+
+
+@api.route("/applications/{number}/payment", "POST", roles=OFFICE)
+def payment(ctx: Ctx, number: str, body: models.PaymentIn) -> models.ApplicationOut:
+    """Retribusi dibayar (nomor bukti) atau dibebaskan (alasan): izin terbit"""
+    return applications.pay(number, body, ctx.user, ctx.request_id)
+
+
+@api.route("/permits/{number}", roles=READERS, path_patterns={"number": PERMIT_NUMBER})
+def get_permit(ctx: Ctx, number: str) -> models.PermitOut:
+    """Satu izin"""
+    return permits.get_permit(number, ctx.user)
+
+
+@api.route("/permits/{number}/document", roles=READERS, path_patterns={"number": PERMIT_NUMBER})
+def permit_document(ctx: Ctx, number: str) -> models.DownloadOut:
+    """Unduh PDF izin"""
+    return permits.document(number, ctx.user)
+
+
+@api.route("/permits/{number}/revoke", "POST", roles=OFFICE, path_patterns={"number": PERMIT_NUMBER})
+def revoke(ctx: Ctx, number: str, body: models.RevokeIn) -> models.PermitOut:
+    """Cabut izin atau tanda terdaftar (dengan alasan)"""
+    return permits.revoke(number, body.reason, ctx.user, ctx.request_id)
 
 
 # -- schedule -------------------------------------------------------------------------------------------

@@ -3,63 +3,35 @@ with public transparency routes under `/public/` (no token, cacheable, nothing p
 
 Applicants (organisations) sign themselves up in the applicants' pool (role ``pemohon``); staff
 act by role: TU (pegawai of the region's TU OPD), kepala-daerah, TAPD (also Tim Pertimbangan),
-the technical OPD (pegawai of the proposal's OPD), BPKAD. Individual bansos recipients are entered
-by the responsible OPD (pegawai of a ``bansos_opds`` OPD). Thin adapter: parse, check role, call
-:mod:`replika.sabilulungan.service`.
+the technical OPD (pegawai of the OPD the head of region assigned at disposition), BPKAD; one
+person never does two steps that must be independent (``rules/duties.py``). Individual bansos
+recipients are entered by the responsible OPD (pegawai of a ``bansos_opds`` OPD). Thin adapter:
+parse, check role, call :mod:`replika.sabilulungan.service`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalice.app import Chalice, Response
+from chalice.app import Response
 
 from replika.core import runtime
 from replika.core.auth import Role
 from replika.core.calendar import local_time_to_utc_cron
 from replika.core.errors import NotFound
 from replika.core.http import Api, Ctx
-from replika.core.lazy import lazy_module
-from replika.sabilulungan.models import (
-    AmountIn,
-    ApprovalIn,
-    BudgetIn,
-    BudgetOut,
-    DashboardOut,
-    DisbursementIn,
-    DownloadOut,
-    MatchesOut,
-    PageIn,
-    ProfileIn,
-    ProfileOut,
-    ProposalEdit,
-    ProposalIn,
-    ProposalOut,
-    ProposalPage,
-    PublicProposal,
-    QueueQuery,
-    RecipientPage,
-    RecipientQuery,
-    RecommendationIn,
-    SummaryOut,
-    TransitionIn,
-    UploadIn,
-    UploadOut,
-    VersionIn,
-    YearQuery,
-)
+from replika.core.lazy import lazy_modules
+from replika.sabilulungan import models
 
 if TYPE_CHECKING:
-    from replika.sabilulungan.service import applicants, proposals, public, reports
+    from replika.sabilulungan.service import applicants, evaluation, grant, proposals, public, reports
 else:  # loaded by the first request that needs them (cold start)
-    applicants = lazy_module("replika.sabilulungan.service.applicants")
-    proposals = lazy_module("replika.sabilulungan.service.proposals")
-    public = lazy_module("replika.sabilulungan.service.public")
-    reports = lazy_module("replika.sabilulungan.service.reports")
+    applicants, evaluation, grant, proposals, public, reports = lazy_modules(
+        "replika.sabilulungan.service", "applicants", "evaluation", "grant", "proposals", "public", "reports"
+    )
 
-runtime.init("sabilulungan")  # validates the environment against the manifest: fails here, loudly
-app = Chalice(app_name="replika-sabilulungan")
-api = Api(app, title="replika Sabilulungan", base_path="/sabilulungan")
+api = Api.for_app("sabilulungan", title="replika Sabilulungan")
+app = api.app
 
 APPLICANT = (Role.PEMOHON,)
 STAFF = (
@@ -75,6 +47,7 @@ OWNERS = (Role.PEMOHON, Role.PEGAWAI)  # organisations, and the OPD entering ban
 EVERYONE = (*STAFF, Role.PEMOHON)
 MONITORS = (Role.TAPD, Role.KEPALA_DAERAH, Role.BPKAD, Role.ADMIN, Role.INSPEKTORAT, Role.INSPEKTORAT_KEPALA)
 CACHE = {"Cache-Control": "public, max-age=300"}
+EVALUATION = "Catatan evaluasi (staf): daftar periksa, kunjungan lapangan, revisi RAB dengan rinciannya"
 
 
 def _year(text: str) -> int:
@@ -86,258 +59,180 @@ def _year(text: str) -> int:
 # -- applicants ---------------------------------------------------------------------------------
 
 
-@api.route("/applicants/me", roles=APPLICANT, response=ProfileOut, summary="Profil lembaga pemohon")
-def get_profile(ctx: Ctx) -> ProfileOut:
+@api.route("/applicants/me", roles=APPLICANT)
+def get_profile(ctx: Ctx) -> models.ProfileOut:
+    """Profil lembaga pemohon"""
     return applicants.get_profile(ctx.user)
 
 
-@api.route(
-    "/applicants/me",
-    "PUT",
-    roles=APPLICANT,
-    body=ProfileIn,
-    response=ProfileOut,
-    summary="Isi/ubah profil lembaga (badan hukum, NPWP, alamat, pengurus, rekening)",
-)
-def put_profile(ctx: Ctx, body: ProfileIn) -> ProfileOut:
+@api.route("/applicants/me", "PUT", roles=APPLICANT)
+def put_profile(ctx: Ctx, body: models.ProfileIn) -> models.ProfileOut:
+    """Isi/ubah profil lembaga (badan hukum, NPWP, alamat, pengurus, rekening)"""
     return applicants.put_profile(ctx.user, body, ctx.request_id)
 
 
 # -- proposals ----------------------------------------------------------------------------------
 
 
-@api.route(
-    "/proposals",
-    "POST",
-    roles=OWNERS,
-    body=ProposalIn,
-    response=ProposalOut,
-    status=201,
-    summary="Buat draf usulan (hibah: pemohon; bansos perorangan: OPD penanggung jawab)",
-    idempotent=True,
-)
-def create_proposal(ctx: Ctx, body: ProposalIn) -> ProposalOut:
+@api.route("/proposals", "POST", roles=OWNERS, status=201, idempotent=True)
+def create_proposal(ctx: Ctx, body: models.ProposalIn) -> models.ProposalOut:
+    """Buat draf usulan (hibah: pemohon; bansos perorangan: OPD penanggung jawab)"""
     return proposals.create(ctx.user, body, ctx.request_id)
 
 
-@api.route("/proposals/mine", roles=OWNERS, query=PageIn, response=ProposalPage, summary="Usulan saya")
-def my_proposals(ctx: Ctx, query: PageIn) -> ProposalPage:
+@api.route("/proposals/mine", roles=OWNERS)
+def my_proposals(ctx: Ctx, query: models.PageIn) -> models.ProposalPage:
+    """Usulan saya"""
     return reports.mine(ctx.user, query.limit, query.cursor)
 
 
-@api.route("/queue", roles=STAFF, query=QueueQuery, response=ProposalPage, summary="Antrean per langkah")
-def queue(ctx: Ctx, query: QueueQuery) -> ProposalPage:
+@api.route("/queue", roles=STAFF)
+def queue(ctx: Ctx, query: models.QueueQuery) -> models.ProposalPage:
+    """Antrean per langkah"""
     return reports.queue(ctx.user, query)
 
 
-@api.route("/proposals/{proposal_id}", roles=EVERYONE, response=ProposalOut, summary="Satu usulan")
-def get_proposal(ctx: Ctx, proposal_id: str) -> ProposalOut:
+@api.route("/proposals/{proposal_id}", roles=EVERYONE)
+def get_proposal(ctx: Ctx, proposal_id: str) -> models.ProposalOut:
+    """Satu usulan"""
     return proposals.get(ctx.user, proposal_id)
 
 
-@api.route(
-    "/proposals/{proposal_id}",
-    "PUT",
-    roles=OWNERS,
-    body=ProposalEdit,
-    response=ProposalOut,
-    summary="Ubah draf (sampai diajukan) atau usulan yang dikembalikan",
-)
-def edit_proposal(ctx: Ctx, proposal_id: str, body: ProposalEdit) -> ProposalOut:
+@api.route("/proposals/{proposal_id}", "PUT", roles=OWNERS)
+def edit_proposal(ctx: Ctx, proposal_id: str, body: models.ProposalEdit) -> models.ProposalOut:
+    """Ubah draf (sampai diajukan) atau usulan yang dikembalikan"""
     return proposals.edit(ctx.user, proposal_id, body, ctx.request_id)
 
 
-@api.route(
-    "/proposals/{proposal_id}/documents",
-    "POST",
-    roles=OWNERS,
-    body=UploadIn,
-    response=UploadOut,
-    status=201,
-    summary="Tautan unggah satu dokumen daftar periksa",
-)
-def upload_document(ctx: Ctx, proposal_id: str, body: UploadIn) -> UploadOut:
+@api.route("/proposals/{proposal_id}/documents", "POST", roles=OWNERS, status=201)
+def upload_document(ctx: Ctx, proposal_id: str, body: models.UploadIn) -> models.UploadOut:
+    """Tautan unggah satu dokumen daftar periksa"""
     return proposals.upload_document(ctx.user, proposal_id, body)
 
 
-@api.route(
-    "/proposals/{proposal_id}/submit",
-    "POST",
-    roles=OWNERS,
-    body=VersionIn,
-    response=ProposalOut,
-    summary="Ajukan usulan: nomor publik diberikan",
-)
-def submit_proposal(ctx: Ctx, proposal_id: str, body: VersionIn) -> ProposalOut:
+@api.route("/proposals/{proposal_id}/submit", "POST", roles=OWNERS)
+def submit_proposal(ctx: Ctx, proposal_id: str, body: models.VersionIn) -> models.ProposalOut:
+    """Ajukan usulan: nomor publik diberikan"""
     return proposals.submit(ctx.user, proposal_id, body.version, ctx.request_id)
 
 
-@api.route(
-    "/proposals/{proposal_id}/transition",
-    "POST",
-    roles=EVERYONE,
-    body=TransitionIn,
-    response=ProposalOut,
-    summary="Langkah peninjauan: teruskan, kembalikan, tolak, ajukan ulang, LPJ",
-)
-def transition(ctx: Ctx, proposal_id: str, body: TransitionIn) -> ProposalOut:
+@api.route("/proposals/{proposal_id}/transition", "POST", roles=EVERYONE)
+def transition(ctx: Ctx, proposal_id: str, body: models.TransitionIn) -> models.ProposalOut:
+    """Langkah peninjauan: teruskan, kembalikan, tolak, ajukan ulang, LPJ, tarik, batalkan"""
     return proposals.act(ctx.user, proposal_id, body, ctx.request_id)
 
 
-@api.route(
-    "/proposals/{proposal_id}/matches",
-    roles=(Role.PEGAWAI, Role.TAPD, Role.KEPALA_DAERAH),
-    response=MatchesOut,
-    summary="Penerima yang sama (lintas tahun dan OPD)",
-)
-def proposal_matches(ctx: Ctx, proposal_id: str) -> MatchesOut:
+@api.route("/proposals/{proposal_id}/disposition", "POST", roles=(Role.KEPALA_DAERAH,))
+def disposition(ctx: Ctx, proposal_id: str, body: models.DispositionIn) -> models.ProposalOut:
+    """Disposisi kepala daerah: menunjuk OPD teknis (pemohon hanya mengusulkan)"""
+    return evaluation.dispose(ctx.user, proposal_id, body, ctx.request_id)
+
+
+@api.route("/proposals/{proposal_id}/site-visit", "POST", roles=(Role.PEGAWAI,))
+def site_visit(ctx: Ctx, proposal_id: str, body: models.SiteVisitIn) -> models.ProposalOut:
+    """OPD teknis mencatat berita acara kunjungan lapangan (nomor, tanggal)"""
+    return evaluation.record_site_visit(ctx.user, proposal_id, body, ctx.request_id)
+
+
+@api.route("/proposals/{proposal_id}/site-visit/upload", "POST", roles=(Role.PEGAWAI,), status=201)
+def site_visit_upload(ctx: Ctx, proposal_id: str, body: models.UploadIn) -> models.UploadOut:
+    """Tautan unggah berita acara (berita-acara) atau foto kunjungan (foto)"""
+    return evaluation.site_visit_upload(ctx.user, proposal_id, body)
+
+
+@api.route("/proposals/{proposal_id}/evaluation", roles=STAFF, summary=EVALUATION)
+def evaluation_record(ctx: Ctx, proposal_id: str) -> models.EvaluationOut:
+    return evaluation.view(ctx.user, proposal_id)
+
+
+@api.route("/proposals/{proposal_id}/matches", roles=(Role.PEGAWAI, Role.TAPD, Role.KEPALA_DAERAH))
+def proposal_matches(ctx: Ctx, proposal_id: str) -> models.MatchesOut:
+    """Penerima yang sama (lintas tahun dan OPD)"""
     return reports.matches(ctx.user, proposal_id)
 
 
-@api.route(
-    "/proposals/{proposal_id}/recommendation",
-    "POST",
-    roles=(Role.PEGAWAI,),
-    body=RecommendationIn,
-    response=ProposalOut,
-    summary="Evaluasi OPD teknis: daftar periksa, koreksi RAB, nilai rekomendasi",
-)
-def recommend(ctx: Ctx, proposal_id: str, body: RecommendationIn) -> ProposalOut:
-    return proposals.recommend(ctx.user, proposal_id, body, ctx.request_id)
+@api.route("/proposals/{proposal_id}/recommendation", "POST", roles=(Role.PEGAWAI,))
+def recommend(ctx: Ctx, proposal_id: str, body: models.RecommendationIn) -> models.ProposalOut:
+    """Evaluasi OPD teknis: daftar periksa, koreksi RAB, nilai rekomendasi"""
+    return evaluation.recommend(ctx.user, proposal_id, body, ctx.request_id)
 
 
-@api.route(
-    "/proposals/{proposal_id}/amount",
-    "POST",
-    roles=(Role.TAPD,),
-    body=AmountIn,
-    response=ProposalOut,
-    summary="TAPD menetapkan nilai (dalam pagu tahun anggaran)",
-)
-def set_amount(ctx: Ctx, proposal_id: str, body: AmountIn) -> ProposalOut:
+@api.route("/proposals/{proposal_id}/amount", "POST", roles=(Role.TAPD,))
+def set_amount(ctx: Ctx, proposal_id: str, body: models.AmountIn) -> models.ProposalOut:
+    """TAPD menetapkan nilai (dalam pagu tahun anggaran)"""
     return proposals.set_amount(ctx.user, proposal_id, body, ctx.request_id)
 
 
-@api.route(
-    "/proposals/{proposal_id}/approval",
-    "POST",
-    roles=(Role.KEPALA_DAERAH,),
-    body=ApprovalIn,
-    response=ProposalOut,
-    summary="Persetujuan kepala daerah (pengecualian penerima berulang dengan alasan)",
-)
-def approve(ctx: Ctx, proposal_id: str, body: ApprovalIn) -> ProposalOut:
+@api.route("/proposals/{proposal_id}/approval", "POST", roles=(Role.KEPALA_DAERAH,))
+def approve(ctx: Ctx, proposal_id: str, body: models.ApprovalIn) -> models.ProposalOut:
+    """Persetujuan kepala daerah (pengecualian penerima berulang dengan alasan)"""
     return proposals.approve(ctx.user, proposal_id, body, ctx.request_id)
 
 
-@api.route(
-    "/proposals/{proposal_id}/nphd",
-    "POST",
-    roles=(Role.PEGAWAI, Role.BPKAD, Role.PEMOHON),
-    response=DownloadOut,
-    summary="Buat NPHD (PDF) dan tautan unduhnya",
-)
-def nphd(ctx: Ctx, proposal_id: str) -> DownloadOut:
-    url, number = proposals.generate_nphd(ctx.user, proposal_id)
-    return DownloadOut(url=url, number=number)
+@api.route("/proposals/{proposal_id}/nphd", "POST", roles=(Role.PEGAWAI, Role.BPKAD, Role.PEMOHON))
+def nphd(ctx: Ctx, proposal_id: str) -> models.DownloadOut:
+    """Buat NPHD (PDF) dan tautan unduhnya"""
+    url, number = grant.generate_nphd(ctx.user, proposal_id)
+    return models.DownloadOut(url=url, number=number)
 
 
-@api.route(
-    "/proposals/{proposal_id}/nphd/upload",
-    "POST",
-    roles=(Role.PEGAWAI,),
-    body=UploadIn,
-    response=UploadOut,
-    status=201,
-    summary="Tautan unggah pindaian NPHD bertanda tangan",
-)
-def nphd_upload(ctx: Ctx, proposal_id: str, body: UploadIn) -> UploadOut:
-    return proposals.upload_link(ctx.user, proposal_id, "nphd", body)
+@api.route("/proposals/{proposal_id}/nphd/upload", "POST", roles=(Role.PEGAWAI,), status=201)
+def nphd_upload(ctx: Ctx, proposal_id: str, body: models.UploadIn) -> models.UploadOut:
+    """Tautan unggah pindaian NPHD bertanda tangan"""
+    return grant.upload_link(ctx.user, proposal_id, "nphd", body)
 
 
-@api.route(
-    "/proposals/{proposal_id}/nphd/signed",
-    "POST",
-    roles=(Role.PEGAWAI,),
-    body=VersionIn,
-    response=ProposalOut,
-    summary="NPHD ditandatangani (pindaian sudah diunggah)",
-)
-def nphd_signed(ctx: Ctx, proposal_id: str, body: VersionIn) -> ProposalOut:
-    return proposals.sign_nphd(ctx.user, proposal_id, body.version, ctx.request_id)
+@api.route("/proposals/{proposal_id}/nphd/signed", "POST", roles=(Role.PEGAWAI,))
+def nphd_signed(ctx: Ctx, proposal_id: str, body: models.VersionIn) -> models.ProposalOut:
+    """NPHD ditandatangani (pindaian sudah diunggah)"""
+    return grant.sign_nphd(ctx.user, proposal_id, body.version, ctx.request_id)
 
 
-@api.route(
-    "/proposals/{proposal_id}/disbursement",
-    "POST",
-    roles=(Role.BPKAD,),
-    body=DisbursementIn,
-    response=ProposalOut,
-    summary="BPKAD mencatat pencairan (SP2D)",
-)
-def disburse(ctx: Ctx, proposal_id: str, body: DisbursementIn) -> ProposalOut:
-    return proposals.disburse(ctx.user, proposal_id, body, ctx.request_id)
+@api.route("/proposals/{proposal_id}/disbursement", "POST", roles=(Role.BPKAD,))
+def disburse(ctx: Ctx, proposal_id: str, body: models.DisbursementIn) -> models.ProposalOut:
+    """BPKAD mencatat pencairan (SP2D)"""
+    return grant.disburse(ctx.user, proposal_id, body, ctx.request_id)
 
 
-@api.route(
-    "/proposals/{proposal_id}/lpj/upload",
-    "POST",
-    roles=OWNERS,
-    body=UploadIn,
-    response=UploadOut,
-    status=201,
-    summary="Tautan unggah LPJ",
-)
-def lpj_upload(ctx: Ctx, proposal_id: str, body: UploadIn) -> UploadOut:
-    return proposals.upload_link(ctx.user, proposal_id, "lpj", body)
+@api.route("/proposals/{proposal_id}/lpj/upload", "POST", roles=OWNERS, status=201)
+def lpj_upload(ctx: Ctx, proposal_id: str, body: models.UploadIn) -> models.UploadOut:
+    """Tautan unggah LPJ"""
+    return grant.upload_link(ctx.user, proposal_id, "lpj", body)
 
 
-@api.route(
-    "/proposals/{proposal_id}/lpj",
-    "POST",
-    roles=OWNERS,
-    body=VersionIn,
-    response=ProposalOut,
-    summary="Serahkan LPJ",
-)
-def lpj_submit(ctx: Ctx, proposal_id: str, body: VersionIn) -> ProposalOut:
-    return proposals.submit_lpj(ctx.user, proposal_id, body.version, ctx.request_id)
+@api.route("/proposals/{proposal_id}/lpj", "POST", roles=OWNERS)
+def lpj_submit(ctx: Ctx, proposal_id: str, body: models.VersionIn) -> models.ProposalOut:
+    """Serahkan LPJ"""
+    return grant.submit_lpj(ctx.user, proposal_id, body.version, ctx.request_id)
 
 
 # -- budget years, dashboard, export ------------------------------------------------------------
 
 
-@api.route(
-    "/budgets/{year}",
-    "PUT",
-    roles=(Role.TAPD,),
-    body=BudgetIn,
-    response=BudgetOut,
-    summary="TAPD menetapkan pagu tahun anggaran",
-)
-def set_ceiling(ctx: Ctx, year: str, body: BudgetIn) -> BudgetOut:
+@api.route("/budgets/{year}", "PUT", roles=(Role.TAPD,))
+def set_ceiling(ctx: Ctx, year: str, body: models.BudgetIn) -> models.BudgetOut:
+    """TAPD menetapkan pagu tahun anggaran"""
     return reports.set_ceiling(ctx.user, _year(year), body.ceiling, ctx.request_id)
 
 
-@api.route(
-    "/dashboard", roles=MONITORS, query=YearQuery, response=DashboardOut, summary="Dasbor tahun anggaran"
-)
-def dashboard(ctx: Ctx, query: YearQuery) -> DashboardOut:
+@api.route("/dashboard", roles=MONITORS)
+def dashboard(ctx: Ctx, query: models.YearQuery) -> models.DashboardOut:
+    """Dasbor tahun anggaran"""
     return reports.dashboard(query.year)
 
 
-@api.route(
-    "/export", roles=MONITORS, query=YearQuery, response=DownloadOut, summary="Ekspor XLSX untuk auditor"
-)
-def export(ctx: Ctx, query: YearQuery) -> DownloadOut:
-    return DownloadOut(url=reports.export_xlsx(query.year))
+@api.route("/export", roles=MONITORS)
+def export(ctx: Ctx, query: models.YearQuery) -> models.DownloadOut:
+    """Ekspor XLSX untuk auditor"""
+    return models.DownloadOut(url=reports.export_xlsx(query.year))
 
 
 # -- public (no token, cacheable, nothing personal) ---------------------------------------------
 
 
-@api.route("/public/proposals/{number}", public=True, response=PublicProposal, summary="Tahap usulan")
+@api.route("/public/proposals/{number}", public=True, response=models.PublicProposal)
 def public_proposal(ctx: Ctx, number: str) -> Response:
+    """Tahap usulan"""
     out = public.proposal(number)
     return Response(
         body=out.model_dump_json(), status_code=200, headers={"Content-Type": "application/json", **CACHE}
@@ -347,15 +242,18 @@ def public_proposal(ctx: Ctx, number: str) -> Response:
 @api.route(
     "/public/recipients",
     public=True,
-    query=RecipientQuery,
-    response=RecipientPage,
+    response=models.RecipientPage,
     also_returns=("text/csv",),
-    summary="Penerima per tahun (JSON berhalaman; ?format=csv satu tahun penuh)",
+    redirects=(303,),
 )
-def public_recipients(ctx: Ctx, query: RecipientQuery) -> Response:
+def public_recipients(ctx: Ctx, query: models.RecipientQuery) -> Response:
+    """Penerima per tahun (JSON berhalaman; ?format=csv satu tahun penuh, 303 bila besar)"""
     if query.format == "csv":
+        body, url = public.recipients_download(query.year)
+        if url is not None:  # too large for a Lambda response: a link to the stored file
+            return Response(body="", status_code=303, headers={"Location": url, **CACHE})
         return Response(
-            body=public.recipients_csv(query.year),
+            body=body,
             status_code=200,
             headers={
                 "Content-Type": "text/csv; charset=utf-8",
@@ -369,8 +267,9 @@ def public_recipients(ctx: Ctx, query: RecipientQuery) -> Response:
     )
 
 
-@api.route("/public/summary", public=True, response=SummaryOut, summary="Tabel tahunan")
+@api.route("/public/summary", public=True, response=models.SummaryOut)
 def public_summary(ctx: Ctx) -> Response:
+    """Tabel tahunan"""
     return Response(
         body=public.summary().model_dump_json(),
         status_code=200,

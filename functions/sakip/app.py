@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalice.app import Chalice, Response
+from chalice.app import Response
 
-from replika.core import runtime
 from replika.core.auth import Role
 from replika.core.http import Api, Ctx, json_response
-from replika.core.lazy import lazy_module
+from replika.core.lazy import lazy_modules
 from replika.core.pagination import PageQuery
-from replika.sakip import common, xlsx_example
+from replika.sakip import common, models, xlsx_example
 from replika.sakip.lke_models import (
     AnswerIn,
     EvaluationList,
@@ -24,51 +23,6 @@ from replika.sakip.lke_models import (
     EvidenceLinkIn,
     ReviewIn,
     VersionIn,
-)
-from replika.sakip.models import (
-    AgreementList,
-    AgreementOut,
-    DeleteQuery,
-    ErkLinkDelete,
-    ErkLinkIn,
-    ErkLinkList,
-    ErkLinkOut,
-    EvidenceUploadIn,
-    ExportQuery,
-    ImportQuery,
-    ImportSummary,
-    LinkOut,
-    MyWorkOut,
-    MyWorkQuery,
-    NodeIn,
-    NodeOut,
-    NodePage,
-    NodeQuery,
-    NodeRealisationOut,
-    NodeUpdate,
-    OpdAttainmentOut,
-    OwnerQuery,
-    PeriodIn,
-    PeriodList,
-    PeriodOut,
-    PublicSummaryOut,
-    QuartersOut,
-    RealisationIn,
-    RefreshIn,
-    RefreshOut,
-    RegionAttainmentOut,
-    ReopenIn,
-    ReopeningList,
-    ReopeningOut,
-    ReportQuery,
-    RevisionPage,
-    RollupOut,
-    RollupQuery,
-    SignedUploadIn,
-    SignIn,
-    SummaryQuery,
-    UploadOut,
-    YearQuery,
 )
 from replika.sakip.paths import path as _path
 from replika.sakip.paths import quarter as _quarter
@@ -87,21 +41,23 @@ if TYPE_CHECKING:
         reports,
     )
 else:  # loaded by the first request that needs them (cold start)
-    agreement = lazy_module("replika.sakip.agreement")
-    attainment = lazy_module("replika.sakip.attainment")
-    cascade = lazy_module("replika.sakip.cascade")
-    cascade_xlsx = lazy_module("replika.sakip.cascade_xlsx")
-    erk = lazy_module("replika.sakip.erk")
-    lke = lazy_module("replika.sakip.lke")
-    public = lazy_module("replika.sakip.public")
-    realisation = lazy_module("replika.sakip.realisation")
-    reports = lazy_module("replika.sakip.reports")
+    agreement, attainment, cascade, cascade_xlsx, erk, lke, public, realisation, reports = lazy_modules(
+        "replika.sakip",
+        "agreement",
+        "attainment",
+        "cascade",
+        "cascade_xlsx",
+        "erk",
+        "lke",
+        "public",
+        "realisation",
+        "reports",
+    )
 
-runtime.init("sakip")  # validates the environment against the manifest: fails here, loudly
-app = Chalice(app_name="replika-sakip")
+api = Api.for_app("sakip", title="replika e-SAKIP")
+app = api.app
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 app.api.binary_types.append(XLSX)
-api = Api(app, title="replika e-SAKIP", base_path="/sakip")
 
 BAPPEDA = (Role.BAPPEDA,)
 PLANNERS = common.PLANNERS
@@ -119,90 +75,61 @@ except (OSError, ValueError):
 
 
 # -- planning periods and the cascade -------------------------------------------------------------
-@api.route("/periods", roles=READERS, response=PeriodList, summary="Periode perencanaan (RPJMD)")
-def list_periods(ctx: Ctx) -> PeriodList:
+@api.route("/periods", roles=READERS)
+def list_periods(ctx: Ctx) -> models.PeriodList:
+    """Periode perencanaan (RPJMD)"""
     return cascade.list_periods()
 
 
-@api.route(
-    "/periods", "POST", roles=BAPPEDA, body=PeriodIn, response=PeriodOut, status=201, summary="Buat periode"
-)
-def create_period(ctx: Ctx, body: PeriodIn) -> PeriodOut:
+@api.route("/periods", "POST", roles=BAPPEDA, status=201)
+def create_period(ctx: Ctx, body: models.PeriodIn) -> models.PeriodOut:
+    """Buat periode"""
     return cascade.create_period(ctx.user, body)
 
 
-@api.route(
-    "/cascade/{period}/nodes", roles=READERS, query=NodeQuery, response=NodePage, summary="Node kaskade"
-)
-def list_nodes(ctx: Ctx, period: str, query: NodeQuery) -> NodePage:
+@api.route("/cascade/{period}/nodes", roles=READERS)
+def list_nodes(ctx: Ctx, period: str, query: models.NodeQuery) -> models.NodePage:
+    """Node kaskade"""
     return cascade.list_nodes(ctx.user, _path("period", period), query)
 
 
-@api.route(
-    "/cascade/{period}/nodes",
-    "POST",
-    roles=PLANNERS,
-    body=NodeIn,
-    response=NodeOut,
-    status=201,
-    summary="Tambah node (Bappeda: tingkat daerah; OPD: tingkat OPD-nya)",
-)
-def create_node(ctx: Ctx, period: str, body: NodeIn) -> NodeOut:
+@api.route("/cascade/{period}/nodes", "POST", roles=PLANNERS, status=201)
+def create_node(ctx: Ctx, period: str, body: models.NodeIn) -> models.NodeOut:
+    """Tambah node (Bappeda: tingkat daerah; OPD: tingkat OPD-nya)"""
     return cascade.create_node(ctx.user, _path("period", period), body, ctx.request_id)
 
 
-@api.route("/cascade/{period}/nodes/{code}", roles=READERS, response=NodeOut, summary="Satu node")
-def get_node(ctx: Ctx, period: str, code: str) -> NodeOut:
+@api.route("/cascade/{period}/nodes/{code}", roles=READERS)
+def get_node(ctx: Ctx, period: str, code: str) -> models.NodeOut:
+    """Satu node"""
     return cascade.get_node(ctx.user, _path("period", period), _path("code", code))
 
 
-@api.route(
-    "/cascade/{period}/nodes/{code}",
-    "PUT",
-    roles=PLANNERS,
-    body=NodeUpdate,
-    response=NodeOut,
-    summary="Ubah node (versi; revisi setelah PK memerlukan alasan)",
-)
-def update_node(ctx: Ctx, period: str, code: str, body: NodeUpdate) -> NodeOut:
+@api.route("/cascade/{period}/nodes/{code}", "PUT", roles=PLANNERS)
+def update_node(ctx: Ctx, period: str, code: str, body: models.NodeUpdate) -> models.NodeOut:
+    """Ubah node (versi; revisi setelah PK memerlukan alasan)"""
     return cascade.update_node(ctx.user, _path("period", period), _path("code", code), body, ctx.request_id)
 
 
-@api.route(
-    "/cascade/{period}/nodes/{code}",
-    "DELETE",
-    roles=PLANNERS,
-    query=DeleteQuery,
-    status=204,
-    summary="Hapus node tanpa turunan dan realisasi",
-)
-def delete_node(ctx: Ctx, period: str, code: str, query: DeleteQuery) -> None:
+@api.route("/cascade/{period}/nodes/{code}", "DELETE", roles=PLANNERS, status=204)
+def delete_node(ctx: Ctx, period: str, code: str, query: models.DeleteQuery) -> None:
+    """Hapus node tanpa turunan dan realisasi"""
     cascade.delete_node(
         ctx.user, _path("period", period), _path("code", code), query.version, query.reason, ctx.request_id
     )
 
 
-@api.route(
-    "/cascade/{period}/nodes/{code}/revisions",
-    roles=READERS,
-    query=PageQuery,
-    response=RevisionPage,
-    summary="Riwayat versi node",
-)
-def node_revisions(ctx: Ctx, period: str, code: str, query: PageQuery) -> RevisionPage:
+@api.route("/cascade/{period}/nodes/{code}/revisions", roles=READERS)
+def node_revisions(ctx: Ctx, period: str, code: str, query: PageQuery) -> models.RevisionPage:
+    """Riwayat versi node"""
     return cascade.revisions(
         ctx.user, _path("period", period), _path("code", code), query.limit, query.cursor
     )
 
 
-@api.route(
-    "/cascade/{period}/export",
-    roles=READERS,
-    query=ExportQuery,
-    response=LinkOut,
-    summary="Ekspor kaskade (XLSX)",
-)
-def export_cascade(ctx: Ctx, period: str, query: ExportQuery) -> LinkOut:
+@api.route("/cascade/{period}/export", roles=READERS)
+def export_cascade(ctx: Ctx, period: str, query: models.ExportQuery) -> models.LinkOut:
+    """Ekspor kaskade (XLSX)"""
     return cascade_xlsx.export(ctx.user, _path("period", period), query.opd)
 
 
@@ -210,13 +137,11 @@ def export_cascade(ctx: Ctx, period: str, query: ExportQuery) -> LinkOut:
     "/cascade/{period}/import",
     "POST",
     roles=BAPPEDA,
-    query=ImportQuery,
-    response=ImportSummary,
     raw_body=(XLSX,),
     raw_example=xlsx_example.import_example(),
-    summary="Impor kaskade (XLSX; semua baris sah atau tidak ada yang disimpan)",
 )
-def import_cascade(ctx: Ctx, period: str, query: ImportQuery) -> ImportSummary:
+def import_cascade(ctx: Ctx, period: str, query: models.ImportQuery) -> models.ImportSummary:
+    """Impor kaskade (XLSX; semua baris sah atau tidak ada yang disimpan)"""
     return cascade_xlsx.import_xlsx(
         ctx.user,
         _path("period", period),
@@ -228,186 +153,125 @@ def import_cascade(ctx: Ctx, period: str, query: ImportQuery) -> ImportSummary:
 
 
 # -- realisation ----------------------------------------------------------------------------------
-@api.route(
-    "/quarters/{year}", roles=READERS, query=OwnerQuery, response=QuartersOut, summary="Jendela triwulan"
-)
-def quarters(ctx: Ctx, year: str, query: OwnerQuery) -> QuartersOut:
+@api.route("/quarters/{year}", roles=READERS)
+def quarters(ctx: Ctx, year: str, query: models.OwnerQuery) -> models.QuartersOut:
+    """Jendela triwulan"""
     return realisation.quarters_status(ctx.user, _year(year), query.owner)
 
 
-@api.route(
-    "/quarters/{year}/{quarter}/reopen",
-    "POST",
-    roles=BAPPEDA,
-    body=ReopenIn,
-    response=ReopeningOut,
-    status=201,
-    summary="Buka kembali triwulan yang sudah ditutup (tercatat di audit)",
-)
-def reopen_quarter(ctx: Ctx, year: str, quarter: str, body: ReopenIn) -> ReopeningOut:
+@api.route("/quarters/{year}/{quarter}/reopen", "POST", roles=BAPPEDA, status=201)
+def reopen_quarter(ctx: Ctx, year: str, quarter: str, body: models.ReopenIn) -> models.ReopeningOut:
+    """Buka kembali triwulan yang sudah ditutup (tercatat di audit)"""
     return realisation.reopen(ctx.user, _year(year), _quarter(quarter), body, ctx.request_id)
 
 
-@api.route(
-    "/quarters/{year}/{quarter}/reopenings",
-    roles=BAPPEDA,
-    response=ReopeningList,
-    summary="Pembukaan kembali",
-)
-def list_reopenings(ctx: Ctx, year: str, quarter: str) -> ReopeningList:
+@api.route("/quarters/{year}/{quarter}/reopenings", roles=BAPPEDA)
+def list_reopenings(ctx: Ctx, year: str, quarter: str) -> models.ReopeningList:
+    """Pembukaan kembali"""
     return realisation.reopenings(_year(year), _quarter(quarter))
 
 
-@api.route(
-    "/realisation/{year}/{code}",
-    roles=READERS,
-    response=NodeRealisationOut,
-    summary="Realisasi dan capaian node",
-)
-def get_realisation(ctx: Ctx, year: str, code: str) -> NodeRealisationOut:
+@api.route("/realisation/{year}/{code}", roles=READERS)
+def get_realisation(ctx: Ctx, year: str, code: str) -> models.NodeRealisationOut:
+    """Realisasi dan capaian node"""
     return realisation.node_realisation(ctx.user, _year(year), _path("code", code))
 
 
-@api.route(
-    "/realisation/{year}/{code}/{quarter}",
-    "PUT",
-    roles=PLANNERS,
-    body=RealisationIn,
-    response=NodeRealisationOut,
-    summary="Isi realisasi triwulan (dalam jendela, atau saat dibuka kembali)",
-)
-def put_realisation(ctx: Ctx, year: str, code: str, quarter: str, body: RealisationIn) -> NodeRealisationOut:
+@api.route("/realisation/{year}/{code}/{quarter}", "PUT", roles=PLANNERS)
+def put_realisation(
+    ctx: Ctx, year: str, code: str, quarter: str, body: models.RealisationIn
+) -> models.NodeRealisationOut:
+    """Isi realisasi triwulan (dalam jendela, atau saat dibuka kembali)"""
     return realisation.put_quarter(
         ctx.user, _year(year), _path("code", code), _quarter(quarter), body, ctx.request_id
     )
 
 
-@api.route(
-    "/evidence/{owner}/upload",
-    "POST",
-    roles=PLANNERS,
-    body=EvidenceUploadIn,
-    response=UploadOut,
-    summary="Tautan unggah bukti realisasi (PDF, JPEG, PNG; maks. 10 MB)",
-)
-def evidence_upload(ctx: Ctx, owner: str, body: EvidenceUploadIn) -> UploadOut:
+@api.route("/evidence/{owner}/upload", "POST", roles=PLANNERS)
+def evidence_upload(ctx: Ctx, owner: str, body: models.EvidenceUploadIn) -> models.UploadOut:
+    """Tautan unggah bukti realisasi (PDF, JPEG, PNG; maks. 10 MB)"""
     return realisation.evidence_upload(ctx.user, _path("owner", owner), body)
 
 
 # -- attainment -----------------------------------------------------------------------------------
-@api.route(
-    "/attainment/{year}/opds/{opd}",
-    roles=READERS,
-    query=YearQuery,
-    response=OpdAttainmentOut,
-    summary="Capaian kinerja OPD (IKU, kaskade, anggaran)",
-)
-def opd_attainment(ctx: Ctx, year: str, opd: str, query: YearQuery) -> OpdAttainmentOut:
+@api.route("/attainment/{year}/opds/{opd}", roles=READERS)
+def opd_attainment(ctx: Ctx, year: str, opd: str, query: models.YearQuery) -> models.OpdAttainmentOut:
+    """Capaian kinerja OPD (IKU, kaskade, anggaran)"""
     return attainment.opd_attainment(ctx.user, _year(year), _path("owner", opd), query.quarter or 4)
 
 
-@api.route(
-    "/attainment/{year}/region",
-    roles=READERS,
-    query=YearQuery,
-    response=RegionAttainmentOut,
-    summary="Capaian IKU daerah dan peringkat OPD",
-)
-def region_attainment(ctx: Ctx, year: str, query: YearQuery) -> RegionAttainmentOut:
+@api.route("/attainment/{year}/region", roles=READERS)
+def region_attainment(ctx: Ctx, year: str, query: models.YearQuery) -> models.RegionAttainmentOut:
+    """Capaian IKU daerah dan peringkat OPD"""
     return attainment.region_attainment(ctx.user, _year(year), query.quarter or 4)
 
 
 # -- performance agreements -----------------------------------------------------------------------
-@api.route(
-    "/agreements/{year}/{owner}",
-    "POST",
-    roles=PLANNERS,
-    response=AgreementOut,
-    status=201,
-    summary="Susun (ulang) draf perjanjian kinerja dan PDF-nya",
-)
-def draft_agreement(ctx: Ctx, year: str, owner: str) -> AgreementOut:
+@api.route("/agreements/{year}/{owner}", "POST", roles=PLANNERS, status=201)
+def draft_agreement(ctx: Ctx, year: str, owner: str) -> models.AgreementOut:
+    """Susun (ulang) draf perjanjian kinerja dan PDF-nya"""
     return agreement.draft(ctx.user, _year(year), _path("owner", owner), ctx.request_id)
 
 
-@api.route("/agreements/{year}", roles=READERS, response=AgreementList, summary="Perjanjian kinerja setahun")
-def list_agreements(ctx: Ctx, year: str) -> AgreementList:
+@api.route("/agreements/{year}", roles=READERS)
+def list_agreements(ctx: Ctx, year: str) -> models.AgreementList:
+    """Perjanjian kinerja setahun"""
     return agreement.list_year(ctx.user, _year(year))
 
 
-@api.route("/agreements/{year}/{owner}", roles=READERS, response=AgreementOut, summary="Perjanjian kinerja")
-def get_agreement(ctx: Ctx, year: str, owner: str) -> AgreementOut:
+@api.route("/agreements/{year}/{owner}", roles=READERS)
+def get_agreement(ctx: Ctx, year: str, owner: str) -> models.AgreementOut:
+    """Perjanjian kinerja"""
     return agreement.get(ctx.user, _year(year), _path("owner", owner))
 
 
-@api.route("/agreements/{year}/{owner}/pdf", roles=READERS, response=LinkOut, summary="Unduh PK (PDF)")
-def agreement_pdf(ctx: Ctx, year: str, owner: str) -> LinkOut:
+@api.route("/agreements/{year}/{owner}/pdf", roles=READERS)
+def agreement_pdf(ctx: Ctx, year: str, owner: str) -> models.LinkOut:
+    """Unduh PK (PDF)"""
     return agreement.pdf_link(ctx.user, _year(year), _path("owner", owner))
 
 
-@api.route(
-    "/agreements/{year}/{owner}/signed-upload",
-    "POST",
-    roles=PLANNERS,
-    body=SignedUploadIn,
-    response=UploadOut,
-    summary="Tautan unggah pindaian PK bertanda tangan (kepala OPD atau Bappeda)",
-)
-def agreement_signed_upload(ctx: Ctx, year: str, owner: str, body: SignedUploadIn) -> UploadOut:
+@api.route("/agreements/{year}/{owner}/signed-upload", "POST", roles=PLANNERS)
+def agreement_signed_upload(ctx: Ctx, year: str, owner: str, body: models.SignedUploadIn) -> models.UploadOut:
+    """Tautan unggah pindaian PK bertanda tangan (kepala OPD atau Bappeda)"""
     return agreement.signed_upload(ctx.user, _year(year), _path("owner", owner), body)
 
 
-@api.route(
-    "/agreements/{year}/{owner}/sign",
-    "POST",
-    roles=PLANNERS,
-    body=SignIn,
-    response=AgreementOut,
-    summary="Catat PK bertanda tangan (setelahnya perubahan adalah revisi)",
-)
-def sign_agreement(ctx: Ctx, year: str, owner: str, body: SignIn) -> AgreementOut:
+@api.route("/agreements/{year}/{owner}/sign", "POST", roles=PLANNERS)
+def sign_agreement(ctx: Ctx, year: str, owner: str, body: models.SignIn) -> models.AgreementOut:
+    """Catat PK bertanda tangan (setelahnya perubahan adalah revisi)"""
     return agreement.sign(ctx.user, _year(year), _path("owner", owner), body, ctx.request_id)
 
 
 # -- reports --------------------------------------------------------------------------------------
-@api.route(
-    "/reports/lkjip/{year}",
-    roles=READERS,
-    query=ReportQuery,
-    response=LinkOut,
-    summary="LKjIP (XLSX atau PDF)",
-)
-def lkjip(ctx: Ctx, year: str, query: ReportQuery) -> LinkOut:
+@api.route("/reports/lkjip/{year}", roles=READERS)
+def lkjip(ctx: Ctx, year: str, query: models.ReportQuery) -> models.LinkOut:
+    """LKjIP (XLSX atau PDF)"""
     return reports.lkjip(ctx.user, _year(year), query.opd, query.format)
 
 
 # -- LKE ------------------------------------------------------------------------------------------
-@api.route(
-    "/lke/{year}/{subject}",
-    "POST",
-    roles=TEAM_LEAD,
-    response=EvaluationOut,
-    status=201,
-    summary="Buka evaluasi LKE (ketua tim)",
-)
+@api.route("/lke/{year}/{subject}", "POST", roles=TEAM_LEAD, status=201)
 def open_evaluation(ctx: Ctx, year: str, subject: str) -> EvaluationOut:
+    """Buka evaluasi LKE (ketua tim)"""
     return lke.open_evaluation(ctx.user, _year(year), _path("owner", subject), ctx.request_id)
 
 
-@api.route("/lke/{year}", roles=READERS, response=EvaluationList, summary="Evaluasi LKE setahun")
+@api.route("/lke/{year}", roles=READERS)
 def list_evaluations(ctx: Ctx, year: str) -> EvaluationList:
+    """Evaluasi LKE setahun"""
     return lke.list_year(ctx.user, _year(year))
 
 
-@api.route(
-    "/lke/{year}/{subject}", roles=READERS, response=EvaluationOut, summary="Evaluasi LKE: nilai dan celah"
-)
+@api.route("/lke/{year}/{subject}", roles=READERS)
 def get_evaluation(ctx: Ctx, year: str, subject: str) -> EvaluationOut:
+    """Evaluasi LKE: nilai dan celah"""
     return lke.evaluation(ctx.user, _year(year), _path("owner", subject))
 
 
-@api.route("/lke-history/{subject}", roles=READERS, response=EvaluationList, summary="Riwayat nilai LKE")
+@api.route("/lke-history/{subject}", roles=READERS)
 def evaluation_history(ctx: Ctx, subject: str) -> EvaluationList:
+    """Riwayat nilai LKE"""
     return lke.history(ctx.user, _path("owner", subject))
 
 
@@ -415,156 +279,88 @@ def _criterion_args(year: str, subject: str, criterion: str) -> tuple[int, str, 
     return _year(year), _path("owner", subject), _path("criterion", criterion)
 
 
-@api.route(
-    "/lke/{year}/{subject}/criteria/{criterion}/proposal",
-    "PUT",
-    roles=EVALUATOR,
-    body=AnswerIn,
-    response=EvaluationOut,
-    summary="Usulan jawaban (evaluator)",
-)
+@api.route("/lke/{year}/{subject}/criteria/{criterion}/proposal", "PUT", roles=EVALUATOR)
 def propose_answer(ctx: Ctx, year: str, subject: str, criterion: str, body: AnswerIn) -> EvaluationOut:
+    """Usulan jawaban (evaluator)"""
     return lke.answer(ctx.user, *_criterion_args(year, subject, criterion), body, "proposal", ctx.request_id)
 
 
-@api.route(
-    "/lke/{year}/{subject}/criteria/{criterion}/final",
-    "PUT",
-    roles=TEAM_LEAD,
-    body=AnswerIn,
-    response=EvaluationOut,
-    summary="Jawaban akhir (ketua tim)",
-)
+@api.route("/lke/{year}/{subject}/criteria/{criterion}/final", "PUT", roles=TEAM_LEAD)
 def final_answer(ctx: Ctx, year: str, subject: str, criterion: str, body: AnswerIn) -> EvaluationOut:
+    """Jawaban akhir (ketua tim)"""
     return lke.answer(ctx.user, *_criterion_args(year, subject, criterion), body, "final", ctx.request_id)
 
 
 @api.route(
-    "/lke/{year}/{subject}/criteria/{criterion}/evidence",
-    "POST",
-    roles=READERS,
-    body=EvidenceLinkIn,
-    response=EvaluationOut,
-    status=201,
-    idempotent=True,
-    summary="Tambah tautan bukti (pihak yang dievaluasi atau Inspektorat)",
+    "/lke/{year}/{subject}/criteria/{criterion}/evidence", "POST", roles=READERS, status=201, idempotent=True
 )
 def add_evidence(ctx: Ctx, year: str, subject: str, criterion: str, body: EvidenceLinkIn) -> EvaluationOut:
+    """Tambah tautan bukti (pihak yang dievaluasi atau Inspektorat)"""
     return lke.add_evidence(ctx.user, *_criterion_args(year, subject, criterion), body, ctx.request_id)
 
 
-@api.route(
-    "/lke/{year}/{subject}/criteria/{criterion}/evidence/{link}/review",
-    "POST",
-    roles=ASSESSORS,
-    body=ReviewIn,
-    response=EvaluationOut,
-    summary="Verifikasi atau tolak bukti (riwayat disimpan)",
-)
+@api.route("/lke/{year}/{subject}/criteria/{criterion}/evidence/{link}/review", "POST", roles=ASSESSORS)
 def review_evidence(
     ctx: Ctx, year: str, subject: str, criterion: str, link: str, body: ReviewIn
 ) -> EvaluationOut:
+    """Verifikasi atau tolak bukti (riwayat disimpan)"""
     args = _criterion_args(year, subject, criterion)
     return lke.review_evidence(ctx.user, *args, _path("link", link), body, ctx.request_id)
 
 
-@api.route(
-    "/lke/{year}/{subject}/finalise",
-    "POST",
-    roles=TEAM_LEAD,
-    body=VersionIn,
-    response=EvaluationOut,
-    summary="Tetapkan nilai akhir dan predikat",
-)
+@api.route("/lke/{year}/{subject}/finalise", "POST", roles=TEAM_LEAD)
 def finalise_evaluation(ctx: Ctx, year: str, subject: str, body: VersionIn) -> EvaluationOut:
+    """Tetapkan nilai akhir dan predikat"""
     return lke.finalise(ctx.user, _year(year), _path("owner", subject), body, ctx.request_id)
 
 
-@api.route(
-    "/lke/{year}/{subject}/publish",
-    "POST",
-    roles=TEAM_LEAD,
-    body=VersionIn,
-    response=EvaluationOut,
-    summary="Publikasikan (nilai daerah tampil di ringkasan publik)",
-)
+@api.route("/lke/{year}/{subject}/publish", "POST", roles=TEAM_LEAD)
 def publish_evaluation(ctx: Ctx, year: str, subject: str, body: VersionIn) -> EvaluationOut:
+    """Publikasikan (nilai daerah tampil di ringkasan publik)"""
     return lke.publish(ctx.user, _year(year), _path("owner", subject), body, ctx.request_id)
 
 
 # -- the E-RK link --------------------------------------------------------------------------------
-@api.route("/erk/links/{period}", roles=READERS, response=ErkLinkList, summary="Tautan kegiatan E-RK")
-def list_links(ctx: Ctx, period: str) -> ErkLinkList:
+@api.route("/erk/links/{period}", roles=READERS)
+def list_links(ctx: Ctx, period: str) -> models.ErkLinkList:
+    """Tautan kegiatan E-RK"""
     return erk.list_links(ctx.user, _path("period", period))
 
 
-@api.route(
-    "/erk/links/{period}/{activity}",
-    "PUT",
-    roles=PLANNERS,
-    body=ErkLinkIn,
-    response=ErkLinkOut,
-    summary="Tautkan kegiatan E-RK ke sub kegiatan",
-)
-def put_link(ctx: Ctx, period: str, activity: str, body: ErkLinkIn) -> ErkLinkOut:
+@api.route("/erk/links/{period}/{activity}", "PUT", roles=PLANNERS)
+def put_link(ctx: Ctx, period: str, activity: str, body: models.ErkLinkIn) -> models.ErkLinkOut:
+    """Tautkan kegiatan E-RK ke sub kegiatan"""
     return erk.put_link(ctx.user, _path("period", period), _path("activity", activity), body, ctx.request_id)
 
 
-@api.route(
-    "/erk/links/{period}/{activity}",
-    "DELETE",
-    roles=PLANNERS,
-    query=ErkLinkDelete,
-    status=204,
-    summary="Hapus tautan",
-)
-def delete_link(ctx: Ctx, period: str, activity: str, query: ErkLinkDelete) -> None:
+@api.route("/erk/links/{period}/{activity}", "DELETE", roles=PLANNERS, status=204)
+def delete_link(ctx: Ctx, period: str, activity: str, query: models.ErkLinkDelete) -> None:
+    """Hapus tautan"""
     erk.delete_link(ctx.user, _path("period", period), _path("activity", activity), query.opd, ctx.request_id)
 
 
-@api.route(
-    "/erk/rollups/{year}/{quarter}/refresh",
-    "POST",
-    roles=BAPPEDA,
-    body=RefreshIn,
-    response=RefreshOut,
-    summary="Hitung ulang menit-orang per sub kegiatan (satu OPD, atau semua)",
-)
-def refresh_rollup(ctx: Ctx, year: str, quarter: str, body: RefreshIn) -> RefreshOut:
-    return erk.refresh(_year(year), _quarter(quarter), body.opd)
+@api.route("/erk/rollups/{year}/{quarter}/refresh", "POST", roles=BAPPEDA)
+def refresh_rollup(ctx: Ctx, year: str, quarter: str, body: models.RefreshIn) -> models.RefreshOut:
+    """Hitung ulang menit-orang per sub kegiatan (satu OPD, atau semua)"""
+    return erk.refresh(_year(year), _quarter(quarter), body.opd, body.cursor)
 
 
-@api.route(
-    "/erk/rollups/{year}/{quarter}",
-    roles=READERS,
-    query=RollupQuery,
-    response=RollupOut,
-    summary="Menit-orang per sub kegiatan beside capaian dan anggaran",
-)
-def rollup(ctx: Ctx, year: str, quarter: str, query: RollupQuery) -> RollupOut:
+@api.route("/erk/rollups/{year}/{quarter}", roles=READERS)
+def rollup(ctx: Ctx, year: str, quarter: str, query: models.RollupQuery) -> models.RollupOut:
+    """Menit-orang per sub kegiatan beside capaian dan anggaran"""
     return erk.rollup(ctx.user, _year(year), _quarter(quarter), query.opd)
 
 
-@api.route(
-    "/erk/me",
-    roles=READERS,
-    query=MyWorkQuery,
-    response=MyWorkOut,
-    summary="Target daerah yang dilayani kerja saya",
-)
-def my_work(ctx: Ctx, query: MyWorkQuery) -> MyWorkOut:
+@api.route("/erk/me", roles=READERS)
+def my_work(ctx: Ctx, query: models.MyWorkQuery) -> models.MyWorkOut:
+    """Target daerah yang dilayani kerja saya"""
     return erk.my_work(ctx.user, query.year)
 
 
 # -- public ---------------------------------------------------------------------------------------
-@api.route(
-    "/public/summary",
-    public=True,
-    query=SummaryQuery,
-    response=PublicSummaryOut,
-    summary="Capaian IKU daerah dan predikat LKE yang dipublikasikan (tanpa token)",
-)
-def public_summary(ctx: Ctx, query: SummaryQuery) -> Response:
+@api.route("/public/summary", public=True, response=models.PublicSummaryOut)
+def public_summary(ctx: Ctx, query: models.SummaryQuery) -> Response:
+    """Capaian IKU daerah dan predikat LKE yang dipublikasikan (tanpa token)"""
     out = public.summary(query.year)
     return json_response(
         out.model_dump(mode="json"),

@@ -13,57 +13,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from chalice.app import Chalice, Request, Response
+from chalice.app import Request, Response
 
-from replika.core import runtime
 from replika.core.auth import Role
 from replika.core.calendar import local_time_to_utc_cron
 from replika.core.http import Api, Ctx
-from replika.core.lazy import lazy_module
-from replika.wbs import reporter, service
-from replika.wbs.models import (
-    AssignIn,
-    AuditPage,
-    ChallengeOut,
-    DownloadOut,
-    DuePage,
-    DueQuery,
-    EvidenceIn,
-    EvidenceOut,
-    EvidencePage,
-    EvidenceUpload,
-    MessageIn,
-    MessageOut,
-    MessagePage,
-    NoteIn,
-    NoteOut,
-    NotePage,
-    PageIn,
-    ReceiptIn,
-    ReportCreated,
-    ReportDetail,
-    ReporterView,
-    ReportIn,
-    ReportPage,
-    ReportQuery,
-    ReportSummary,
-    SessionOut,
-    StatsOut,
-    StatsQuery,
-    TransitionIn,
-)
+from replika.core.lazy import lazy_modules
+from replika.wbs import models, reporter, service
 from replika.wbs.rules import ESCALATION_ROLES, STAFF_ROLES, Status
 
 if TYPE_CHECKING:
     from replika.wbs import retention, staff, uploads
 else:  # loaded by the first request that needs them (cold start)
-    retention = lazy_module("replika.wbs.retention")
-    staff = lazy_module("replika.wbs.staff")
-    uploads = lazy_module("replika.wbs.uploads")
+    retention, staff, uploads = lazy_modules("replika.wbs", "retention", "staff", "uploads")
 
-runtime.init("wbs")  # validates the environment against the manifest: fails here, loudly
-app = Chalice(app_name="replika-wbs")
-api = Api(app, title="replika WBS", base_path="/wbs")
+api = Api.for_app("wbs", title="replika WBS")
+app = api.app
 
 
 @api.on_document
@@ -103,213 +68,132 @@ def _reporter(ctx: Ctx) -> Any:
 # -- reporter (public) --------------------------------------------------------------------------
 
 
-@api.route(
-    "/reports",
-    "POST",
-    public=True,
-    body=ReportIn,
-    response=ReportCreated,
-    status=201,
-    summary="Laporkan pelanggaran tanpa akun; kode resi ditampilkan sekali",
-)
-def create_report(ctx: Ctx, body: ReportIn) -> ReportCreated:
+@api.route("/reports", "POST", public=True, status=201)
+def create_report(ctx: Ctx, body: models.ReportIn) -> models.ReportCreated:
+    """Laporkan pelanggaran tanpa akun; kode resi ditampilkan sekali"""
     return reporter.create_report(body, ctx.request_id)
 
 
-@api.route(
-    "/reporter/session",
-    "POST",
-    public=True,
-    errors=(401, 429),  # a wrong receipt; too many tries (the receipt is guessed at: rate-limited)
-    body=ReceiptIn,
-    response=SessionOut,
-    summary="Tukar kode resi dengan token sesi pelapor (15 menit)",
-)
-def reporter_session(ctx: Ctx, body: ReceiptIn) -> SessionOut:
+@api.route("/reporter/session", "POST", public=True, errors=(401, 429))
+def reporter_session(ctx: Ctx, body: models.ReceiptIn) -> models.SessionOut:
+    """Tukar kode resi dengan token sesi pelapor (15 menit)"""
     return service.exchange_receipt(body.receipt, ctx.request_id, body.pow_challenge, body.pow_nonce)
 
 
-@api.route(
-    "/reporter/challenge",
-    public=True,
-    response=ChallengeOut,
-    summary="Tantangan proof of work untuk penukaran kode resi (saat percobaan salah tinggi)",
-)
-def reporter_challenge(ctx: Ctx) -> ChallengeOut:
+@api.route("/reporter/challenge", public=True)
+def reporter_challenge(ctx: Ctx) -> models.ChallengeOut:
+    """Tantangan proof of work untuk penukaran kode resi (saat percobaan salah tinggi)"""
     return service.challenge()
 
 
-@api.route(
-    "/reporter/report",
-    public=True,
-    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
-    response=ReporterView,
-    summary="Status laporan (pelapor)",
-)
-def reporter_report(ctx: Ctx) -> ReporterView:
+@api.route("/reporter/report", public=True, errors=(401,))
+def reporter_report(ctx: Ctx) -> models.ReporterView:
+    """Status laporan (pelapor)"""
     return reporter.reporter_view(_reporter(ctx), ctx.request_id)
 
 
-@api.route(
-    "/reporter/messages",
-    public=True,
-    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
-    query=PageIn,
-    response=MessagePage,
-    summary="Pesan (pelapor)",
-)
-def reporter_messages(ctx: Ctx, query: PageIn) -> MessagePage:
+@api.route("/reporter/messages", public=True, errors=(401,))
+def reporter_messages(ctx: Ctx, query: models.PageIn) -> models.MessagePage:
+    """Pesan (pelapor)"""
     return reporter.reporter_messages(_reporter(ctx), query.limit, query.cursor, ctx.request_id)
 
 
-@api.route(
-    "/reporter/messages",
-    "POST",
-    public=True,
-    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
-    body=MessageIn,
-    response=MessageOut,
-    status=201,
-    summary="Balas pesan Inspektorat (pelapor)",
-)
-def reporter_reply(ctx: Ctx, body: MessageIn) -> MessageOut:
+@api.route("/reporter/messages", "POST", public=True, errors=(401,), status=201)
+def reporter_reply(ctx: Ctx, body: models.MessageIn) -> models.MessageOut:
+    """Balas pesan Inspektorat (pelapor)"""
     return reporter.reporter_reply(_reporter(ctx), body.text, ctx.request_id)
 
 
-@api.route(
-    "/reporter/evidence",
-    "POST",
-    public=True,
-    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
-    body=EvidenceIn,
-    response=EvidenceUpload,
-    status=201,
-    summary="Tautan unggah bukti (JPEG, PNG, PDF; maks. 10 MB)",
-)
-def reporter_add_evidence(ctx: Ctx, body: EvidenceIn) -> EvidenceUpload:
+@api.route("/reporter/evidence", "POST", public=True, errors=(401,), status=201)
+def reporter_add_evidence(ctx: Ctx, body: models.EvidenceIn) -> models.EvidenceUpload:
+    """Tautan unggah bukti (JPEG, PNG, PDF; maks. 10 MB)"""
     return uploads.reporter_add_evidence(_reporter(ctx), body, ctx.request_id)
 
 
-@api.route(
-    "/reporter/evidence/{file_id}/confirm",
-    "POST",
-    public=True,
-    errors=(401,),  # no or a wrong reporter token (x-wbs-token)
-    response=EvidenceOut,
-    summary="Konfirmasi unggahan: metadata gambar (EXIF, GPS) dihapus",
-)
-def reporter_confirm_evidence(ctx: Ctx, file_id: str) -> EvidenceOut:
+@api.route("/reporter/evidence/{file_id}/confirm", "POST", public=True, errors=(401,))
+def reporter_confirm_evidence(ctx: Ctx, file_id: str) -> models.EvidenceOut:
+    """Konfirmasi unggahan: metadata gambar (EXIF, GPS) dihapus"""
     return uploads.reporter_confirm_evidence(_reporter(ctx), file_id, ctx.request_id)
 
 
-@api.route("/stats", public=True, query=StatsQuery, response=StatsOut, summary="Angka tahunan (tanpa isi)")
-def stats(ctx: Ctx, query: StatsQuery) -> StatsOut:
+@api.route("/stats", public=True)
+def stats(ctx: Ctx, query: models.StatsQuery) -> models.StatsOut:
+    """Angka tahunan (tanpa isi)"""
     return retention.stats(query.year)
 
 
 # -- Inspektorat --------------------------------------------------------------------------------
 
 
-@api.route("/reports", roles=STAFF, query=ReportQuery, response=ReportPage, summary="Daftar laporan")
-def list_reports(ctx: Ctx, query: ReportQuery) -> ReportPage:
+@api.route("/reports", roles=STAFF)
+def list_reports(ctx: Ctx, query: models.ReportQuery) -> models.ReportPage:
+    """Daftar laporan"""
     return staff.list_reports(ctx.user, query, ctx.request_id)
 
 
-@api.route("/reports/{report_id}", roles=STAFF, response=ReportDetail, summary="Isi laporan")
-def get_report(ctx: Ctx, report_id: str) -> ReportDetail:
+@api.route("/reports/{report_id}", roles=STAFF)
+def get_report(ctx: Ctx, report_id: str) -> models.ReportDetail:
+    """Isi laporan"""
     return staff.get_report(ctx.user, report_id, ctx.request_id)
 
 
-@api.route(
-    "/reports/{report_id}/assign",
-    "POST",
-    roles=HEAD,
-    body=AssignIn,
-    response=ReportSummary,
-    summary="Tugaskan penangan (Kepala Inspektorat)",
-)
-def assign(ctx: Ctx, report_id: str, body: AssignIn) -> ReportSummary:
+@api.route("/reports/{report_id}/assign", "POST", roles=HEAD)
+def assign(ctx: Ctx, report_id: str, body: models.AssignIn) -> models.ReportSummary:
+    """Tugaskan penangan (Kepala Inspektorat)"""
     return staff.assign(ctx.user, report_id, body.handler_nip, ctx.request_id)
 
 
-@api.route(
-    "/reports/{report_id}/status",
-    "POST",
-    roles=STAFF,
-    body=TransitionIn,
-    response=ReportSummary,
-    summary="Ubah status (diterima -> verifikasi -> investigasi/dilimpahkan -> selesai, atau ditolak)",
-)
-def change_status(ctx: Ctx, report_id: str, body: TransitionIn) -> ReportSummary:
+@api.route("/reports/{report_id}/status", "POST", roles=STAFF)
+def change_status(ctx: Ctx, report_id: str, body: models.TransitionIn) -> models.ReportSummary:
+    """Ubah status (diterima -> verifikasi -> investigasi/dilimpahkan -> selesai, atau ditolak)"""
     return staff.transition(ctx.user, report_id, body, ctx.request_id)
 
 
-@api.route(
-    "/reports/{report_id}/notes", roles=STAFF, query=PageIn, response=NotePage, summary="Catatan internal"
-)
-def list_notes(ctx: Ctx, report_id: str, query: PageIn) -> NotePage:
+@api.route("/reports/{report_id}/notes", roles=STAFF)
+def list_notes(ctx: Ctx, report_id: str, query: models.PageIn) -> models.NotePage:
+    """Catatan internal"""
     return staff.list_notes(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
 
 
-@api.route(
-    "/reports/{report_id}/notes",
-    "POST",
-    roles=STAFF,
-    body=NoteIn,
-    response=NoteOut,
-    status=201,
-    summary="Tambah catatan internal (tidak terlihat pelapor)",
-)
-def add_note(ctx: Ctx, report_id: str, body: NoteIn) -> NoteOut:
+@api.route("/reports/{report_id}/notes", "POST", roles=STAFF, status=201)
+def add_note(ctx: Ctx, report_id: str, body: models.NoteIn) -> models.NoteOut:
+    """Tambah catatan internal (tidak terlihat pelapor)"""
     return staff.add_note(ctx.user, report_id, body.text, ctx.request_id)
 
 
-@api.route("/reports/{report_id}/messages", roles=STAFF, query=PageIn, response=MessagePage, summary="Pesan")
-def list_messages(ctx: Ctx, report_id: str, query: PageIn) -> MessagePage:
+@api.route("/reports/{report_id}/messages", roles=STAFF)
+def list_messages(ctx: Ctx, report_id: str, query: models.PageIn) -> models.MessagePage:
+    """Pesan"""
     return staff.list_messages(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
 
 
-@api.route(
-    "/reports/{report_id}/messages",
-    "POST",
-    roles=STAFF,
-    body=MessageIn,
-    response=MessageOut,
-    status=201,
-    summary="Kirim pesan ke pelapor",
-)
-def send_message(ctx: Ctx, report_id: str, body: MessageIn) -> MessageOut:
+@api.route("/reports/{report_id}/messages", "POST", roles=STAFF, status=201)
+def send_message(ctx: Ctx, report_id: str, body: models.MessageIn) -> models.MessageOut:
+    """Kirim pesan ke pelapor"""
     return staff.send_message(ctx.user, report_id, body.text, ctx.request_id)
 
 
-@api.route("/reports/{report_id}/evidence", roles=STAFF, query=PageIn, response=EvidencePage, summary="Bukti")
-def list_evidence(ctx: Ctx, report_id: str, query: PageIn) -> EvidencePage:
+@api.route("/reports/{report_id}/evidence", roles=STAFF)
+def list_evidence(ctx: Ctx, report_id: str, query: models.PageIn) -> models.EvidencePage:
+    """Bukti"""
     return uploads.list_evidence(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
 
 
-@api.route(
-    "/reports/{report_id}/evidence/{file_id}",
-    roles=STAFF,
-    response=DownloadOut,
-    summary="Tautan unduh satu bukti (5 menit)",
-)
-def download_evidence(ctx: Ctx, report_id: str, file_id: str) -> DownloadOut:
+@api.route("/reports/{report_id}/evidence/{file_id}", roles=STAFF)
+def download_evidence(ctx: Ctx, report_id: str, file_id: str) -> models.DownloadOut:
+    """Tautan unduh satu bukti (5 menit)"""
     return uploads.download_evidence(ctx.user, report_id, file_id, ctx.request_id)
 
 
-@api.route("/reports/{report_id}/audit", roles=DESKS, query=PageIn, response=AuditPage, summary="Jejak audit")
-def audit_trail(ctx: Ctx, report_id: str, query: PageIn) -> AuditPage:
+@api.route("/reports/{report_id}/audit", roles=DESKS)
+def audit_trail(ctx: Ctx, report_id: str, query: models.PageIn) -> models.AuditPage:
+    """Jejak audit"""
     return staff.audit_trail(ctx.user, report_id, query.limit, query.cursor, ctx.request_id)
 
 
-@api.route(
-    "/retention/due",
-    roles=HEAD,
-    query=DueQuery,
-    response=DuePage,
-    summary="Laporan yang akan dimusnahkan (default 30 hari ke depan)",
-)
-def retention_due(ctx: Ctx, query: DueQuery) -> DuePage:
+@api.route("/retention/due", roles=HEAD)
+def retention_due(ctx: Ctx, query: models.DueQuery) -> models.DuePage:
+    """Laporan yang akan dimusnahkan (default 30 hari ke depan)"""
     return retention.due_for_purge(
         ctx.user, Status(query.status), query.days_ahead, query.limit, query.cursor, ctx.request_id
     )

@@ -198,6 +198,11 @@ def wbs_events() -> dict[str, tuple[dict[str, Any], int]]:
     def reporter(method: str, resource: str, body: Any = None, **kw: Any) -> dict[str, Any]:
         return api_event(method, resource, body=None if body is None else json.dumps(body), **kw)
 
+    def assign(claims: dict[str, str]) -> dict[str, Any]:
+        """Assign the unknown report to the second inspector, as ``claims``."""
+        body = {"handler_nip": insp[1].nip}
+        return reporter("POST", "/reports/{report_id}/assign", body, path_params=rid, claims=claims)
+
     return {
         "create_report": (reporter("POST", "/reports", report), 201),
         "create_report_unknown_category": (reporter("POST", "/reports", {**report, "category": "x"}), 400),
@@ -226,26 +231,8 @@ def wbs_events() -> dict[str, tuple[dict[str, Any], int]]:
         "list_reports_as_pegawai": (api_event("GET", "/reports", claims=pegawai), 403),
         "list_reports_without_token": (api_event("GET", "/reports"), 401),
         "get_report_unknown": (api_event("GET", "/reports/{report_id}", rid, claims=head), 404),
-        "assign_as_handler": (
-            reporter(
-                "POST",
-                "/reports/{report_id}/assign",
-                {"handler_nip": insp[1].nip},
-                path_params=rid,
-                claims=handler,
-            ),
-            403,
-        ),
-        "assign_unknown": (
-            reporter(
-                "POST",
-                "/reports/{report_id}/assign",
-                {"handler_nip": insp[1].nip},
-                path_params=rid,
-                claims=head,
-            ),
-            404,
-        ),
+        "assign_as_handler": (assign(handler), 403),
+        "assign_unknown": (assign(head), 404),
         "change_status_unknown": (
             reporter(
                 "POST", "/reports/{report_id}/status", {"to": "verification"}, path_params=rid, claims=handler

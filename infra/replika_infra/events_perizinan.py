@@ -21,6 +21,15 @@ SAMPLE_TYPE = {
 }
 
 
+UPLOAD = {"filename": "foto.jpg", "content_type": "image/jpeg", "size": 2048}
+VISIT = {
+    "date": "2026-11-30",
+    "officers": ["Tim teknis"],
+    "findings": "Sesuai denah.",
+    "recommendation": "Layak.",
+}
+
+
 def perizinan_events() -> dict[str, tuple[dict[str, Any], int]]:
     from replika_infra.events import api_event, claims_for, schedule_event
 
@@ -92,6 +101,22 @@ def perizinan_events() -> dict[str, tuple[dict[str, Any], int]]:
         ),
         "revoke_unknown": (
             post("/permits/{number}/revoke", {"reason": "Data tidak benar"}, office, permit),
+            404,
+        ),
+        # uploads, the site visit, staff file links, escalations
+        "upload_document_without_token": (
+            post("/documents", {"code": "ktp", **UPLOAD}, None),
+            401,
+        ),
+        "record_visit_unknown": (
+            api_event("PUT", "/applications/{number}/visit", number, claims=pegawai, body=json.dumps(VISIT)),
+            404,
+        ),
+        "visit_photo_unknown": (post("/applications/{number}/visit/photos", UPLOAD, pegawai, number), 404),
+        "files_unknown": (api_event("GET", "/applications/{number}/files", number, claims=office), 404),
+        "escalations_not_head": (api_event("GET", "/escalations", claims=office), 403),
+        "escalation_unknown": (
+            post("/applications/{number}/escalation", {"action": "reassign", "days": 2}, office, number),
             404,
         ),
         "openapi_json": (api_event("GET", "/openapi.json"), 200),

@@ -31,7 +31,6 @@ def sabilulungan_events() -> dict[str, tuple[dict[str, Any], int]]:
     checklist = {
         "prices_match_ssh": True,
         "organisation_verified": True,
-        "site_visit_report": "BA-1",
         "no_grant_previous_year": True,
         "ktp_verified": True,
         "legal_entity": True,
@@ -57,6 +56,26 @@ def sabilulungan_events() -> dict[str, tuple[dict[str, Any], int]]:
             404,
         ),
         "matches_unknown": (api_event("GET", "/proposals/{proposal_id}/matches", pid, claims=tapd), 404),
+        "disposition_unknown": (
+            post("/proposals/{proposal_id}/disposition", json.dumps({"version": 1, "opd": "1.02"}), kdh),
+            404,
+        ),
+        "site_visit_unknown": (
+            post(
+                "/proposals/{proposal_id}/site-visit",
+                json.dumps({"version": 1, "number": "BA-1/2027", "visited_on": "2027-03-01"}),
+                pegawai,
+            ),
+            404,
+        ),
+        "site_visit_upload_unknown": (
+            post("/proposals/{proposal_id}/site-visit/upload", upload, pegawai),
+            404,
+        ),
+        "evaluation_unknown": (
+            api_event("GET", "/proposals/{proposal_id}/evaluation", pid, claims=tapd),
+            404,
+        ),
         "recommendation_as_tapd": (
             post(
                 "/proposals/{proposal_id}/recommendation",

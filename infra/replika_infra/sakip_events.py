@@ -104,6 +104,27 @@ def sakip_events() -> dict[str, tuple[dict[str, Any], int]]:
     def js(method: str, resource: str, body: Any, **kw: Any) -> dict[str, Any]:
         return api_event(method, resource, body=json.dumps(body), **kw)
 
+    def ev(status: int, *args: Any, **kw: Any) -> tuple[dict[str, Any], int]:
+        """A sample event and the status it gets."""
+        return api_event(*args, **kw), status
+
+    def ev_js(status: int, *args: Any, **kw: Any) -> tuple[dict[str, Any], int]:
+        return js(*args, **kw), status
+
+    def put_quarter(status: int, quarter: str, body: Any) -> tuple[dict[str, Any], int]:
+        """The sample sub-activity's realisation of a 2026 quarter, entered by the OPD's staff."""
+        where = {"year": "2026", "code": sub, "quarter": quarter}
+        return ev_js(
+            status, "PUT", "/realisation/{year}/{code}/{quarter}", body, path_params=where, claims=pegawai
+        )
+
+    def on_criterion(
+        status: int, method: str, tail: str, body: Any, who: Any, criterion: str = "1a1"
+    ) -> tuple[dict[str, Any], int]:
+        """An LKE criterion's route ``/lke/{year}/{subject}/criteria/{criterion}/<tail>``."""
+        resource = "/lke/{year}/{subject}/criteria/{criterion}/" + tail
+        return ev_js(status, method, resource, body, path_params={**crit, "criterion": criterion}, claims=who)
+
     new_sub = {
         "code": f"{opd}.P01.K1.S2",
         "level": "sub_activity",
@@ -129,285 +150,194 @@ def sakip_events() -> dict[str, tuple[dict[str, Any], int]]:
     not_xlsx["isBase64Encoded"] = True
     return {
         # periods and the cascade
-        "list_periods": (api_event("GET", "/periods", claims=pegawai), 200),
-        "create_period": (
-            js("POST", "/periods", {"start_year": 2030, "name": "RPJMD 2030-2034"}, claims=bappeda),
-            201,
+        "list_periods": ev(200, "GET", "/periods", claims=pegawai),
+        "create_period": ev_js(
+            201, "POST", "/periods", {"start_year": 2030, "name": "RPJMD 2030-2034"}, claims=bappeda
         ),
-        "create_period_as_pegawai": (
-            js("POST", "/periods", {"start_year": 2030, "name": "RPJMD"}, claims=pegawai),
-            403,
+        "create_period_as_pegawai": ev_js(
+            403, "POST", "/periods", {"start_year": 2030, "name": "RPJMD"}, claims=pegawai
         ),
-        "list_nodes": (
-            api_event(
-                "GET", nodes, period, query={"owner": [opd], "level": ["sub_activity"]}, claims=pegawai
-            ),
-            200,
+        "list_nodes": ev(
+            200, "GET", nodes, period, query={"owner": [opd], "level": ["sub_activity"]}, claims=pegawai
         ),
-        "create_node": (js("POST", nodes, new_sub, path_params=period, claims=pegawai), 201),
-        "create_node_other_opd": (js("POST", nodes, new_sub, path_params=period, claims=other), 403),
-        "get_node": (api_event("GET", nodes + "/{code}", {**period, "code": sub}, claims=pegawai), 200),
-        "get_node_unknown": (
-            api_event("GET", nodes + "/{code}", {**period, "code": "X9"}, claims=pegawai),
-            404,
-        ),
-        "update_node_stale": (
-            js(
-                "PUT",
-                nodes + "/{code}",
-                stale,
-                path_params={**period, "code": f"{opd}.P01.K1"},
-                claims=pegawai,
-            ),
+        "create_node": ev_js(201, "POST", nodes, new_sub, path_params=period, claims=pegawai),
+        "create_node_other_opd": ev_js(403, "POST", nodes, new_sub, path_params=period, claims=other),
+        "get_node": ev(200, "GET", nodes + "/{code}", {**period, "code": sub}, claims=pegawai),
+        "get_node_unknown": ev(404, "GET", nodes + "/{code}", {**period, "code": "X9"}, claims=pegawai),
+        "update_node_stale": ev_js(
             409,
+            "PUT",
+            nodes + "/{code}",
+            stale,
+            path_params={**period, "code": f"{opd}.P01.K1"},
+            claims=pegawai,
         ),
-        "delete_node_with_children": (
-            api_event(
-                "DELETE",
-                nodes + "/{code}",
-                {**period, "code": f"{opd}.P01"},
-                query={"version": ["1"]},
-                claims=pegawai,
-            ),
+        "delete_node_with_children": ev(
             409,
+            "DELETE",
+            nodes + "/{code}",
+            {**period, "code": f"{opd}.P01"},
+            query={"version": ["1"]},
+            claims=pegawai,
         ),
-        "node_revisions": (
-            api_event("GET", nodes + "/{code}/revisions", {**period, "code": sub}, claims=pegawai),
-            200,
+        "node_revisions": ev(
+            200, "GET", nodes + "/{code}/revisions", {**period, "code": sub}, claims=pegawai
         ),
-        "export_cascade": (
-            api_event("GET", "/cascade/{period}/export", period, query={"opd": [opd]}, claims=pegawai),
-            200,
+        "export_cascade": ev(
+            200, "GET", "/cascade/{period}/export", period, query={"opd": [opd]}, claims=pegawai
         ),
         "import_cascade_not_a_workbook": (not_xlsx, 400),
         # realisation
-        "quarters": (api_event("GET", "/quarters/{year}", {"year": "2026"}, claims=pegawai), 200),
-        "reopen_quarter": (
-            js(
-                "POST",
-                "/quarters/{year}/{quarter}/reopen",
-                {"owner": opd, "until": "2026-07-10", "reason": "Data BPS terlambat"},
-                path_params={"year": "2026", "quarter": "1"},
-                claims=bappeda,
-            ),
+        "quarters": ev(200, "GET", "/quarters/{year}", {"year": "2026"}, claims=pegawai),
+        "reopen_quarter": ev_js(
             201,
+            "POST",
+            "/quarters/{year}/{quarter}/reopen",
+            {"owner": opd, "until": "2026-07-10", "reason": "Data BPS terlambat"},
+            path_params={"year": "2026", "quarter": "1"},
+            claims=bappeda,
         ),
-        "list_reopenings": (
-            api_event(
-                "GET",
-                "/quarters/{year}/{quarter}/reopenings",
-                {"year": "2026", "quarter": "1"},
-                claims=bappeda,
-            ),
+        "list_reopenings": ev(
             200,
+            "GET",
+            "/quarters/{year}/{quarter}/reopenings",
+            {"year": "2026", "quarter": "1"},
+            claims=bappeda,
         ),
-        "get_realisation": (
-            api_event("GET", "/realisation/{year}/{code}", {"year": "2026", "code": sub}, claims=pegawai),
+        "get_realisation": ev(
+            200, "GET", "/realisation/{year}/{code}", {"year": "2026", "code": sub}, claims=pegawai
+        ),
+        "put_realisation": put_quarter(
             200,
+            "2",
+            {
+                "values": {"I1": {"value": 6, "note": "Dua laporan terbit"}},
+                "budget_realised": 25000000,
+                "version": 1,
+            },
         ),
-        "put_realisation": (
-            js(
-                "PUT",
-                "/realisation/{year}/{code}/{quarter}",
-                {
-                    "values": {"I1": {"value": 6, "note": "Dua laporan terbit"}},
-                    "budget_realised": 25000000,
-                    "version": 1,
-                },
-                path_params={"year": "2026", "code": sub, "quarter": "2"},
-                claims=pegawai,
-            ),
+        "put_realisation_not_open": put_quarter(409, "3", {"values": {"I1": {"value": 6}}}),
+        "evidence_upload": ev_js(
             200,
-        ),
-        "put_realisation_not_open": (
-            js(
-                "PUT",
-                "/realisation/{year}/{code}/{quarter}",
-                {"values": {"I1": {"value": 6}}},
-                path_params={"year": "2026", "code": sub, "quarter": "3"},
-                claims=pegawai,
-            ),
-            409,
-        ),
-        "evidence_upload": (
-            js(
-                "POST",
-                "/evidence/{owner}/upload",
-                {"filename": "laporan.pdf", "content_type": "application/pdf", "size": 120000},
-                path_params={"owner": opd},
-                claims=pegawai,
-            ),
-            200,
+            "POST",
+            "/evidence/{owner}/upload",
+            {"filename": "laporan.pdf", "content_type": "application/pdf", "size": 120000},
+            path_params={"owner": opd},
+            claims=pegawai,
         ),
         # attainment and reports
-        "opd_attainment": (
-            api_event("GET", "/attainment/{year}/opds/{opd}", {"year": "2026", "opd": opd}, claims=pegawai),
-            200,
+        "opd_attainment": ev(
+            200, "GET", "/attainment/{year}/opds/{opd}", {"year": "2026", "opd": opd}, claims=pegawai
         ),
-        "region_attainment": (
-            api_event("GET", "/attainment/{year}/region", {"year": "2026"}, claims=bappeda),
-            200,
-        ),
-        "lkjip": (
-            api_event("GET", "/reports/lkjip/{year}", {"year": "2026"}, query={"opd": [opd]}, claims=pegawai),
-            200,
+        "region_attainment": ev(200, "GET", "/attainment/{year}/region", {"year": "2026"}, claims=bappeda),
+        "lkjip": ev(
+            200, "GET", "/reports/lkjip/{year}", {"year": "2026"}, query={"opd": [opd]}, claims=pegawai
         ),
         # performance agreements
-        "draft_agreement": (
-            api_event("POST", "/agreements/{year}/{owner}", {"year": "2026", "owner": opd}, claims=pegawai),
-            201,
+        "draft_agreement": ev(
+            201, "POST", "/agreements/{year}/{owner}", {"year": "2026", "owner": opd}, claims=pegawai
         ),
-        "draft_agreement_other_opd": (
-            api_event("POST", "/agreements/{year}/{owner}", {"year": "2026", "owner": opd}, claims=other),
+        "draft_agreement_other_opd": ev(
+            403, "POST", "/agreements/{year}/{owner}", {"year": "2026", "owner": opd}, claims=other
+        ),
+        "list_agreements": ev(200, "GET", "/agreements/{year}", {"year": "2026"}, claims=bappeda),
+        "get_agreement": ev(
+            200, "GET", "/agreements/{year}/{owner}", {"year": "2026", "owner": "pemda"}, claims=pegawai
+        ),
+        "agreement_pdf_unknown": ev(
+            404, "GET", "/agreements/{year}/{owner}/pdf", {"year": "2027", "owner": "pemda"}, claims=pegawai
+        ),
+        "agreement_signed_upload_not_head": ev_js(
             403,
+            "POST",
+            "/agreements/{year}/{owner}/signed-upload",
+            {"filename": "pk.pdf", "content_type": "application/pdf", "size": 1000},
+            path_params={"year": "2026", "owner": opd},
+            claims=pegawai,
         ),
-        "list_agreements": (api_event("GET", "/agreements/{year}", {"year": "2026"}, claims=bappeda), 200),
-        "get_agreement": (
-            api_event(
-                "GET", "/agreements/{year}/{owner}", {"year": "2026", "owner": "pemda"}, claims=pegawai
-            ),
-            200,
-        ),
-        "agreement_pdf_unknown": (
-            api_event(
-                "GET", "/agreements/{year}/{owner}/pdf", {"year": "2027", "owner": "pemda"}, claims=pegawai
-            ),
-            404,
-        ),
-        "agreement_signed_upload_not_head": (
-            js(
-                "POST",
-                "/agreements/{year}/{owner}/signed-upload",
-                {"filename": "pk.pdf", "content_type": "application/pdf", "size": 1000},
-                path_params={"year": "2026", "owner": opd},
-                claims=pegawai,
-            ),
+        "sign_agreement_not_head": ev_js(
             403,
-        ),
-        "sign_agreement_not_head": (
-            js(
-                "POST",
-                "/agreements/{year}/{owner}/sign",
-                {"key": f"sakip/pk-signed/2026/{opd}/x.pdf", "version": 1},
-                path_params={"year": "2026", "owner": opd},
-                claims=pegawai,
-            ),
-            403,
+            "POST",
+            "/agreements/{year}/{owner}/sign",
+            {"key": f"sakip/pk-signed/2026/{opd}/x.pdf", "version": 1},
+            path_params={"year": "2026", "owner": opd},
+            claims=pegawai,
         ),
         # the LKE
-        "open_evaluation": (
-            api_event("POST", "/lke/{year}/{subject}", {"year": "2026", "subject": opd}, claims=team_lead),
+        "open_evaluation": ev(
+            201, "POST", "/lke/{year}/{subject}", {"year": "2026", "subject": opd}, claims=team_lead
+        ),
+        "open_evaluation_as_evaluator": ev(
+            403, "POST", "/lke/{year}/{subject}", {"year": "2026", "subject": opd}, claims=evaluator
+        ),
+        "list_evaluations": ev(200, "GET", "/lke/{year}", {"year": "2025"}, claims=bappeda),
+        "get_evaluation": ev(200, "GET", "/lke/{year}/{subject}", lke_path, claims=evaluator),
+        # open, not published: its answers and score are the Inspektorat's only
+        "get_evaluation_unpublished": ev(403, "GET", "/lke/{year}/{subject}", lke_path, claims=pegawai),
+        "evaluation_history": ev(200, "GET", "/lke-history/{subject}", {"subject": "pemda"}, claims=bappeda),
+        "propose_answer": on_criterion(200, "PUT", "proposal", {"answer": "Y", "version": 0}, evaluator),
+        "final_answer_stale": on_criterion(409, "PUT", "final", {"answer": "Y", "version": 5}, team_lead),
+        "add_evidence": on_criterion(
             201,
+            "POST",
+            "evidence",
+            {"url": "https://jdih.example.go.id/rpjmd-2025.pdf", "label": "Perda RPJMD"},
+            bappeda,
+            criterion="1a2",
         ),
-        "open_evaluation_as_evaluator": (
-            api_event("POST", "/lke/{year}/{subject}", {"year": "2026", "subject": opd}, claims=evaluator),
-            403,
-        ),
-        "list_evaluations": (api_event("GET", "/lke/{year}", {"year": "2025"}, claims=bappeda), 200),
-        "get_evaluation": (api_event("GET", "/lke/{year}/{subject}", lke_path, claims=pegawai), 200),
-        "evaluation_history": (
-            api_event("GET", "/lke-history/{subject}", {"subject": "pemda"}, claims=bappeda),
-            200,
-        ),
-        "propose_answer": (
-            js(
-                "PUT",
-                "/lke/{year}/{subject}/criteria/{criterion}/proposal",
-                {"answer": "Y", "version": 0},
-                path_params=crit,
-                claims=evaluator,
-            ),
-            200,
-        ),
-        "final_answer_stale": (
-            js(
-                "PUT",
-                "/lke/{year}/{subject}/criteria/{criterion}/final",
-                {"answer": "Y", "version": 5},
-                path_params=crit,
-                claims=team_lead,
-            ),
-            409,
-        ),
-        "add_evidence": (
-            js(
-                "POST",
-                "/lke/{year}/{subject}/criteria/{criterion}/evidence",
-                {"url": "https://jdih.example.go.id/rpjmd-2025.pdf", "label": "Perda RPJMD"},
-                path_params={**crit, "criterion": "1a2"},
-                claims=bappeda,
-            ),
-            201,
-        ),
-        "review_evidence_unknown": (
-            js(
-                "POST",
-                "/lke/{year}/{subject}/criteria/{criterion}/evidence/{link}/review",
-                {"decision": "verified", "version": 1},
-                path_params={**crit, "link": "0" * 12},
-                claims=evaluator,
-            ),
+        "review_evidence_unknown": ev_js(
             404,
+            "POST",
+            "/lke/{year}/{subject}/criteria/{criterion}/evidence/{link}/review",
+            {"decision": "verified", "version": 1},
+            path_params={**crit, "link": "0" * 12},
+            claims=evaluator,
         ),
-        "finalise_evaluation_unanswered": (
-            js(
-                "POST",
-                "/lke/{year}/{subject}/finalise",
-                {"version": 1},
-                path_params=lke_path,
-                claims=team_lead,
-            ),
+        "finalise_evaluation_unanswered": ev_js(
             409,
+            "POST",
+            "/lke/{year}/{subject}/finalise",
+            {"version": 1},
+            path_params=lke_path,
+            claims=team_lead,
         ),
-        "publish_evaluation_not_final": (
-            js(
-                "POST",
-                "/lke/{year}/{subject}/publish",
-                {"version": 1},
-                path_params=lke_path,
-                claims=team_lead,
-            ),
+        "publish_evaluation_not_final": ev_js(
             409,
+            "POST",
+            "/lke/{year}/{subject}/publish",
+            {"version": 1},
+            path_params=lke_path,
+            claims=team_lead,
         ),
         # the E-RK link
-        "list_links": (api_event("GET", "/erk/links/{period}", period, claims=pegawai), 200),
-        "put_link": (
-            js(
-                "PUT",
-                "/erk/links/{period}/{activity}",
-                {"sub_activity": sub, "opd": opd},
-                path_params={**period, "activity": "RAPAT"},
-                claims=pegawai,
-            ),
+        "list_links": ev(200, "GET", "/erk/links/{period}", period, claims=pegawai),
+        "put_link": ev_js(
             200,
+            "PUT",
+            "/erk/links/{period}/{activity}",
+            {"sub_activity": sub, "opd": opd},
+            path_params={**period, "activity": "RAPAT"},
+            claims=pegawai,
         ),
-        "delete_link_unknown": (
-            api_event(
-                "DELETE", "/erk/links/{period}/{activity}", {**period, "activity": "ARSIP"}, claims=bappeda
-            ),
-            404,
+        "delete_link_unknown": ev(
+            404, "DELETE", "/erk/links/{period}/{activity}", {**period, "activity": "ARSIP"}, claims=bappeda
         ),
-        "refresh_rollup": (
-            js(
-                "POST",
-                "/erk/rollups/{year}/{quarter}/refresh",
-                {"opd": opd},
-                path_params={"year": "2026", "quarter": "3"},
-                claims=bappeda,
-            ),
+        "refresh_rollup": ev_js(
             200,
+            "POST",
+            "/erk/rollups/{year}/{quarter}/refresh",
+            {"opd": opd},
+            path_params={"year": "2026", "quarter": "3"},
+            claims=bappeda,
         ),
-        "rollup": (
-            api_event(
-                "GET", "/erk/rollups/{year}/{quarter}", {"year": "2026", "quarter": "3"}, claims=pegawai
-            ),
-            200,
+        "rollup": ev(
+            200, "GET", "/erk/rollups/{year}/{quarter}", {"year": "2026", "quarter": "3"}, claims=pegawai
         ),
-        "my_work": (api_event("GET", "/erk/me", query={"year": ["2026"]}, claims=pegawai), 200),
+        "my_work": ev(200, "GET", "/erk/me", query={"year": ["2026"]}, claims=pegawai),
         # public
-        "public_summary": (api_event("GET", "/public/summary", query={"year": ["2026"]}), 200),
-        "public_summary_bad_year": (api_event("GET", "/public/summary", query={"year": ["26"]}), 400),
-        "openapi_json": (api_event("GET", "/openapi.json"), 200),
+        "public_summary": ev(200, "GET", "/public/summary", query={"year": ["2026"]}),
+        "public_summary_bad_year": ev(400, "GET", "/public/summary", query={"year": ["26"]}),
+        "openapi_json": ev(200, "GET", "/openapi.json"),
         # schedule
         "nightly_rollup": (schedule_event("replika-sakip-erk_rollup", time="2026-07-06T19:30:00Z"), 200),
     }

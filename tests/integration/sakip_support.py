@@ -146,29 +146,17 @@ def small_cascade() -> None:
             (owner, node(f"{tag}.SS1", "opd_target", opd, parent, indicator("K1", "higher", "last", 90))),
             (owner, node(f"{tag}.P1", "programme", opd, f"{tag}.SS1", indicator("O1", "higher", "sum", 100))),
             (owner, node(f"{tag}.P1.K1", "activity", opd, f"{tag}.P1", indicator("O1", "higher", "sum", 40))),
-            (
-                owner,
-                node(
-                    f"{tag}.P1.K1.S1",
-                    "sub_activity",
-                    opd,
-                    f"{tag}.P1.K1",
-                    indicator("D1", "higher", "sum", 20),
-                    pagu={str(y): 1_000_000 for y in YEARS},
-                ),
-            ),
-            (
-                owner,
-                node(
-                    f"{tag}.P1.K1.S2",
-                    "sub_activity",
-                    opd,
-                    f"{tag}.P1.K1",
-                    indicator("D1", "lower", "average", 10),
-                    pagu={str(y): 3_000_000 for y in YEARS},
-                    weight="3",
-                ),
-            ),
         ]
+        # two sub-activities: sum to 20 with 1,000,000 a year; average (lower) to 10, weight 3
+        for sub, polarity, aggregation, target, pagu, weight in (
+            ("S1", "higher", "sum", 20, 1_000_000, None),
+            ("S2", "lower", "average", 10, 3_000_000, "3"),
+        ):
+            inds = indicator("D1", polarity, aggregation, target)
+            kw: dict[str, Any] = {
+                "pagu": {str(y): pagu for y in YEARS},
+                **({"weight": weight} if weight else {}),
+            }
+            make.append((owner, node(f"{tag}.P1.K1.{sub}", "sub_activity", opd, f"{tag}.P1.K1", inds, **kw)))
     for who, body in make:
         cascade.create_node(who, PERIOD, body, None)

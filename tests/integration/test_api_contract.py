@@ -323,6 +323,10 @@ def test_perizinan_states_which_fields_a_stage_and_an_application_need(region_st
     stage = {"code": "teknis", "name": "Tim teknis", "role": "pegawai", "sla_days": 3}
     assert not valid("StageIn", stage) and not valid("StageIn", {**stage, "opd": None})
     assert valid("StageIn", {**stage, "opd": "32.73.06"}) and valid("StageIn", {**stage, "role": "dpmptsp"})
+    visit = {**stage, "opd": "32.73.06", "site_visit": True}  # a site visit only on a technical stage
+    assert not valid("StageIn", visit) and valid("StageIn", {**visit, "kind": "technical"})
+    signing = {**stage, "opd": "32.73.06", "kind": "signature"}  # a signature is DPMPTSP's
+    assert not valid("StageIn", signing) and valid("StageIn", {**signing, "role": "dpmptsp"})
     business = {
         "name": "Toko",
         "kbli": "47111",

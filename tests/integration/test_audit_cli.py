@@ -7,20 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from replika.core import audit
 from replika_infra.cli import main
-from tests.integration.test_audit_tamper import raw_update
+from tests.integration.test_audit_tamper import approve_in_two_opds, raw_update
 
 TODAY = datetime.now(UTC).date().isoformat()
 
 
 @pytest.fixture
 def stack(region_stack: dict[str, str]) -> dict[str, str]:
-    for opd in ("1.01", "1.02"):
-        for i in range(3):
-            audit.append(
-                f"remunerasi/opd/{opd}", actor="system:test", action="entry.approve", subject=f"e#{i}"
-            )
+    approve_in_two_opds(3)
     return region_stack
 
 

@@ -23,13 +23,18 @@ CLERK = auth_header("199001012015011001", "32.73.06", "pegawai")
 TODAY = datetime.now(UTC).date().isoformat()
 
 
-@pytest.fixture
-def stack(region_stack: dict[str, str]) -> dict[str, str]:
+def approve_in_two_opds(entries: int) -> None:
+    """``entries`` approvals in each of two OPDs' audit chains."""
     for opd in ("1.01", "1.02"):
-        for i in range(4):
+        for i in range(entries):
             audit.append(
                 f"remunerasi/opd/{opd}", actor="system:test", action="entry.approve", subject=f"e#{i}"
             )
+
+
+@pytest.fixture
+def stack(region_stack: dict[str, str]) -> dict[str, str]:
+    approve_in_two_opds(4)
     audit.append("directory", actor="system:test", action="import", subject="directory")
     return region_stack
 

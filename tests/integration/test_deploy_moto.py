@@ -25,10 +25,7 @@ STACK = "replika-kota-contoh-data"
 
 
 @pytest.fixture
-def cfn(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", AWS_REGION)
+def cfn(fake_aws_env: None) -> Iterator[object]:
     moto_cfn.install()  # what `replika deploy` on moto runs with (change-set stacks get outputs)
     with mock_aws():
         yield boto3.client("cloudformation", region_name=AWS_REGION)

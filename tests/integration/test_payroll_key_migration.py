@@ -71,7 +71,7 @@ def test_the_new_code_sees_nothing_under_the_old_keys_until_moved(legacy_month: 
         total = totals_store.get(PERIOD, nip, consistent=True)
         assert total is not None and int(total.approved_minutes) == 100 + i
         assert total.day_minutes() == {1: 100 + i} and total.day_attendance() == {2: (50, "TL1")}
-        assert total.gsi1pk == keys.total_opd_pk(PERIOD, OPD[nip], nip)
+        assert total.gsi1pk == keys.TOTALS.opd_pk(PERIOD, OPD[nip], nip)
         result = results_store.get(PERIOD, nip, consistent=True)
         assert result is not None and (int(result.generation), int(result.net)) == (2, 1_000_000 + i)
     assert sorted(t.sk for t in totals_store.of_period(PERIOD)) == NIPS
@@ -90,7 +90,7 @@ def test_items_written_under_the_new_keys_first_are_merged_not_overwritten(legac
     exactly one of the two items); the newer attendance wins; a later result generation stays."""
     nip = NIPS[0]
     MonthTotal(
-        *keys.total_key(PERIOD, nip),
+        *keys.TOTALS.key(PERIOD, nip),
         nip=nip,
         period=PERIOD,
         approved_minutes=30,
@@ -99,7 +99,7 @@ def test_items_written_under_the_new_keys_first_are_merged_not_overwritten(legac
         c02="TL2",
     ).save()
     PayrollResult(
-        *keys.result_key(PERIOD, nip),
+        *keys.RESULTS.key(PERIOD, nip),
         period=PERIOD,
         nip=nip,
         generation=3,
@@ -112,7 +112,7 @@ def test_items_written_under_the_new_keys_first_are_merged_not_overwritten(legac
     total = totals_store.get(PERIOD, nip, consistent=True)
     assert total is not None and int(total.approved_minutes) == 130
     assert total.day_minutes() == {1: 100, 5: 30} and total.day_attendance() == {2: (100, "TL2")}
-    assert total.opd_code == OPD[nip] and total.gsi1pk == keys.total_opd_pk(PERIOD, OPD[nip], nip)
+    assert total.opd_code == OPD[nip] and total.gsi1pk == keys.TOTALS.opd_pk(PERIOD, OPD[nip], nip)
     result = results_store.get(PERIOD, nip, consistent=True)
     assert result is not None and (int(result.generation), int(result.net)) == (3, 7)
     assert _old_left() == 0

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -37,8 +39,8 @@ __all__ = ["config", "drafted", "months"]  # fixtures re-exported for pytest
 
 
 # -- no hot item: concurrent workers, crashes, contention, abandoned generations -------------------
-@pytest.fixture
-def serialised_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+@contextmanager
+def serialised_moto() -> Iterator[None]:
     """moto's backend is not thread-safe; DynamoDB applies each write and transaction atomically.
     One lock around moto's request dispatch gives threads that atomicity (and nothing more)."""
     import threading
@@ -52,7 +54,9 @@ def serialised_moto(monkeypatch: pytest.MonkeyPatch) -> None:
         with lock:
             return real(self, request)
 
-    monkeypatch.setattr(BotocoreStubber, "process_request", locked)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(BotocoreStubber, "process_request", locked)
+        yield
 
 
 def result_values() -> dict[str, tuple[Any, ...]]:
@@ -74,7 +78,7 @@ def result_values() -> dict[str, tuple[Any, ...]]:
 
 def threaded_drain(config: RegionConfig, workers: int, handler: Any | None = None) -> int:
     """``workers`` threads drain the queue at once (visibility 0: a message being processed is
-    delivered to another thread too, so chunks also run twice concurrently)."""
+    delivered to another thread too, so chunks also run twice concurrently), on a serialised moto."""
     from concurrent.futures import ThreadPoolExecutor
 
     def handle(body: Any) -> None:
@@ -92,7 +96,7 @@ def threaded_drain(config: RegionConfig, workers: int, handler: Any | None = Non
                 break
         return total
 
-    with ThreadPoolExecutor(workers) as pool:
+    with serialised_moto(), ThreadPoolExecutor(workers) as pool:
         return sum(pool.map(lambda _: one(), range(workers)))
 
 
@@ -125,11 +129,7 @@ class TestNoHotItem:
         assert len(pks) > 16, "results spread over many partition keys"
 
     def test_concurrent_workers_equal_the_single_worker(
-        self,
-        months: dict[str, Month],
-        config: RegionConfig,
-        monkeypatch: pytest.MonkeyPatch,
-        serialised_moto: None,
+        self, months: dict[str, Month], config: RegionConfig, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setattr(keys, "CHUNK_GROUP", 2)  # 9 chunks in 5 groups: the group logic runs
         real_send = payroll.queue.send_batch
@@ -162,11 +162,7 @@ class TestNoHotItem:
         assert result_values() == concurrent, "the concurrent result is the single-worker result"
 
     def test_workers_killed_mid_chunk_and_after_commit_in_threads(
-        self,
-        months: dict[str, Month],
-        config: RegionConfig,
-        monkeypatch: pytest.MonkeyPatch,
-        serialised_moto: None,
+        self, months: dict[str, Month], config: RegionConfig, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         import threading
 

@@ -107,8 +107,8 @@ def write_months(months: dict[str, Month]) -> None:
             attrs.update({f"c{d:02d}": "TL2" for d in m.attendance_bp})
             batch.save(
                 MonthTotal(
-                    *keys.total_key(PERIOD, nip),
-                    gsi1pk=keys.total_opd_pk(PERIOD, opd[nip], nip),
+                    *keys.TOTALS.key(PERIOD, nip),
+                    gsi1pk=keys.TOTALS.opd_pk(PERIOD, opd[nip], nip),
                     gsi1sk=nip,
                     nip=nip,
                     period=PERIOD,
@@ -169,7 +169,7 @@ def stored_results() -> list[Any]:
     """Every stored result item of the period (any generation), straight from the table."""
     from replika.remunerasi.tables import PayrollResult
 
-    return [r for pk in keys.result_pks(PERIOD) for r in PayrollResult.query(pk)]
+    return [r for pk in keys.RESULTS.pks(PERIOD) for r in PayrollResult.query(pk)]
 
 
 OUTPUTS: list[dict[str, Any]] = []
@@ -527,7 +527,7 @@ class TestReview:
         verify()
         target = next(e for e in PEOPLE if e.nip in drafted and e.nip not in HEADS)
         before = payroll.get_result(PERIOD, target.nip)
-        item = MonthTotal.get(*keys.total_key(PERIOD, target.nip))
+        item = MonthTotal.get(*keys.TOTALS.key(PERIOD, target.nip))
         setattr(item, "d03", 0)  # noqa: B010 - a correction on Monday 3 August (a generated attribute)
         item.save()
         drafted[target.nip].minutes.pop(3, None)

@@ -34,9 +34,16 @@ def _type(code: str, **kw: Any) -> dict[str, Any]:
         "form_schema": SCHEMA,
         "documents": ["ktp"],
         "stages": [
-            {"code": "terima", "name": "Penerimaan", "role": "dpmptsp", "sla_days": 1},
-            {"code": "teknis", "name": "Tim teknis", "role": "pegawai", "opd": TEKNIS_OPD, "sla_days": 3},
-            {"code": "ttd", "name": "Tanda tangan", "role": "dpmptsp", "sla_days": 1},
+            {"code": "terima", "name": "Penerimaan", "role": "dpmptsp", "sla_days": 1, "kind": "receive"},
+            {
+                "code": "teknis",
+                "name": "Tim teknis",
+                "role": "pegawai",
+                "opd": TEKNIS_OPD,
+                "sla_days": 3,
+                "kind": "technical",
+            },
+            {"code": "ttd", "name": "Tanda tangan", "role": "dpmptsp", "sla_days": 1, "kind": "signature"},
         ],
         "fee": 150_000,
         "validity_months": 60,
@@ -72,6 +79,37 @@ def client(region_stack: dict[str, str]) -> Any:
         yield c
 
 
+def apply(
+    c: Client, who: dict[str, str], type_code: str = "SIUP", capital: int = 600_000_000, **kw: Any
+) -> Any:
+    """Submit an application of ``type_code`` (form and documents as the test types want)."""
+    body = {
+        "type_code": type_code,
+        "business": _business(capital),
+        "form": {"luas_m2": 5},
+        "documents": ["ktp"],
+    }
+    return call(c, "POST", "/applications", who, {**body, **kw})
+
+
+def act(c: Client, number: str, who: dict[str, str], action: str = "advance", **kw: Any) -> Any:
+    """A staff action on the application's current stage."""
+    return call(c, "POST", f"/applications/{number}/actions", who, {"action": action, **kw})
+
+
+def upload(c: Client, who: dict[str, str], path: str, body: dict[str, Any], *, put: bool = True) -> str:
+    """Ask for a presigned POST and (``put``) store the object as the client would."""
+    from replika.core import storage
+
+    st, link = call(
+        c, "POST", path, who, {"filename": "f.pdf", "content_type": "application/pdf", "size": 9, **body}
+    )
+    assert st == 201, link
+    if put:
+        storage.put_bytes(link["key"], b"%PDF-1.4\n", "application/pdf")
+    return str(link["key"])
+
+
 def _setup(c: Client) -> dict[str, str]:
     st, body = call(c, "POST", "/catalogue", OFFICE, _type("SIUP"))
     assert st == 201, body
@@ -79,23 +117,13 @@ def _setup(c: Client) -> dict[str, str]:
     applicant = auth_header("a1", None, "pemohon")
     st, _ = call(c, "PUT", "/me", applicant, {"name": "Siti Aminah", "nik": "3273010101900001"})
     assert st == 200
+    upload(c, applicant, "/documents", {"code": "ktp"})
     return applicant
 
 
 def test_report_only_registration_verifies_publicly(client: Client) -> None:
     applicant = _setup(client)
-    st, app = call(
-        client,
-        "POST",
-        "/applications",
-        applicant,
-        {
-            "type_code": "SIUP",
-            "business": _business(499_999_999),
-            "form": {"luas_m2": 20},
-            "documents": ["ktp"],
-        },
-    )
+    st, app = apply(client, applicant, capital=499_999_999, form={"luas_m2": 20})
     assert st == 201, app
     assert (
         app["status"] == "registered"
@@ -173,13 +201,7 @@ def test_staged_path_with_return_fee_and_issue(client: Client) -> None:
         ]
         == "teknis"
     )
-    st, ret = call(
-        client,
-        "POST",
-        f"/applications/{number}/actions",
-        teknis,
-        {"action": "return", "reason": "denah kurang"},
-    )
+    st, ret = act(client, number, teknis, "return", reason="denah kurang")
     assert st == 200 and ret["status"] == "returned" and ret["stage"] is None
     assert call(client, "GET", f"/public/applications/{number}")[1]["status"] == "returned"
     st, back = call(client, "POST", f"/applications/{number}/resubmit", applicant, {"form": {"luas_m2": 6}})
@@ -195,21 +217,9 @@ def test_staged_path_with_return_fee_and_issue(client: Client) -> None:
         == 200
     )
     # the signature stage: not the front office (not the official); the body's name/plt are ignored
-    st, err = call(
-        client,
-        "POST",
-        f"/applications/{number}/actions",
-        OFFICE,
-        {"action": "advance", "official_name": "Budi", "plt": True},
-    )
+    st, err = act(client, number, OFFICE, official_name="Budi", plt=True)
     assert st == 403 and err["error"]["code"] == "not_signing_official"
-    st, decided = call(
-        client,
-        "POST",
-        f"/applications/{number}/actions",
-        SIGNER,
-        {"action": "advance", "official_name": "Budi", "plt": True},
-    )
+    st, decided = act(client, number, SIGNER, official_name="Budi", plt=True)
     assert (
         st == 200
         and decided["status"] == "approved"
@@ -250,18 +260,7 @@ def test_sla_clock_fiktif_positif_or_escalation(
 
     applicant = _setup(client)
     call(client, "POST", "/catalogue", OFFICE, _type("NOFEE", fee=0))
-    st, app = call(
-        client,
-        "POST",
-        "/applications",
-        applicant,
-        {
-            "type_code": "NOFEE",
-            "business": _business(600_000_000),
-            "form": {"luas_m2": 5},
-            "documents": ["ktp"],
-        },
-    )
+    st, app = apply(client, applicant, "NOFEE")
     assert st == 201
     due = date.fromisoformat(app["total_due"])
     region = runtime.current().region
@@ -287,18 +286,7 @@ def test_sla_clock_fiktif_positif_or_escalation(
 
 
 def _to_signature(client: Client, applicant: dict[str, str], first: dict[str, str]) -> str:
-    st, app = call(
-        client,
-        "POST",
-        "/applications",
-        applicant,
-        {
-            "type_code": "SIUP",
-            "business": _business(600_000_000),
-            "form": {"luas_m2": 5},
-            "documents": ["ktp"],
-        },
-    )
+    st, app = apply(client, applicant)
     assert st == 201, app
     number = str(app["number"])
     teknis = auth_header("199001012015011001", TEKNIS_OPD, "pegawai")
@@ -313,7 +301,7 @@ def test_the_signer_did_no_earlier_stage(client: Client) -> None:
     assert runtime.current().region.perizinan.official_nip == OFFICIAL_NIP
     number = _to_signature(client, applicant, SIGNER)
     st, err = call(client, "POST", f"/applications/{number}/actions", SIGNER, {"action": "advance"})
-    assert st == 403 and err["error"]["code"] == "separation_of_duties", err
+    assert st == 409 and err["error"]["code"] == "separation_of_duties", err
     assert call(client, "GET", f"/public/applications/{number}")[1]["status"] == "in_review"
 
 

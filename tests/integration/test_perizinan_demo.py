@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,18 +15,12 @@ from chalice.test import Client
 
 from replika.core import runtime
 from tests.conftest import auth_header
+from tests.integration.walkthrough import applicant, curl_at
 
 USERS = {
     "dpmptsp": {"username": "demo-dpmptsp", "nip": "198001012005011010", "opd": "32.73.16", "name": "D"},
     "pegawai": {"username": "demo-pegawai", "nip": "198001012005011002", "opd": "32.73.09", "name": "P"},
-    "pemohon-usaha": {
-        "username": "applicant-usaha@example.invalid",
-        "sub": "sub-applicant-usaha",
-        "pool": "public",
-        "nip": "",
-        "opd": "",
-        "name": "Euis Rahayu",
-    },
+    "pemohon-usaha": applicant("applicant-usaha@example.invalid", "sub-applicant-usaha", "Euis Rahayu"),
 }
 
 
@@ -73,7 +67,7 @@ def test_the_demo_seed_and_its_walk_through(demo: Any, capsys: pytest.CaptureFix
     seen: dict[str, Any] = {}
     key_pem = ""
     key_base = ""
-    calls = 0
+    calls = uploads = 0
     with Client(load_module("perizinan").app) as client:
         for i, line in enumerate(lines):
             stripped = line.strip()
@@ -87,32 +81,32 @@ def test_the_demo_seed_and_its_walk_through(demo: Any, capsys: pytest.CaptureFix
                 continue
             if not stripped.startswith("curl "):
                 continue
-            joined = line.rstrip(" \\") + (" " + lines[i + 1].strip() if line.rstrip().endswith("\\") else "")
-            text, _, note = joined.partition("  # ")
+            if " -F file=@" in stripped:  # the presigned POST straight to the bucket: the object
+                from replika.core import storage
+
+                storage.put_bytes(seen["key"], b"\xff\xd8 photo \xff\xd9", "image/jpeg")
+                uploads += 1
+                continue
+            _, cmd = curl_at(lines, i)
             for placeholder in ("permit_number", "verify_code"):
-                text = text.replace(f"<{placeholder}>", str(seen.get(placeholder)))
-            words = shlex.split(text)
-            method = words[words.index("-X") + 1] if "-X" in words else "GET"
-            url = next(w for w in words if w.startswith("http://"))
-            path = url.split("/perizinan", 1)[1]
-            headers = {"Content-Type": "application/json"}
-            auth = next((w for w in words if w.startswith("Authorization: Bearer $")), None)
-            if auth:
-                headers.update(tokens[auth.rsplit("$", 1)[1]])
-            body = words[words.index("-d") + 1].encode() if "-d" in words else b""
-            r = client.http.request(method, path, headers=headers, body=body)
-            expected = int(note.split()[0]) if note[:1].isdigit() else 200
-            assert r.status_code == expected, (text, r.body[:400])
+                cmd = replace(cmd, text=cmd.text.replace(f"<{placeholder}>", str(seen.get(placeholder))))
+            path = cmd.path("perizinan")
+            r = cmd.send(client, "perizinan", tokens.__getitem__)
+            assert r.status_code == cmd.expected, (cmd.text, r.body[:400])
             calls += 1
             answer = json.loads(r.body)
             if path == "/public/key":
                 key_pem = answer["pem"]
                 key_base = answer["verify_url_base"]
-            for key in ("permit_number", "verify_code", "qr"):
+            for key in ("permit_number", "verify_code", "qr", "key"):
                 if r.status_code < 300 and (found := _find(answer, key)) is not None:
                     seen[key] = found
             seen[path] = answer
-    assert calls >= 14
+    assert calls >= 14 and uploads == 2  # a document and a visit photo
+    files = seen[f"/applications/{made.walk}/files"]
+    assert [d["code"] for d in files["documents"]] and [p["code"] for p in files["visit_photos"]] == [
+        "visitasi/foto"
+    ]
     assert seen["/public/verify/" + str(seen["verify_code"])]["status"] == "valid"
     stats = {t["type_code"]: t for t in seen[f"/public/stats?year={made.year}"]["types"]}
     assert stats["UMK"]["fiktif_positif"] == 1 and stats["UMK"]["issued"] >= 9

@@ -11,14 +11,16 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from replika.core import runtime
 from tests.conftest import auth_header
 from tests.integration.test_perizinan_api import (
     OFFICE,
     SIGNER,
     TEKNIS_OPD,
-    _business,
     _setup,
     _type,
+    act,
+    apply,
     call,
 )
 from tests.integration.test_perizinan_api import client as client
@@ -29,13 +31,7 @@ ALL_3 = [3] * 9
 
 
 def _apply(c: Client, who: dict[str, str], capital: int, type_code: str = "SIUP", **kw: Any) -> Any:
-    body = {
-        "type_code": type_code,
-        "business": _business(capital),
-        "form": {"luas_m2": 5},
-        "documents": ["ktp"],
-    }
-    st, app = call(c, "POST", "/applications", who, {**body, **kw})
+    st, app = apply(c, who, type_code, capital, **kw)
     assert st == 201, app
     return app
 
@@ -90,13 +86,7 @@ def test_stats_and_the_satisfaction_survey(client: Client) -> None:
     st, _ = call(client, "POST", f"/applications/{issued['number']}/survey", applicant, {"answers": ALL_3})
     assert st == 201
     rejected = _apply(client, applicant, 700_000_000)
-    st, _ = call(
-        client,
-        "POST",
-        f"/applications/{rejected['number']}/actions",
-        OFFICE,
-        {"action": "reject", "reason": "KBLI tidak sesuai"},
-    )
+    st, _ = act(client, rejected["number"], OFFICE, "reject", reason="KBLI tidak sesuai")
     assert st == 200
     _apply(client, applicant, 800_000_000)  # still open: counted as an application only
     siup = _stats(client, year)["SIUP"]
@@ -193,13 +183,7 @@ def test_withdrawal_by_the_applicant_only_while_open(client: Client) -> None:
     assert call(client, "POST", f"/applications/{number}/withdraw", other)[0] == 404
     assert call(client, "POST", f"/applications/{number}/withdraw", OFFICE)[0] == 403
     call(client, "POST", f"/applications/{number}/actions", OFFICE, {"action": "advance"})
-    st, ret = call(
-        client,
-        "POST",
-        f"/applications/{number}/actions",
-        TEKNIS,
-        {"action": "return", "reason": "denah kurang"},
-    )
+    st, ret = act(client, number, TEKNIS, "return", reason="denah kurang")
     assert st == 200 and ret["status"] == "returned"
     st, gone = call(client, "POST", f"/applications/{number}/withdraw", applicant)
     assert st == 200 and gone["status"] == "withdrawn"
@@ -313,3 +297,143 @@ def _issue_from(c: Client, number: str, teknis: dict[str, str]) -> Any:
     st, app = call(c, "POST", f"/applications/{number}/payment", OFFICE, {"receipt_number": f"STS-{number}"})
     assert st == 200 and app["status"] == "issued", app
     return app
+
+
+def _recompute() -> dict[int, dict[str, dict[str, Any]]]:
+    """The public figures computed again from the applications and surveys themselves (a scan:
+    fine in a test), independently of the aggregates: year -> type -> figures."""
+    import statistics
+    from datetime import date
+    from decimal import Decimal
+
+    from replika.perizinan.rules import sla
+    from replika.perizinan.service import common
+    from replika.perizinan.tables import PerizinanItem
+
+    cal = common.calendar()
+    apps = {i.number: i.data or {} for i in PerizinanItem.scan() if i.kind == "application"}
+    surveys = [(i.pk.split("#", 1)[1], i.data or {}) for i in PerizinanItem.scan() if i.kind == "survey"]
+    raw: dict[int, dict[str, dict[str, Any]]] = {}
+    for data in apps.values():
+        per = raw.setdefault(int(data["submitted_on"][:4]), {}).setdefault(
+            data["type_code"], {"applications": 0, "days": [], "within": 0, "issued": 0, "fp": 0, "skm": []}
+        )
+        per["applications"] += 1
+        per["issued"] += bool(data.get("permit_number"))
+        if data["status"] == "registered":
+            per["days"].append(0)
+            per["within"] += 1
+        elif data.get("decided_on"):
+            days = sla.working_days_taken(
+                cal,
+                date.fromisoformat(data["submitted_on"]),
+                date.fromisoformat(data["decided_on"]),
+                int(data.get("paused_days") or 0),
+            )
+            per["days"].append(days)
+            per["fp"] += bool(data.get("fiktif_positif"))
+            per["within"] += not data.get("fiktif_positif") and days <= int(data["total_sla"])
+    for number, answer in surveys:
+        data = apps[number]
+        raw[int(data["submitted_on"][:4])][data["type_code"]]["skm"].append(answer["answers"])
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    for year, types in raw.items():
+        for code, per in types.items():
+            n = len(per["days"])
+            skm = per["skm"]
+            index = (
+                (sum(Decimal(sum(col)) / len(skm) for col in zip(*skm, strict=True)) / 9 * 25).quantize(
+                    Decimal("0.01")
+                )
+                if skm
+                else None
+            )
+            out.setdefault(year, {})[code] = {
+                "applications": per["applications"],
+                "decided": n,
+                "issued": per["issued"],
+                "median_working_days": Decimal(str(statistics.median(per["days"]))) if n else None,
+                "within_sla_pct": (Decimal(per["within"] * 100) / n).quantize(Decimal("0.01")) if n else None,
+                "fiktif_positif": per["fp"],
+                "skm_responses": len(skm),
+                "skm_index": index,
+            }
+    return out
+
+
+def test_the_aggregates_equal_a_recomputation_and_a_request_reads_a_few_items_per_type(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, time
+    from decimal import Decimal
+
+    from replika.perizinan import keys
+    from replika.perizinan.service import clock, common, permits
+    from replika.perizinan.tables import PerizinanItem
+
+    applicant = _setup(client)
+    call(client, "POST", "/catalogue", OFFICE, _type("NOFEE", fee=0))
+    cal, real_today = common.calendar(), common.today()
+    days = [cal.working_days_back(real_today, n) for n in range(12, 0, -1)]
+
+    def on(i: int) -> None:
+        at = datetime.combine(days[i], time(9, 0), tzinfo=cal.zone).astimezone(UTC)
+        monkeypatch.setattr(common, "now", lambda: at)
+
+    def step(number: str, who: dict[str, str], action: str = "advance", **kw: Any) -> None:
+        st, out = act(client, number, who, action, **kw)
+        assert st == 200, out
+
+    on(0)
+    _apply(client, applicant, 100_000_000)  # registered: 0 days
+    quick, rejected, paused, late = (_apply(client, applicant, 600_000_000)["number"] for _ in range(4))
+    fp = _apply(client, applicant, 600_000_000, type_code="NOFEE")
+    on(1)
+    step(quick, OFFICE)
+    step(paused, OFFICE)
+    step(late, OFFICE)
+    on(2)
+    step(rejected, OFFICE, "reject", reason="KBLI tidak sesuai")
+    step(quick, TEKNIS)
+    step(paused, TEKNIS, "return", reason="denah kurang")
+    on(3)
+    step(quick, SIGNER)
+    call(client, "POST", f"/applications/{quick}/payment", OFFICE, {"receipt_number": "STS-Q-1"})
+    on(6)
+    call(client, "POST", f"/applications/{paused}/resubmit", applicant, {})
+    step(paused, TEKNIS)
+    step(late, TEKNIS)
+    on(8)
+    step(paused, SIGNER)
+    on(10)
+    _apply(client, applicant, 600_000_000)  # still open: an application, not a decision
+    step(late, SIGNER)
+    call(
+        client, "POST", f"/applications/{late}/payment", OFFICE, {"waiver_reason": "Usaha terdampak bencana"}
+    )
+    call(client, "POST", f"/applications/{quick}/survey", applicant, {"answers": ALL_4})
+    call(client, "POST", f"/applications/{late}/survey", applicant, {"answers": [2, 3, 4, 1, 2, 3, 4, 4, 3]})
+    pol = runtime.current().region.perizinan.model_copy(update={"fiktif_positif": True})
+    for module in (common, clock, permits):
+        monkeypatch.setattr(module, "policy", lambda: pol)
+    assert clock.run(on=days[11]).granted == [fp["number"]]
+
+    # a counter item of the earlier layout (one per metric) is not an aggregate: never read
+    PerizinanItem(keys.stats_pk(days[0].year), "SIUP#decided#0", kind="stat", tally=99).save()
+    expected = _recompute()
+    for year, types in expected.items():
+        published = _stats(client, year)
+        assert set(published) == set(types)
+        for code, figures in types.items():
+            got = published[code]
+            for name in ("median_working_days", "within_sla_pct", "skm_index"):
+                got[name] = None if got[name] is None else Decimal(got[name])
+            assert {k: got[k] for k in figures} == figures, code
+        # bounded: one aggregate item per type and shard, however many distinct day counts
+        items = list(
+            PerizinanItem.query(keys.stats_pk(year), PerizinanItem.sk.startswith(keys.STATS_AGGREGATE))
+        )
+        assert len(items) <= keys.DUE_SHARDS * len(types)
+    siup = expected[days[0].year]["SIUP"]
+    # registered, quick, rejected, paused, late: five decisions over several distinct day counts
+    assert (siup["applications"], siup["decided"], siup["issued"]) == (6, 5, 3)

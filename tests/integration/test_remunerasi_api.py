@@ -91,7 +91,7 @@ def total(nip: str, period: str = "2026-11") -> Any:
     from replika.remunerasi import keys
     from replika.remunerasi.tables import MonthTotal
 
-    return MonthTotal.get(*keys.total_key(period, nip))
+    return MonthTotal.get(*keys.TOTALS.key(period, nip))
 
 
 def decide(

@@ -57,8 +57,8 @@ def month_total(n: int, opd_code: str, days: dict[int, int], period: str = PERIO
     from replika.remunerasi.tables import MonthTotal, day_attr
 
     item = MonthTotal(
-        *keys.total_key(period, nip(n)),
-        gsi1pk=keys.total_opd_pk(period, opd_code, nip(n)),
+        *keys.TOTALS.key(period, nip(n)),
+        gsi1pk=keys.TOTALS.opd_pk(period, opd_code, nip(n)),
         gsi1sk=nip(n),
         nip=nip(n),
         period=period,
@@ -207,7 +207,7 @@ class TestEmployeeDashboard:
         days = {d: 250 for d in (3, 5, 6, 7, 10, 11, 12, 13, 14)}
         days.update({4: 400, 8: 350, 9: 120})
         month_total(1, A, days, sentence_pct=20, sentence_level="ringan")
-        item = MonthTotal.get(*keys.total_key(PERIOD, nip(1)))
+        item = MonthTotal.get(*keys.TOTALS.key(PERIOD, nip(1)))
         setattr(item, day_attr("a", 5), 50)
         setattr(item, day_attr("c", 5), "TL1")
         setattr(item, day_attr("a", 12), 100)

@@ -78,7 +78,21 @@ def result(nip: str, opd: str, *, generation: int = 2, status: str = "ok", **kw:
     from replika.remunerasi import keys
 
     return PayrollResult(
-        *keys.result_key(PERIOD, nip), gsi1pk=keys.result_opd_pk(PERIOD, opd, nip), gsi1sk=nip, **values
+        *keys.RESULTS.key(PERIOD, nip), gsi1pk=keys.RESULTS.opd_pk(PERIOD, opd, nip), gsi1sk=nip, **values
+    )
+
+
+def cici_result() -> Any:
+    """Cici's result: a 20 % sentence cut."""
+    return result(
+        CICI,
+        OPD_B,
+        sentence_cut_pct="20",
+        sentence_cut=685_860,
+        gross=2_743_440,
+        bpjs_employer=109_738,
+        bpjs_employee=27_434,
+        net=2_716_006,
     )
 
 
@@ -108,16 +122,7 @@ def seed_period() -> None:
         net=2_370_357,
         attendance_deduction_pct="0",
     ).save()
-    result(
-        CICI,
-        OPD_B,
-        sentence_cut_pct="20",
-        sentence_cut=685_860,
-        gross=2_743_440,
-        bpjs_employer=109_738,
-        bpjs_employee=27_434,
-        net=2_716_006,
-    ).save()
+    cici_result().save()
     result(GAGAL, OPD_B, status="failed").save()
     result("197001011995031009", OPD_B, generation=1).save()  # left from generation 1: ignored
 
@@ -150,16 +155,7 @@ class TestSlipPdf:
     def test_slip_is_a_pdf_with_the_employee_and_amounts(self, stack: Any, region: RegionConfig) -> None:
         from replika.remunerasi.payroll.outputs import slip_pdf
 
-        r = result(
-            CICI,
-            OPD_B,
-            sentence_cut_pct="20",
-            sentence_cut=685_860,
-            gross=2_743_440,
-            bpjs_employer=109_738,
-            bpjs_employee=27_434,
-            net=2_716_006,
-        )
+        r = cici_result()
         data = slip_pdf(r, region=region)
         assert data.startswith(b"%PDF")
         text = pdf_text(data)

@@ -92,7 +92,7 @@ def test_an_entry_that_slips_in_while_its_period_is_locked_never_reaches_a_total
     r = decide(rem, "approve", [e], BOSS)
     assert r.status_code == 409 and body(r)["error"]["code"] == "period_locked"
     with pytest.raises(MonthTotal.DoesNotExist):
-        MonthTotal.get(*keys.total_key("2026-11", STAFF.nip))
+        MonthTotal.get(*keys.TOTALS.key("2026-11", STAFF.nip))
 
 
 def test_a_bulk_decision_does_not_read_the_entries_back(rem: Client, calls: list[Any]) -> None:

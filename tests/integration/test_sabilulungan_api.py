@@ -7,6 +7,7 @@ carry nothing personal."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,6 +16,7 @@ import boto3
 import pytest
 from chalice.test import Client
 
+from replika_infra.demo.demo_sabilulungan import CHECKLIST
 from replika_infra.local.gateway import load_app
 from tests.conftest import auth_header
 
@@ -23,6 +25,7 @@ BANK = "1234567890123"
 STREET = "Jl. Merdeka No. 5 RT 01 RW 02"
 TU = auth_header("198001012005011001", "32.73.01", "pegawai")
 OPD = auth_header("198001012005011002", "1.02", "pegawai")
+OPD2 = auth_header("198001012005011005", "1.02", "pegawai")  # another officer of the technical OPD
 DINSOS = auth_header("198001012005011003", "32.73.10", "pegawai")
 OTHER_OPD = auth_header("198001012005011004", "2.01", "pegawai")
 KDH = auth_header("197001012000011001", None, "kepala-daerah")
@@ -93,9 +96,23 @@ def proposal(year: int = 2027, **extra: Any) -> dict[str, Any]:
     }
 
 
-def put_object(region_stack: dict[str, str], key: str) -> None:
-    s3 = boto3.client("s3", region_name="ap-southeast-3")
-    s3.put_object(Bucket=region_stack["DOCUMENTS_BUCKET"], Key=key, Body=b"%PDF-1.4 test")
+def bansos(opd: str = "1.06", nik: str = NIK) -> dict[str, Any]:
+    """An individual bansos recipient, as the responsible OPD (Dinas Sosial) enters it."""
+    address = {
+        "street": "Gg. Sukamaju 3",
+        "kelurahan": "Cibangkong",
+        "kecamatan": "Batununggal",
+        "region_code": "32.73",
+    }
+    return proposal(
+        2027, kind="bansos", opd=opd, individual={"nik": nik, "name": "Siti Nurhaliza", "address": address}
+    )
+
+
+def put_object(region_stack: dict[str, str] | None, key: str) -> None:
+    """The client's upload to a presigned link (the stack's documents bucket)."""
+    bucket = (region_stack or os.environ)["DOCUMENTS_BUCKET"]
+    boto3.client("s3", region_name="ap-southeast-3").put_object(Bucket=bucket, Key=key, Body=b"%PDF-1.4 test")
 
 
 def upload_all(api: Api, region_stack: dict[str, str], pid: str, who: dict[str, str]) -> None:
@@ -143,45 +160,106 @@ def step(
     )
 
 
-def through_setting(api: Api, p: dict[str, Any]) -> dict[str, Any]:
-    p = step(api, p, TU, "forward")
-    p = step(api, p, KDH, "dispose")
-    p = step(api, p, TAPD, "consider")
-    checklist = {
-        "prices_match_ssh": True,
-        "organisation_verified": True,
-        "site_visit_report": "BA-17/2027",
-        "no_grant_previous_year": True,
-        "ktp_verified": True,
-        "legal_entity": True,
-    }
+def dispose(api: Api, p: dict[str, Any], opd: str = "1.02", status: int = 200) -> dict[str, Any]:
+    """The head of region's disposition, assigning the technical OPD."""
+    body = {"version": p["version"], "opd": opd}
+    return api("POST", f"/proposals/{p['id']}/disposition", KDH, body, status=status)
+
+
+def set_amount(api: Api, p: dict[str, Any], amount: int, status: int = 200) -> Any:
     return api(
         "POST",
-        f"/proposals/{p['id']}/recommendation",
-        OPD,
-        {
-            "version": p["version"],
-            "amount": 30_000_000,
-            "checklist": checklist,
-            "rab_revisions": [
-                {
-                    "reason": "Harga genteng disesuaikan SSH",
-                    "rab": [
-                        {"description": "Genteng", "quantity": 1000, "unit": "buah", "unit_price": 22_000},
-                        {"description": "Upah tukang", "quantity": 60, "unit": "HOK", "unit_price": 150_000},
-                    ],
-                }
-            ],
-        },
+        f"/proposals/{p['id']}/amount",
+        TAPD,
+        {"version": p["version"], "amount": amount},
+        status=status,
     )
+
+
+def file_upload(api: Api, p: dict[str, Any], what: str, who: dict[str, str], status: int = 201) -> Any:
+    """The upload link of the signed NPHD (``nphd``) or the LPJ (``lpj``)."""
+    body = {"code": what, "filename": f"{what}.pdf", "content_type": "application/pdf", "size": 10}
+    return api("POST", f"/proposals/{p['id']}/{what}/upload", who, body, status=status)
+
+
+def sign_nphd(api: Api, p: dict[str, Any]) -> dict[str, Any]:
+    """The technical OPD uploads the signed NPHD scan and records the signature."""
+    put_object(None, file_upload(api, p, "nphd", OPD)["key"])
+    p = api("GET", f"/proposals/{p['id']}", OPD)
+    return api("POST", f"/proposals/{p['id']}/nphd/signed", OPD, {"version": p["version"]})
+
+
+def disburse(
+    api: Api, monkeypatch: pytest.MonkeyPatch, p: dict[str, Any], status: int = 200, **body: Any
+) -> Any:
+    """BPKAD records the SP2D of 1 March 2027 (that day, region time): 30.000.000 unless said."""
+    from replika.sabilulungan.service import common
+
+    monkeypatch.setattr(common, "today", lambda: date(2027, 3, 1))
+    sp2d = {
+        "version": p["version"],
+        "sp2d_number": "SP2D-9/2027",
+        "sp2d_date": "2027-03-01",
+        "amount": 30_000_000,
+    }
+    return api("POST", f"/proposals/{p['id']}/disbursement", BPKAD, {**sp2d, **body}, status=status)
+
+
+def site_upload(api: Api, p: dict[str, Any], code: str, who: dict[str, str], status: int = 201) -> Any:
+    ctype = "image/jpeg" if code == "foto" else "application/pdf"
+    body = {"code": code, "filename": f"{code}.jpg", "content_type": ctype, "size": 10}
+    return api("POST", f"/proposals/{p['id']}/site-visit/upload", who, body, status=status)
+
+
+def site_visit(api: Api, p: dict[str, Any], who: dict[str, str] = OPD) -> Any:
+    """The technical OPD's site visit: berita acara number and date, its scan and one photo."""
+    for code in ("berita-acara", "foto"):
+        put_object(None, site_upload(api, p, code, who)["key"])
+    p = api("GET", f"/proposals/{p['id']}", who)
+    body = {"version": p["version"], "number": "BA-17/2027", "visited_on": "2026-11-02"}
+    return api("POST", f"/proposals/{p['id']}/site-visit", who, body)
+
+
+def in_evaluation(api: Api, p: dict[str, Any], opd: str = "1.02") -> dict[str, Any]:
+    p = step(api, p, TU, "forward")
+    p = dispose(api, p, opd)
+    return step(api, p, TAPD, "consider")
+
+
+REVISION = {
+    "reason": "Harga genteng disesuaikan SSH",
+    "rab": [
+        {"description": "Genteng", "quantity": 1000, "unit": "buah", "unit_price": 22_000},
+        {"description": "Upah tukang", "quantity": 60, "unit": "HOK", "unit_price": 150_000},
+    ],
+}
+
+
+def recommend(
+    api: Api, p: dict[str, Any], who: dict[str, str] = OPD, status: int = 200, **checklist: bool
+) -> dict[str, Any]:
+    """The technical OPD's recommendation (30.000.000, one RAB revision to the SSH price)."""
+    body = {
+        "version": p["version"],
+        "amount": 30_000_000,
+        "checklist": {**CHECKLIST, **checklist},
+        "rab_revisions": [REVISION],
+    }
+    return api("POST", f"/proposals/{p['id']}/recommendation", who, body, status=status)
+
+
+def through_setting(api: Api, p: dict[str, Any], status: int = 200, **checklist: bool) -> dict[str, Any]:
+    return recommend(api, site_visit(api, in_evaluation(api, p)), status=status, **checklist)
 
 
 def test_full_flow(api: Api, region_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     applicant = auth_header("1", None, "pemohon")
     p = submitted(api, region_stack, applicant)
     assert re.fullmatch(r"HBH-2027-[0-9]{6}", p["number"]) and p["state"] == "submitted"
-    # only TU forwards; the technical OPD may not; a return comes back to the same step
-    step(api, p, OPD, "forward", status=403)
+    # only TU forwards; TAPD may not, and the OPD the applicant suggested sees nothing until the
+    # head of region assigns it; a return comes back to the same step
+    step(api, p, TAPD, "forward", status=403)
+    step(api, p, OPD, "forward", status=404)
     p = step(api, p, TU, "return", reason="Surat domisili kedaluwarsa")
     assert (p["state"], p["returned_from"]) == ("returned", "submitted")
     p = step(api, p, applicant, "resubmit")
@@ -190,30 +268,12 @@ def test_full_flow(api: Api, region_stack: dict[str, str], monkeypatch: pytest.M
     assert p["state"] == "setting" and p["recommended"] == 30_000_000 and p["revisions"][0]["no"] == 1
     assert p["rab_total"] == 31_000_000
     # the year's ceiling, set by TAPD
-    bad = api(
-        "POST",
-        f"/proposals/{p['id']}/amount",
-        TAPD,
-        {"version": p["version"], "amount": 30_000_000},
-        status=409,
-    )
+    bad = set_amount(api, p, 30_000_000, status=409)
     assert bad["error"]["code"] == "no_ceiling"
     api("PUT", "/budgets/2027", TAPD, {"ceiling": 25_000_000})
-    bad = api(
-        "POST",
-        f"/proposals/{p['id']}/amount",
-        TAPD,
-        {"version": p["version"], "amount": 30_000_000},
-        status=409,
-    )
+    bad = set_amount(api, p, 30_000_000, status=409)
     assert bad["error"]["code"] == "ceiling_exceeded" and "Rp 25.000.000" in bad["error"]["message"]
-    bad = api(
-        "POST",
-        f"/proposals/{p['id']}/amount",
-        TAPD,
-        {"version": p["version"], "amount": 31_000_000},
-        status=409,
-    )
+    bad = set_amount(api, p, 31_000_000, status=409)
     assert bad["error"]["code"] == "set_exceeds_recommended"
     api("PUT", "/budgets/2027", TAPD, {"ceiling": 100_000_000})
     p = api("POST", f"/proposals/{p['id']}/amount", TAPD, {"version": p["version"], "amount": 30_000_000})
@@ -225,29 +285,10 @@ def test_full_flow(api: Api, region_stack: dict[str, str], monkeypatch: pytest.M
     nphd = api("POST", f"/proposals/{p['id']}/nphd", OPD)
     assert nphd["number"] == f"NPHD/{p['number']}"
     bad = api("POST", f"/proposals/{p['id']}/nphd/signed", OPD, {"version": p["version"]}, status=409)
-    link = api(
-        "POST",
-        f"/proposals/{p['id']}/nphd/upload",
-        OPD,
-        {"code": "nphd", "filename": "nphd.pdf", "content_type": "application/pdf", "size": 10},
-        status=201,
-    )
-    put_object(region_stack, link["key"])
-    p = api("GET", f"/proposals/{p['id']}", OPD)
-    p = api("POST", f"/proposals/{p['id']}/nphd/signed", OPD, {"version": p["version"]})
-    from replika.sabilulungan.service import common
-
-    monkeypatch.setattr(common, "today", lambda: date(2027, 3, 1))  # the SP2D's day, region time
-    over = {
-        "version": p["version"],
-        "sp2d_number": "SP2D-0001/2027",
-        "sp2d_date": "2027-03-01",
-        "amount": 30_000_001,
-    }
-    assert api("POST", f"/proposals/{p['id']}/disbursement", BPKAD, over, status=409)["error"]["code"] == (
-        "disbursed_exceeds_approved"
-    )
-    p = api("POST", f"/proposals/{p['id']}/disbursement", BPKAD, {**over, "amount": 30_000_000})
+    p = sign_nphd(api, p)
+    over = disburse(api, monkeypatch, p, status=409, sp2d_number="SP2D-0001/2027", amount=30_000_001)
+    assert over["error"]["code"] == "disbursed_exceeds_approved"
+    p = disburse(api, monkeypatch, p, sp2d_number="SP2D-0001/2027")
     assert p["state"] == "disbursed" and p["lpj_due"] == "2028-01-10"  # from the SP2D date
 
     # public pages: stage with dates, recipients (JSON and CSV), summary; nothing personal
@@ -285,17 +326,13 @@ def test_full_flow(api: Api, region_stack: dict[str, str], monkeypatch: pytest.M
         "POST", f"/proposals/{again['id']}/submit", applicant, {"version": again["version"] + 12}, status=409
     )
     assert "overdue_lpj" in refused["error"]["details"]["reasons"]
-    link = api(
-        "POST",
-        f"/proposals/{p['id']}/lpj/upload",
-        applicant,
-        {"code": "lpj", "filename": "lpj.pdf", "content_type": "application/pdf", "size": 10},
-        status=201,
-    )
-    put_object(region_stack, link["key"])
+    put_object(region_stack, file_upload(api, p, "lpj", applicant)["key"])
     p = api("GET", f"/proposals/{p['id']}", applicant)
     p = api("POST", f"/proposals/{p['id']}/lpj", applicant, {"version": p["version"]})
-    p = step(api, p, OPD, "verify_lpj")
+    # the officer who evaluated it may not verify its LPJ (separation of duties): another one does
+    sod = step(api, p, OPD, "verify_lpj", status=409)["error"]
+    assert (sod["code"], sod["details"]["conflicts_with"]) == ("separation_of_duties", ["evaluation"])
+    p = step(api, p, OPD2, "verify_lpj")
     assert p["state"] == "completed"
     dash = api("GET", "/dashboard?year=2027", TAPD)
     assert dash["by_state"]["completed"] == 1 and dash["budget"]["recipients_reported"] == 1
@@ -319,7 +356,14 @@ def test_duplicate_recipient_blocks_approval_unless_overridden(
     twin["legal_body_number"] = "AHU-0099999.AH.01.04"  # no identifier in common: name + address only
     twin["bank_account"]["number"] = "9999999999"
     p = submitted(api, region_stack, auth_header("2", None, "pemohon"), 2027, twin)
-    p = through_setting(api, p)
+    # the matcher is re-run at the evaluation: the officer's "no grant last year" may not deny it
+    bad = through_setting(api, p, status=409)
+    assert bad["error"]["details"] == {
+        "failed": ["no_grant_previous_year"],
+        "blocking_grants": [first["number"]],
+    }
+    p = api("GET", f"/proposals/{p['id']}", OPD)
+    p = recommend(api, p, no_grant_previous_year=False)  # said as it is: the head of region decides
     found = api("GET", f"/proposals/{p['id']}/matches", OPD)
     assert found["blocked"] and found["matches"][0]["reasons"] == ["name_address"]
     p = api("POST", f"/proposals/{p['id']}/amount", TAPD, {"version": p["version"], "amount": 30_000_000})
@@ -335,21 +379,7 @@ def test_duplicate_recipient_blocks_approval_unless_overridden(
 
 
 def test_bansos_for_an_individual_keeps_the_nik_private(api: Api, region_stack: dict[str, str]) -> None:
-    body = proposal(
-        2027,
-        kind="bansos",
-        opd="1.06",
-        individual={
-            "nik": NIK,
-            "name": "Siti Nurhaliza",
-            "address": {
-                "street": "Gg. Sukamaju 3",
-                "kelurahan": "Cibangkong",
-                "kecamatan": "Batununggal",
-                "region_code": "32.73",
-            },
-        },
-    )
+    body = bansos()
     api("POST", "/proposals", OTHER_OPD, body, status=403)
     api("POST", "/proposals", auth_header("3", None, "pemohon"), body, status=403)
     draft = api("POST", "/proposals", DINSOS, body, status=201)

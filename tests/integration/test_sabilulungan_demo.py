@@ -5,7 +5,6 @@ command against the app: each gets the status the walk-through promises."""
 from __future__ import annotations
 
 import json
-import shlex
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from chalice.test import Client
 
 from replika_infra.local.gateway import load_app
 from tests.conftest import auth_header
+from tests.integration.walkthrough import applicant, curl_lines
 
 USERS = {
     "tu": {"username": "demo-tu", "nip": "198001012005011001", "opd": "32.73.01", "name": "TU"},
@@ -21,14 +21,7 @@ USERS = {
     "bpkad": {"username": "demo-bpkad", "nip": "197601012000011001", "opd": "32.73.05", "name": "BPKAD"},
     "pegawai": {"username": "demo-pegawai", "nip": "198001012005011002", "opd": "32.73.09", "name": "P"},
     "dinsos": {"username": "demo-dinsos", "nip": "198001012005011003", "opd": "32.73.10", "name": "D"},
-    "pemohon": {
-        "username": "applicant-demo@example.invalid",
-        "sub": "sub-applicant-demo",
-        "pool": "public",
-        "nip": "",
-        "opd": "",
-        "name": "Yayasan Nurul Huda",
-    },
+    "pemohon": applicant("applicant-demo@example.invalid", "sub-applicant-demo", "Yayasan Nurul Huda"),
 }
 
 
@@ -66,34 +59,24 @@ def test_the_demo_seed_and_its_walk_through(demo: Any, capsys: pytest.CaptureFix
     # the walk-through, replayed
     demo_sabilulungan.print_guide("http://127.0.0.1:8000", demo)
     lines = capsys.readouterr().out.splitlines()
-    commands = []
-    for i, line in enumerate(lines):
-        if line.strip().startswith("curl "):
-            joined = line.rstrip(" \\") + (" " + lines[i + 1].strip() if line.rstrip().endswith("\\") else "")
-            text, _, note = joined.partition("  # ")
-            commands.append((text, note))
+    commands = [cmd for _, cmd in curl_lines(lines)]
     assert len(commands) >= 18
     seen: dict[str, Any] = {}
     headers_of = tokens()
     with Client(load_app("sabilulungan")) as client:
-        for text, note in commands:
-            words = shlex.split(text)
-            method = words[words.index("-X") + 1] if "-X" in words else "GET"
-            url = next(w for w in words if w.startswith("http://"))
-            path = url.split("/sabilulungan", 1)[1]
-            headers = {"Content-Type": "application/json"}
-            auth = next((w for w in words if w.startswith("Authorization: Bearer $")), None)
-            if auth:
-                headers.update(headers_of[auth.rsplit("$", 1)[1]])
-            body = words[words.index("-d") + 1].encode() if "-d" in words else b""
-            r = client.http.request(method, path, headers=headers, body=body)
-            expected = int(note.split()[0]) if note[:1].isdigit() else 200
-            assert r.status_code == expected, (text, r.body[:400])
-            if expected >= 400 and len(note.split()) > 1:
-                assert json.loads(r.body)["error"]["code"] == note.split()[1]
-            seen[path] = r.body
-    draft = json.loads(seen[f"/proposals/{demo.draft_id}"])
-    assert draft["state"] == "approved" and draft["number"].startswith(f"HBH-{y[2]}-")
+        for cmd in commands:
+            r = cmd.send(client, "sabilulungan", headers_of.__getitem__)
+            assert r.status_code == cmd.expected, (cmd.text, r.body[:400])
+            if cmd.expected >= 400 and len(cmd.note.split()) > 1:
+                assert json.loads(r.body)["error"]["code"] == cmd.note.split()[1]
+            seen[cmd.path("sabilulungan")] = r.body
+    visit = json.loads(seen[f"/proposals/{demo.draft_id}/site-visit"])
+    assert visit["state"] == "evaluation" and visit["number"].startswith(f"HBH-{y[2]}-")
+    assert visit["opd"] == demo.technical_opd and visit["opd_assigned"]
+    ready = json.loads(seen[f"/proposals/{demo.ready_id}"])
+    assert ready["state"] == "approved" and ready["number"].startswith(f"HBH-{y[2]}-")
+    record = json.loads(seen[f"/proposals/{demo.ready_id}/evaluation"])
+    assert record["site_visit"]["report"] and len(record["site_visit"]["photos"]) == 1
     matches = json.loads(seen[f"/proposals/{demo.duplicate_id}/matches"])
     assert matches["blocked"] and matches["matches"][0]["year"] == y[1]
     approved = json.loads(seen[f"/proposals/{demo.duplicate_id}/approval"])

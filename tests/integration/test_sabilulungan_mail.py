@@ -13,13 +13,12 @@ import pytest
 
 from tests.conftest import auth_header
 from tests.integration.test_sabilulungan_api import (
-    BPKAD,
     KDH,
-    OPD,
     TAPD,
     TU,
     Api,
-    put_object,
+    disburse,
+    sign_nphd,
     step,
     submitted,
     through_setting,
@@ -77,26 +76,7 @@ def test_applicant_is_mailed_at_each_decision(
     p = api("POST", f"/proposals/{p['id']}/approval", KDH, {"version": p["version"]})
     assert sent_mail()[-1]["subject"] == f"Usulan disetujui: {p['number']}"
     assert "Rp 30.000.000" in sent_mail()[-1]["body"]
-    link = api(
-        "POST",
-        f"/proposals/{p['id']}/nphd/upload",
-        OPD,
-        {"code": "nphd", "filename": "nphd.pdf", "content_type": "application/pdf", "size": 10},
-        status=201,
-    )
-    put_object(region_stack, link["key"])
-    p = api("GET", f"/proposals/{p['id']}", OPD)
-    p = api("POST", f"/proposals/{p['id']}/nphd/signed", OPD, {"version": p["version"]})
-    from replika.sabilulungan.service import common
-
-    monkeypatch.setattr(common, "today", lambda: date(2027, 3, 1))  # the SP2D's day, region time
-    body = {
-        "version": p["version"],
-        "sp2d_number": "SP2D-7/2027",
-        "sp2d_date": "2027-03-01",
-        "amount": 30_000_000,
-    }
-    p = api("POST", f"/proposals/{p['id']}/disbursement", BPKAD, body)
+    p = disburse(api, monkeypatch, sign_nphd(api, p), sp2d_number="SP2D-7/2027")
     assert sent_mail()[-1]["subject"] == f"Dana hibah/bansos telah dicairkan: {p['number']}"
     assert p["lpj_due"] in sent_mail()[-1]["body"]
     from replika.sabilulungan.service import reports

@@ -21,9 +21,13 @@ from tests.integration.test_sabilulungan_api import (
     OTHER_OPD,
     TAPD,
     Api,
+    bansos,
+    disburse,
+    file_upload,
     profile,
     proposal,
     put_object,
+    sign_nphd,
     step,
     submitted,
     through_setting,
@@ -82,17 +86,7 @@ def test_approval_rechecks_the_amount_invariants(api: Api, region_stack: dict[st
 
 def signed(api: Api, region_stack: dict[str, str], p: dict[str, Any]) -> dict[str, Any]:
     """From the candidate list to a signed NPHD, waiting for BPKAD."""
-    p = api("POST", f"/proposals/{p['id']}/approval", KDH, {"version": p["version"]})
-    link = api(
-        "POST",
-        f"/proposals/{p['id']}/nphd/upload",
-        OPD,
-        {"code": "nphd", "filename": "nphd.pdf", "content_type": "application/pdf", "size": 10},
-        status=201,
-    )
-    put_object(region_stack, link["key"])
-    p = api("GET", f"/proposals/{p['id']}", OPD)
-    return api("POST", f"/proposals/{p['id']}/nphd/signed", OPD, {"version": p["version"]})
+    return sign_nphd(api, api("POST", f"/proposals/{p['id']}/approval", KDH, {"version": p["version"]}))
 
 
 def test_sp2d_date_is_checked_and_sets_the_lpj_deadline(
@@ -140,50 +134,27 @@ def test_overdue_lpj_blocks_approval_and_disbursement(
     _force_state(other["id"], "completed")  # reported
     p = signed(api, region_stack, p)
     _force_state(other["id"], "lpj_overdue")
-    from replika.sabilulungan.service import common
-
-    monkeypatch.setattr(common, "today", lambda: date(2027, 3, 1))
-    body = {
-        "version": p["version"],
-        "sp2d_number": "SP2D-9/2027",
-        "amount": 30_000_000,
-        "sp2d_date": "2027-03-01",
-    }
-    bad = api("POST", f"/proposals/{p['id']}/disbursement", BPKAD, body, status=409)
-    assert bad["error"]["code"] == "overdue_lpj"
+    assert disburse(api, monkeypatch, p, status=409)["error"]["code"] == "overdue_lpj"
     assert api("GET", f"/proposals/{p['id']}", OPD)["state"] == "nphd_signed"
-
-
-def _upload(api: Api, p: dict[str, Any], what: str, who: dict[str, str], status: int = 201) -> Any:
-    body = {"code": what, "filename": f"{what}.pdf", "content_type": "application/pdf", "size": 10}
-    return api("POST", f"/proposals/{p['id']}/{what}/upload", who, body, status=status)
 
 
 def test_nphd_and_lpj_files_cannot_be_replaced_after_the_fact(
     api: Api, region_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from replika.core.audit import AuditRecord
-    from replika.sabilulungan.service import common
 
     applicant = auth_header("1", None, "pemohon")
     p = in_dnc(api, region_stack, applicant)
-    assert _upload(api, p, "nphd", OPD, 409)["error"]["code"] == "upload_not_allowed"  # not approved
+    assert file_upload(api, p, "nphd", OPD, 409)["error"]["code"] == "upload_not_allowed"  # not approved
     p = signed(api, region_stack, p)
-    assert _upload(api, p, "nphd", OPD, 409)["error"]["code"] == "upload_not_allowed"  # signed
-    assert _upload(api, p, "lpj", applicant, 409)["error"]["code"] == "upload_not_allowed"  # not paid
-    monkeypatch.setattr(common, "today", lambda: date(2027, 3, 1))
-    body = {
-        "version": p["version"],
-        "sp2d_number": "SP2D-9/2027",
-        "amount": 30_000_000,
-        "sp2d_date": "2027-03-01",
-    }
-    p = api("POST", f"/proposals/{p['id']}/disbursement", BPKAD, body)
-    link = _upload(api, p, "lpj", applicant)
+    assert file_upload(api, p, "nphd", OPD, 409)["error"]["code"] == "upload_not_allowed"  # signed
+    assert file_upload(api, p, "lpj", applicant, 409)["error"]["code"] == "upload_not_allowed"  # not paid
+    p = disburse(api, monkeypatch, p)
+    link = file_upload(api, p, "lpj", applicant)
     put_object(region_stack, link["key"])
     p = api("GET", f"/proposals/{p['id']}", applicant)
     p = api("POST", f"/proposals/{p['id']}/lpj", applicant, {"version": p["version"]})
-    assert _upload(api, p, "lpj", applicant, 409)["error"]["code"] == "upload_not_allowed"  # submitted
+    assert file_upload(api, p, "lpj", applicant, 409)["error"]["code"] == "upload_not_allowed"  # submitted
     after = [r.after for r in AuditRecord.by_subject.query(f"sabilulungan#{p['id']}")]
     assert any(a.get("lpj_key") == link["key"] for a in after)
     assert any((a.get("nphd_signed_key") or "").startswith(f"sabilulungan/{p['id']}/nphd/") for a in after)
@@ -272,22 +243,7 @@ def test_overdue_check_reads_an_owners_proposals_only_for_organisations(
     from replika.sabilulungan import store
     from replika.sabilulungan.service import proposals
 
-    body = proposal(
-        2027,
-        kind="bansos",
-        opd="1.06",
-        individual={
-            "nik": "3273010101800001",
-            "name": "Siti Nurhaliza",
-            "address": {
-                "street": "Gg. Sukamaju 3",
-                "kelurahan": "Cibangkong",
-                "kecamatan": "Batununggal",
-                "region_code": "32.73",
-            },
-        },
-    )
-    draft = api("POST", "/proposals", DINSOS, body, status=201)
+    draft = api("POST", "/proposals", DINSOS, bansos(), status=201)
 
     def everything(owner: str) -> Any:
         raise AssertionError(f"all of {owner}'s proposals read")
@@ -303,12 +259,12 @@ def test_nphd_states_the_lpj_deadline_of_the_budget_year(api: Api, region_stack:
 
     from replika.core import storage
     from replika.core.auth import Principal, Role
-    from replika.sabilulungan.service import proposals
+    from replika.sabilulungan.service import grant
 
     p = in_dnc(api, region_stack, auth_header("1", None, "pemohon"))
     p = api("POST", f"/proposals/{p['id']}/approval", KDH, {"version": p["version"]})
     opd = Principal(subject="x", username="x", roles=frozenset({Role.PEGAWAI}), opd="1.02")
-    _, number = proposals.generate_nphd(opd, p["id"])
+    _, number = grant.generate_nphd(opd, p["id"])
     key = f"sabilulungan/{p['id']}/nphd/{number.replace('/', '-')}.pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(storage.get_bytes(key))).pages)
     assert "2028-01-10" in text  # the SP2D falls in 2027 (its budget year), whenever the NPHD is made

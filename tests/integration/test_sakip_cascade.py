@@ -218,3 +218,86 @@ def test_deleting_a_node(sakip: dict[str, str]) -> None:
     history = cascade.revisions(s.STAFF_A, s.PERIOD, "A.P1.K1.S1", 10, None).items
     assert [(r.version, r.action) for r in history] == [(2, "delete"), (1, "create")]
     assert history[0].after is None and history[0].before["code"] == "A.P1.K1.S1"
+
+
+def _upload(who: Any) -> Any:
+    from replika.core import storage
+    from replika.sakip import agreement
+    from replika.sakip.models import UploadIn
+
+    upload = agreement.signed_upload(
+        who, 2026, s.OPD_A, UploadIn(filename="pk.pdf", content_type="application/pdf", size=100)
+    )
+    storage.put_bytes(upload.key, b"%PDF-1.4 signed", "application/pdf")
+    return upload
+
+
+def _retarget(who: Any, code: str, year: str, value: str, version: int, reason: str | None = None) -> Any:
+    from replika.sakip import cascade
+    from replika.sakip.models import NodeUpdate
+
+    body = cascade.get_node(who, s.PERIOD, code).model_dump(
+        include={"name", "parent", "weight", "order", "indicators", "pagu"}
+    )
+    body["indicators"][0]["targets"][year] = value
+    update = NodeUpdate.model_validate({**body, "version": version, "reason": reason})
+    return cascade.update_node(who, s.PERIOD, code, update, None)
+
+
+def test_signing_needs_the_draft_to_match_the_cascade(sakip: dict[str, str]) -> None:
+    """The PK draft is a snapshot: once the OPD's targets change, neither the upload link nor the
+    signature is given (409 agreement_stale) until the draft is made again."""
+    from replika.sakip import agreement
+    from replika.sakip.models import SignIn, UploadIn
+
+    draft = agreement.draft(s.STAFF_A, 2026, s.OPD_A, None)
+    upload = _upload(s.HEAD_A)
+    _retarget(s.STAFF_A, "A.SS1", "2026", "91", 1)  # not signed yet: a plain change
+    with pytest.raises(Conflict) as exc:
+        agreement.sign(s.HEAD_A, 2026, s.OPD_A, SignIn(key=upload.key, version=draft.version), None)
+    assert exc.value.code == "agreement_stale"
+    with pytest.raises(Conflict) as exc:
+        agreement.signed_upload(
+            s.HEAD_A, 2026, s.OPD_A, UploadIn(filename="pk.pdf", content_type="application/pdf", size=9)
+        )
+    assert exc.value.code == "agreement_stale"
+    assert agreement.get(s.STAFF_A, 2026, s.OPD_A).status == "draft"
+    again = agreement.draft(s.STAFF_A, 2026, s.OPD_A, None)
+    assert again.snapshot.targets[0].indicators[0].target == 91
+    signed = agreement.sign(
+        s.HEAD_A, 2026, s.OPD_A, SignIn(key=_upload(s.HEAD_A).key, version=again.version), None
+    )
+    assert signed.status == "signed" and signed.digest == again.digest
+
+
+def test_a_change_racing_a_signature_is_refused_and_redone_as_a_revision(
+    sakip: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner's change read the 2026 agreement unsigned; the head signs before it commits: the
+    write is conditional on the agreement it read, so it fails (409 agreement_signed) instead of
+    landing without reason and audit; sent again with a reason it is an audited revision."""
+    from replika.core import audit
+    from replika.sakip import agreement, cascade, store
+    from replika.sakip.models import SignIn
+
+    draft = agreement.draft(s.STAFF_A, 2026, s.OPD_A, None)
+    key = _upload(s.HEAD_A).key
+    read_signed_years = store.signed_years
+
+    def sign_meanwhile(owner: str, years: Any) -> list[int]:
+        seen = read_signed_years(owner, years)  # the change reads: nothing signed
+        monkeypatch.setattr(store, "signed_years", read_signed_years)
+        agreement.sign(s.HEAD_A, 2026, s.OPD_A, SignIn(key=key, version=draft.version), None)
+        return seen
+
+    monkeypatch.setattr(store, "signed_years", sign_meanwhile)
+    with pytest.raises(Conflict) as exc:
+        _retarget(s.STAFF_A, "A.SS1", "2026", "85", 1)
+    assert exc.value.code == "agreement_signed" and exc.value.details["revision_years"] == [2026]
+    assert cascade.get_node(s.STAFF_A, s.PERIOD, "A.SS1").version == 1  # nothing written
+    assert agreement.get(s.STAFF_A, 2026, s.OPD_A).status == "signed"
+    with pytest.raises(BadRequest):
+        _retarget(s.STAFF_A, "A.SS1", "2026", "85", 1)
+    assert _retarget(s.STAFF_A, "A.SS1", "2026", "85", 1, reason="Refocusing").version == 2
+    trail = audit.trail(f"sakip:node#{s.PERIOD}#A.SS1").items
+    assert [(t.action, t.after["reason"]) for t in trail] == [("node.update", "Refocusing")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -226,3 +227,22 @@ def test_a_text_minimum_holds_after_stripping_in_the_document_too(name: str, val
 
     body = {"id": "I1", "name": name, "unit": "%", "targets": {"2025": "1"}}
     assert _agree(IndicatorIn, body) is valid
+
+
+def test_a_well_formed_owner_that_is_not_stored_is_a_404(sakip: dict[str, str]) -> None:
+    """An agreement, an LKE or a reopening for an OPD the directory does not hold: the request is
+    well-formed and names stored state that is not there (404 ``unknown_opd``, never a 400)."""
+    until = (s.TODAY + timedelta(days=2)).isoformat()
+    with Client(load_app("sakip")) as client:
+        calls = [
+            (s.BAPPEDA, "/agreements/2026/99.99.99", None),
+            (s.TEAM_LEAD, "/lke/2026/99.99.99", None),
+            (
+                s.BAPPEDA,
+                "/quarters/2026/1/reopen",
+                {"owner": "99.99.99", "until": until, "reason": "Koreksi"},
+            ),
+        ]
+        for who, url, body in calls:
+            r = client.http.post(url, headers=s.headers_of(who), body=json.dumps(body) if body else None)
+            assert (r.status_code, json.loads(r.body)["error"]["code"]) == (404, "unknown_opd"), url

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,6 +16,7 @@ from replika.core.auth import Role
 from replika_infra.demo import seed
 from replika_infra.local.gateway import load_app
 from tests.integration import sakip_support as s
+from tests.integration.walkthrough import curl_lines
 
 PEOPLE = seed.demo_employees(n_opd=10, n_employees=200)
 TODAY = date(2026, 12, 2)  # the E-RK month is 2026-11 (Q4): Q3 and Q4 realised, Q3 closed, Q4 not open
@@ -87,30 +87,16 @@ def replay_the_walk_through(demo: Any, capsys: pytest.CaptureFixture[str]) -> No
     users = {"pegawai": {"opd": pegawai.opd_code}}
     demo_sakip.print_guide("http://127.0.0.1:8000", made, users)
     lines = capsys.readouterr().out.splitlines()
-    commands = []
-    for i, line in enumerate(lines):
-        if line.strip().startswith("curl "):
-            text = line.split("  # ")[0].rstrip(" \\")
-            if line.rstrip().endswith("\\"):
-                text += " " + lines[i + 1].split("  # ")[0].strip()
-            commands.append((text, line + (lines[i + 1] if line.rstrip().endswith("\\") else "")))
+    commands = list(curl_lines(lines))
     assert len(commands) >= 18
     with Client(load_app("sakip")) as client:
-        for text, shown in commands:
-            words = shlex.split(text)
-            method = words[words.index("-X") + 1] if "-X" in words else "GET"
-            url = next(w for w in words if w.startswith("http://"))
-            path = url.split("/sakip", 1)[1]
-            headers = {"Content-Type": "application/json"}
-            auth = next((w for w in words if w.startswith("Authorization: Bearer $")), None)
-            if auth:
-                headers.update(s.headers_of(tokens[auth[-1]]))
-            body = words[words.index("-d") + 1].encode() if "-d" in words else b""
-            r = client.http.request(method, path, headers=headers, body=body)
+        for shown, cmd in commands:
+            path = cmd.path("sakip")
+            r = cmd.send(client, "sakip", lambda var: s.headers_of(tokens[var]))
             expected = (
-                400 if "400" in shown else (201 if method == "POST" and path.endswith("reopen") else 200)
+                400 if "400" in shown else (201 if cmd.method == "POST" and path.endswith("reopen") else 200)
             )
-            assert r.status_code == expected, (text, r.body[:300])
+            assert r.status_code == expected, (cmd.text, r.body[:300])
             if expected == 400:
                 assert json.loads(r.body)["error"]["code"] == "reason_required"
     assert re.search(r"/quarters/2026/3/reopen", "\n".join(lines))  # Q3 is closed on the demo's day

@@ -224,3 +224,200 @@ def test_lkjip_xlsx_and_pdf(sakip: dict[str, str]) -> None:
     assert per_opd[s.OPD_A][2:4] == (4_000_000, 400_000)
     with pytest.raises(Forbidden):  # the region's report is Bappeda's and the Inspektorat's
         reports.lkjip(s.STAFF_A, 2026, None, "xlsx")
+
+
+def _sign_a_2026() -> None:
+    from replika.core import storage
+    from replika.sakip import agreement
+    from replika.sakip.models import SignIn, UploadIn
+
+    draft = agreement.draft(s.STAFF_A, 2026, s.OPD_A, None)
+    upload = agreement.signed_upload(
+        s.BAPPEDA, 2026, s.OPD_A, UploadIn(filename="pk.pdf", content_type="application/pdf", size=9)
+    )
+    storage.put_bytes(upload.key, b"%PDF-1.4", "application/pdf")
+    agreement.sign(s.BAPPEDA, 2026, s.OPD_A, SignIn(key=upload.key, version=draft.version), None)
+
+
+def _renamed_all() -> bytes:
+    """Every node renamed, and A.SS1's 2026 target (a revision of the signed 2026 agreement)."""
+    header = rows(exported())[0]
+    col = {name: i + 1 for i, name in enumerate(header)}
+
+    def rename(ws: Any) -> None:
+        for r in range(3, ws.max_row + 1):
+            code = ws.cell(r, col["Kode"]).value
+            ws.cell(r, col["Uraian"]).value = f"Baru {code}"
+            if code == "A.SS1":
+                ws.cell(r, col["Target 2026"]).value = 88
+
+    return edit(exported(), rename)
+
+
+def _state() -> tuple[dict[str, tuple[str, int]], dict[str, int], int]:
+    """Each node's (name, version), each node's revision count, the A.SS1 audit records."""
+    from replika.core import audit
+    from replika.sakip import cascade, store
+
+    nodes = {n.code: (n.name, int(n.version)) for n in store.all_nodes(s.PERIOD)}
+    revs = {c: len(cascade.revisions(s.BAPPEDA, s.PERIOD, c, 50, None).items) for c in nodes}
+    return nodes, revs, len(audit.trail(f"sakip:node#{s.PERIOD}#A.SS1").items)
+
+
+def test_an_import_that_fails_midway_changes_nothing_and_a_rerun_finishes_once(
+    sakip: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash while the new cascade is staged: readers still see the whole old cascade (names,
+    versions, revisions, no audit), and single-node writes wait (409) until the rerun; the rerun of
+    the same file lands every change with one revision each and one audit record."""
+    from replika.core.errors import Conflict
+    from replika.sakip import cascade, cascade_import, store
+
+    _sign_a_2026()
+    data = _renamed_all()
+    before = _state()
+    moved = cascade_import._moved
+    calls = {"n": 0}
+
+    def crash_after_seven(n: Any, sp: str) -> Any:
+        calls["n"] += 1
+        if calls["n"] > 7:
+            raise RuntimeError("Lambda timed out")
+        return moved(n, sp)
+
+    monkeypatch.setattr(cascade_import, "_moved", crash_after_seven)
+    with pytest.raises(RuntimeError):
+        do_import(data, reason="APBD perubahan")
+    assert _state() == before  # nothing of the import is visible
+    assert len(store.level_nodes(s.PERIOD, "sub_activity")) == 4
+    node = cascade.get_node(s.BAPPEDA, s.PERIOD, "V")
+    body = node.model_dump(include={"name", "parent", "weight", "order", "indicators", "pagu"})
+    from replika.sakip.models import NodeUpdate
+
+    with pytest.raises(Conflict) as exc:  # the crashed import still holds the period
+        cascade.update_node(s.BAPPEDA, s.PERIOD, "V", NodeUpdate.model_validate({**body, "version": 1}), None)
+    assert exc.value.code == "cascade_importing"
+
+    monkeypatch.setattr(cascade_import, "_moved", moved)
+    done = do_import(data, reason="APBD perubahan")  # the same file takes the period over
+    assert (done.updated, done.revisions) == (15, 5)  # a name counts in every year: A.* revise 2026
+    nodes, revs, audits = _state()
+    assert nodes == {c: (f"Baru {c}", v + 1) for c, (_, v) in before[0].items()}
+    assert revs == {c: n + 1 for c, n in before[1].items()} and audits == 1
+    assert cascade.get_node(s.BAPPEDA, s.PERIOD, "A.SS1").indicators[0].targets["2026"] == 88
+    assert [n.code for n in store.children(s.PERIOD, "A.P1.K1")] == ["A.P1.K1.S1", "A.P1.K1.S2"]
+    assert do_import(data, reason="APBD perubahan").unchanged == 15  # and again: nothing doubles
+    assert _state() == (nodes, revs, audits)
+
+
+def test_a_crash_after_the_switch_is_finished_by_the_next_import_once(
+    sakip: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from replika.sakip import cascade_import
+
+    _sign_a_2026()
+    data = _renamed_all()
+    before = _state()
+    record = cascade_import._record
+
+    def crash(*args: Any, **kw: Any) -> None:
+        raise RuntimeError("Lambda timed out")
+
+    monkeypatch.setattr(cascade_import, "_record", crash)
+    with pytest.raises(RuntimeError):
+        do_import(data, reason="APBD perubahan")
+    nodes, revs, audits = _state()
+    assert nodes == {c: (f"Baru {c}", v + 1) for c, (_, v) in before[0].items()}  # switched: all of it
+    assert revs == before[1] and audits == 0  # its revisions are not recorded yet
+    monkeypatch.setattr(cascade_import, "_record", record)
+    assert do_import(data, reason="APBD perubahan").unchanged == 15
+    assert _state() == (nodes, {c: n + 1 for c, n in before[1].items()}, 1)
+    do_import(data, reason="APBD perubahan")
+    assert _state() == (nodes, {c: n + 1 for c, n in before[1].items()}, 1)
+
+
+def _zip(*members: tuple[str, str]) -> bytes:
+    import zipfile
+
+    from replika.sakip import xlsx_example as x
+
+    buf = io.BytesIO()
+    parts = [("[Content_Types].xml", x._CONTENT_TYPES), ("_rels/.rels", x._RELS), *members]
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, text in parts:
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+def _other_sheet() -> bytes:
+    from openpyxl import Workbook
+
+    from replika.sakip import cascade_xlsx
+
+    wb = Workbook()
+    wb.active.title = "Lembar1"
+    wb.active.append(cascade_xlsx.headers(s.YEARS))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_a_body_without_the_cascade_sheet_is_a_400_that_writes_nothing(sakip: dict[str, str]) -> None:
+    """No worksheet at all, no sheet ``Kaskade``, a sheet whose XML is broken, a ZIP that is no
+    workbook, bytes that are no ZIP: each a 400 import_rejected JSON error, never a 5xx."""
+    from replika.sakip import xlsx_example as x
+
+    workbook = x._WORKBOOK.format(sheet="Kaskade")
+    bodies = {
+        "no worksheet": _zip(
+            ("xl/workbook.xml", workbook.replace('<sheet name="Kaskade" sheetId="1" r:id="rId1"/>', "")),
+            ("xl/_rels/workbook.xml.rels", x._WORKBOOK_RELS),
+        ),
+        "other sheet": _other_sheet(),
+        "broken sheet": _zip(
+            ("xl/workbook.xml", workbook),
+            ("xl/_rels/workbook.xml.rels", x._WORKBOOK_RELS),
+            ("xl/worksheets/sheet1.xml", "<worksheet><sheetData><row r=1><c></row>"),
+        ),
+        "zip, no workbook": _zip(("readme.txt", "hello")),
+        "not a zip": b"PK\x03\x04 truncated",
+    }
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    h = {**s.headers_of(s.BAPPEDA), "Content-Type": xlsx}
+    with Client(load_app("sakip")) as client:
+        for what, body in bodies.items():
+            r = client.http.post(f"/cascade/{s.PERIOD}/import", headers=h, body=body)
+            assert r.status_code == 400, (what, r.status_code, r.body)
+            error = json.loads(r.body)["error"]
+            assert error["code"] == "import_rejected", what
+            assert error["details"]["problems"][0]["reason"], what
+    from replika.sakip import store
+
+    nodes = store.all_nodes(s.PERIOD)  # nothing was written, nothing is held
+    assert len(nodes) == 15 and all(int(n.version) == 1 for n in nodes)
+    assert not store.import_running(s.PERIOD)
+
+
+def test_a_signature_waits_while_an_import_holds_the_period(sakip: dict[str, str]) -> None:
+    """An import reads the signed years after it claims the period: a signature landing meanwhile
+    would let its unreasoned changes revise a signed agreement, so it is refused (409) until the
+    import is done."""
+    from replika.core import storage
+    from replika.core.dynamodb import translate
+    from replika.core.errors import Conflict
+    from replika.sakip import agreement, cascade_import, common
+    from replika.sakip.models import SignIn, UploadIn
+
+    draft = agreement.draft(s.STAFF_A, 2026, s.OPD_A, None)
+    upload = agreement.signed_upload(
+        s.BAPPEDA, 2026, s.OPD_A, UploadIn(filename="pk.pdf", content_type="application/pdf", size=9)
+    )
+    storage.put_bytes(upload.key, b"%PDF-1.4", "application/pdf")
+    held = cascade_import.claim(common.get_period(s.PERIOD), "digest-of-a-file")
+    with pytest.raises(Exception) as exc:
+        agreement.sign(s.BAPPEDA, 2026, s.OPD_A, SignIn(key=upload.key, version=draft.version), None)
+    assert isinstance(translate(exc.value), Conflict)
+    assert agreement.get(s.STAFF_A, 2026, s.OPD_A).status == "draft"
+    cascade_import.release(s.PERIOD, held)
+    signed = agreement.sign(s.BAPPEDA, 2026, s.OPD_A, SignIn(key=upload.key, version=draft.version), None)
+    assert signed.status == "signed"

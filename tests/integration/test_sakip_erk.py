@@ -5,16 +5,19 @@ refresh that is idempotent and follows un-approvals."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
+from botocore.client import BaseClient
 from chalice.test import Client
 
 from replika.core.auth import Principal, Role
-from replika.core.errors import Conflict, Forbidden, NotFound
+from replika.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from replika_infra.local.gateway import load_app
 from tests.integration import sakip_support as s
 
@@ -102,6 +105,27 @@ def expected_minutes(links: dict[tuple[str, str], str]) -> tuple[dict[str, int],
     return dict(per_sub), unlinked
 
 
+@contextlib.contextmanager
+def dynamodb_calls() -> Iterator[list[tuple[str, str, list[str]]]]:
+    """Every DynamoDB call made inside: (operation, table, the key values it names)."""
+    seen: list[tuple[str, str, list[str]]] = []
+    real = BaseClient._make_api_call
+
+    def counted(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        if self.meta.service_model.service_name == "dynamodb":
+            values = params.get("ExpressionAttributeValues") or {}
+            named = [v["S"] for v in values.values() if "S" in v]
+            for req in (params.get("RequestItems") or {}).values():
+                named += [k["pk"]["S"] for k in req.get("Keys", [])] if isinstance(req, dict) else []
+            table = params.get("TableName") or ",".join(params.get("RequestItems") or {})
+            seen.append((operation, table, named))
+        return real(self, operation, params)
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(BaseClient, "_make_api_call", counted)
+        yield seen
+
+
 def test_person_minutes_are_the_approved_minutes_of_linked_entries(sakip: dict[str, str]) -> None:
     from replika.remunerasi import service as rem
     from replika.remunerasi.models import DecisionIn, EntryRef
@@ -124,9 +148,17 @@ def test_person_minutes_are_the_approved_minutes_of_linked_entries(sakip: dict[s
     assert per_sub == {"A.P1.K1.S1": 360, "A.P1.K1.S2": 90, "B.P1.K1.S1": 60}
     assert unlinked == 60  # LAYAN x 3 of the third worker
 
-    done = erk.refresh(2026, 3)
+    with dynamodb_calls() as seen:
+        done = erk.refresh(2026, 3)
     assert (done.opds, done.employees, done.linked_minutes, done.unlinked_minutes) == (2, 4, 510, 60)
-    assert done.unattributed_minutes == 0
+    assert done.unattributed_minutes == 0 and done.next_cursor is None
+    # read from e-Remunerasi's month totals, never from its log, in a number of reads that does
+    # not grow with the employees: per month the OPD list, per OPD and month its activity totals
+    # (1 Query) and its month totals (8 shard Queries); nothing else of e-Remunerasi's table
+    rem_reads = [(op, keys) for op, table, keys in seen if table.endswith("remunerasi")]
+    assert {op for op, _ in rem_reads} == {"Query"}
+    assert not any(k.startswith("LOG#") for _, keys in rem_reads for k in keys)
+    assert len(rem_reads) == 3 + 2 * 3 * (1 + 8)
     assert erk.refresh(2026, 3) == done  # idempotent
     region = erk.rollup(s.BAPPEDA, 2026, 3, None)
     got = {i.code: i.minutes for i in region.items if i.minutes}
@@ -217,3 +249,26 @@ def test_results_without_work_and_the_routes(sakip: dict[str, str]) -> None:
         assert r.status_code == 204
         r = client.http.get("/erk/me?year=2026", headers=s.headers_of(s.STAFF_A))
         assert r.status_code == 200 and json.loads(r.body)["served"] == []
+
+
+def test_a_refresh_of_every_opd_goes_page_by_page(
+    sakip: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without an OPD a refresh does a bounded number of OPDs and hands back a cursor; the pages
+    together are the whole refresh, and the nightly job walks them all."""
+    from replika.sakip import erk
+
+    log_and_decide()
+    link(s.BAPPEDA, "RAPAT", "A.P1.K1.S1")
+    whole = erk.refresh(2026, 3)
+    monkeypatch.setattr(erk, "OPDS_PER_CALL", 1)
+    first = erk.refresh(2026, 3)
+    assert first.opds == 1 and first.next_cursor
+    second = erk.refresh(2026, 3, cursor=first.next_cursor)
+    assert second.opds == 1 and second.next_cursor is None
+    assert first.linked_minutes + second.linked_minutes == whole.linked_minutes
+    assert first.employees + second.employees == whole.employees
+    with pytest.raises(BadRequest):
+        erk.refresh(2026, 4, cursor=first.next_cursor)  # a cursor of another quarter
+    monkeypatch.setattr(erk, "quarters_to_refresh", lambda today: [(2026, 3)])
+    assert [p.opds for p in erk.nightly()] == [1, 1]

@@ -125,6 +125,21 @@ def file_report(client: Client, report: dict[str, Any] | None = None) -> dict[st
     return body(r)  # type: ignore[no-any-return]
 
 
+def upload_evidence(
+    client: Client, env: dict[str, str], token: str, data: bytes, name: str, ct: str
+) -> dict[str, Any]:
+    """Ask for an evidence upload link and store ``data`` where its policy points (moto in-process
+    cannot take the browser's POST); the caller confirms the upload."""
+    r = post(
+        client, "/reporter/evidence", {"filename": name, "content_type": ct, "size": len(data)}, tok(token)
+    )
+    assert r.status_code == 201, r.body
+    upload = body(r)
+    s3 = boto3.client("s3", region_name="ap-southeast-3")
+    s3.put_object(Bucket=env["WBS_BUCKET"], Key=upload["fields"]["key"], Body=data, ContentType=ct)
+    return upload  # type: ignore[no-any-return]
+
+
 def report_id_of(token: str) -> str:
     from replika.wbs import crypto
 

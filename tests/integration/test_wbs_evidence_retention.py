@@ -26,6 +26,7 @@ from tests.integration.test_wbs_api import (
     post,
     report_id_of,
     tok,
+    upload_evidence,
     wbs_env,
 )
 
@@ -58,26 +59,15 @@ def test_image_evidence_loses_exif_and_gps(client: Client, wbs_env: dict[str, st
     data = _jpeg_with_gps()
     with Image.open(io.BytesIO(data)) as original:
         assert original.getexif().get_ifd(0x8825)  # the test image really has GPS
-    r = post(
-        client,
-        "/reporter/evidence",
-        {"filename": "kuitansi.jpg", "content_type": "image/jpeg", "size": len(data)},
-        tok(token),
-    )
-    assert r.status_code == 201, r.body
-    upload = body(r)
+    upload = upload_evidence(client, wbs_env, token, data, "kuitansi.jpg", "image/jpeg")
     assert upload["fields"]["Content-Type"] == "image/jpeg"
-    s3 = boto3.client("s3", region_name="ap-southeast-3")
-    # moto in-process cannot take the browser's POST; store the object where the policy points
-    s3.put_object(
-        Bucket=wbs_env["WBS_BUCKET"], Key=upload["fields"]["key"], Body=data, ContentType="image/jpeg"
-    )
     assert body(get(client, f"/reports/{rid}/evidence", HEAD))["items"] == []  # not processed yet
     r = post(client, f"/reporter/evidence/{upload['file_id']}/confirm", {}, tok(token))
     assert r.status_code == 200, r.body
     assert body(r)["status"] == "ready"
     files = body(get(client, f"/reports/{rid}/evidence", HEAD))["items"]
     assert [f["filename"] for f in files] == ["kuitansi.jpg"]
+    s3 = boto3.client("s3", region_name="ap-southeast-3")
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=wbs_env["WBS_BUCKET"])["Contents"]]
     # the cleaned file, and the report's shred secret (crypto.shred_key); no raw upload
     assert keys == [f"evidence/{rid}/{upload['file_id']}.jpg", f"keys/{rid}"]
@@ -167,16 +157,7 @@ def test_purge_removes_items_and_files_and_leaves_an_audit_record(
     rid = report_id_of(token)
     keep = report_id_of(file_report(client)["token"])  # still open: stays
     pdf = _pdf()  # a real PDF: evidence PDFs are rewritten with pypdf (a bare header is refused)
-    upload = body(
-        post(
-            client,
-            "/reporter/evidence",
-            {"filename": "b.pdf", "content_type": "application/pdf", "size": len(pdf)},
-            tok(token),
-        )
-    )
-    s3 = boto3.client("s3", region_name="ap-southeast-3")
-    s3.put_object(Bucket=wbs_env["WBS_BUCKET"], Key=upload["fields"]["key"], Body=pdf)
+    upload = upload_evidence(client, wbs_env, token, pdf, "b.pdf", "application/pdf")
     assert post(client, f"/reporter/evidence/{upload['file_id']}/confirm", {}, tok(token)).status_code == 200
     post(client, "/reporter/messages", {"text": "pesan"}, tok(token))
     assert move(client, rid, "rejected", who=HEAD, reason="tidak cukup bukti").status_code == 200
@@ -207,6 +188,7 @@ def test_purge_removes_items_and_files_and_leaves_an_audit_record(
     assert result.reports == 1 and result.files >= 1
     raw = _raw_items(wbs_env["WBS_TABLE"])
     assert f"REPORT#{rid}" not in raw and keep in raw
+    s3 = boto3.client("s3", region_name="ap-southeast-3")
     listed = s3.list_object_versions(Bucket=wbs_env["WBS_BUCKET"])
     assert not [v for v in listed.get("Versions", []) + listed.get("DeleteMarkers", []) if rid in v["Key"]]
     assert post(client, "/reporter/session", {"receipt": receipt}).status_code == 401

@@ -39,6 +39,7 @@ from tests.integration.test_wbs_api import (
     post,
     report_id_of,
     tok,
+    upload_evidence,
     wbs_env,
 )
 
@@ -54,19 +55,6 @@ ABOUT_STAFF = {**REPORT, "who": {"name": HANDLER2_E.name, "nip": HANDLER2_E.nip,
 def _cursor_payload(cursor: str) -> str:
     b64 = cursor.split(".", 1)[0]
     return base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4)).decode()
-
-
-def _upload(
-    client: Client, env: dict[str, str], token: str, data: bytes, name: str, ct: str
-) -> dict[str, Any]:
-    r = post(
-        client, "/reporter/evidence", {"filename": name, "content_type": ct, "size": len(data)}, tok(token)
-    )
-    assert r.status_code == 201, r.body
-    upload = body(r)
-    s3 = boto3.client("s3", region_name="ap-southeast-3")
-    s3.put_object(Bucket=env["WBS_BUCKET"], Key=upload["fields"]["key"], Body=data, ContentType=ct)
-    return upload  # type: ignore[no-any-return]
 
 
 def _versions(env: dict[str, str], prefix: str) -> list[str]:
@@ -205,7 +193,7 @@ def _jpeg() -> bytes:
 
 def test_upload_after_confirmation_is_deleted_and_never_used(client: Client, wbs_env: dict[str, str]) -> None:
     token = file_report(client)["token"]
-    upload = _upload(client, wbs_env, token, _jpeg(), "a.jpg", "image/jpeg")
+    upload = upload_evidence(client, wbs_env, token, _jpeg(), "a.jpg", "image/jpeg")
     confirm = f"/reporter/evidence/{upload['file_id']}/confirm"
     first = body(post(client, confirm, {}, tok(token)))
     # a second upload to the still-valid link
@@ -219,7 +207,7 @@ def test_upload_after_confirmation_is_deleted_and_never_used(client: Client, wbs
 
 def test_failed_confirm_deletes_the_raw_upload(client: Client, wbs_env: dict[str, str]) -> None:
     token = file_report(client)["token"]
-    upload = _upload(client, wbs_env, token, b"\xff\xd8\xffnot-really-a-jpeg", "a.jpg", "image/jpeg")
+    upload = upload_evidence(client, wbs_env, token, b"\xff\xd8\xffnot-really-a-jpeg", "a.jpg", "image/jpeg")
     r = post(client, f"/reporter/evidence/{upload['file_id']}/confirm", {}, tok(token))
     assert r.status_code == 400
     assert _versions(wbs_env, upload["fields"]["key"]) == []
@@ -267,7 +255,7 @@ def test_pdf_evidence_is_rewritten_without_metadata_scripts_or_attachments(
     token = file_report(client)["token"]
     rid = report_id_of(token)
     pdf = _hostile_pdf()
-    upload = _upload(client, wbs_env, token, pdf, "bukti.pdf", "application/pdf")
+    upload = upload_evidence(client, wbs_env, token, pdf, "bukti.pdf", "application/pdf")
     r = post(client, f"/reporter/evidence/{upload['file_id']}/confirm", {}, tok(token))
     assert r.status_code == 200, r.body
     s3 = boto3.client("s3", region_name="ap-southeast-3")
@@ -306,7 +294,7 @@ def _png_with_truncated_exif() -> bytes:
 
 def test_malformed_png_is_400_and_the_raw_object_is_deleted(client: Client, wbs_env: dict[str, str]) -> None:
     token = file_report(client)["token"]
-    upload = _upload(client, wbs_env, token, _png_with_truncated_exif(), "a.png", "image/png")
+    upload = upload_evidence(client, wbs_env, token, _png_with_truncated_exif(), "a.png", "image/png")
     r = post(client, f"/reporter/evidence/{upload['file_id']}/confirm", {}, tok(token))
     assert r.status_code == 400, r.body
     err = body(r)["error"]
@@ -462,7 +450,7 @@ def test_audit_details_are_keyed_digests_that_verify(client: Client) -> None:
 def test_evidence_cannot_be_confirmed_after_rejection(client: Client, wbs_env: dict[str, str]) -> None:
     token = file_report(client)["token"]
     rid = report_id_of(token)
-    upload = _upload(client, wbs_env, token, _jpeg(), "a.jpg", "image/jpeg")
+    upload = upload_evidence(client, wbs_env, token, _jpeg(), "a.jpg", "image/jpeg")
     assert move(client, rid, "rejected", who=HEAD, reason="bukan pelanggaran").status_code == 200
     r = post(client, f"/reporter/evidence/{upload['file_id']}/confirm", {}, tok(token))
     assert r.status_code == 409 and body(r)["error"]["code"] == "report_closed"

@@ -21,16 +21,7 @@ TABLE = audit.AuditRecord.Meta.table_name
 
 
 @pytest.fixture
-def ddb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "ap-southeast-3",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+def ddb(fake_aws_env: None) -> Iterator[Any]:
     runtime.reset()
     assert get_settings().audit_table == TABLE
     with mock_aws():

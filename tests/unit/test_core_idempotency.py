@@ -18,10 +18,7 @@ SCOPE = "remunerasi:POST:/entries:sub-123"
 
 
 @pytest.fixture
-def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-southeast-3")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def table(fake_aws_env: None) -> Iterator[Any]:
     runtime.reset()
     idempotency.reset()
     with mock_aws():

@@ -20,10 +20,7 @@ IMAGES = {"image/jpeg", "image/png", PDF}
 
 
 @pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-southeast-3")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def s3(monkeypatch: pytest.MonkeyPatch, fake_aws_env: None) -> Iterator[Any]:
     monkeypatch.setenv("DOCUMENTS_BUCKET", "replika-test-documents")
     runtime.reset()
     storage.reset_client()
@@ -83,46 +80,34 @@ def test_upload_through_the_presigned_post(s3: Any) -> None:
     assert head["ContentType"] == PDF
 
 
-def test_rejects_disallowed_type_and_declared_size(s3: Any) -> None:
-    with pytest.raises(UnsupportedMediaType):
-        storage.presign_upload(
-            key_prefix="wbs/r-1",
-            filename="x.html",
-            content_type="text/html",
-            max_bytes=10,
-            allowed_types={PDF},
-        )
-    with pytest.raises(UnsupportedMediaType):  # parameters are not an exact match
-        storage.presign_upload(
-            key_prefix="wbs/r-1",
-            filename="x.pdf",
-            content_type="application/pdf; x=1",
-            max_bytes=10,
-            allowed_types={PDF},
-        )
-    with pytest.raises(PayloadTooLarge):
-        storage.presign_upload(
-            key_prefix="wbs/r-1",
-            filename="x.pdf",
-            content_type=PDF,
-            max_bytes=10,
-            allowed_types={PDF},
-            size=11,
-        )
-    with pytest.raises(BadRequest) as info:
-        storage.presign_upload(
-            key_prefix="wbs/r-1",
-            filename="x.pdf",
-            content_type=PDF,
-            max_bytes=10,
-            allowed_types={PDF},
-            size=0,
-        )
-    assert info.value.code == "invalid_size"
-    with pytest.raises(ValueError):
-        storage.presign_upload(
-            key_prefix="../etc", filename="x.pdf", content_type=PDF, max_bytes=10, allowed_types={PDF}
-        )
+#: What differs from a valid upload of a PDF of at most 10 bytes, the error, its code (when stated).
+REFUSED_UPLOADS = [
+    pytest.param({"filename": "x.html", "content_type": "text/html"}, UnsupportedMediaType, None, id="html"),
+    # parameters are not an exact match
+    pytest.param(
+        {"content_type": "application/pdf; x=1"}, UnsupportedMediaType, None, id="pdf-with-parameter"
+    ),
+    pytest.param({"size": 11}, PayloadTooLarge, None, id="declared-too-large"),
+    pytest.param({"size": 0}, BadRequest, "invalid_size", id="declared-empty"),
+    pytest.param({"key_prefix": "../etc"}, ValueError, None, id="prefix-escapes"),
+]
+
+
+@pytest.mark.parametrize(("change", "error", "code"), REFUSED_UPLOADS)
+def test_rejects_disallowed_type_and_declared_size(
+    s3: Any, change: dict[str, Any], error: type[Exception], code: str | None
+) -> None:
+    upload: dict[str, Any] = {
+        "key_prefix": "wbs/r-1",
+        "filename": "x.pdf",
+        "content_type": PDF,
+        "max_bytes": 10,
+        "allowed_types": {PDF},
+    }
+    with pytest.raises(error) as info:
+        storage.presign_upload(**{**upload, **change})
+    if code is not None:
+        assert getattr(info.value, "code", None) == code
 
 
 def test_extension_is_sanitised() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import boto3
 import pytest
 
@@ -32,21 +34,28 @@ def items(name: str) -> list[dict[str, object]]:
     )
 
 
+def increment_a_and_put_b(table: str) -> list[dict[str, Any]]:
+    """Transaction items: ``n`` of item a/1 plus one, and a new item b/1."""
+    return [
+        {
+            "Update": {
+                "TableName": table,
+                "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
+                "UpdateExpression": "SET n = n + :one",
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        },
+        {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
+    ]
+
+
 def test_cancelled_transaction_leaves_every_item_as_it_was(table: str) -> None:
     ddb = boto3.client("dynamodb", region_name="ap-southeast-3")
     before = items(table)
     with pytest.raises(ddb.exceptions.TransactionCanceledException):
         ddb.transact_write_items(
             TransactItems=[
-                {
-                    "Update": {
-                        "TableName": table,
-                        "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
-                        "UpdateExpression": "SET n = n + :one",
-                        "ExpressionAttributeValues": {":one": {"N": "1"}},
-                    }
-                },
-                {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
+                *increment_a_and_put_b(table),
                 {
                     "Put": {
                         "TableName": table,
@@ -61,19 +70,7 @@ def test_cancelled_transaction_leaves_every_item_as_it_was(table: str) -> None:
 
 def test_committed_transaction_applies_every_item(table: str) -> None:
     ddb = boto3.client("dynamodb", region_name="ap-southeast-3")
-    ddb.transact_write_items(
-        TransactItems=[
-            {
-                "Update": {
-                    "TableName": table,
-                    "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
-                    "UpdateExpression": "SET n = n + :one",
-                    "ExpressionAttributeValues": {":one": {"N": "1"}},
-                }
-            },
-            {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
-        ]
-    )
+    ddb.transact_write_items(TransactItems=increment_a_and_put_b(table))
     got = items(table)
     assert [i["pk"]["S"] for i in got] == ["a", "b"]
     assert got[0]["n"] == {"N": "2"}

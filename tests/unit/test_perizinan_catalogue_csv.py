@@ -106,3 +106,21 @@ def test_only_local_refs_in_a_form_schema() -> None:
     # a schema saved before this check: submitting is a 4xx, not a crash
     with pytest.raises(ValidationFailed):
         validate_form({"type": "object", "properties": {"b": {"$ref": "#/$defs/missing"}}}, {"b": 1})
+
+
+def test_the_optional_stage_kind_and_site_visit_columns() -> None:
+    text = (
+        HEADER
+        + ",stage_kind,stage_site_visit\n"
+        + "KLINIK,Klinik,0,0,,tidak,ktp,,terima,Terima,dpmptsp,,1,receive,\n"
+        + "KLINIK,,,,,,,,visitasi,Visitasi,pegawai,32.73.11,3,technical,ya\n"
+        + "KLINIK,,,,,,,,ttd,Tanda tangan,dpmptsp,,1,signature,tidak\n"
+    )
+    (klinik,) = (PermitTypeIn.model_validate(t) for t in parse(text))
+    assert [(s.kind, s.site_visit) for s in klinik.stages] == [
+        ("receive", False),
+        ("technical", True),
+        ("signature", False),
+    ]
+    (old,) = (PermitTypeIn.model_validate(t) for t in parse(HEADER + "\n" + UMK_ROW + "\n"))
+    assert old.stages[0].kind == "review"  # a sheet without the columns: plain review stages

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from replika.perizinan.rules import permit
 from replika_infra.permit_cli import cmd_verify, region_today, verify_qr
+from tests.unit.test_perizinan_rules import sample_fields
 
 BASE = "https://perizinan.bandung.go.id/perizinan/public/verify/"
 CODE = "ABCDEFGHJKLMNPQR"
@@ -32,26 +33,7 @@ def _pem(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 
 def _fields(**changes: Any) -> dict[str, Any]:
-    fields = permit.signed_fields(
-        number="SK-SIUP-327309-14082026-007",
-        verify_code=CODE,
-        type_code="SIUP",
-        type_name="Izin Usaha",
-        holder="Siti",
-        business="Warung Siti",
-        kecamatan="32.73.09",
-        valid_from=date(2026, 8, 14),
-        valid_until=None,
-        official_name="Kepala DPMPTSP",
-        official_nip="197001011995031001",
-        official_plt=False,
-        address="Jl. Asia Afrika 1",
-        kbli="47111",
-        nib="1234567890123",
-        registration=False,
-        fiktif_positif=False,
-    )
-    return {**fields, **changes}
+    return {**sample_fields(verify_code=CODE, valid_until=None), **changes}
 
 
 def _qr(key: ec.EllipticCurvePrivateKey, fields: Any, base: str = BASE, code: str = CODE) -> str:

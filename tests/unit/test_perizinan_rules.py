@@ -5,6 +5,7 @@ the permit's signed payload."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -124,6 +125,9 @@ EXPECTED = {
     ("in_review", "withdraw", "owner"): "withdrawn",
     ("in_review", "fiktif_positif", "system"): "approved",
     ("in_review", "escalate", "system"): "in_review",
+    ("in_review", "grant", "head"): "approved",
+    ("in_review", "refuse", "head"): "rejected",
+    ("in_review", "reassign", "head"): "in_review",
     ("returned", "resubmit", "owner"): "in_review",
     ("returned", "withdraw", "owner"): "withdrawn",
     ("approved", "pay", "dpmptsp"): "issued",
@@ -181,37 +185,49 @@ def test_permit_number_validity_and_public_status() -> None:
     assert permit.public_status(revoked=True, valid_until=until, today=date(2026, 2, 1)) == "revoked"
 
 
-def test_signature_over_the_payload_verifies_and_a_tampered_field_fails() -> None:
+def sample_fields(**overrides: Any) -> dict[str, Any]:
+    """A permit's signed fields (payload v2); ``overrides`` replace :func:`permit.signed_fields`
+    arguments (the offline verifier's tests use it too)."""
+    args: dict[str, Any] = {
+        "number": "SK-SIUP-327309-14082026-007",
+        "verify_code": "ABCDEFGHJKLMNPQR",
+        "type_code": "SIUP",
+        "type_name": "Izin Usaha",
+        "holder": "Siti",
+        "business": "Warung Siti",
+        "kecamatan": "32.73.09",
+        "valid_from": date(2026, 8, 14),
+        "valid_until": date(2031, 8, 13),
+        "official_name": "Kepala DPMPTSP",
+        "official_nip": "197001011995031001",
+        "official_plt": False,
+        "address": "Jl. Asia Afrika 1",
+        "kbli": "47111",
+        "nib": "1234567890123",
+        "registration": False,
+        "fiktif_positif": False,
+    }
+    return permit.signed_fields(**{**args, **overrides})
+
+
+def _signed(fields: dict[str, Any]) -> tuple[bytes, bytes, bytes]:
+    """(payload, signature, DER public key) with a fresh P-256 key."""
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
-
-    from replika.perizinan.service.permits import verify_signature
 
     key = ec.generate_private_key(ec.SECP256R1())
     der = key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    fields = permit.signed_fields(
-        number="SK-SIUP-327309-14082026-007",
-        verify_code="ABCDEFGHJKLMNPQR",
-        type_code="SIUP",
-        type_name="Izin Usaha",
-        holder="Siti",
-        business="Warung Siti",
-        kecamatan="32.73.09",
-        valid_from=date(2026, 8, 14),
-        valid_until=date(2031, 8, 13),
-        official_name="Kepala DPMPTSP",
-        official_nip="197001011995031001",
-        official_plt=True,
-        address="Jl. Asia Afrika 1",
-        kbli="47111",
-        nib="1234567890123",
-        registration=False,
-        fiktif_positif=False,
-    )
     payload = permit.canonical(fields)
-    signature = key.sign(payload, ec.ECDSA(hashes.SHA256()))
+    return payload, key.sign(payload, ec.ECDSA(hashes.SHA256())), der
+
+
+def test_signature_over_the_payload_verifies_and_a_tampered_field_fails() -> None:
+    from replika.perizinan.service.permits import verify_signature
+
+    fields = sample_fields(official_plt=True)
+    payload, signature, der = _signed(fields)
     assert verify_signature(payload, signature, der)
     tampered = permit.canonical({**fields, "until": "2041-08-13"})
     assert not verify_signature(tampered, signature, der)
@@ -223,38 +239,12 @@ def test_signature_over_the_payload_verifies_and_a_tampered_field_fails() -> Non
 
 def test_the_signed_payload_covers_everything_the_pdf_prints() -> None:
     """Address, KBLI, NIB, registration-or-permit and fiktif positif are signed (payload v2)."""
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
     from replika.perizinan.service.permits import verify_signature
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    der = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    fields = permit.signed_fields(
-        number="SK-SIUP-327309-14082026-007",
-        verify_code="ABCDEFGHJKLMNPQR",
-        type_code="SIUP",
-        type_name="Izin Usaha",
-        holder="Siti",
-        business="Warung Siti",
-        kecamatan="32.73.09",
-        valid_from=date(2026, 8, 14),
-        valid_until=date(2031, 8, 13),
-        official_name="Kepala DPMPTSP",
-        official_nip="197001011995031001",
-        official_plt=False,
-        address="Jl. Asia Afrika 1",
-        kbli="47111",
-        nib="1234567890123",
-        registration=False,
-        fiktif_positif=False,
-    )
+    fields = sample_fields()
     assert fields["v"] == permit.PAYLOAD_VERSION == 2
     assert permit.PAYLOAD_VERSION in permit.KNOWN_PAYLOAD_VERSIONS
-    payload = permit.canonical(fields)
-    signature = key.sign(payload, ec.ECDSA(hashes.SHA256()))
+    payload, signature, der = _signed(fields)
     assert verify_signature(payload, signature, der)
     changes = {
         "address": "Jl. Braga 99",

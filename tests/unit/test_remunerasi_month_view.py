@@ -33,7 +33,7 @@ def _total(seed: int) -> MonthTotal:
         attrs["behaviour"] = 80
     nip = f"19{seed:016d}"
     return MonthTotal(
-        *keys.total_key("2026-08", nip),
+        *keys.TOTALS.key("2026-08", nip),
         nip=nip,
         period="2026-08",
         opd_code="32.73.01",

@@ -265,50 +265,43 @@ def test_ex1_exact_target_default_policy() -> None:
     assert money(r) == (2_070_000, 1_380_000, 0, 3_450_000, 138_000, 34_500, 3_415_500)
 
 
-def test_ex2_over_target_capped_at_100_percent() -> None:
-    # kelas 7 = 2,800,000; 7,500 minutes: 7,500/6,000 = 1.25 -> capped at 1.00
+#: Examples 2-6: (kelas, approved minutes, policy, kinerja ratio, (kinerja, disiplin, sentence cut,
+#: gross, BPJS employer, BPJS employee, net)).
+MONTHLY_EXAMPLES = [
+    # ex2: kelas 7 = 2,800,000; 7,500 minutes: 7,500/6,000 = 1.25 -> capped at 1.00
     #   kinerja = 2,800,000 × 60 % × 1 = 1,680,000; disiplin = 1,120,000; gross = 2,800,000
     #   BPJS 112,000 / 28,000; net = 2,772,000
-    r = tkd(7, 7500)
-    assert r.kinerja_ratio == D("1.0000")
-    assert money(r) == (1_680_000, 1_120_000, 0, 2_800_000, 112_000, 28_000, 2_772_000)
-
-
-def test_ex3_over_target_dynamic_region_cap_120() -> None:
-    # same 7,500 minutes, target 6,750, cap 120 %: ratio 7,500/6,750 = 10/9 = 1.1111… (< 1.2)
+    (7, 7500, DEFAULT, "1.0000", (1_680_000, 1_120_000, 0, 2_800_000, 112_000, 28_000, 2_772_000)),
+    # ex3: same 7,500 minutes, target 6,750, cap 120 %: ratio 7,500/6,750 = 10/9 = 1.1111… (< 1.2)
     #   kinerja = 1,680,000 × 10/9 = 1,866,666.67 -> 1,866,667
     #   disiplin = 1,120,000; gross = 2,986,667
     #   BPJS 4 % = 119,466.68 -> 119,467; 1 % = 29,866.67 -> 29,867; net = 2,956,800
-    r = tkd(7, 7500, DYNAMIC)
-    assert r.kinerja_ratio == D("1.1111")
-    assert money(r) == (1_866_667, 1_120_000, 0, 2_986_667, 119_467, 29_867, 2_956_800)
-
-
-def test_ex4_dynamic_region_hits_its_120_cap() -> None:
-    # 9,000 minutes / 6,750 = 1.333… -> capped at 1.2
+    (7, 7500, DYNAMIC, "1.1111", (1_866_667, 1_120_000, 0, 2_986_667, 119_467, 29_867, 2_956_800)),
+    # ex4: 9,000 minutes / 6,750 = 1.333… -> capped at 1.2
     #   kinerja = 1,680,000 × 1.2 = 2,016,000; disiplin = 1,120,000; gross = 3,136,000
     #   BPJS 125,440 / 31,360; net = 3,104,640
-    r = tkd(7, 9000, DYNAMIC)
-    assert r.kinerja_ratio == D("1.2000")
-    assert money(r) == (2_016_000, 1_120_000, 0, 3_136_000, 125_440, 31_360, 3_104_640)
-
-
-def test_ex5_under_target_in_dynamic_region() -> None:
-    # kelas 8 = 3,100,000; 6,000 / 6,750 = 8/9 = 0.8888…
+    (7, 9000, DYNAMIC, "1.2000", (2_016_000, 1_120_000, 0, 3_136_000, 125_440, 31_360, 3_104_640)),
+    # ex5: kelas 8 = 3,100,000; 6,000 / 6,750 = 8/9 = 0.8888…
     #   kinerja = 3,100,000 × 60 % × 8/9 = 1,860,000 × 8/9 = 1,653,333.33 -> 1,653,333
     #   disiplin = 1,240,000; gross = 2,893,333
     #   BPJS 4 % = 115,733.32 -> 115,733; 1 % = 28,933.33 -> 28,933; net = 2,864,400
-    r = tkd(8, 6000, DYNAMIC)
-    assert r.kinerja_ratio == D("0.8889")
-    assert money(r) == (1_653_333, 1_240_000, 0, 2_893_333, 115_733, 28_933, 2_864_400)
-
-
-def test_ex6_zero_minutes() -> None:
-    # kelas 1 = 1,600,000; nothing approved: kinerja 0, disiplin = 640,000 = gross
+    (8, 6000, DYNAMIC, "0.8889", (1_653_333, 1_240_000, 0, 2_893_333, 115_733, 28_933, 2_864_400)),
+    # ex6: kelas 1 = 1,600,000; nothing approved: kinerja 0, disiplin = 640,000 = gross
     #   BPJS 25,600 / 6,400; net = 633,600
-    r = tkd(1, 0)
-    assert r.kinerja_ratio == D("0.0000")
-    assert money(r) == (0, 640_000, 0, 640_000, 25_600, 6_400, 633_600)
+    (1, 0, DEFAULT, "0.0000", (0, 640_000, 0, 640_000, 25_600, 6_400, 633_600)),
+]
+MONTHLY_IDS = ["ex2_capped_at_100", "ex3_dynamic_region", "ex4_dynamic_capped", "ex5_under", "ex6_zero"]
+
+
+@pytest.mark.parametrize(
+    ("kelas", "minutes", "policy", "ratio", "amounts"), MONTHLY_EXAMPLES, ids=MONTHLY_IDS
+)
+def test_monthly_examples(
+    kelas: int, minutes: int, policy: RemunerasiPolicy, ratio: str, amounts: tuple[int, ...]
+) -> None:
+    r = tkd(kelas, minutes, policy)
+    assert r.kinerja_ratio == D(ratio)
+    assert money(r) == amounts
 
 
 def test_ex7_attendance_deductions_cut_only_the_disiplin_part() -> None:

@@ -53,6 +53,12 @@ REVIEWERS = {
 for _s, _r in REVIEWERS.items():
     ALLOWED[(_s, A.RETURN)] = (_r, S.RETURNED)
     ALLOWED[(_s, A.REJECT)] = (_r, S.REJECTED)
+# the owner withdraws before the head of region's approval; afterwards only the head of region
+# cancels, and only until the disbursement
+for _s in (S.DRAFT, S.RETURNED, *REVIEWERS):
+    ALLOWED[(_s, A.WITHDRAW)] = (R.OWNER, S.WITHDRAWN)
+ALLOWED[(S.APPROVED, A.CANCEL)] = (R.KEPALA_DAERAH, S.CANCELLED)
+ALLOWED[(S.NPHD_SIGNED, A.CANCEL)] = (R.KEPALA_DAERAH, S.CANCELLED)
 
 
 @pytest.mark.parametrize(
@@ -150,7 +156,8 @@ def test_lpj_year_is_the_local_year_of_disbursement() -> None:
 def cand(
     ref: str, name: str, address: str, year: int = 2026, state: str = "disbursed", **digests: str
 ) -> Candidate:
-    return Candidate(ref, normal_name(name), normal_address(address), digests, year=year, state=state)
+    ids = {kind: frozenset(v.split("|")) for kind, v in digests.items()}  # "a|b": a past and a new digest
+    return Candidate(ref, normal_name(name), normal_address(address), ids, year=year, state=state)
 
 
 ME = cand("me", "Yayasan Nurul Huda", "Jl. Merdeka No. 5, Kel. Citarum, Kec. Bandung Wetan", 2027, "setting")

@@ -18,7 +18,7 @@ from datetime import date, time
 from replika.core.calendar import period_bounds, previous_period
 from replika.core.config import RegionConfig
 from replika.remunerasi import keys, rules, service
-from replika.remunerasi.tables import Entry, MonthTotal, OpdTotal, day_attr
+from replika.remunerasi.tables import ActivityTotal, Entry, MonthTotal, OpdTotal, day_attr
 from replika_infra.demo.seed import SeedEmployee
 
 CATALOGUE = """kode,nama,menit
@@ -78,15 +78,17 @@ def seed_month(
     opd_index = {code: i for i, code in enumerate(sorted({e.opd_code for e in employees}))}
     entries = 0
     opd_minutes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    #: what an approval adds to the activity totals (e-SAKIP's roll-up reads them), logged OPDs only
+    activity_minutes: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     with Entry.batch_write() as log, MonthTotal.batch_write() as totals:
         for emp in employees:
             factor = _load(opd_index[emp.opd_code]) * rng.uniform(0.7, 1.25)
             total = MonthTotal(
-                *keys.total_key(period, emp.nip),
+                *keys.TOTALS.key(period, emp.nip),
                 nip=emp.nip,
                 period=period,
                 opd_code=emp.opd_code,
-                gsi1pk=keys.total_opd_pk(period, emp.opd_code, emp.nip),
+                gsi1pk=keys.TOTALS.opd_pk(period, emp.opd_code, emp.nip),
                 gsi1sk=emp.nip,
                 approved_minutes=0,
             )
@@ -97,6 +99,8 @@ def seed_month(
                 entry_id = f"{d:%Y%m%d}-{rng.getrandbits(40):010x}"
                 if emp.opd_code in log_opds:
                     entries += 1
+                    activity_minutes[(emp.opd_code, emp.nip, code)][0] += minutes
+                    activity_minutes[(emp.opd_code, emp.nip, code)][1] += 1
                     log.save(
                         Entry(
                             f"LOG#{emp.nip}#{period}",
@@ -136,6 +140,19 @@ def seed_month(
                     opd,
                     opd_code=opd,
                     period=period,
+                    approved_minutes=minutes,
+                    approved_entries=count,
+                )
+            )
+    with ActivityTotal.batch_write() as batch:
+        for (opd, nip, code), (minutes, count) in activity_minutes.items():
+            batch.save(
+                ActivityTotal(
+                    *keys.activity_total_key(period, opd, nip, code),
+                    nip=nip,
+                    opd_code=opd,
+                    period=period,
+                    activity_code=code,
                     approved_minutes=minutes,
                     approved_entries=count,
                 )

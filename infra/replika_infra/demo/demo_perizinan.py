@@ -20,7 +20,7 @@ from typing import Any
 from replika.core.auth import Principal, Role
 from replika.core.config import RegionConfig
 from replika.perizinan import models as m
-from replika.perizinan.service import applications, catalogue, clock, common, permits, stats
+from replika.perizinan.service import applications, catalogue, clock, common, files, permits, stats
 
 PU_OPD = "32.73.11"  # Dinas Pekerjaan Umum: the building team
 FORM = {"type": "object", "properties": {"catatan": {"type": "string", "maxLength": 500}}}
@@ -34,57 +34,33 @@ BUILDING_FORM = {
 }
 
 
+#: the catalogue as DPMPTSP keeps it (rules/catalogue_csv.py: one row per stage, with the optional
+#: stage kind and site-visit columns); the forms are set after reading
+CATALOGUE_CSV = """\
+code,name,fee,validity_months,risk,allows_report,documents,form_schema,stage_code,stage_name,\
+stage_role,stage_opd,stage_sla_days,stage_kind,stage_site_visit
+UMK,Izin Usaha Mikro dan Kecil,0,0,,ya,ktp,,verifikasi,Verifikasi,dpmptsp,,2,document-check,
+PBG,Persetujuan Bangunan Gedung,2500000,0,menengah-tinggi,tidak,ktp;sertifikat-tanah;gambar-teknis,,\
+terima,Front office,dpmptsp,,1,receive,
+PBG,,,,,,,,berkas,Pemeriksaan berkas,dpmptsp,,1,document-check,
+PBG,,,,,,,,teknis,Tim teknis,pegawai,{pu},5,technical,
+PBG,,,,,,,,rekomendasi,Rekomendasi,dpmptsp,,1,recommendation,
+PBG,,,,,,,,ttd,Penandatanganan,dpmptsp,,1,signature,
+KLINIK,Izin Operasional Klinik Pratama,500000,60,tinggi,tidak,ktp;str-dokter;denah,,\
+terima,Front office,dpmptsp,,1,receive,
+KLINIK,,,,,,,,visitasi,Visitasi,pegawai,{technical},3,technical,ya
+KLINIK,,,,,,,,ttd,Penandatanganan,dpmptsp,,1,signature,
+"""
+
+
 def catalogue_types(technical_opd: str) -> list[dict[str, Any]]:
-    """UMK (report-only when small and low risk), PBG (buildings) and KLINIK (clinics, reviewed by
-    the demo pegawai's OPD)."""
-    return [
-        {
-            "code": "UMK",
-            "name": "Izin Usaha Mikro dan Kecil",
-            "form_schema": FORM,
-            "documents": ["ktp"],
-            "stages": [{"code": "verifikasi", "name": "Verifikasi", "role": "dpmptsp", "sla_days": 2}],
-            "fee": 0,
-            "validity_months": 0,
-            "allows_report": True,
-        },
-        {
-            "code": "PBG",
-            "name": "Persetujuan Bangunan Gedung",
-            "form_schema": BUILDING_FORM,
-            "documents": ["ktp", "sertifikat-tanah", "gambar-teknis"],
-            "stages": [
-                {"code": "terima", "name": "Front office", "role": "dpmptsp", "sla_days": 1},
-                {"code": "berkas", "name": "Pemeriksaan berkas", "role": "dpmptsp", "sla_days": 1},
-                {"code": "teknis", "name": "Tim teknis", "role": "pegawai", "opd": PU_OPD, "sla_days": 5},
-                {"code": "rekomendasi", "name": "Rekomendasi", "role": "dpmptsp", "sla_days": 1},
-                {"code": "ttd", "name": "Penandatanganan", "role": "dpmptsp", "sla_days": 1},
-            ],
-            "fee": 2_500_000,
-            "validity_months": 0,
-            "risk": "menengah-tinggi",
-        },
-        {
-            "code": "KLINIK",
-            "name": "Izin Operasional Klinik Pratama",
-            "form_schema": FORM,
-            "documents": ["ktp", "str-dokter", "denah"],
-            "stages": [
-                {"code": "terima", "name": "Front office", "role": "dpmptsp", "sla_days": 1},
-                {
-                    "code": "visitasi",
-                    "name": "Visitasi",
-                    "role": "pegawai",
-                    "opd": technical_opd,
-                    "sla_days": 3,
-                },
-                {"code": "ttd", "name": "Penandatanganan", "role": "dpmptsp", "sla_days": 1},
-            ],
-            "fee": 500_000,
-            "validity_months": 60,
-            "risk": "tinggi",
-        },
-    ]
+    """UMK (report-only when small and low risk; one verification stage, no signature: issued in
+    the name of the region's official), PBG (buildings) and KLINIK (clinics, reviewed by the demo
+    pegawai's OPD, with a site visit)."""
+    from replika.perizinan.rules import catalogue_csv
+
+    types = catalogue_csv.parse(CATALOGUE_CSV.format(pu=PU_OPD, technical=technical_opd))
+    return [{**t, "form_schema": BUILDING_FORM if t["code"] == "PBG" else FORM} for t in types]
 
 
 SKM_ANSWERS = [4, 3, 3, 4, 4, 3, 4, 3, 3]
@@ -142,6 +118,25 @@ def _business(name: str, kbli: str, capital: int, kec: str, address: str) -> dic
     }
 
 
+#: what the demo's uploads store: placeholder bytes (the server only HEAD-checks that the object is there)
+JPEG = b"\xff\xd8\xff\xe0 replika demo placeholder \xff\xd9"
+
+
+def _put(link: m.UploadOut) -> None:
+    from replika.core import storage
+
+    storage.put_bytes(link.key, JPEG, "image/jpeg")
+
+
+def documents_for(who: Principal, codes: list[str]) -> None:
+    """The applicant's required documents, uploaded to their library (link, then the object)."""
+    for code in codes:
+        body = m.DocumentUploadIn(
+            code=code, filename=f"{code}.jpg", content_type="image/jpeg", size=len(JPEG)
+        )
+        _put(files.upload_document(body, who, None))
+
+
 class _Desk:
     def __init__(self, office: Principal, opd: dict[str, Principal], signer: Principal) -> None:
         self.office, self.opd, self.signer = office, opd, signer
@@ -157,13 +152,26 @@ class _Desk:
     def advance(self, out: m.ApplicationOut, **kw: Any) -> m.ApplicationOut:
         stage = out.stage
         assert stage is not None
-        last = out.stages[-1].code == stage.code
         who = (
-            (self.signer if last else self.office)  # the last stage is the official's signature
+            (self.signer if stage.kind == "signature" else self.office)  # the official signs
             if stage.role == "dpmptsp"
             else self.opd[PU_OPD if out.type_code == "PBG" else "technical"]
         )
+        if stage.site_visit:
+            self.visit(out.number, who)
         return applications.act(out.number, m.ActionIn.model_validate({"action": "advance", **kw}), who, None)
+
+    def visit(self, number: str, who: Principal) -> None:
+        """The technical team's visit: the report, then a photo uploaded to its link."""
+        report = m.VisitIn(
+            date=common.today().isoformat(),
+            officers=[who.username, "Tim teknis Dinas Kesehatan"],
+            findings="Ruang periksa, ruang tindakan dan wastafel sesuai denah; APAR tersedia.",
+            recommendation="Layak diberikan izin operasional.",
+        )
+        applications.record_visit(number, report, who, None)
+        photo = m.VisitPhotoIn(filename="visitasi.jpg", content_type="image/jpeg", size=len(JPEG))
+        _put(applications.upload_visit_photo(number, photo, who, None))
 
     def to_end(self, out: m.ApplicationOut, receipt: str) -> m.ApplicationOut:
         while out.status == "in_review":
@@ -211,6 +219,7 @@ def seed_perizinan(config: RegionConfig, users: dict[str, dict[str, str]]) -> De
     for i, (name, *_rest) in enumerate(people):
         p = _applicant(f"demo-biz-{i}")
         applications.put_profile(m.ProfileIn(name=name, nik=f"32730101019{i:05d}"), p, None)
+        documents_for(p, sorted({c for codes in DOCS.values() for c in codes}))
         who.append(p)
     kec = [f"{config.kode}.{n:02d}" for n in (31, 32, 33, 37, 39)]
     # report-only registrations over the month; one is revoked later
@@ -288,6 +297,7 @@ def seed_perizinan(config: RegionConfig, users: dict[str, dict[str, str]]) -> De
     if biz_user:
         mine = _applicant(biz_user["sub"])
         applications.put_profile(m.ProfileIn(name=biz_user["name"], nik="3273015505850003"), mine, None)
+        documents_for(mine, sorted({c for codes in DOCS.values() for c in codes}))
         out = desk.submit(mine, "KLINIK", {**clinic, "name": "Klinik Pratama Ceu Euis"}, {})
         demo.walk = out.number
     demo.applications = demo.registered + demo.issued + 4 + (1 if demo.walk else 0)
@@ -307,6 +317,17 @@ def _curl(
         return
     print(f"  curl -s -X {method}{auth} -H 'Content-Type: application/json' {gw}/perizinan{path} \\")
     print(f"    -d '{json.dumps(body, ensure_ascii=False)}'{tail}")
+
+
+def _upload(gw: str, path: str, token: str, body: dict[str, Any], filename: str) -> None:
+    """An upload link from the app, then the file posted with its fields to the bucket."""
+    import json
+
+    link = filename.rsplit(".", 1)[0] + "-link.json"
+    print(f"  curl -s -X POST -H \"Authorization: Bearer ${token}\" -H 'Content-Type: application/json' \\")
+    print(f"    {gw}/perizinan{path} -d '{json.dumps(body)}' -o {link}  # 201")
+    fields = '.fields|to_entries|map("-F \\(.key)=\\(.value)")|join(" ")'
+    print(f"  curl -s $(jq -r '{fields}' {link}) -F file=@{filename} \"$(jq -r .url {link})\"")
 
 
 def print_guide(gw: str, demo: DemoPerizinan, config: RegionConfig) -> None:
@@ -333,6 +354,10 @@ def print_guide(gw: str, demo: DemoPerizinan, config: RegionConfig) -> None:
     print(
         f"  K=$(.venv/bin/replika token --role kepala-dpmptsp)   # the signing official, {pol.official_name}"
     )
+    print("  # required documents: each code uploaded once to the applicant's library (the demo")
+    print("  # business's are there already); a submission lists them and the server HEAD-checks each")
+    doc = {"code": "ktp", "filename": "ktp.jpg", "content_type": "image/jpeg", "size": 2048}
+    _upload(gw, "/documents", "U", doc, "ktp.jpg")
     print("  # register a small business by report: registered at once, with its certificate")
     business = {
         "name": "Warung Kopi Ceu Euis",
@@ -362,6 +387,17 @@ def print_guide(gw: str, demo: DemoPerizinan, config: RegionConfig) -> None:
         _curl(gw, "GET", "/queue?role=dpmptsp", "D")
         _curl(gw, "POST", f"/applications/{n}/actions", "P", {"action": "advance"}, "403 not your stage")
         _curl(gw, "POST", f"/applications/{n}/actions", "D", {"action": "advance"})
+        print("  # the site visit: the report, then a photo (a presigned POST straight to the bucket)")
+        _curl(gw, "POST", f"/applications/{n}/actions", "P", {"action": "advance"}, "409 visit_incomplete")
+        visit = {
+            "date": date.today().isoformat(),
+            "officers": ["Tim teknis Dinas Kesehatan"],
+            "findings": "Ruang periksa dan ruang tindakan sesuai denah; wastafel dan APAR tersedia.",
+            "recommendation": "Layak diberikan izin operasional.",
+        }
+        _curl(gw, "PUT", f"/applications/{n}/visit", "P", visit)
+        photo = {"kind": "foto", "filename": "visitasi.jpg", "content_type": "image/jpeg", "size": 2048}
+        _upload(gw, f"/applications/{n}/visit/photos", "P", photo, "visitasi.jpg")
         _curl(
             gw,
             "POST",
@@ -369,6 +405,7 @@ def print_guide(gw: str, demo: DemoPerizinan, config: RegionConfig) -> None:
             "P",
             {"action": "advance", "note": "Visitasi: sesuai denah"},
         )
+        _curl(gw, "GET", f"/applications/{n}/files", "D")
         _curl(
             gw,
             "POST",

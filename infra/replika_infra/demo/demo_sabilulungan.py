@@ -29,13 +29,13 @@ from replika.core.auth import Principal, Role
 from replika.core.config import RegionConfig
 from replika.sabilulungan import models as m
 from replika.sabilulungan import store
-from replika.sabilulungan.service import applicants, proposals, reports
+from replika.sabilulungan.service import applicants, evaluation, grant, proposals, reports
 
 PDF = b"%PDF-1.4\n% replika demo document\n"
+JPEG = b"\xff\xd8\xff\xe0 replika demo photo\xff\xd9"
 CHECKLIST = {
     "prices_match_ssh": True,
     "organisation_verified": True,
-    "site_visit_report": "BA-SV/017",
     "no_grant_previous_year": True,
     "ktp_verified": True,
     "legal_entity": True,
@@ -85,8 +85,11 @@ class DemoSabilulungan:
     duplicate_version: int = 0
     draft_id: str = ""
     draft_version: int = 0
+    ready_id: str = ""  # in evaluation with its site visit uploaded: the recommendation's turn
+    ready_version: int = 0
     bansos: str = ""
     technical_opd: str = ""
+    today: str = ""  # region date of the seed (the walk-through's site visit)
     ceilings: dict[int, int] = field(default_factory=dict)
 
 
@@ -152,9 +155,14 @@ class _Flow:
     def __init__(self, who: dict[str, Principal]) -> None:
         self.who = who
 
-    def opd(self, code: str) -> Principal:
+    def opd(self, code: str, officer: int = 1) -> Principal:
+        """An officer of OPD ``code``: the demo pegawai (1), or a colleague (2: who verifies the
+        LPJ, since the evaluator may not)."""
         base = self.who["opd"]
-        return Principal(base.subject, base.username, base.roles, base.nip, code)
+        if officer == 1:
+            return Principal(base.subject, base.username, base.roles, base.nip, code)
+        nip = (base.nip or "198001012005011002")[:-2] + f"9{officer}"
+        return Principal(f"{base.subject}-{officer}", f"{base.username}-{officer}", base.roles, nip, code)
 
     def draft(self, owner: Principal, body: m.ProposalIn) -> m.ProposalOut:
         p = proposals.create(owner, body, None)
@@ -173,20 +181,38 @@ class _Flow:
         body = m.TransitionIn.model_validate({"action": action, "version": p.version, "reason": reason})
         return proposals.act(who, p.id, body, None)
 
+    def site_visited(self, p: m.ProposalOut) -> m.ProposalOut:
+        """From TU's check to the technical OPD's evaluation, its site visit recorded and uploaded."""
+        p = self._t(self.who["tu"], p, "forward")
+        disposition = m.DispositionIn.model_validate({"version": p.version, "opd": p.opd})
+        p = evaluation.dispose(self.who["kdh"], p.id, disposition, None)
+        p = self._t(self.who["tapd"], p, "consider")
+        opd = self.opd(p.opd)
+        for code, ctype, data in (("berita-acara", "application/pdf", PDF), ("foto", "image/jpeg", JPEG)):
+            upload = m.UploadIn(code=code, filename=f"{code}.bin", content_type=ctype, size=len(data))
+            storage.put_bytes(evaluation.site_visit_upload(opd, p.id, upload).key, data, ctype)
+        visit = {"version": p.version + 2, "number": f"BA-SV/{p.number}", "visited_on": p.stages[-1].at[:10]}
+        return evaluation.record_site_visit(opd, p.id, m.SiteVisitIn.model_validate(visit), None)
+
     def to_dnc(
-        self, owner: Principal, p: m.ProposalOut, amount: int, *, returned: bool = False
+        self,
+        owner: Principal,
+        p: m.ProposalOut,
+        amount: int,
+        *,
+        returned: bool = False,
+        previous_grant: bool = False,
     ) -> m.ProposalOut:
         p = proposals.submit(owner, p.id, p.version, None)
         if returned:  # TU returns it once; it comes back to the same step
             p = self._t(self.who["tu"], p, "return", "Surat domisili sudah kedaluwarsa, mohon diperbarui")
             p = self._t(owner, p, "resubmit")
-        p = self._t(self.who["tu"], p, "forward")
-        p = self._t(self.who["kdh"], p, "dispose")
-        p = self._t(self.who["tapd"], p, "consider")
+        p = self.site_visited(p)
+        checklist = {**CHECKLIST, "no_grant_previous_year": not previous_grant}
         rec = m.RecommendationIn.model_validate(
-            {"version": p.version, "amount": amount, "checklist": CHECKLIST, "note": "Sesuai SSH"}
+            {"version": p.version, "amount": amount, "checklist": checklist, "note": "Sesuai SSH"}
         )
-        p = proposals.recommend(self.opd(p.opd), p.id, rec, None)
+        p = evaluation.recommend(self.opd(p.opd), p.id, rec, None)
         return proposals.set_amount(
             self.who["tapd"], p.id, m.AmountIn.model_validate({"version": p.version, "amount": amount}), None
         )
@@ -195,35 +221,29 @@ class _Flow:
         body = m.ApprovalIn.model_validate({"version": p.version, "override_reason": override})
         p = proposals.approve(self.who["kdh"], p.id, body, None)
         opd = self.opd(p.opd)
-        link = proposals.upload_link(
-            opd,
-            p.id,
-            "nphd",
-            m.UploadIn(code="nphd", filename="nphd.pdf", content_type="application/pdf", size=len(PDF)),
-        )
-        storage.put_bytes(link.key, PDF, "application/pdf")
+        _put_file(opd, p, "nphd")
         from replika.sabilulungan.service import common
 
         today = common.today()
         if p.year < today.year:  # an earlier year's grant: approved in that year's April
             _backdate_approval(p.id, p.year)
-        p = proposals.sign_nphd(opd, p.id, proposals.get(opd, p.id).version, None)
+        p = grant.sign_nphd(opd, p.id, proposals.get(opd, p.id).version, None)
         sp2d_date = f"{p.year}-04-15" if p.year < today.year else today.isoformat()
         body2 = m.DisbursementIn.model_validate(
             {"version": p.version, "sp2d_number": sp2d, "sp2d_date": sp2d_date, "amount": p.approved}
         )
-        return proposals.disburse(self.who["bpkad"], p.id, body2, None)
+        return grant.disburse(self.who["bpkad"], p.id, body2, None)
 
     def report(self, owner: Principal, p: m.ProposalOut) -> m.ProposalOut:
-        link = proposals.upload_link(
-            owner,
-            p.id,
-            "lpj",
-            m.UploadIn(code="lpj", filename="lpj.pdf", content_type="application/pdf", size=len(PDF)),
-        )
-        storage.put_bytes(link.key, PDF, "application/pdf")
-        p = proposals.submit_lpj(owner, p.id, proposals.get(owner, p.id).version, None)
-        return self._t(self.opd(p.opd), p, "verify_lpj")
+        _put_file(owner, p, "lpj")
+        p = grant.submit_lpj(owner, p.id, proposals.get(owner, p.id).version, None)
+        return self._t(self.opd(p.opd, officer=2), p, "verify_lpj")
+
+
+def _put_file(who: Principal, p: m.ProposalOut, what: str) -> None:
+    """The signed NPHD scan (``nphd``) or the LPJ (``lpj``), uploaded through its link."""
+    upload = m.UploadIn(code=what, filename=f"{what}.pdf", content_type="application/pdf", size=len(PDF))
+    storage.put_bytes(grant.upload_link(who, p.id, what, upload).key, PDF, "application/pdf")
 
 
 def _backdate_approval(proposal_id: str, year: int) -> None:
@@ -258,6 +278,7 @@ def seed_sabilulungan(config: RegionConfig, users: dict[str, dict[str, str]]) ->
     this_year = datetime.now(UTC).astimezone(ZoneInfo(config.timezone)).year
     years = [this_year - 2, this_year - 1, this_year]
     demo = DemoSabilulungan(years=years, technical_opd=users["pegawai"]["opd"])
+    demo.today = datetime.now(UTC).astimezone(ZoneInfo(config.timezone)).date().isoformat()
     who = {
         "tu": _staff(users["tu"], Role.PEGAWAI),
         "kdh": _staff(users["kepala-daerah"], Role.KEPALA_DAERAH),
@@ -304,7 +325,7 @@ def seed_sabilulungan(config: RegionConfig, users: dict[str, dict[str, str]]) ->
     )
     applicants.put_profile(dup, dup_profile, None)
     p = flow.draft(dup, _proposal(years[2], opds[0], TITLES[0], 3))
-    p = flow.to_dnc(dup, p, 25_000_000)
+    p = flow.to_dnc(dup, p, 25_000_000, previous_grant=True)  # the matcher found it at evaluation
     demo.duplicate_id, demo.duplicate, demo.duplicate_version = p.id, p.number or "", p.version
     demo.proposals += 1
     # Y: two more granted and disbursed this year (not yet due), one rejected
@@ -315,6 +336,25 @@ def seed_sabilulungan(config: RegionConfig, users: dict[str, dict[str, str]]) ->
     p = flow.draft(orgs[1], _proposal(years[2], opds[1], TITLES[1], 2))
     p = proposals.submit(orgs[1], p.id, p.version, None)
     flow._t(who["tu"], p, "reject", "Kegiatan yang sama sudah dibiayai APBD melalui kelurahan")
+    demo.proposals += 1
+    # Y: one in evaluation, its site visit (berita acara and a photo) uploaded, to be recommended
+    ready = _applicant("demo-org-ready", "paguyuban@demo.invalid")
+    applicants.put_profile(
+        ready,
+        _profile(
+            8,
+            "Paguyuban Seni Reak Cinambo",
+            "Jl. Cinambo No. 40",
+            "Cisaranten Wetan",
+            "Cinambo",
+            "2011-08-17",
+            config.kode,
+        ),
+        None,
+    )
+    r = flow.draft(ready, _proposal(years[2], demo.technical_opd, TITLES[1], 3))
+    r = flow.site_visited(proposals.submit(ready, r.id, r.version, None))
+    demo.ready_id, demo.ready_version = r.id, r.version
     demo.proposals += 1
     # Y: an individual bansos recipient entered by Dinas Sosial, at the technical OPD's step
     bansos = _proposal(
@@ -385,17 +425,31 @@ def print_guide(gw: str, demo: DemoSabilulungan) -> None:
         _curl(gw, "POST", f"/proposals/{pid}/submit", "A", {"version": v})
         print("  # each role takes its step (another role gets 403, a stale version 409)")
         _curl(
-            gw, "POST", f"/proposals/{pid}/transition", "OPD", {"action": "forward", "version": v + 1}, "403"
+            gw, "POST", f"/proposals/{pid}/transition", "TAPD", {"action": "forward", "version": v + 1}, "403"
         )
         _curl(gw, "POST", f"/proposals/{pid}/transition", "TU", {"action": "forward", "version": v + 1})
-        _curl(gw, "POST", f"/proposals/{pid}/transition", "KDH", {"action": "dispose", "version": v + 2})
+        print("  # the head of region assigns the technical OPD (the applicant only suggested it)")
+        disposition = {"version": v + 2, "opd": demo.technical_opd}
+        _curl(gw, "POST", f"/proposals/{pid}/disposition", "KDH", disposition)
         _curl(gw, "POST", f"/proposals/{pid}/transition", "TAPD", {"action": "consider", "version": v + 3})
         _curl(gw, "GET", f"/proposals/{pid}/matches", "OPD")
-        body = {"version": v + 4, "amount": 20_000_000, "checklist": CHECKLIST}
-        _curl(gw, "POST", f"/proposals/{pid}/recommendation", "OPD", body)
-        _curl(gw, "POST", f"/proposals/{pid}/amount", "TAPD", {"version": v + 5, "amount": 20_000_000})
-        _curl(gw, "POST", f"/proposals/{pid}/approval", "KDH", {"version": v + 6})
-        _curl(gw, "GET", f"/proposals/{pid}", "A")
+        print("  # the technical OPD's site visit: berita acara number/date, then its scan and photos go")
+        print("  # to presigned links; until they are uploaded the recommendation is refused")
+        visit = {"version": v + 4, "number": "BA-SV/001", "visited_on": demo.today}
+        _curl(gw, "POST", f"/proposals/{pid}/site-visit", "OPD", visit)
+        upload = {"code": "foto", "filename": "depan.jpg", "content_type": "image/jpeg", "size": 250000}
+        _curl(gw, "POST", f"/proposals/{pid}/site-visit/upload", "OPD", upload, "201")
+        body = {"version": v + 6, "amount": 20_000_000, "checklist": CHECKLIST}
+        _curl(gw, "POST", f"/proposals/{pid}/recommendation", "OPD", body, "409 checklist_incomplete")
+    if demo.ready_id:
+        rid, rv = demo.ready_id, demo.ready_version
+        print("  # a proposal whose site visit is uploaded: recommended, amount set, approved")
+        body = {"version": rv, "amount": 20_000_000, "checklist": CHECKLIST}
+        _curl(gw, "POST", f"/proposals/{rid}/recommendation", "OPD", body)
+        _curl(gw, "GET", f"/proposals/{rid}/evaluation", "TAPD")
+        _curl(gw, "POST", f"/proposals/{rid}/amount", "TAPD", {"version": rv + 1, "amount": 20_000_000})
+        _curl(gw, "POST", f"/proposals/{rid}/approval", "KDH", {"version": rv + 2})
+        _curl(gw, "GET", f"/proposals/{rid}", "TAPD")
     print("  # the duplicate recipient: its matches; approval refused (409) until the head of region")
     print("  # gives a reason (audited)")
     dup, dv = demo.duplicate_id, demo.duplicate_version

@@ -299,6 +299,13 @@ def _sign(year: int, owner: str) -> None:
     agreement.sign(BAPPEDA, year, owner, SignIn(key=upload.key, version=draft.version), None)
 
 
+def _evaluated(subject: str) -> Principal:
+    """Who adds the evidence: the evaluated party (Bappeda for the region, the OPD's staff)."""
+    if subject == "pemda":
+        return BAPPEDA
+    return Principal(f"seed-{subject}", "seed", frozenset({Role.PEGAWAI}), opd=subject)
+
+
 def _lke(year: int, subject: str, pick: Any, *, finalise: bool) -> Any:
     from replika.sakip import lke
     from replika.sakip.lke_models import AnswerIn, EvidenceLinkIn, VersionIn
@@ -315,7 +322,7 @@ def _lke(year: int, subject: str, pick: Any, *, finalise: bool) -> Any:
             link = EvidenceLinkIn(
                 url=f"https://jdih.example.go.id/{year}/{c.id}.pdf", label="Dokumen pendukung"
             )
-            item = lke.record_evidence(BAPPEDA, year, subject, c.id, link)
+            item = lke.record_evidence(_evaluated(subject), year, subject, c.id, link)
         if finalise:
             final = AnswerIn(answer=answer, version=int(item.version or 0))
             lke.record_answer(TEAM_LEAD, year, subject, c.id, final, "final", None)

@@ -151,23 +151,19 @@ def demo_employees(
     nips = _NipFactory(rng)
     names = iter(f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(n_employees * 2))
     out: list[SeedEmployee] = []
+
+    def hire(
+        code: str, oname: str, unit: tuple[str, str], post: tuple[str, str], kelas: int, boss: str
+    ) -> str:
+        """Add the next employee (its NIP is drawn before its name, as the demo's seed expects)."""
+        out.append(SeedEmployee(nips.make(), next(names), code, oname, *unit, *post, kelas, boss))
+        return out[-1].nip
+
     per_opd = [n_employees // n_opd + (1 if i < n_employees % n_opd else 0) for i in range(n_opd)]
     for i, size in enumerate(per_opd):
         code = opd_code(region_kode, i)
         oname = OPD_NAMES[i % len(OPD_NAMES)] + ("" if i < len(OPD_NAMES) else f" {i}")
-        head = SeedEmployee(
-            nips.make(),
-            next(names),
-            code,
-            oname,
-            f"{code}.00",
-            "Pimpinan",
-            f"{code}.J01",
-            f"Kepala {oname}",
-            15,
-            "",
-        )
-        out.append(head)
+        head = hire(code, oname, (f"{code}.00", "Pimpinan"), (f"{code}.J01", f"Kepala {oname}"), 15, "")
         n_units = min(len(UNIT_NAMES), max(2, size // 12))
         left = size - 1
         for u in range(n_units):
@@ -175,21 +171,8 @@ def demo_employees(
             left -= unit_size
             if unit_size == 0:
                 continue
-            ucode = f"{code}.{u + 1:02d}"
-            uname = UNIT_NAMES[u]
-            chief = SeedEmployee(
-                nips.make(),
-                next(names),
-                code,
-                oname,
-                ucode,
-                uname,
-                f"{ucode}.J01",
-                f"Kepala {uname}",
-                12,
-                head.nip,
-            )
-            out.append(chief)
+            unit = (f"{code}.{u + 1:02d}", UNIT_NAMES[u])
+            chief = hire(code, oname, unit, (f"{unit[0]}.J01", f"Kepala {unit[1]}"), 12, head)
             for k in range(unit_size - 1):
                 kelas = 9 if k % 5 == 0 else rng.choice([5, 6, 7, 8])
                 title = {
@@ -199,20 +182,7 @@ def demo_employees(
                     6: "Pengadministrasi",
                     5: "Pengemudi",
                 }[kelas]
-                out.append(
-                    SeedEmployee(
-                        nips.make(),
-                        next(names),
-                        code,
-                        oname,
-                        ucode,
-                        uname,
-                        f"{ucode}.J{kelas:02d}",
-                        f"{title} {uname}",
-                        kelas,
-                        chief.nip,
-                    )
-                )
+                hire(code, oname, unit, (f"{unit[0]}.J{kelas:02d}", f"{title} {unit[1]}"), kelas, chief)
     return out
 
 

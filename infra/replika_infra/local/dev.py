@@ -26,16 +26,12 @@ import boto3
 from replika.core.auth import Role
 from replika.core.config import RegionConfig, load_region_config, region_config_path
 from replika_infra.demo import seed
+from replika_infra.local.fake_aws import FAKE_AWS_ENV
 
 ROOT = Path(__file__).resolve().parents[3]
 STATE_FILE = ROOT / ".replika" / "dev.json"
 DEMO_PASSWORD = "Demo-Pass-2026!"  # noqa: S105 - local demo users only
-LOCAL_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "ap-southeast-3",
-}
+LOCAL_ENV = FAKE_AWS_ENV
 
 # Which seeded OPD (index into the demo list) each demo user works in.
 DEMO_USERS: dict[str, tuple[str, int, str]] = {

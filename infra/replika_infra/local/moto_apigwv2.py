@@ -27,6 +27,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from replika_infra.local.moto_cfn import ApiPart
+
 _installed = False
 
 
@@ -204,30 +206,15 @@ def _models() -> None:
         def delete(self, account_id: str, region_name: str) -> None:
             _backend(account_id, region_name).delete_api(self.api.api_id)
 
-    class CfnHttpStage(CloudFormationModel):
+    class CfnHttpStage(ApiPart, CloudFormationModel):
         """``AWS::ApiGatewayV2::Stage``."""
 
-        def __init__(self, api_id: str, stage: Any) -> None:
-            self.api_id = api_id
-            self.stage = stage
-
-        @property
-        def physical_resource_id(self) -> str:
-            return str(self.stage.name)
-
-        @staticmethod
-        def cloudformation_name_type() -> str:
-            return "StageName"
-
-        @staticmethod
-        def cloudformation_type() -> str:
-            return "AWS::ApiGatewayV2::Stage"
+        CFN_TYPE = "AWS::ApiGatewayV2::Stage"
+        NAME_TYPE = "StageName"
+        REF = "name"
 
         @classmethod
-        def create_from_cloudformation_json(
-            cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kw: Any
-        ) -> CfnHttpStage:
-            props = cloudformation_json["Properties"]
+        def create(cls, props: dict[str, Any], resource_name: str, account_id: str, region_name: str) -> Any:
             config = {
                 "stageName": props.get("StageName") or resource_name,
                 "autoDeploy": props.get("AutoDeploy"),
@@ -239,8 +226,7 @@ def _models() -> None:
             }
             if props.get("DefaultRouteSettings"):
                 config["defaultRouteSettings"] = props["DefaultRouteSettings"]
-            stage = _backend(account_id, region_name).create_stage(props["ApiId"], config)
-            return cls(props["ApiId"], stage)
+            return _backend(account_id, region_name).create_stage(props["ApiId"], config)
 
         @classmethod
         def update_from_cloudformation_json(
@@ -252,38 +238,22 @@ def _models() -> None:
             region_name: str,
         ) -> CfnHttpStage:
             props = cloudformation_json["Properties"]
-            original_resource.stage.auto_deploy = props.get("AutoDeploy")
-            original_resource.stage.stage_variables = props.get("StageVariables") or {}
+            original_resource.part.auto_deploy = props.get("AutoDeploy")
+            original_resource.part.stage_variables = props.get("StageVariables") or {}
             return original_resource
 
         def delete(self, account_id: str, region_name: str) -> None:
-            _backend(account_id, region_name).delete_stage(self.api_id, self.stage.name)
+            _backend(account_id, region_name).delete_stage(self.api_id, self.part.name)
 
-    class CfnHttpRoute(CloudFormationModel):
+    class CfnHttpRoute(ApiPart, CloudFormationModel):
         """``AWS::ApiGatewayV2::Route``."""
 
-        def __init__(self, api_id: str, route: Any) -> None:
-            self.api_id = api_id
-            self.route = route
-
-        @property
-        def physical_resource_id(self) -> str:
-            return str(self.route.route_id)
-
-        @staticmethod
-        def cloudformation_name_type() -> str:
-            return ""
-
-        @staticmethod
-        def cloudformation_type() -> str:
-            return "AWS::ApiGatewayV2::Route"
+        CFN_TYPE = "AWS::ApiGatewayV2::Route"
+        REF = "route_id"
 
         @classmethod
-        def create_from_cloudformation_json(
-            cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kw: Any
-        ) -> CfnHttpRoute:
-            props = cloudformation_json["Properties"]
-            route = _backend(account_id, region_name).create_route(
+        def create(cls, props: dict[str, Any], resource_name: str, account_id: str, region_name: str) -> Any:
+            return _backend(account_id, region_name).create_route(
                 api_id=props["ApiId"],
                 api_key_required=bool(props.get("ApiKeyRequired", False)),
                 authorization_scopes=props.get("AuthorizationScopes") or [],
@@ -297,37 +267,19 @@ def _models() -> None:
                 route_response_selection_expression=props.get("RouteResponseSelectionExpression"),
                 target=props.get("Target"),
             )
-            return cls(props["ApiId"], route)
 
         def delete(self, account_id: str, region_name: str) -> None:
-            _backend(account_id, region_name).delete_route(self.api_id, self.route.route_id)
+            _backend(account_id, region_name).delete_route(self.api_id, self.part.route_id)
 
-    class CfnHttpIntegration(CloudFormationModel):
+    class CfnHttpIntegration(ApiPart, CloudFormationModel):
         """``AWS::ApiGatewayV2::Integration``."""
 
-        def __init__(self, api_id: str, integration: Any) -> None:
-            self.api_id = api_id
-            self.integration = integration
-
-        @property
-        def physical_resource_id(self) -> str:
-            return str(self.integration.id)
-
-        @staticmethod
-        def cloudformation_name_type() -> str:
-            return ""
-
-        @staticmethod
-        def cloudformation_type() -> str:
-            return "AWS::ApiGatewayV2::Integration"
+        CFN_TYPE = "AWS::ApiGatewayV2::Integration"
 
         @classmethod
-        def create_from_cloudformation_json(
-            cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kw: Any
-        ) -> CfnHttpIntegration:
-            props = cloudformation_json["Properties"]
+        def create(cls, props: dict[str, Any], resource_name: str, account_id: str, region_name: str) -> Any:
             api = _backend(account_id, region_name).get_api(props["ApiId"])
-            integration = api.create_integration(
+            return api.create_integration(
                 connection_type=props.get("ConnectionType", "INTERNET"),
                 description=props.get("Description", ""),
                 integration_method=props.get("IntegrationMethod"),
@@ -337,37 +289,20 @@ def _models() -> None:
                 payload_format_version=props.get("PayloadFormatVersion"),
                 timeout_in_millis=props.get("TimeoutInMillis"),
             )
-            return cls(props["ApiId"], integration)
 
         def delete(self, account_id: str, region_name: str) -> None:
-            _backend(account_id, region_name).delete_integration(self.api_id, self.integration.id)
+            _backend(account_id, region_name).delete_integration(self.api_id, self.part.id)
 
-    class CfnHttpAuthorizer(CloudFormationModel):
+    class CfnHttpAuthorizer(ApiPart, CloudFormationModel):
         """``AWS::ApiGatewayV2::Authorizer``."""
 
-        def __init__(self, api_id: str, authorizer: Any) -> None:
-            self.api_id = api_id
-            self.authorizer = authorizer
-
-        @property
-        def physical_resource_id(self) -> str:
-            return str(self.authorizer.id)
-
-        @staticmethod
-        def cloudformation_name_type() -> str:
-            return "Name"
-
-        @staticmethod
-        def cloudformation_type() -> str:
-            return "AWS::ApiGatewayV2::Authorizer"
+        CFN_TYPE = "AWS::ApiGatewayV2::Authorizer"
+        NAME_TYPE = "Name"
 
         @classmethod
-        def create_from_cloudformation_json(
-            cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kw: Any
-        ) -> CfnHttpAuthorizer:
-            props = cloudformation_json["Properties"]
+        def create(cls, props: dict[str, Any], resource_name: str, account_id: str, region_name: str) -> Any:
             api = _backend(account_id, region_name).get_api(props["ApiId"])
-            authorizer = api.create_authorizer(
+            return api.create_authorizer(
                 auth_creds_arn=props.get("AuthorizerCredentialsArn"),
                 auth_payload_format_version=props.get("AuthorizerPayloadFormatVersion"),
                 auth_result_ttl=props.get("AuthorizerResultTtlInSeconds"),
@@ -379,10 +314,9 @@ def _models() -> None:
                 jwt_config=_jwt(props.get("JwtConfiguration")),
                 name=props.get("Name") or resource_name,
             )
-            return cls(props["ApiId"], authorizer)
 
         def delete(self, account_id: str, region_name: str) -> None:
-            _backend(account_id, region_name).delete_authorizer(self.api_id, self.authorizer.id)
+            _backend(account_id, region_name).delete_authorizer(self.api_id, self.part.id)
 
     # keeps the subclasses findable (moto lists CloudFormationModel.__subclasses__())
     models.CfnHttpModels = (  # type: ignore[attr-defined]

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Self
 
 _installed = False
 
@@ -51,6 +52,83 @@ def install() -> None:
     parsing.get_model_map.cache_clear()
     parsing.get_name_type_map.cache_clear()
     _installed = True
+
+
+#: A resource's CloudFormation create: (its ``Properties``, its logical name, account, region) -> it.
+Create = Callable[[dict[str, Any], str, str, str], Any]
+#: Its update: (the resource, the new ``Properties``, the new logical name, account, region) -> it.
+Update = Callable[[Any, dict[str, Any], str, str, str], Any]
+
+
+def _on_cloudformation(model: Any, create: Create, update: Update) -> None:
+    """``model``'s CloudFormation create and update become ``create`` and ``update`` (moto calls
+    them as classmethods with the whole resource JSON; they get its ``Properties``)."""
+
+    def create_from_cloudformation_json(
+        cls: Any,
+        /,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kw: Any,
+    ) -> Any:
+        return create(cloudformation_json["Properties"], resource_name, account_id, region_name)
+
+    def update_from_cloudformation_json(
+        cls: Any,
+        original_resource: Any,
+        new_resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+    ) -> Any:  # moto passes the arguments by these names
+        props = cloudformation_json["Properties"]
+        return update(original_resource, props, new_resource_name, account_id, region_name)
+
+    model.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
+    model.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)
+
+
+class ApiPart:
+    """What the CloudFormation models of an API's parts (stages, routes, integrations, authorizers,
+    REST or HTTP) share; mixed into a direct ``CloudFormationModel`` subclass (moto lists
+    ``CloudFormationModel.__subclasses__()``). The model wraps moto's object of the part (``part``)
+    in the API named by the ``API_ID`` property; its ``Ref`` is the part's ``REF`` attribute. A
+    subclass says how to :meth:`create` the part, and how to delete it."""
+
+    CFN_TYPE = ""
+    NAME_TYPE = ""  # the property that names the resource ("" when none does)
+    REF = "id"
+    API_ID = "ApiId"
+
+    def __init__(self, api_id: str, part: Any) -> None:
+        self.api_id = api_id
+        self.part = part
+
+    @property
+    def physical_resource_id(self) -> str:
+        return str(getattr(self.part, self.REF))
+
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.NAME_TYPE
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.CFN_TYPE
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kw: Any
+    ) -> Self:
+        props = cloudformation_json["Properties"]
+        return cls(props[cls.API_ID], cls.create(props, resource_name, account_id, region_name))
+
+    @classmethod
+    def create(cls, props: dict[str, Any], resource_name: str, account_id: str, region_name: str) -> Any:
+        """moto's object of the new part."""
+        raise NotImplementedError
 
 
 # --------------------------------------------------------------------------- Lambda
@@ -85,16 +163,7 @@ def _tags(value: Any) -> dict[str, str]:
 def _lambda_function() -> None:
     from moto.awslambda import models
 
-    def create_from_cloudformation_json(
-        cls: Any,
-        /,
-        resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-        **kw: Any,
-    ) -> Any:
-        props = cloudformation_json["Properties"]
+    def create(props: dict[str, Any], resource_name: str, account_id: str, region_name: str) -> Any:
         spec: dict[str, Any] = {
             "Code": dict(props["Code"]),
             "FunctionName": props.get("FunctionName") or resource_name,
@@ -109,18 +178,8 @@ def _lambda_function() -> None:
 
     original_update = models.LambdaFunction.update_from_cloudformation_json
 
-    def update_from_cloudformation_json(
-        cls: Any,
-        original_resource: Any,
-        new_resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-    ) -> Any:
-        fn = original_update.__func__(  # type: ignore[attr-defined]
-            cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
-        )
-        props = cloudformation_json["Properties"]
+    def update(fn: Any, props: dict[str, Any], new_name: str, account_id: str, region_name: str) -> Any:
+        fn = original_update(fn, new_name, {"Properties": props}, account_id, region_name)
         if "Architectures" in props:
             fn.architectures = list(props["Architectures"])
         if "TracingConfig" in props:
@@ -131,44 +190,24 @@ def _lambda_function() -> None:
             fn.reserved_concurrency = props["ReservedConcurrentExecutions"]
         return fn
 
-    models.LambdaFunction.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)  # type: ignore[method-assign,assignment]
-    models.LambdaFunction.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)  # type: ignore[method-assign,assignment]
+    _on_cloudformation(models.LambdaFunction, create, update)
 
 
 def _layer_version() -> None:
     from moto.awslambda import models
 
-    def create_from_cloudformation_json(
-        cls: Any,
-        /,
-        resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-        **kw: Any,
-    ) -> Any:
-        props = cloudformation_json["Properties"]
+    def create(props: dict[str, Any], resource_name: str, account_id: str, region_name: str) -> Any:
         spec = {"Content": props["Content"], "LayerName": props.get("LayerName") or resource_name}
         for prop in ("Description", "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo"):
             if prop in props:
                 spec[prop] = props[prop]
         return models.lambda_backends[account_id][region_name].publish_layer_version(spec)
 
-    def update_from_cloudformation_json(
-        cls: Any,
-        original_resource: Any,
-        new_resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-    ) -> Any:
+    def update(layer: Any, props: dict[str, Any], new_name: str, account_id: str, region_name: str) -> Any:
         # A layer version is immutable: CloudFormation replaces it with a new version.
-        return create_from_cloudformation_json(
-            cls, new_resource_name, cloudformation_json, account_id, region_name
-        )
+        return create(props, new_name, account_id, region_name)
 
-    models.LayerVersion.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)  # type: ignore[method-assign,assignment]
-    models.LayerVersion.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)  # type: ignore[method-assign,assignment]
+    _on_cloudformation(models.LayerVersion, create, update)
     models.LayerVersion.physical_resource_id = property(lambda self: self.arn)  # type: ignore[attr-defined]
 
 
@@ -260,16 +299,7 @@ def _rest_api() -> None:
     from moto.apigateway import models
     from moto.core.common_models import CloudFormationModel
 
-    def create_from_cloudformation_json(
-        cls: Any,
-        /,
-        resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-        **kw: Any,
-    ) -> Any:
-        props = cloudformation_json["Properties"]
+    def create(props: dict[str, Any], resource_name: str, account_id: str, region_name: str) -> Any:
         body = props.get("Body") or {}
         info = body.get("info") or {}
         backend = models.apigateway_backends[account_id][region_name]
@@ -283,51 +313,28 @@ def _rest_api() -> None:
             import_swagger(backend, api, body)
         return api
 
-    def update_from_cloudformation_json(
-        cls: Any,
-        original_resource: Any,
-        new_resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-    ) -> Any:
-        props = cloudformation_json["Properties"]
+    def update(api: Any, props: dict[str, Any], new_name: str, account_id: str, region_name: str) -> Any:
         if props.get("Body"):
             backend = models.apigateway_backends[account_id][region_name]
-            import_swagger(backend, original_resource, props["Body"])
-        return original_resource
+            import_swagger(backend, api, props["Body"])
+        return api
 
     # ``Ref`` of a deployment is its id (moto handed the model object to the Stage).
     models.Deployment.physical_resource_id = property(lambda self: self.id)  # type: ignore[attr-defined]
-    models.RestAPI.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)  # type: ignore[method-assign,assignment]
-    models.RestAPI.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)  # type: ignore[method-assign,assignment]
+    _on_cloudformation(models.RestAPI, create, update)
 
-    class ApiStage(CloudFormationModel):
+    class ApiStage(ApiPart, CloudFormationModel):
         """``AWS::ApiGateway::Stage`` (moto has the Stage, not its CloudFormation model)."""
 
-        def __init__(self, api_id: str, stage: Any) -> None:
-            self.api_id = api_id
-            self.stage = stage
-
-        @property
-        def physical_resource_id(self) -> str:
-            return str(self.stage.name)
-
-        @staticmethod
-        def cloudformation_name_type() -> str:
-            return "StageName"
-
-        @staticmethod
-        def cloudformation_type() -> str:
-            return "AWS::ApiGateway::Stage"
+        CFN_TYPE = "AWS::ApiGateway::Stage"
+        NAME_TYPE = "StageName"
+        REF = "name"
+        API_ID = "RestApiId"
 
         @classmethod
-        def create_from_cloudformation_json(
-            cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kw: Any
-        ) -> ApiStage:
-            props = cloudformation_json["Properties"]
+        def create(cls, props: dict[str, Any], resource_name: str, account_id: str, region_name: str) -> Any:
             backend = models.apigateway_backends[account_id][region_name]
-            stage = backend.create_stage(
+            return backend.create_stage(
                 props["RestApiId"],
                 props.get("StageName") or resource_name,
                 props["DeploymentId"],
@@ -338,7 +345,6 @@ def _rest_api() -> None:
                 tags=_tags(props.get("Tags")),
                 tracing_enabled=props.get("TracingEnabled"),
             )
-            return cls(props["RestApiId"], stage)
 
         @classmethod
         def update_from_cloudformation_json(
@@ -350,7 +356,7 @@ def _rest_api() -> None:
             region_name: str,
         ) -> ApiStage:
             props = cloudformation_json["Properties"]
-            stage = original_resource.stage
+            stage = original_resource.part
             stage.deployment_id = props["DeploymentId"]
             stage.variables = props.get("Variables") or {}
             stage.tracing_enabled = props.get("TracingEnabled")
@@ -358,7 +364,7 @@ def _rest_api() -> None:
 
         def delete(self, account_id: str, region_name: str) -> None:
             backend = models.apigateway_backends[account_id][region_name]
-            backend.delete_stage(self.api_id, self.stage.name)
+            backend.delete_stage(self.api_id, self.part.name)
 
     models.CfnApiStage = ApiStage  # type: ignore[attr-defined]  # keeps the subclass findable
 

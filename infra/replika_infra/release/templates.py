@@ -103,27 +103,23 @@ def table_specs(template_path: Path | str = REGION_TEMPLATE) -> dict[str, TableS
 
 
 def model_table_spec(model_cls: type[Any], logical_id: str | None = None) -> TableSpec:
-    """The :class:`TableSpec` a PynamoDB ``Model`` class expects (what ``create_table`` would build)."""
+    """The :class:`TableSpec` a PynamoDB ``Model`` class expects (what ``create_table`` would build):
+    its schema, in the template's property names, read by :func:`spec_from_properties`."""
     schema: dict[str, Any] = model_cls._get_schema()
-    types = {str(a["AttributeName"]): str(a["AttributeType"]) for a in schema["attribute_definitions"]}
-    hash_key, range_key = _key_pair(schema["key_schema"])
-    indexes: dict[str, tuple[str, str | None]] = {}
-    projections: dict[str, str] = {}
-    for gsi in schema["global_secondary_indexes"]:
-        indexes[str(gsi["index_name"])] = _key_pair(gsi["key_schema"])
-        projections[str(gsi["index_name"])] = str(gsi["projection"]["ProjectionType"])
-    local: dict[str, tuple[str, str | None]] = {}
-    for lsi in schema["local_secondary_indexes"]:
-        local[str(lsi["index_name"])] = _key_pair(lsi["key_schema"])
-        projections[str(lsi["index_name"])] = str(lsi["projection"]["ProjectionType"])
+
+    def indexes(kind: str) -> list[dict[str, Any]]:
+        return [
+            {"IndexName": i["index_name"], "KeySchema": i["key_schema"], "Projection": i["projection"]}
+            for i in schema[kind]
+        ]
+
+    properties: dict[str, Any] = {
+        "KeySchema": schema["key_schema"],
+        "AttributeDefinitions": schema["attribute_definitions"],
+        "GlobalSecondaryIndexes": indexes("global_secondary_indexes"),
+        "LocalSecondaryIndexes": indexes("local_secondary_indexes"),
+    }
     ttl = model_cls._ttl_attribute()
-    return TableSpec(
-        logical_id=logical_id or model_cls.__name__,
-        hash_key=hash_key,
-        range_key=range_key,
-        attribute_types=types,
-        indexes=indexes,
-        projections=projections,
-        local_indexes=local,
-        ttl_attribute=str(ttl.attr_name) if ttl is not None else None,
-    )
+    if ttl is not None:
+        properties["TimeToLiveSpecification"] = {"AttributeName": ttl.attr_name, "Enabled": True}
+    return spec_from_properties(logical_id or model_cls.__name__, properties)

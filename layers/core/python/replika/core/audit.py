@@ -55,28 +55,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from pydantic import BaseModel, ConfigDict
 from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.constants import STRING
 from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from replika.core import table
 from replika.core.dynamodb import is_condition_failure, translate
 from replika.core.errors import Conflict, Retryable
 from replika.core.pagination import Page, decode_cursor, encode_cursor
-from replika.core.runtime import env_or, register_table
+from replika.core.runtime import register_table
 from replika.core.schema import Schema
 from replika.core.table import Model
+from replika.core.tables import all_index, table_meta
 
 __all__ = [
     "GENESIS_HASH",
     "AuditEntry",
     "AuditRecord",
+    "RecordFields",
     "VerifyResult",
     "add_to_transaction",
     "append",
@@ -188,19 +190,8 @@ class JSONValueAttribute(Attribute[Any]):
         return json.loads(value)
 
 
-class BySubjectIndex(GlobalSecondaryIndex["AuditRecord"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "by_subject"
-        projection = AllProjection()
-
-    subject = UnicodeAttribute(hash_key=True)
-    at = UnicodeAttribute(range_key=True)
-
-
 class AuditRecord(Model):
-    class Meta:
-        table_name = env_or("AUDIT_TABLE", "replika-audit")
-        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
+    Meta = table_meta("AUDIT_TABLE", "replika-audit")
 
     stream = UnicodeAttribute(hash_key=True)
     seq = NumberAttribute(range_key=True)
@@ -214,7 +205,7 @@ class AuditRecord(Model):
     prev_hash = UnicodeAttribute()
     hash = UnicodeAttribute()
 
-    by_subject = BySubjectIndex()
+    by_subject: GlobalSecondaryIndex[AuditRecord] = all_index("subject", "at")
 
     def fields(self) -> dict[str, Any]:
         """The hashed fields as plain values."""
@@ -262,6 +253,23 @@ class AuditEntry(Schema):
 # --- writing -----------------------------------------------------------------------------------
 
 
+class RecordFields(TypedDict, total=False):
+    """What the caller of :func:`append`, :func:`add_to_transaction` and :func:`write_with_audit`
+    says about an action (the chain adds ``stream``, ``seq`` and the hashes). ``at`` replaces the
+    current time, e.g. a coarser one (WBS writes reporter events at day precision)."""
+
+    actor: Required[str]
+    action: Required[str]
+    subject: Required[str]
+    before: Any
+    after: Any
+    request_id: str | None
+    at: str | None
+
+
+_FIELD_NAMES = RecordFields.__required_keys__ | RecordFields.__optional_keys__
+
+
 def head(chain: str) -> AuditRecord | None:
     """The newest record of a chain (consistent read), or ``None`` for an empty chain."""
     for record in AuditRecord.query(chain, scan_index_forward=False, limit=1, consistent_read=True):
@@ -269,17 +277,11 @@ def head(chain: str) -> AuditRecord | None:
     return None
 
 
-def _build(
-    chain: str,
-    *,
-    actor: str,
-    action: str,
-    subject: str,
-    before: Any,
-    after: Any,
-    request_id: str | None,
-    at: str | None = None,
-) -> AuditRecord:
+def _build(chain: str, fields: RecordFields) -> AuditRecord:
+    missing, unknown = RecordFields.__required_keys__ - fields.keys(), fields.keys() - _FIELD_NAMES
+    if missing or unknown:  # what the keyword parameters they replace raised
+        raise TypeError(f"audit record fields missing {sorted(missing)}, unexpected {sorted(unknown)}")
+    actor, action, subject = fields["actor"], fields["action"], fields["subject"]
     if not chain or not actor or not action or not subject:
         raise ValueError("stream, actor, action and subject are required")
     last = head(chain)
@@ -288,13 +290,13 @@ def _build(
     record = AuditRecord(
         stream=chain,
         seq=seq,
-        at=at or _now_iso(),
+        at=fields.get("at") or _now_iso(),
         actor=actor,
         action=action,
         subject=subject,
-        before=_normalise(before),
-        after=_normalise(after),
-        request_id=request_id,
+        before=_normalise(fields.get("before")),
+        after=_normalise(fields.get("after")),
+        request_id=fields.get("request_id"),
         prev_hash=prev_hash,
     )
     record.hash = record.computed_hash()
@@ -331,19 +333,9 @@ def _backoff(attempt: int) -> None:
 
 
 def append(
-    stream: str,
-    *,
-    actor: str,
-    action: str,
-    subject: str,
-    before: Any = None,
-    after: Any = None,
-    request_id: str | None = None,
-    attempts: int = MAX_APPEND_ATTEMPTS,
-    at: str | None = None,
+    stream: str, *, attempts: int = MAX_APPEND_ATTEMPTS, **fields: Unpack[RecordFields]
 ) -> AuditRecord:
-    """Append one record to ``stream`` and return it. ``at`` (optional) replaces the current time,
-    e.g. a coarser one (WBS writes reporter events at day precision).
+    """Append one record (:class:`RecordFields`) to ``stream`` and return it.
 
     Reads the head of today's chain of ``stream``, writes ``seq + 1`` with
     ``attribute_not_exists(seq)`` (with the catalogue entry when it opens the chain); on a lost
@@ -351,16 +343,7 @@ def append(
     """
     chain = chain_id(stream)
     for attempt in range(attempts):
-        record = _build(
-            chain,
-            actor=actor,
-            action=action,
-            subject=subject,
-            before=before,
-            after=after,
-            request_id=request_id,
-            at=at,
-        )
+        record = _build(chain, fields)
         try:
             if int(record.seq) == 1:
                 with TransactWrite(connection=connection()) as tx:
@@ -376,18 +359,7 @@ def append(
     raise Retryable("Log audit sedang sibuk; coba lagi.", code="audit_contention")
 
 
-def add_to_transaction(
-    tx: TransactWrite,
-    stream: str,
-    *,
-    actor: str,
-    action: str,
-    subject: str,
-    before: Any = None,
-    after: Any = None,
-    request_id: str | None = None,
-    at: str | None = None,
-) -> AuditRecord:
+def add_to_transaction(tx: TransactWrite, stream: str, **fields: Unpack[RecordFields]) -> AuditRecord:
     """Add the next audit record of today's chain of ``stream`` to a PynamoDB ``TransactWrite``::
 
         with TransactWrite(connection=audit.connection()) as tx:
@@ -398,16 +370,7 @@ def add_to_transaction(
     same ``seq`` first, the transaction fails (``TransactWriteError`` -> 409 via
     ``dynamodb.translate``); :func:`write_with_audit` retries that case for you.
     """
-    record = _build(
-        chain_id(stream),
-        actor=actor,
-        action=action,
-        subject=subject,
-        before=before,
-        after=after,
-        request_id=request_id,
-        at=at,
-    )
+    record = _build(chain_id(stream), fields)
     _add_records(tx, record)
     return record
 
@@ -423,14 +386,8 @@ def write_with_audit(
     stream: str,
     write: Callable[[TransactWrite], None],
     *,
-    actor: str,
-    action: str,
-    subject: str,
-    before: Any = None,
-    after: Any = None,
-    request_id: str | None = None,
     attempts: int = MAX_APPEND_ATTEMPTS,
-    at: str | None = None,
+    **fields: Unpack[RecordFields],
 ) -> AuditRecord:
     """Run ``write(tx)`` (which adds the state change: saves/updates with their conditions) and the
     audit record in one transaction. When the transaction fails *because another writer took the
@@ -442,17 +399,7 @@ def write_with_audit(
         try:
             with TransactWrite(connection=connection()) as tx:
                 write(tx)
-                record = add_to_transaction(
-                    tx,
-                    stream,
-                    actor=actor,
-                    action=action,
-                    subject=subject,
-                    before=before,
-                    after=after,
-                    request_id=request_id,
-                    at=at,
-                )
+                record = add_to_transaction(tx, stream, **fields)
             return record
         except TransactWriteError:
             now = head(str(record.stream)) if record is not None else None

@@ -8,6 +8,7 @@ differs. A bad file fails with every problem listed by key (:class:`RegionConfig
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -199,6 +200,13 @@ class WbsPolicy(_Section):
 RISK_LEVELS = ("rendah", "menengah-rendah", "menengah-tinggi", "tinggi")
 
 
+def _one_of(value: str, allowed: Sequence[str]) -> str:
+    """``value`` if it is one of ``allowed``; else the validation error naming them in order."""
+    if value not in allowed:
+        raise ValueError(f"harus salah satu dari {', '.join(allowed)}")
+    return value
+
+
 class PltSigner(_Section):
     """An acting official (Plt) who may sign permits in the head of DPMPTSP's place."""
 
@@ -218,9 +226,7 @@ class RiskRule(_Section):
     @field_validator("risk")
     @classmethod
     def _known_risk(cls, v: str) -> str:
-        if v not in RISK_LEVELS:
-            raise ValueError(f"harus salah satu dari {', '.join(RISK_LEVELS)}")
-        return v
+        return _one_of(v, RISK_LEVELS)
 
 
 def _default_risk_rules() -> list[RiskRule]:
@@ -318,7 +324,8 @@ class SabilulunganPolicy(_Section):
     #: OPD codes: TU (administrative check) and the OPDs that enter individual bansos recipients
     tu_opd: str = "4.01"
     bansos_opds: list[str] = Field(default_factory=lambda: ["1.06"])
-    #: duplicate matcher: token-sorted similarity (difflib ratio, 0..1) of name and of address
+    #: duplicate matcher: token-set similarity (difflib ratio of the sorted tokens, 0..1, one extra
+    #: word tolerated: rules/matcher.py) of name and of address
     name_threshold: Decimal = Field(Decimal("0.85"), ge=0, le=1)
     address_threshold: Decimal = Field(Decimal("0.75"), ge=0, le=1)
     #: the SES sender identity of the applicants' notices (returned, rejected, approved, disbursed,
@@ -360,9 +367,7 @@ class RegionConfig(_Section):
     @field_validator("timezone")
     @classmethod
     def _indonesian_zone(cls, v: str) -> str:
-        if v not in INDONESIAN_ZONES:
-            raise ValueError(f"harus salah satu dari {', '.join(sorted(INDONESIAN_ZONES))}")
-        return v
+        return _one_of(v, sorted(INDONESIAN_ZONES))
 
     @model_validator(mode="after")
     def _apps_have_what_they_read(self) -> RegionConfig:

@@ -274,6 +274,7 @@ class Api:
         raw_example: str | None = None,
         path_patterns: Mapping[str, str | PathPattern] | None = None,
         also_returns: Iterable[str] = (),
+        redirects: Iterable[int] = (),
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """``path_patterns``: a regex per path parameter (anchored ``^…$``), or a
         :class:`PathPattern` with the status of a value that does not match (404 by default);
@@ -302,6 +303,7 @@ class Api:
                 raw_example=raw_example,
                 path_patterns={k: v for k, v in patterns.items() if "{" + k + "}" in path},
                 also_returns=tuple(also_returns),
+                redirects=tuple(redirects),
             )
             self.operations.append(op)
 

@@ -127,6 +127,9 @@ _READ = frozenset({"read"})
 #: Env vars every function has from Lambda itself (never template parameters).
 RUNTIME_ENV = ("AWS_DEFAULT_REGION",)
 
+#: The extra layer requirements of the apps that write PDFs and spreadsheets.
+PDF_AND_SHEETS = ("fpdf2", "openpyxl", "pillow")
+
 
 @dataclass(frozen=True)
 class AppManifest:
@@ -153,6 +156,16 @@ class AppManifest:
 
     def resource(self, env: str) -> Resource | None:
         return next((r for r in self.resources if env in r.env_vars), None)
+
+
+def own_table(app: str) -> Resource:
+    """The app's own table (``<APP>_TABLE``), read and write."""
+    return _rw("table", f"{app.upper()}_TABLE", "read", "write")
+
+
+def app_manifest(app: str, *resources: Resource, layer_extras: tuple[str, ...] = ()) -> AppManifest:
+    """An app's manifest: :data:`PLATFORM` (what every app's functions use), then ``resources``."""
+    return AppManifest(app, (*PLATFORM, *resources), layer_extras)
 
 
 def manifest_for(app: str) -> AppManifest:

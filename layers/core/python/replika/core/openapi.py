@@ -187,6 +187,11 @@ def build_openapi(api: Documented) -> dict[str, Any]:
         for ct in op.also_returns:
             ok.setdefault("content", {})[ct] = {"schema": {"type": "string"}}
         item["responses"][str(op.status)] = ok
+        for code in op.redirects:
+            item["responses"][str(code)] = {
+                "description": "Lihat tautan di Location (unduhan besar)",
+                "headers": {"Location": {"required": True, "schema": {"type": "string", "format": "uri"}}},
+            }
         for code in error_statuses(op):
             answer: dict[str, Any] = {
                 "description": _ERROR_TEXT.get(code, "Galat"),

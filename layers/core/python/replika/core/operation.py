@@ -52,6 +52,8 @@ class Operation:
     path_patterns: dict[str, PathPattern] = field(default_factory=dict)
     #: other content types the success answer may have (e.g. ``?format=csv``): a text body
     also_returns: tuple[str, ...] = ()
+    #: redirect statuses the success may take instead (e.g. 303 to a presigned download), no body
+    redirects: tuple[int, ...] = ()
 
 
 class _Named(Protocol):

@@ -3,21 +3,13 @@ the audit chain heads bucket (the region's tamper evidence is served by the alwa
 
 from __future__ import annotations
 
-from replika.core.manifest import (
-    IDEMPOTENCY,
-    PLATFORM,
-    AppManifest,
-    Resource,
-)
+from replika.core.manifest import IDEMPOTENCY, Resource, app_manifest, own_table
 
-MANIFEST = AppManifest(
-    app="directory",
-    resources=(
-        *PLATFORM,
-        Resource("table", "DIRECTORY_TABLE", frozenset({"read", "write"})),
-        IDEMPOTENCY,  # the import route is idempotent
-        # the daily audit chain heads (Object Lock): written by the schedule, read (first version
-        # of a day's file, hence versions and listing) by the verify and public heads routes
-        Resource("bucket", "AUDIT_HEADS_BUCKET", frozenset({"read", "write", "list"})),
-    ),
+MANIFEST = app_manifest(
+    "directory",
+    own_table("directory"),
+    IDEMPOTENCY,  # the import route is idempotent
+    # the daily audit chain heads (Object Lock): written by the schedule, read (first version
+    # of a day's file, hence versions and listing) by the verify and public heads routes
+    Resource("bucket", "AUDIT_HEADS_BUCKET", frozenset({"read", "write", "list"})),
 )

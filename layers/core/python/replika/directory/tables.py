@@ -15,10 +15,11 @@ payroll reads one item per employee.
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex
 
-from replika.core.runtime import env_or, register_table
+from replika.core.runtime import register_table
 from replika.core.table import Model
+from replika.core.tables import all_index, table_meta
 from replika.directory.keys import EMP, OPD, POS, UNIT, emp_key, opd_key, pos_key
 
 __all__ = [
@@ -26,9 +27,6 @@ __all__ = [
     "OPD",
     "POS",
     "UNIT",
-    "ByKindIndex",
-    "ByOpdIndex",
-    "BySupervisorIndex",
     "DirectoryItem",
     "emp_key",
     "opd_key",
@@ -36,37 +34,8 @@ __all__ = [
 ]
 
 
-class ByKindIndex(GlobalSecondaryIndex["DirectoryItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "by_kind"
-        projection = AllProjection()
-
-    kind = UnicodeAttribute(hash_key=True)
-    pk = UnicodeAttribute(range_key=True)
-
-
-class ByOpdIndex(GlobalSecondaryIndex["DirectoryItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "by_opd"
-        projection = AllProjection()
-
-    opd_code = UnicodeAttribute(hash_key=True)
-    pk = UnicodeAttribute(range_key=True)
-
-
-class BySupervisorIndex(GlobalSecondaryIndex["DirectoryItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "by_supervisor"
-        projection = AllProjection()
-
-    supervisor_nip = UnicodeAttribute(hash_key=True)
-    pk = UnicodeAttribute(range_key=True)
-
-
 class DirectoryItem(Model):
-    class Meta:
-        table_name = env_or("DIRECTORY_TABLE", "replika-directory")
-        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
+    Meta = table_meta("DIRECTORY_TABLE", "replika-directory")
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -84,9 +53,9 @@ class DirectoryItem(Model):
     active = BooleanAttribute(default=True)
     updated_at = UnicodeAttribute(null=True)
 
-    by_kind = ByKindIndex()
-    by_opd = ByOpdIndex()
-    by_supervisor = BySupervisorIndex()
+    by_kind: GlobalSecondaryIndex[DirectoryItem] = all_index("kind", "pk")
+    by_opd: GlobalSecondaryIndex[DirectoryItem] = all_index("opd_code", "pk")
+    by_supervisor: GlobalSecondaryIndex[DirectoryItem] = all_index("supervisor_nip", "pk")
 
     def fields(self) -> dict[str, object]:
         """The business attributes, for change detection and audit (no timestamps)."""

@@ -22,13 +22,32 @@ def _ascii(text: Any) -> str:
     return str(text).encode("latin-1", "replace").decode("latin-1")
 
 
-def permit_pdf(body: dict[str, Any]) -> bytes:
+def _stamp(pdf: Any, stamp: dict[str, str]) -> None:
+    """A red box across the page: the title (DICABUT, KEDALUWARSA) and its date and reason."""
+    pdf.set_draw_color(200, 0, 0)
+    pdf.set_text_color(200, 0, 0)
+    pdf.set_line_width(1.2)
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    pdf.set_font("Helvetica", "B", 30)
+    pdf.cell(width, 16, _ascii(stamp["title"]), border="LTR", new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.multi_cell(width, 7, _ascii(stamp["text"]), border="LBR", new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_line_width(0.2)
+    pdf.ln(4)
+
+
+def permit_pdf(body: dict[str, Any], stamp: dict[str, str] | None = None) -> bytes:
+    """The permit as issued; with ``stamp`` (a revoked or expired permit) the stamp comes first."""
     from fpdf import FPDF
 
     f = body["fields"]
     pdf = FPDF(format="A4")
     pdf.set_title(_ascii(f["no"]))
     pdf.add_page()
+    if stamp is not None:
+        _stamp(pdf, stamp)
     pdf.set_font("Helvetica", "B", 15)
     # what is printed comes from the signed fields (payload v2), falling back to the body (v1)
     registration = f["reg"] if "reg" in f else body.get("registration")

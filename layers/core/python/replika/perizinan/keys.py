@@ -12,6 +12,9 @@ APP = "APP"
 PERMIT = "PERMIT"
 PROFILE = "PROFILE"
 RECEIPT = "RECEIPT"
+STATS_AGGREGATE = "AGG#"
+#: the head of DPMPTSP's escalation queue (gsi2): escalated applications by total due date
+ESCALATED = "ESCALATED"
 
 
 def type_pk(code: str) -> str:
@@ -62,8 +65,31 @@ def stats_pk(year: int) -> str:
     return f"STATS#{year}"
 
 
-def stats_sk(type_code: str, metric: str, shard: int) -> str:
-    return f"{type_code}#{metric}#{shard}"
+def stats_sk(type_code: str, shard: int) -> str:
+    """One aggregate item per type, year and shard: every counter of the type is an attribute
+    named :data:`STAT_PREFIX` + the metric (``c_decided``, ``c_days#005``, ``c_skm#waktu``)."""
+    return f"{STATS_AGGREGATE}{type_code}#{shard}"
+
+
+STAT_PREFIX = "c_"
+
+
+def document_sk(code: str) -> str:
+    """An applicant's latest upload of a document code (their document library)."""
+    return f"DOC#{code}"
+
+
+def upload_prefix(*, subject: str | None = None, code: str = "", number: str = "", stage: str = "") -> str:
+    """Where uploads go in the documents bucket: an applicant's document ``code`` (under a hash of
+    their subject) or an application's site-visit files of one stage (photos, berita acara)."""
+    if subject is not None:
+        return f"perizinan/applicants/{hashlib.sha256(subject.encode()).hexdigest()[:32]}/{code}"
+    return f"perizinan/visits/{number}/{stage}"
+
+
+def permit_document_key(number: str, stamp: str | None = None) -> str:
+    """The permit PDF as issued, or stamped (``revoked``, ``expired``): never the same object."""
+    return f"perizinan/permits/{number}.pdf" if stamp is None else f"perizinan/permits/{number}-{stamp}.pdf"
 
 
 SURVEY = "SURVEY"

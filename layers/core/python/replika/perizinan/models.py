@@ -16,10 +16,16 @@ NIB = r"^[0-9]{13}$"
 KECAMATAN = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$"
 OPD = r"^[0-9]{1,2}(\.[0-9]{1,2}){0,3}$"
 MAX_RUPIAH = 10**15
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 Risk = Literal["rendah", "menengah-rendah", "menengah-tinggi", "tinggi"]
 Kind = Literal["baru", "perubahan", "perpanjangan", "daftar-ulang"]
 StageRole = Literal["dpmptsp", "pegawai"]
+#: the stage's place on the path (rules/stages.py): only ``signature`` signs the permit
+StageKind = Literal[
+    "receive", "document-check", "back-office", "technical", "recommendation", "signature", "review"
+]
+DOC_CODE = r"^[A-Za-z0-9._-]{1,60}$"
 
 
 class _In(Schema):
@@ -30,11 +36,24 @@ class _In(Schema):
 
 
 class StageIn(_In):
-    #: the document states the rule the validator checks: a technical stage names its OPD
+    #: the document states the rules the validator checks: a technical stage names its OPD, a site
+    #: visit is on a technical stage, a signature is DPMPTSP's
     model_config = ConfigDict(
         json_schema_extra={
-            "if": {"required": ["role"], "properties": {"role": {"const": "pegawai"}}},
-            "then": {"required": ["opd"], "properties": {"opd": {"type": "string"}}},
+            "allOf": [
+                {
+                    "if": {"required": ["role"], "properties": {"role": {"const": "pegawai"}}},
+                    "then": {"required": ["opd"], "properties": {"opd": {"type": "string"}}},
+                },
+                {  # rules/stages.py: a site visit only on a technical stage
+                    "if": {"required": ["site_visit"], "properties": {"site_visit": {"const": True}}},
+                    "then": {"required": ["kind"], "properties": {"kind": {"const": "technical"}}},
+                },
+                {  # only DPMPTSP holds a signature stage
+                    "if": {"required": ["kind"], "properties": {"kind": {"const": "signature"}}},
+                    "then": {"required": ["role"], "properties": {"role": {"const": "dpmptsp"}}},
+                },
+            ]
         }
     )
 
@@ -43,11 +62,18 @@ class StageIn(_In):
     role: StageRole
     opd: str | None = Field(None, pattern=OPD, description="OPD of the technical team (pegawai)")
     sla_days: int = Field(ge=1, le=60, description="working days")
+    kind: StageKind = Field("review", description="the stage's place on the path; only signature signs")
+    site_visit: bool = Field(False, description="a technical stage that needs a visit report and photos")
 
     @model_validator(mode="after")
     def _opd_for_pegawai(self) -> StageIn:
+        from replika.perizinan.rules.stages import catalogue_problems
+
         if self.role == "pegawai" and not self.opd:
             raise ValueError("tahap teknis (pegawai) harus menyebut OPD")
+        problems = catalogue_problems([self.model_dump()])
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 
@@ -58,7 +84,7 @@ class PermitTypeIn(_In):
         description="JSON Schema (2020-12) of the form: an object schema",
         json_schema_extra={"required": ["type"], "properties": {"type": {"const": "object"}}},
     )
-    documents: list[str] = Field(default_factory=list, max_length=30)
+    documents: list[Annotated[str, Field(pattern=DOC_CODE)]] = Field(default_factory=list, max_length=30)
     stages: list[StageIn] = Field(min_length=1, max_length=10)
     fee: int = Field(0, ge=0, le=MAX_RUPIAH, description="retribusi, rupiah (0 = none)")
     validity_months: int = Field(0, ge=0, le=600, description="0 = no expiry")
@@ -68,6 +94,8 @@ class PermitTypeIn(_In):
 
 class PermitTypeOut(PermitTypeIn):
     model_config = ConfigDict(extra="forbid")
+    #: as stored: a version saved before document codes were restricted still reads
+    documents: list[str] = Field(default_factory=list)
     version: int
     created_at: str
 
@@ -132,6 +160,69 @@ class ApplicationIn(_In):
         return self
 
 
+class UploadIn(_In):
+    """One file: its name and declared type and size (the presigned POST enforces both)."""
+
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    size: int = Field(ge=1, le=MAX_UPLOAD_BYTES, description="bytes (at most 10 MiB)")
+
+
+class DocumentUploadIn(UploadIn):
+    code: str = Field(pattern=DOC_CODE, description="the catalogue's document code, e.g. ktp")
+
+
+class VisitPhotoIn(UploadIn):
+    kind: Literal["foto", "berita-acara"] = "foto"
+
+
+class UploadOut(Schema):
+    """POST ``fields`` then ``file`` as multipart/form-data to ``url`` before ``expires_in``."""
+
+    url: str
+    fields: dict[str, str]
+    key: str
+    expires_in: int
+
+
+class VisitIn(_In):
+    """The technical team's site-visit report (berita acara kunjungan lapangan)."""
+
+    date: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    officers: list[Annotated[str, Field(min_length=3, max_length=150)]] = Field(min_length=1, max_length=10)
+    findings: str = Field(min_length=5, max_length=4000)
+    recommendation: str = Field(min_length=3, max_length=2000)
+
+
+class VisitPhotoOut(Schema):
+    kind: str
+    at: str
+
+
+class VisitOut(Schema):
+    stage: str
+    date: str | None = None
+    officers: list[str] = Field(default_factory=list)
+    findings: str | None = None
+    recommendation: str | None = None
+    by: str | None = None
+    at: str | None = None
+    photos: list[VisitPhotoOut] = Field(default_factory=list)
+
+
+class FileLink(Schema):
+    code: str
+    url: str
+
+
+class FilesOut(Schema):
+    """Presigned GET links (valid ``expires_in`` seconds) for staff reviewing the application."""
+
+    documents: list[FileLink]
+    visit_photos: list[FileLink]
+    expires_in: int
+
+
 class ResubmitIn(_In):
     form: dict[str, Any] | None = None
     documents: list[str] | None = Field(None, max_length=30)
@@ -142,6 +233,8 @@ class StageOut(Schema):
     name: str
     role: str
     sla_days: int
+    kind: str = "review"
+    site_visit: bool = False
     due: str | None = None
     done_at: str | None = None
 
@@ -165,6 +258,9 @@ class ApplicationOut(Schema):
     permit_number: str | None = None
     renews: str | None = None
     reason: str | None = None
+    documents: list[str] = Field(default_factory=list, description="the required documents attached")
+    #: staff only (never the applicant's view, never a public page): the site-visit reports
+    visits: list[VisitOut] | None = None
     created_at: str
     changed_at: str
     version: int
@@ -218,11 +314,14 @@ class RevokeIn(_In):
     reason: str = Field(min_length=5, max_length=1000)
 
 
-class QueueQuery(Schema):
+class MineQuery(Schema):
     model_config = ConfigDict(extra="ignore")
-    role: StageRole | None = None
     limit: int = Field(50, ge=1, le=100)
     cursor: str | None = cursor_field()
+
+
+class QueueQuery(MineQuery):
+    role: StageRole | None = None
 
 
 class QueueItem(Schema):
@@ -236,12 +335,6 @@ class QueueItem(Schema):
 
 
 QueuePage = Page[QueueItem]
-
-
-class MineQuery(Schema):
-    model_config = ConfigDict(extra="ignore")
-    limit: int = Field(50, ge=1, le=100)
-    cursor: str | None = cursor_field()
 
 
 class PermitOut(Schema):
@@ -269,6 +362,31 @@ class SlaRunOut(Schema):
     checked: int
     granted: list[str]
     escalated: list[str]
+    #: applications whose step failed this run (e.g. a KMS error): retried by the next run
+    failed: list[str] = Field(default_factory=list)
+
+
+class EscalationItem(Schema):
+    number: str
+    type_code: str
+    stage: str | None
+    role: str | None
+    stage_due: str | None
+    total_due: str
+    overdue_days: int = Field(description="working days past the total due date")
+    escalated_on: str | None
+
+
+EscalationPage = Page[EscalationItem]
+
+
+class EscalationIn(_In):
+    """The head of DPMPTSP on an escalated application: grant (sign now), reject (with a reason)
+    or reassign (the current stage gets ``days`` more working days; the clock runs again)."""
+
+    action: Literal["grant", "reject", "reassign"]
+    reason: str | None = Field(None, max_length=1000)
+    days: int = Field(3, ge=1, le=30)
 
 
 # -- public -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pynamodb.expressions.operand import Path
 from pynamodb.transactions import TransactWrite
 
 from replika.core import audit
@@ -20,6 +21,17 @@ from replika.perizinan import keys
 from replika.perizinan.tables import PerizinanItem
 
 Write = Callable[[TransactWrite], None]
+
+
+Rows = tuple[list[PerizinanItem], str | None]
+
+
+def _page(query: Callable[..., Any], pk: str, scope: str, limit: int, cursor: str | None, **kw: Any) -> Rows:
+    """One page of ``query`` (the table's or an index's) on ``pk``, with its signed cursor."""
+    with translated():
+        res = query(pk, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope), **kw)
+        rows = list(res)
+    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
 
 
 def _get(pk: str, sk: str) -> PerizinanItem | None:
@@ -102,14 +114,8 @@ def type_items(code: str, version: int, body: dict[str, Any], at: str) -> tuple[
     return frozen, current
 
 
-def list_types(limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
-    scope = "perizinan:catalogue"
-    with translated():
-        res = PerizinanItem.gsi1.query(
-            keys.CATALOGUE, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope)
-        )
-        rows = list(res)
-    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+def list_types(limit: int, cursor: str | None) -> Rows:
+    return _page(PerizinanItem.gsi1.query, keys.CATALOGUE, "perizinan:catalogue", limit, cursor)
 
 
 # -- applications -------------------------------------------------------------------------------
@@ -123,25 +129,15 @@ def find_application(number: str) -> PerizinanItem | None:
     return _get(keys.app_pk(number), keys.APP)
 
 
-def by_owner(subject: str, limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
+def by_owner(subject: str, limit: int, cursor: str | None) -> Rows:
     scope = f"perizinan:owner:{subject}"
-    with translated():
-        res = PerizinanItem.gsi1.query(
-            keys.owner_pk(subject),
-            scan_index_forward=False,
-            limit=limit,
-            last_evaluated_key=decode_cursor(cursor, scope=scope),
-        )
-        rows = list(res)
-    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+    return _page(
+        PerizinanItem.gsi1.query, keys.owner_pk(subject), scope, limit, cursor, scan_index_forward=False
+    )
 
 
-def queue(pk: str, limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
-    scope = f"perizinan:queue:{pk}"
-    with translated():
-        res = PerizinanItem.gsi3.query(pk, limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope))
-        rows = list(res)
-    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+def queue(pk: str, limit: int, cursor: str | None) -> Rows:
+    return _page(PerizinanItem.gsi3.query, pk, f"perizinan:queue:{pk}", limit, cursor)
 
 
 def due_on_or_before(day: str) -> list[PerizinanItem]:
@@ -157,23 +153,39 @@ def due_on_or_before(day: str) -> list[PerizinanItem]:
 
 
 def add_counters(tx: TransactWrite, year: int, type_code: str, number: str, counters: dict[str, int]) -> None:
-    """ADD ``counters`` to the type's counters of ``year`` (the shard of ``number``), in ``tx``."""
-    shard = keys.due_shard(number)
-    for metric, n in sorted(counters.items()):
-        item = PerizinanItem(keys.stats_pk(year), keys.stats_sk(type_code, metric, shard))
-        tx.update(item, actions=[PerizinanItem.tally.add(n), PerizinanItem.kind.set("stat")])
+    """ADD ``counters`` to the type's aggregate of ``year`` (the shard of ``number``), in ``tx``:
+    one item per type, year and shard, each counter a top-level number attribute."""
+    item = PerizinanItem(keys.stats_pk(year), keys.stats_sk(type_code, keys.due_shard(number)))
+    actions: list[Any] = [PerizinanItem.kind.set("stat"), PerizinanItem.number.set(type_code)]
+    actions += [Path([keys.STAT_PREFIX + metric]).add(n) for metric, n in sorted(counters.items())]
+    tx.update(item, actions=actions)
 
 
 def counters_of(year: int) -> dict[str, dict[str, int]]:
-    """``type -> metric -> total`` over the shards (one year's partition, read whole)."""
+    """``type -> metric -> total``: the year's aggregates (at most ``DUE_SHARDS`` items a type,
+    whatever the number of applications or of distinct day counts), summed over the shards. Read
+    raw: the counters are attributes the model does not declare. Counter items of the earlier
+    layout (one per metric) are not aggregates and are not read."""
+    prefix = keys.STAT_PREFIX
     out: dict[str, dict[str, int]] = {}
+    start = None
     with translated():
-        for item in PerizinanItem.query(keys.stats_pk(year)):
-            type_code, rest = item.sk.split("#", 1)  # type codes are [A-Z0-9]; metrics may hold "#"
-            metric = rest.rsplit("#", 1)[0]
-            per = out.setdefault(type_code, {})
-            per[metric] = per.get(metric, 0) + int(item.tally or 0)
-    return out
+        conn = PerizinanItem._get_connection()
+        while True:
+            page = conn.query(
+                keys.stats_pk(year),
+                range_key_condition=PerizinanItem.sk.startswith(keys.STATS_AGGREGATE),
+                exclusive_start_key=start,
+            )
+            for raw in page.get("Items", []):
+                per = out.setdefault(raw["number"]["S"], {})
+                for attr, value in raw.items():
+                    if attr.startswith(prefix) and "N" in value:
+                        metric = attr[len(prefix) :]
+                        per[metric] = per.get(metric, 0) + int(value["N"])
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return out
 
 
 def add_feed(tx: TransactWrite, day: str, record: dict[str, Any], version: int) -> None:
@@ -184,14 +196,8 @@ def add_feed(tx: TransactWrite, day: str, record: dict[str, Any], version: int) 
     )
 
 
-def feed(day: str, limit: int, cursor: str | None) -> tuple[list[PerizinanItem], str | None]:
-    scope = f"perizinan:feed:{day}"
-    with translated():
-        res = PerizinanItem.query(
-            keys.feed_pk(day), limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope)
-        )
-        rows = list(res)
-    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+def feed(day: str, limit: int, cursor: str | None) -> Rows:
+    return _page(PerizinanItem.query, keys.feed_pk(day), f"perizinan:feed:{day}", limit, cursor)
 
 
 def survey(number: str) -> PerizinanItem | None:
@@ -201,6 +207,24 @@ def survey(number: str) -> PerizinanItem | None:
 def save_survey(tx: TransactWrite, number: str, data: dict[str, Any], at: str) -> None:
     item = PerizinanItem(keys.app_pk(number), keys.SURVEY, kind="survey", data=data, created_at=at)
     tx.save(item, condition=PerizinanItem.pk.does_not_exist())
+
+
+# -- escalations, the applicant's documents ------------------------------------------------------
+
+
+def escalations(limit: int, cursor: str | None) -> Rows:
+    """Escalated applications, oldest total due date first (gsi2 ``ESCALATED``)."""
+    return _page(PerizinanItem.gsi2.query, keys.ESCALATED, "perizinan:escalated", limit, cursor)
+
+
+def document(subject: str, code: str) -> PerizinanItem | None:
+    return _get(keys.profile_pk(subject), keys.document_sk(code))
+
+
+def document_item(subject: str, code: str, key: str, at: str) -> PerizinanItem:
+    return PerizinanItem(
+        keys.profile_pk(subject), keys.document_sk(code), kind="document", data={"key": key}, created_at=at
+    )
 
 
 # -- permits, profiles, sequences ---------------------------------------------------------------

@@ -16,9 +16,16 @@ Access patterns (no request path scans) and how far each scales:
 - a permit by number                         -> GetItem ``PERMIT#<number>`` / ``PERMIT``
 - a permit by verify code (public, QR)       -> GetItem ``CODE#<code>`` / ``PERMIT`` (pointer)
 - an applicant's profile (NIK, NIB)          -> GetItem ``APPLICANT#<sub>`` / ``PROFILE``
-- public statistics of a year                -> Query ``STATS#<year>`` (counters ``<type>#<metric>#<0..3>``,
-  ADDed in the decision's transaction; four shards by number hash, so two decisions of one type
-  rarely touch the same counter; one partition per year, a few writes per decision)
+- an applicant's latest upload of a document  -> GetItem ``APPLICANT#<sub>`` / ``DOC#<code>`` (the key;
+  the object is HEAD-checked when an application attaches it)
+- the head of DPMPTSP's escalations by due    -> Query gsi2 ``ESCALATED`` sk ``<total due>#<no>`` (an
+  escalated application leaves the clock's ``DUE#`` shards for it; written once per escalation
+  or decision: a trickle)
+- public statistics of a year                -> Query ``STATS#<year>``: one aggregate item per type and
+  shard (``AGG#<type>#<0..3>``), every counter a top-level number attribute ``c_<metric>`` (the
+  histogram of working days to decision as ``c_days#<nnn>``) ADDed in the decision's transaction;
+  a request reads at most four items per type (not one per metric and day count); four shards by
+  number hash, so two decisions of one type rarely touch the same item
 - the OSS status feed of a day, in order    -> Query ``FEED#<yyyy-mm-dd>`` sk ``<at>#<number>#<version>``
   (one item per status change, written in the change's transaction; a day's partition takes
   a region's changes, far below 1,000 WCU/s)
@@ -30,51 +37,16 @@ Access patterns (no request path scans) and how far each scales:
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex
 
-from replika.core.runtime import env_or, register_table
-from replika.core.table import Model
-
-
-class Gsi1(GlobalSecondaryIndex["PerizinanItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
+from replika.core.runtime import register_table
+from replika.core.tables import OverloadedItem, all_index, table_meta
 
 
-class Gsi2(GlobalSecondaryIndex["PerizinanItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi2"
-        projection = AllProjection()
+class PerizinanItem(OverloadedItem):
+    Meta = table_meta("PERIZINAN_TABLE", "replika-perizinan")
 
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi3(GlobalSecondaryIndex["PerizinanItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi3"
-        projection = AllProjection()
-
-    gsi3pk = UnicodeAttribute(hash_key=True)
-    gsi3sk = UnicodeAttribute(range_key=True)
-
-
-class PerizinanItem(Model):
-    class Meta:
-        table_name = env_or("PERIZINAN_TABLE", "replika-perizinan")
-        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     kind = UnicodeAttribute()
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)
     gsi3sk = UnicodeAttribute(null=True)
     version = NumberAttribute(null=True)  # optimistic lock (applications, permits, CURRENT)
@@ -88,9 +60,9 @@ class PerizinanItem(Model):
     #: the aggregate's body (type definition, application, permit, profile) as JSON
     data = JSONAttribute(null=True)
 
-    gsi1 = Gsi1()
-    gsi2 = Gsi2()
-    gsi3 = Gsi3()
+    gsi1: GlobalSecondaryIndex[PerizinanItem] = all_index("gsi1pk", "gsi1sk")
+    gsi2: GlobalSecondaryIndex[PerizinanItem] = all_index("gsi2pk", "gsi2sk")
+    gsi3: GlobalSecondaryIndex[PerizinanItem] = all_index("gsi3pk", "gsi3sk")
 
 
 register_table(PerizinanItem, "PERIZINAN_TABLE")

@@ -44,6 +44,7 @@ payroll, which reads one directory item per employee.
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 
 from replika.directory.keys import EMP, EMP_PREFIX, OPD, emp_key, nip_of, opd_code_of
 
@@ -62,12 +63,17 @@ __all__ = [
     "NO_SUPERVISOR",
     "OPD",
     "OPD_SHARDS",
+    "RESULTS",
     "RUN_SK",
     "SHARDS",
+    "TOTALS",
+    "ShardedPeriod",
     "acting_for_pk",
     "acting_key",
     "acting_pk",
     "activity_key",
+    "activity_total_key",
+    "activity_total_pk",
     "attendance_import_key",
     "attendance_import_pk",
     "chunk_group",
@@ -92,19 +98,11 @@ __all__ = [
     "opd_total_key",
     "opd_total_pk",
     "pending_pk",
-    "result_key",
-    "result_opd_pk",
-    "result_opd_pks",
-    "result_pk",
-    "result_pks",
     "run_key",
+    "run_pk",
     "sentence_key",
     "shard",
-    "total_key",
-    "total_opd_pk",
     "total_opd_pks",
-    "total_pk",
-    "total_pks",
 ]
 
 #: Partition keys per period for results and month totals (arithmetic in the module docstring).
@@ -118,6 +116,37 @@ CHUNK_GROUP = 100
 def shard(nip: str) -> int:
     """The shard of ``nip`` (0..``SHARDS - 1``): CRC-32 of the NIP, stable across processes."""
     return zlib.crc32(nip.encode("utf-8")) % SHARDS
+
+
+@dataclass(frozen=True)
+class ShardedPeriod:
+    """The keys of one employee-per-item kind of a period (month totals, payroll results): partition
+    keys ``<head>#<period>#<ss>`` (:data:`SHARDS` of them, by :func:`shard` of the NIP), sort key
+    the NIP, and gsi1 partitions ``<opd_head>#<period>#<opd>#<o>`` (:data:`OPD_SHARDS` per OPD)."""
+
+    head: str
+    opd_head: str
+
+    def pk(self, period: str, shard_no: int) -> str:
+        return f"{self.head}#{period}#{shard_no:02d}"
+
+    def pks(self, period: str) -> list[str]:
+        """Every partition key of ``period``, in shard order."""
+        return [self.pk(period, s) for s in range(SHARDS)]
+
+    def key(self, period: str, nip: str) -> tuple[str, str]:
+        return self.pk(period, shard(nip)), nip
+
+    def opd_pk(self, period: str, opd: str, nip: str) -> str:
+        """The gsi1 partition of ``nip``'s item in ``opd``'s index."""
+        return self._opd_pk(period, opd, shard(nip) % OPD_SHARDS)
+
+    def opd_pks(self, period: str, opd: str) -> list[str]:
+        """Every gsi1 partition of ``opd`` in ``period``."""
+        return [self._opd_pk(period, opd, o) for o in range(OPD_SHARDS)]
+
+    def _opd_pk(self, period: str, opd: str, opd_shard: int) -> str:
+        return f"{self.opd_head}#{period}#{opd}#{opd_shard}"
 
 
 # -- catalogue ------------------------------------------------------------------------------------
@@ -153,25 +182,8 @@ def evidence_prefix(nip: str) -> str:
 
 
 # -- month totals ---------------------------------------------------------------------------------
-def total_pk(period: str, shard_no: int) -> str:
-    return f"TOT#{period}#{shard_no:02d}"
-
-
-def total_pks(period: str) -> list[str]:
-    """Every partition key of ``period``'s month totals, in shard order."""
-    return [total_pk(period, s) for s in range(SHARDS)]
-
-
-def total_key(period: str, nip: str) -> tuple[str, str]:
-    return total_pk(period, shard(nip)), nip
-
-
-def total_opd_pk(period: str, opd: str, nip: str) -> str:
-    return f"TOTOPD#{period}#{opd}#{shard(nip) % OPD_SHARDS}"
-
-
-def total_opd_pks(period: str, opd: str) -> list[str]:
-    return [f"TOTOPD#{period}#{opd}#{o}" for o in range(OPD_SHARDS)]
+TOTALS = ShardedPeriod("TOT", "TOTOPD")
+total_opd_pks = TOTALS.opd_pks  # the E-RK roll-up (replika.sakip.erk_port) reads an OPD's totals
 
 
 def opd_total_pk(period: str) -> str:
@@ -180,6 +192,14 @@ def opd_total_pk(period: str) -> str:
 
 def opd_total_key(period: str, opd: str) -> tuple[str, str]:
     return opd_total_pk(period), opd
+
+
+def activity_total_pk(period: str, opd: str) -> str:
+    return f"ACTTOT#{period}#{opd}"
+
+
+def activity_total_key(period: str, opd: str, nip: str, activity: str) -> tuple[str, str]:
+    return activity_total_pk(period, opd), f"{nip}#{activity}"
 
 
 # -- attendance import markers --------------------------------------------------------------------
@@ -212,8 +232,12 @@ def sentence_key(nip: str, start_period: str, sentence_id: str) -> tuple[str, st
 RUN_SK = "RUN"
 
 
+def run_pk(period: str) -> str:
+    return f"RUN#{period}"
+
+
 def run_key(period: str) -> tuple[str, str]:
-    return f"RUN#{period}", RUN_SK
+    return run_pk(period), RUN_SK
 
 
 def chunk_group(number: int) -> int:
@@ -243,7 +267,7 @@ def group_done_prefix(generation: int) -> str:
 
 def group_done_key(period: str, generation: int, group: int) -> tuple[str, str]:
     """The marker "every chunk of ``group`` is done" (in the run's partition, one per group)."""
-    return f"RUN#{period}", f"{group_done_prefix(generation)}{group:04d}"
+    return run_pk(period), f"{group_done_prefix(generation)}{group:04d}"
 
 
 def chunk_prefix(generation: int) -> str:
@@ -254,25 +278,7 @@ def chunk_sk(generation: int, number: int) -> str:
     return f"{chunk_prefix(generation)}{number:05d}"
 
 
-def result_pk(period: str, shard_no: int) -> str:
-    return f"RES#{period}#{shard_no:02d}"
-
-
-def result_pks(period: str) -> list[str]:
-    """Every partition key of ``period``'s results, in shard order."""
-    return [result_pk(period, s) for s in range(SHARDS)]
-
-
-def result_key(period: str, nip: str) -> tuple[str, str]:
-    return result_pk(period, shard(nip)), nip
-
-
-def result_opd_pk(period: str, opd: str, nip: str) -> str:
-    return f"RESOPD#{period}#{opd}#{shard(nip) % OPD_SHARDS}"
-
-
-def result_opd_pks(period: str, opd: str) -> list[str]:
-    return [f"RESOPD#{period}#{opd}#{o}" for o in range(OPD_SHARDS)]
+RESULTS = ShardedPeriod("RES", "RESOPD")
 
 
 # -- audit streams --------------------------------------------------------------------------------

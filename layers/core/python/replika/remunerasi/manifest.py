@@ -8,21 +8,20 @@ from replika.core.manifest import (
     DIRECTORY_READ,
     DOCUMENTS,
     IDEMPOTENCY,
-    PLATFORM,
-    AppManifest,
+    PDF_AND_SHEETS,
     Resource,
+    app_manifest,
+    own_table,
 )
 
-MANIFEST = AppManifest(
-    app="remunerasi",
-    resources=(
-        # the data key: its table, the documents bucket and the payroll queue are SSE-KMS with it
-        *PLATFORM,
-        DIRECTORY_READ,
-        Resource("table", "REMUNERASI_TABLE", frozenset({"read", "write"})),
-        IDEMPOTENCY,
-        DOCUMENTS,
-        Resource("queue", "PAYROLL_QUEUE_URL", frozenset({"send", "consume"}), arn_env="PAYROLL_QUEUE_ARN"),
-    ),
-    layer_extras=("fpdf2", "openpyxl", "pillow"),
+# the data key (in the platform's resources): its table, the documents bucket and the payroll queue
+# are SSE-KMS with it
+MANIFEST = app_manifest(
+    "remunerasi",
+    DIRECTORY_READ,
+    own_table("remunerasi"),
+    IDEMPOTENCY,
+    DOCUMENTS,
+    Resource("queue", "PAYROLL_QUEUE_URL", frozenset({"send", "consume"}), arn_env="PAYROLL_QUEUE_ARN"),
+    layer_extras=PDF_AND_SHEETS,
 )

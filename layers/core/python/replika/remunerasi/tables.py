@@ -10,7 +10,8 @@ Access patterns (no request path scans):
 - a supervisor's pending queue: Query gsi1 ``PENDING#<nip>`` (sparse: decided entries leave it).
 - the monthly run reads one total per employee by BatchGetItem; dashboards Query the 64 shards
   ``TOT#<period>#<ss>`` (pages of thousands), per OPD the 8 gsi1 shards ``TOTOPD#<period>#<opd>#<o>``;
-  OPD totals Query ``OPDTOT#<period>``.
+  OPD totals Query ``OPDTOT#<period>``; an OPD's approved minutes per employee and catalogue
+  activity (what e-SAKIP's person-minutes roll-up reads) Query ``ACTTOT#<period>#<opd>``.
 - payroll results: Query the 64 shards ``RES#<period>#<ss>``; per OPD the 8 gsi1 shards
   ``RESOPD#<period>#<opd>#<o>``.
 - the payroll run: GetItem ``RUN#<period>``; its chunks: GetItem / Query ``CHUNKS#<period>#<group>``;
@@ -26,6 +27,9 @@ cancelled when another one in flight touches the same item):
 - an employee's log (``LOG#<nip>#<period>``) and a supervisor's queue are written by one person.
 - ``OPDTOT#<period>``: one item per OPD, written by that OPD's approvals (≈ a few per second at
   the 16:00 rush for the largest OPD, far below 1,000 WCU/s).
+- ``ACTTOT#<period>#<opd>`` | ``<nip>#<activity>``: one item per employee and activity of the
+  month, written (``ADD``) by the approvals of that OPD in the decision's transaction: the same
+  rate as ``OPDTOT`` but one partition per OPD.
 - which (OPD, day) attendance was imported: one marker per OPD and month (``ATTIMP#<period>`` |
   ``<opd>``, the days as a number set): BatchGetItem of a chunk's OPDs (payroll), GetItem (one
   employee), Query ``ATTIMP#<period>`` (a few hundred OPDs at most: the run and the dashboard).
@@ -51,10 +55,10 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex
 
-from replika.core.runtime import env_or, register_table
-from replika.core.table import Model
+from replika.core.runtime import register_table
+from replika.core.tables import OverloadedItem, all_index, table_meta
 
 DAYS = range(1, 32)
 
@@ -63,37 +67,10 @@ def day_attr(prefix: str, day: int) -> str:
     return f"{prefix}{day:02d}"
 
 
-class Gsi1(GlobalSecondaryIndex["RemItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi2(GlobalSecondaryIndex["RemItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi2"
-        projection = AllProjection()
-
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
-
-
-class RemItem(Model):
-    class Meta:
-        table_name = env_or("REMUNERASI_TABLE", "replika-remunerasi")
-        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
-    gsi1 = Gsi1()
-    gsi2 = Gsi2()
+class RemItem(OverloadedItem):
+    Meta = table_meta("REMUNERASI_TABLE", "replika-remunerasi")
+    gsi1: GlobalSecondaryIndex[RemItem] = all_index("gsi1pk", "gsi1sk")
+    gsi2: GlobalSecondaryIndex[RemItem] = all_index("gsi2pk", "gsi2sk")
 
 
 class Activity(RemItem):
@@ -159,6 +136,18 @@ class MonthTotal(RemItem):
 class OpdTotal(RemItem):
     opd_code = UnicodeAttribute()
     period = UnicodeAttribute()
+    approved_minutes = NumberAttribute(default=0)
+    approved_entries = NumberAttribute(default=0)
+
+
+class ActivityTotal(RemItem):
+    """Approved minutes (and entries) of one employee and catalogue activity in a month, kept per
+    OPD of the entries by the decision that approves or un-approves them."""
+
+    nip = UnicodeAttribute()
+    opd_code = UnicodeAttribute()
+    period = UnicodeAttribute()
+    activity_code = UnicodeAttribute()
     approved_minutes = NumberAttribute(default=0)
     approved_entries = NumberAttribute(default=0)
 
@@ -275,6 +264,7 @@ for _model in (
     Entry,
     MonthTotal,
     OpdTotal,
+    ActivityTotal,
     AttendanceImport,
     ActingSupervisor,
     SentenceItem,

@@ -1,7 +1,9 @@
 """Keyed digests of identifiers (NIK, NPWP, legal-body number, bank account): HMAC-SHA256 under the
 region's Sabilulungan secret (Secrets Manager, ``SABILULUNGAN_SECRET_ARN``), one sub-key per kind
 so a digest of one kind never equals another's. The table stores only these digests for matching;
-a NIK is never stored, logged or returned. Also the initials the public sees of an individual."""
+a NIK is never stored, logged or returned. A bank account's digest is of its number alone (the
+bank's name, written "BJB" or "Bank BJB", is not part of it). Also the initials the public sees
+of an individual."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ Year = Annotated[int, Field(ge=2000, le=2100)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 LongText = Annotated[str, Field(min_length=1, max_length=5000)]
 Kind = Literal["hibah", "bansos"]
+OPD_PATTERN = r"^[0-9]{1,2}(\.[0-9]{1,2}){1,3}$"
 
 
 class _In(Schema):
@@ -96,7 +97,7 @@ class IndividualIn(_In):
 class ProposalIn(_In):
     kind: Kind = "hibah"
     year: Year
-    opd: Annotated[str, Field(pattern=r"^[0-9]{1,2}(\.[0-9]{1,2}){1,3}$", description="technical OPD")]
+    opd: Annotated[str, Field(pattern=OPD_PATTERN, description="technical OPD suggested")]
     title: Annotated[str, Field(min_length=5, max_length=200)]
     purpose: LongText
     activity_plan: LongText
@@ -127,21 +128,29 @@ class RevisionOut(Schema):
     at: str
 
 
-class ProposalOut(Schema):
+class ProposalSummary(Schema):
+    """A proposal in a list (queues, "mine"); :class:`ProposalOut` is the whole of it."""
+
     id: str
     number: str | None
     kind: Kind
     year: int
-    opd: str
+    opd: str  # the technical OPD (the applicant's suggestion until assigned at disposition)
     state: str
-    returned_from: str | None
     title: str
+    applicant_name: str
+    requested: int
+    changed_at: str
+
+
+class ProposalOut(ProposalSummary):
+    suggested_opd: str | None
+    opd_assigned: bool
+    returned_from: str | None
     purpose: str
     activity_plan: str
-    applicant_name: str
     rab: list[RabLineOut]
     rab_total: int
-    requested: int
     recommended: int | None
     set_amount: int | None
     approved: int | None
@@ -155,19 +164,6 @@ class ProposalOut(Schema):
     override_reason: str | None
     stages: list[StageOut]
     version: int
-
-
-class ProposalSummary(Schema):
-    id: str
-    number: str | None
-    kind: Kind
-    year: int
-    opd: str
-    state: str
-    title: str
-    applicant_name: str
-    requested: int
-    changed_at: str
 
 
 class ProposalPage(Schema):
@@ -194,7 +190,7 @@ class QueueQuery(PageIn):
         "disbursed",
         "lpj_overdue",
     ]
-    opd: Annotated[str, Field(pattern=r"^[0-9]{1,2}(\.[0-9]{1,2}){1,3}$")] | None = None
+    opd: Annotated[str, Field(pattern=OPD_PATTERN)] | None = None
 
 
 class UploadIn(_In):
@@ -222,7 +218,15 @@ class VersionIn(_In):
 
 class TransitionIn(_In):
     action: Literal[
-        "forward", "dispose", "consider", "return", "reject", "resubmit", "verify_lpj", "return_lpj"
+        "forward",
+        "consider",
+        "return",
+        "reject",
+        "resubmit",
+        "verify_lpj",
+        "return_lpj",
+        "withdraw",
+        "cancel",
     ]
     version: int = Field(ge=1)
     reason: Annotated[str, Field(max_length=2000)] = ""
@@ -236,10 +240,9 @@ class RabRevisionIn(_In):
 class EvaluationChecklist(_In):
     """Bandung's SKPD evaluation checklist."""
 
-    prices_match_ssh: bool
-    organisation_verified: bool  # real, address matches, site visit report (berita acara) with photos
-    site_visit_report: Annotated[str, Field(min_length=3, max_length=120)]  # its number
-    no_grant_previous_year: bool
+    prices_match_ssh: bool  # prices checked line by line against the SSH (corrections: RAB revisions)
+    organisation_verified: bool  # real, address matches: backed by the uploaded site-visit record
+    no_grant_previous_year: bool  # may not contradict the matcher (re-run at the evaluation)
     ktp_verified: bool
     legal_entity: bool
 
@@ -250,6 +253,51 @@ class RecommendationIn(_In):
     checklist: EvaluationChecklist
     rab_revisions: Annotated[list[RabRevisionIn], Field(max_length=20)] = Field(default_factory=list)
     note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class DispositionIn(_In):
+    """The head of region's disposition: it assigns the technical OPD (the applicant only
+    suggested one)."""
+
+    version: int = Field(ge=1)
+    opd: Annotated[str, Field(pattern=OPD_PATTERN, description="the technical OPD assigned")]
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class SiteVisitIn(_In):
+    """The site visit's berita acara: its number and date (the file and photos are uploaded)."""
+
+    version: int = Field(ge=1)
+    number: Annotated[str, Field(pattern=r"^[A-Za-z0-9./ -]{3,60}$")]
+    visited_on: date
+
+
+class FileOut(Schema):
+    key: str
+    url: str  # a 5-minute download link
+
+
+class SiteVisitOut(Schema):
+    number: str | None
+    visited_on: date | None
+    officer: str | None
+    report: FileOut | None
+    photos: list[FileOut]
+
+
+class RevisionDetail(RevisionOut):
+    by: str | None
+    rab: list[RabLineOut]
+
+
+class EvaluationOut(Schema):
+    """Staff only: the evaluation's record (never on public pages)."""
+
+    checklist: EvaluationChecklist | None
+    blocking_at_evaluation: list[str] | None  # what the matcher found when it was re-run
+    site_visit: SiteVisitOut
+    rab_submitted: list[RabLineOut]
+    revisions: list[RevisionDetail]
 
 
 class AmountIn(_In):
@@ -299,6 +347,7 @@ class MatchOut(Schema):
 class MatchesOut(Schema):
     matches: list[MatchOut]
     blocked: bool
+    truncated: bool = False  # a budget year held more candidates than the matcher reads (cap)
 
 
 class YearQuery(_Query):

@@ -12,20 +12,30 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pynamodb.transactions import TransactWrite
 
 from replika.core.errors import NotFound
 from replika.core.pagination import decode_cursor, encode_cursor
 from replika.core.schema import Schema
 from replika.sabilulungan import keys
-from replika.sabilulungan.rules.flow import GRANTED, State
+from replika.sabilulungan.rules.flow import FINAL, GRANTED, State
 from replika.sabilulungan.tables import SabItem
 
 
 class Stage(Schema):
     state: str
     at: str
+
+
+class SiteVisit(Schema):
+    """The technical OPD's site visit (berita acara kunjungan lapangan): staff only, never public."""
+
+    number: str | None = None  # the berita acara's number
+    visited_on: date | None = None
+    officer: str | None = None  # who recorded it (the audit's actor format)
+    report_key: str | None = None  # the signed berita acara (PDF/scan) in S3
+    photos: list[str] = Field(default_factory=list)  # S3 keys of the photos
 
 
 class ProposalDoc(Schema):
@@ -36,7 +46,9 @@ class ProposalDoc(Schema):
     number: str | None = None
     kind: str
     year: int
-    opd: str
+    opd: str  # the technical OPD: the applicant's suggestion until the head of region assigns it
+    suggested_opd: str | None = None
+    opd_assigned: bool = False  # assigned at the head of region's disposition (see _assigned_before)
     owner: str  # "sub:<cognito sub>" (organisation) or "opd:<code>" (individual bansos)
     contact: str | None = None  # the applicant's e-mail (notifications), never published
     state: str = State.DRAFT.value
@@ -50,6 +62,8 @@ class ProposalDoc(Schema):
     kecamatan: str
     private: dict[str, Any] = Field(default_factory=dict)
     digests: dict[str, str] = Field(default_factory=dict)
+    #: digests of identities the proposal carried before (profile changes): still matched
+    digest_history: dict[str, list[str]] = Field(default_factory=dict)
     match_name: str = ""
     match_address: str = ""
     rab: list[dict[str, Any]]
@@ -68,7 +82,11 @@ class ProposalDoc(Schema):
     nphd_number: str | None = None
     nphd_signed_key: str | None = None
     lpj_key: str | None = None
-    revisions: list[dict[str, Any]] = Field(default_factory=list)
+    revisions: list[dict[str, Any]] = Field(default_factory=list)  # no, reason, by, at, rab, rab_total
+    rab_original: list[dict[str, Any]] | None = None  # the RAB as submitted, once revised
+    site_visit: SiteVisit = Field(default_factory=SiteVisit)
+    #: separation of duties: step (``rules.duties.Duty``) -> the persons who acted at it
+    acted: dict[str, list[str]] = Field(default_factory=dict)
     evaluation: dict[str, Any] | None = None
     override_reason: str | None = None
     last_note: str | None = None
@@ -76,6 +94,16 @@ class ProposalDoc(Schema):
     created_at: str
     changed_at: str
     version: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _assigned_before(cls, data: Any) -> Any:
+        """A proposal stored before the disposition assigned the OPD (no ``opd_assigned``) that
+        went past the disposition keeps its OPD as assigned."""
+        if isinstance(data, dict) and "opd_assigned" not in data:
+            states = [s.get("state") if isinstance(s, dict) else s.state for s in data.get("stages") or []]
+            return {**data, "opd_assigned": State.PERTIMBANGAN.value in states}
+        return data
 
 
 def lpj_status(state: str) -> str:
@@ -128,12 +156,7 @@ def _proposal_item(doc: ProposalDoc) -> SabItem:
         gsi2pk=keys.owner_pk(doc.owner),
         gsi2sk=f"{doc.created_at}#{doc.id}",
     )
-    if doc.state not in (
-        State.DRAFT.value,
-        State.RETURNED.value,
-        State.REJECTED.value,
-        State.COMPLETED.value,
-    ):
+    if doc.state not in {State.DRAFT.value, State.RETURNED.value, *(s.value for s in FINAL)}:
         item.gsi1pk = keys.queue_pk(doc.state, doc.opd if opd_scoped else None)
         item.gsi1sk = f"{doc.changed_at}#{doc.id}"
     return item
@@ -153,6 +176,7 @@ def _match_item(doc: ProposalDoc) -> SabItem:
         "name": doc.match_name,
         "address": doc.match_address,
         "digests": doc.digests,
+        "digest_history": doc.digest_history,
         "year": doc.year,
         "number": doc.number,
         "state": doc.state,
@@ -244,8 +268,37 @@ def recipients(year: int, limit: int | None, cursor: str | None) -> tuple[list[d
 
 
 def match_entries(year: int) -> Iterator[dict[str, Any]]:
+    """Every matcher entry of a budget year (the yearly jobs, dashboard and export: all of it)."""
     for item in SabItem.query(keys.match_pk(year)):
         yield dict(item.data)
+
+
+#: The matcher's reads: pages of ``MATCH_PAGE`` items, at most ``MATCH_CAP`` candidates per budget
+#: year (a region's proposals of a year: Bandung has a few thousand). Past the cap the matcher says
+#: ``truncated`` (the staff's matches view shows it; a warning is logged).
+MATCH_PAGE = 200
+MATCH_CAP = 5000
+
+
+def match_candidates(
+    year: int, cap: int | None = None, page: int | None = None
+) -> tuple[list[dict[str, Any]], bool]:
+    """Up to ``cap`` (:data:`MATCH_CAP`) matcher entries of ``year``, read with ``Limit=page``
+    (:data:`MATCH_PAGE`) page by page; the flag says whether entries were left unread."""
+    cap = MATCH_CAP if cap is None else cap
+    page = MATCH_PAGE if page is None else page
+    found: list[dict[str, Any]] = []
+    last: dict[str, Any] | None = None
+    while True:
+        results = SabItem.query(
+            keys.match_pk(year), limit=min(page, cap - len(found)), last_evaluated_key=last
+        )
+        found.extend(dict(i.data) for i in results)
+        last = results.last_evaluated_key
+        if last is None:
+            return found, False
+        if len(found) >= cap:
+            return found, True
 
 
 # -- applicants -----------------------------------------------------------------------------------

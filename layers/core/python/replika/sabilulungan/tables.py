@@ -10,8 +10,11 @@ Access patterns (no request path scans) and how far each scales:
 - public stage by number     GetItem NUMBER#n/PUBLIC                              cacheable
 - public recipients of year  Query gsi1 RECIPIENTS#<year> by number               one partition per year:
                              written at approval, disbursement and LPJ (thousands a year)
-- matcher / dashboard / LPJ  Query MATCH#<year> (one item per submitted proposal of that budget
-  schedule / export          year, a few hundred bytes): a region's few thousand proposals a year
+- matcher                    Query MATCH#<year> with Limit (``store.MATCH_PAGE`` = 200) page by
+                             page, at most ``store.MATCH_CAP`` = 5,000 entries a year (past it the
+                             matcher says ``truncated``), for the blocked years before and after
+- dashboard / LPJ schedule / Query MATCH#<year> (one item per submitted proposal of that budget
+  export                     year, a few hundred bytes): a region's few thousand proposals a year
                              read in a few pages; staff-triggered or daily, never per public call
 - summary                    Query pk=BUDGET (one item per year)
 - number counter             UpdateItem ADD COUNTER/<HBH|BSS>#<year>: one write per submission
@@ -26,46 +29,20 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex
 
-from replika.core.runtime import env_or, register_table
-from replika.core.table import Model
-
-
-class Gsi1(GlobalSecondaryIndex["SabItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
+from replika.core.runtime import register_table
+from replika.core.tables import OverloadedItem, all_index, table_meta
 
 
-class Gsi2(GlobalSecondaryIndex["SabItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi2"
-        projection = AllProjection()
-
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
-
-
-class SabItem(Model):
+class SabItem(OverloadedItem):
     """Every Sabilulungan item. Workflow fields are attributes; nested data (RAB lines, documents,
     checklist, stage dates, the public projection) is JSON. A NIK never appears: only its keyed
     digest (``digests``)."""
 
-    class Meta:
-        table_name = env_or("SABILULUNGAN_TABLE", "replika-sabilulungan")
-        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
+    Meta = table_meta("SABILULUNGAN_TABLE", "replika-sabilulungan")
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     kind = UnicodeAttribute()
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
     version = NumberAttribute(null=True)
     data = JSONAttribute(null=True)  # the aggregate's document (pydantic model dump)
 
@@ -81,8 +58,8 @@ class SabItem(Model):
     recipients_reported = NumberAttribute(null=True)
     seq = NumberAttribute(null=True)
 
-    gsi1 = Gsi1()
-    gsi2 = Gsi2()
+    gsi1: GlobalSecondaryIndex[SabItem] = all_index("gsi1pk", "gsi1sk")
+    gsi2: GlobalSecondaryIndex[SabItem] = all_index("gsi2pk", "gsi2sk")
 
 
 register_table(SabItem, "SABILULUNGAN_TABLE")

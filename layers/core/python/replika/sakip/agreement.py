@@ -4,7 +4,9 @@ region's levels) per year, the targets and indicators agreed, as a PDF; then the
 ``draft`` freezes a snapshot of what is agreed (an OPD's targets with their indicators and year
 targets, its programmes with their ceilings; the region's strategic targets) with its sha256, a
 verifiable number ``PK/<year>/<owner>/<first 8 hex of the digest>`` and the PDF. A draft may be
-drafted again (version + 1) until it is signed. ``sign`` records the uploaded signed scan: from
+drafted again (version + 1) until it is signed. The upload link and ``sign`` are given only while
+the draft's digest equals a fresh snapshot's (409 ``agreement_stale``: the cascade changed since
+the draft; draft again). ``sign`` records the uploaded signed scan: from
 then on a change to the owner's nodes that touches that year is a revision (reason, audit). Only
 Bappeda, or the OPD head (the directory's employee of the OPD with no supervisor inside it), signs;
 the signature is audited (``sakip/pk``).
@@ -13,6 +15,7 @@ the signature is audited (``sakip/pk``).
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
@@ -42,10 +45,7 @@ SCAN_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _get(year: int, owner: str) -> Agreement | None:
-    try:
-        return Agreement.get(*keys.agreement_key(year, owner), consistent_read=True)
-    except Agreement.DoesNotExist:
-        return None
+    return store.item_or_none(Agreement, *keys.agreement_key(year, owner))
 
 
 def _require(year: int, owner: str) -> Agreement:
@@ -57,16 +57,9 @@ def _require(year: int, owner: str) -> Agreement:
 
 def out(a: Agreement) -> AgreementOut:
     return AgreementOut(
+        **store.fields(a, "owner number status digest signed_at signed_by created_at created_by"),
         year=int(a.year),
-        owner=a.owner,
-        number=a.number,
-        status=a.status,
-        digest=a.digest,
         snapshot=AgreementSnapshot.model_validate(a.snapshot),
-        signed_at=a.signed_at,
-        signed_by=a.signed_by,
-        created_at=a.created_at,
-        created_by=a.created_by,
         version=int(a.version or 0),
     )
 
@@ -105,9 +98,8 @@ def build_snapshot(year: int, owner: str) -> AgreementSnapshot:
         programmes: list[AgreedProgramme] = []
         owner_name, head = f"Pemerintah {common.region().name}", None
     else:
+        store.require_owner(owner)
         names = store.opd_names([owner])
-        if owner not in names:
-            raise BadRequest(f"OPD {owner} tidak ada di direktori.", code="unknown_opd")
         nodes = store.owner_nodes(
             period.period, owner, ("opd_target", "programme", "activity", "sub_activity")
         )
@@ -150,6 +142,23 @@ def build_snapshot(year: int, owner: str) -> AgreementSnapshot:
     )
 
 
+def digest_of(data: dict[str, Any]) -> str:
+    """sha256 of a snapshot's canonical JSON (printed on the PDF, compared when signing)."""
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+def require_current(a: Agreement) -> None:
+    """The draft still shows what is agreed: its snapshot's digest equals the digest of a snapshot
+    of the cascade as it is now (409 ``agreement_stale``: draft again, then sign)."""
+    now = digest_of(build_snapshot(int(a.year), a.owner).model_dump(mode="json"))
+    if now != a.digest:
+        raise Conflict(
+            "Kaskade berubah sejak draf PK disusun: susun ulang draf, lalu tandatangani.",
+            code="agreement_stale",
+            details={"digest": a.digest, "current_digest": now},
+        )
+
+
 def draft(p: Principal, year: int, owner: str, request_id: str | None) -> AgreementOut:
     common.require_write(p, owner)
     current = _get(year, owner)
@@ -157,7 +166,7 @@ def draft(p: Principal, year: int, owner: str, request_id: str | None) -> Agreem
         raise Conflict("Perjanjian kinerja sudah ditandatangani.", code="agreement_signed")
     snap = build_snapshot(year, owner)
     data = snap.model_dump(mode="json")
-    digest = hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+    digest = digest_of(data)
     number = f"PK/{year}/{owner}/{digest[:8].upper()}"
     pdf_key = f"sakip/pk/{year}/{owner}/{digest[:16]}.pdf"
     storage.put_bytes(
@@ -214,7 +223,10 @@ def _scan_prefix(year: int, owner: str) -> str:
 
 def signed_upload(p: Principal, year: int, owner: str, body: UploadIn) -> UploadOut:
     _require_signer(p, owner)
-    _require(year, owner)
+    current = _require(year, owner)
+    if current.status == "signed":
+        raise Conflict("Perjanjian kinerja sudah ditandatangani.", code="agreement_signed")
+    require_current(current)
     signed = storage.presign_upload(
         key_prefix=_scan_prefix(year, owner),
         filename=body.filename,
@@ -248,6 +260,7 @@ def sign(p: Principal, year: int, owner: str, body: SignIn, request_id: str | No
         raise BadRequest("Berkas bukan unggahan PK ini.", code="foreign_scan")
     if not storage.exists(body.key):
         raise BadRequest("Pindaian PK bertanda tangan belum diunggah.", code="scan_missing")
+    require_current(current)
     signed = _require(year, owner)
     signed.status = "signed"
     signed.signed_key = body.key
@@ -257,6 +270,8 @@ def sign(p: Principal, year: int, owner: str, body: SignIn, request_id: str | No
 
     def write(tx: TransactWrite) -> None:
         tx.save(signed, condition=Agreement.status == "draft")
+        # no cascade import is switching the period meanwhile (its checks read the signed years)
+        store.no_import_check(tx, current.period)
 
     audit.write_with_audit(
         keys.AUDIT_PK,

@@ -4,19 +4,22 @@ Every change is versioned: the node carries a ``version`` (a change names the ve
 race is a 409) and each version's before/after snapshot is kept as a revision item, written in the
 same transaction. A change that touches a year whose performance agreement (PK) of the node's owner
 is signed is a **revision**: it needs a reason, and its audit record (stream
-``sakip/cascade/<owner>``) commits with it.
+``sakip/cascade/<owner>``) commits with it. The write is conditional on what it read: the years it
+does not revise still unsigned (a signature in between fails it: 409 ``agreement_signed``), the
+period's active key space, and no XLSX import holding the period (409 ``cascade_importing``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from replika.core import audit
 from replika.core.auth import Principal
-from replika.core.errors import BadRequest, Conflict, NotFound
+from replika.core.errors import AppError, BadRequest, Conflict, NotFound
 from replika.core.pagination import decode_cursor, encode_cursor
 from replika.sakip import common, keys, store
 from replika.sakip.models import (
@@ -32,7 +35,7 @@ from replika.sakip.models import (
     RevisionPage,
 )
 from replika.sakip.rules.cascade import REGION, changed_years, structure_problems
-from replika.sakip.tables import ErkLink, Node, NodeRevision, Period, Realisation
+from replika.sakip.tables import Agreement, ErkLink, Node, NodeRevision, Period, Realisation
 
 Write = Callable[[TransactWrite], None]
 
@@ -167,22 +170,26 @@ def _parent_facts(period: str, code: str | None) -> dict[str, Any] | None:
 
 
 # -- writing --------------------------------------------------------------------------------------
-def build_node(period: Period, body: NodeIn, p_actor: str, at: str, version: int | None) -> Node:
+def build_node(
+    period: Period, body: NodeIn, p_actor: str, at: str, version: int | None, sp: str | None = None
+) -> Node:
+    """The node of ``body`` in the key space ``sp`` (the period's active cascade by default)."""
+    sp = sp or store.space_of(period)
     node = Node(
-        *keys.node_key(period.period, body.code),
+        *keys.node_key(sp, body.code),
         period=period.period,
         code=body.code,
         level=body.level,
         owner=body.owner,
         created_at=at,
     )
-    apply_fields(node, body, p_actor, at)
+    apply_fields(node, body, p_actor, at, sp)
     if version is not None:  # a new item has none: it is written only if it does not exist
         node.version = version
     return node
 
 
-def apply_fields(node: Node, fields: Any, p_actor: str, at: str) -> None:
+def apply_fields(node: Node, fields: Any, p_actor: str, at: str, sp: str) -> None:
     node.name = fields.name
     node.parent = fields.parent
     node.weight = None if fields.weight is None else store.dec(fields.weight)
@@ -191,10 +198,12 @@ def apply_fields(node: Node, fields: Any, p_actor: str, at: str) -> None:
     node.pagu = {y: int(v) for y, v in sorted(fields.pagu.items())} if fields.pagu else None
     node.updated_at = at
     node.updated_by = p_actor
-    node.gsi1pk = keys.kids_pk(node.period, fields.parent or "-")
-    node.gsi1sk = keys.kids_sk(fields.order, node.code)
-    node.gsi2pk = keys.level_pk(node.period, node.level)
-    node.gsi2sk = keys.level_sk(node.owner, node.code)
+    store.set_fields(
+        node,
+        keys.node_index_keys(
+            sp, node.code, parent=fields.parent, order=fields.order, level=node.level, owner=node.owner
+        ),
+    )
 
 
 class Change:
@@ -218,8 +227,12 @@ class Change:
         self.node = subject
         self.action = action
         self.period = period.period
-        changed = changed_years(self.before, self.after, common.period_years(period))
-        self.revised = store.signed_years(subject.owner, changed)
+        self.space = store.space_of(period)
+        self.changed = changed_years(self.before, self.after, common.period_years(period))
+        self.revised = store.signed_years(subject.owner, self.changed)
+        #: the changed years whose agreement was not signed when read: the write is conditional on
+        #: that, so a signature landing in between fails it (409) instead of skipping the revision
+        self.unsigned = [y for y in self.changed if y not in self.revised]
         self.reason = reason
         self.revision = NodeRevision(
             *keys.revision_key(period.period, subject.code, version),
@@ -245,20 +258,59 @@ class Change:
 
     def add(self, tx: TransactWrite) -> None:
         tx.save(self.revision, condition=NodeRevision.pk.does_not_exist())
+        add_unsigned_checks(tx, self.node.owner, self.unsigned)
+
+    def lost_race(self) -> AppError | None:
+        """Why the write failed, when a signature or an import came in between (else ``None``)."""
+        now_signed = store.signed_years(self.node.owner, self.changed)
+        if now_signed != self.revised:
+            return Conflict(
+                "Perjanjian kinerja ditandatangani sementara itu: perubahan ini kini revisi; "
+                "muat ulang dan kirim lagi dengan alasan.",
+                code="agreement_signed",
+                details={"code": self.node.code, "revision_years": now_signed},
+            )
+        if store.space(self.period) != self.space or store.import_running(self.period):
+            return Conflict(
+                "Kaskade sedang/baru saja diimpor: muat ulang lalu ulangi.",
+                code="cascade_importing",
+                details={"code": self.node.code},
+            )
+        return None
+
+
+def add_unsigned_checks(tx: TransactWrite, owner: str, years: Iterable[int]) -> None:
+    """The agreements of ``owner`` for ``years`` are still unsigned (absent or draft)."""
+    for year in sorted(set(years)):
+        tx.condition_check(
+            Agreement,
+            *keys.agreement_key(year, owner),
+            condition=Agreement.pk.does_not_exist() | (Agreement.status != "signed"),
+        )
 
 
 def commit_change(change: Change, write: Write, *, p_actor: str, request_id: str | None) -> list[int]:
     """Write a node change with its revision item; a change to a signed year is audited (and needs
-    a reason). Returns the years it revises."""
+    a reason). Returns the years it revises. The write lands only in the active cascade, while no
+    import holds the period, and while the agreements it did not revise are still unsigned."""
     change.require_reason()
 
     def tx_write(tx: TransactWrite) -> None:
         write(tx)
         change.add(tx)
+        store.period_check(tx, change.period, change.space, common.now())
 
+    try:
+        _commit(change, tx_write, p_actor=p_actor, request_id=request_id)
+    except TransactWriteError as exc:
+        raise (change.lost_race() or exc) from exc
+    return change.revised
+
+
+def _commit(change: Change, tx_write: Write, *, p_actor: str, request_id: str | None) -> None:
     if change.revised:
         audit.write_with_audit(
-            keys.cascade_stream(change.node.owner),
+            keys.stream("cascade", change.node.owner),
             tx_write,
             actor=p_actor,
             action=f"node.{change.action}",
@@ -270,7 +322,6 @@ def commit_change(change: Change, write: Write, *, p_actor: str, request_id: str
     else:
         with TransactWrite(connection=audit.connection()) as tx:
             tx_write(tx)
-    return change.revised
 
 
 def create_node(p: Principal, period_id: str, body: NodeIn, request_id: str | None) -> NodeOut:
@@ -280,12 +331,13 @@ def create_node(p: Principal, period_id: str, body: NodeIn, request_id: str | No
     check_node(period, level=body.level, owner=body.owner, parent=parent, fields=body)
     if body.level == "vision" and store.level_nodes(period_id, "vision"):
         raise Conflict("Periode ini sudah memiliki visi.", code="vision_exists")
-    node = build_node(period, body, common.actor(p), common.now(), None)
+    sp = store.space_of(period)
+    node = build_node(period, body, common.actor(p), common.now(), None, sp)
 
     def write(tx: TransactWrite) -> None:
         tx.save(node, condition=Node.pk.does_not_exist())
         if body.parent is not None:  # the parent is still there when the child lands
-            tx.condition_check(Node, *keys.node_key(period_id, body.parent), condition=Node.pk.exists())
+            tx.condition_check(Node, *keys.node_key(sp, body.parent), condition=Node.pk.exists())
 
     change = Change(
         period, action="create", before=None, after=node, version=1, p_actor=common.actor(p), reason=None
@@ -302,14 +354,15 @@ def update_node(p: Principal, period_id: str, code: str, body: NodeUpdate, reque
         raise Conflict(details={"code": code, "version": int(current.version or 0)})
     parent = _parent_facts(period_id, body.parent)
     check_node(period, level=current.level, owner=current.owner, parent=parent, fields=body)
+    sp = store.space_of(period)
     updated = store.require_node(period_id, code)
-    apply_fields(updated, body, common.actor(p), common.now())
+    apply_fields(updated, body, common.actor(p), common.now(), sp)
     updated.version = body.version  # the condition: still the version the planner saw
 
     def write(tx: TransactWrite) -> None:
         tx.save(updated)
         if body.parent is not None and body.parent != current.parent:
-            tx.condition_check(Node, *keys.node_key(period_id, body.parent), condition=Node.pk.exists())
+            tx.condition_check(Node, *keys.node_key(sp, body.parent), condition=Node.pk.exists())
 
     change = Change(
         period,

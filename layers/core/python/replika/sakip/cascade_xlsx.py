@@ -15,26 +15,25 @@ Kegiatan, Sub kegiatan); Polaritas ``maksimal`` (higher is better) or ``minimal`
 Import: all rows valid or nothing is written (``import_rejected`` lists every problem with its
 row). New nodes are created, changed ones updated (a version each), identical ones left alone;
 nodes absent from the sheet stay. A change to a year whose agreement is signed is a revision and
-needs ``reason``. Writes go parents first, in transactions of up to 49 nodes (each with its
-revision); revisions one by one with their audit record.
+needs ``reason``. Readers see the whole import or none of it: it is staged under a new key space
+and switched with one conditional write (:mod:`replika.sakip.cascade_import`).
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
-from pynamodb.transactions import TransactWrite
 
-from replika.core import audit, storage
+from replika.core import storage
 from replika.core.auth import Principal
-from replika.core.errors import AppError, BadRequest, Conflict
+from replika.core.errors import AppError, BadRequest
 from replika.core.tabular import RowProblem, rejected
-from replika.sakip import cascade, common, store
+from replika.sakip import cascade, cascade_import, common, store
 from replika.sakip.documents import XLSX_TYPE
 from replika.sakip.models import ImportSummary, IndicatorIn, LinkOut, NodeIn
 from replika.sakip.rules.cascade import LEVEL_LABELS, rank
@@ -49,7 +48,6 @@ MAX_ROWS = 20_000
 #: control characters XML 1.0 (so XLSX) cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): a stored
 #: name with one is exported with U+FFFD in its place instead of failing the whole export
 _NOT_IN_XML = re.compile(r"[\000-\010\013\014\016-\037]")
-TX_NODES = 49  # node + revision = 2 actions each, within DynamoDB's 100 per transaction
 LINK_EXPIRES = 300
 
 
@@ -185,15 +183,29 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def read_rows(data: bytes, years: list[int]) -> list[tuple[int, dict[str, Any]]]:
-    """``(row number, {header: value})`` of every non-empty row under the header row."""
+    """``(row number, {header: value})`` of every non-empty row under the header row of the sheet
+    ``Kaskade``. A body that is no workbook, a workbook without that worksheet (or without any), or
+    a sheet whose XML cannot be read is a 400 ``import_rejected`` naming the problem."""
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise rejected([RowProblem(None, None, "berkas bukan XLSX yang sah")]) from None
-    ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+    if not wb.worksheets:
+        raise rejected([RowProblem(None, None, "berkas tidak memiliki lembar kerja")])
+    if SHEET not in wb.sheetnames or wb[SHEET] not in wb.worksheets:
+        found = ", ".join(wb.sheetnames)
+        raise rejected([RowProblem(None, None, f"lembar kerja {SHEET} tidak ada (yang ada: {found})")])
+    try:  # a read-only sheet is parsed while it is read: a broken one fails here
+        return _sheet_rows(wb[SHEET].iter_rows(values_only=True), years)
+    except AppError:
+        raise
+    except Exception:
+        raise rejected([RowProblem(None, None, f"lembar kerja {SHEET} tidak dapat dibaca")]) from None
+
+
+def _sheet_rows(rows: Iterator[tuple[Any, ...]], years: list[int]) -> list[tuple[int, dict[str, Any]]]:
     expected = headers(years)
     header_row = None
     for number, row in enumerate(rows, start=1):
@@ -288,10 +300,40 @@ def _indicator(values: dict[str, Any], years: list[int]) -> IndicatorIn:
 def import_xlsx(
     p: Principal, period_id: str, data: bytes, *, dry_run: bool, reason: str | None, request_id: str | None
 ) -> ImportSummary:
+    """Check every row, then (unless ``dry_run``) land the whole cascade at once
+    (:mod:`replika.sakip.cascade_import`)."""
     period = common.get_period(period_id)
-    years = common.period_years(period)
-    parsed, problems = parse(data, years)
-    existing = {n.code: n for n in store.all_nodes(period_id)}
+    parsed, problems = parse(data, common.period_years(period))
+    if problems or dry_run:
+        return _plan(p, period, parsed, problems, store.all_nodes(period_id), reason)[0]
+    import_id = cascade_import.claim(period, cascade_import.file_digest(data, reason))
+    try:
+        period = common.get_period(period_id)  # as claimed: its active space is the base
+        base = store.all_nodes(period_id, store.space_of(period), consistent=True)
+        summary, changes = _plan(p, period, parsed, [], base, reason)
+        summary.dry_run = False
+    except BaseException:
+        cascade_import.release(period_id, import_id)
+        raise
+    if not changes:
+        cascade_import.release(period_id, import_id)
+        return summary
+    cascade_import.stage(period_id, import_id, base, changes)
+    cascade_import.switch(period_id, store.space_of(period), import_id)
+    cascade_import.finish(period_id, import_id, request_id=request_id)
+    return summary
+
+
+def _plan(
+    p: Principal,
+    period: Period,
+    parsed: list[tuple[int, NodeIn]],
+    problems: list[RowProblem],
+    base: list[Node],
+    reason: str | None,
+) -> tuple[ImportSummary, list[tuple[cascade.Change, Node, bool]]]:
+    """Every change the sheet makes to ``base`` (400 ``import_rejected`` with every problem)."""
+    existing = {n.code: n for n in base}
     in_file = {node.code: node for _, node in parsed}
     known = set(store.opd_names({node.owner for node in in_file.values()}))
     visions = {c for c, n in existing.items() if n.level == "vision"} | {
@@ -357,35 +399,6 @@ def import_xlsx(
         updated=sum(1 for _, _, new in changes if not new),
         unchanged=unchanged,
         revisions=sum(1 for c, _, _ in changes if c.revised),
-        dry_run=dry_run,
+        dry_run=True,
     )
-    if not dry_run:
-        _write(changes, who, request_id)
-    return summary
-
-
-def _write(changes: list[tuple[cascade.Change, Node, bool]], who: str, request_id: str | None) -> None:
-    plain = [(c, n, new) for c, n, new in changes if not c.revised]
-    for start in range(0, len(plain), TX_NODES):
-        chunk = plain[start : start + TX_NODES]
-        try:
-            with TransactWrite(connection=audit.connection()) as tx:
-                for change, node, new in chunk:
-                    tx.save(node, condition=Node.pk.does_not_exist() if new else None)
-                    change.add(tx)
-        except Exception as exc:
-            raise Conflict(
-                "Kaskade berubah saat impor; sebagian node sudah tersimpan. Impor ulang berkas yang sama.",
-                code="partially_imported",
-                details={"written": start},
-            ) from exc
-    for change, node, new in changes:
-        if change.revised:
-            cascade.commit_change(
-                change,
-                lambda tx, node=node, new=new: tx.save(
-                    node, condition=Node.pk.does_not_exist() if new else None
-                ),  # type: ignore[misc]
-                p_actor=who,
-                request_id=request_id,
-            )
+    return summary, changes

@@ -105,7 +105,7 @@ def period_out(p: Period) -> PeriodOut:
 
 def get_period(period: str) -> Period:
     try:
-        return Period.get(keys.PERIODS, period)
+        return Period.get(keys.PERIODS, period, consistent_read=True)  # its active cascade's space
     except Period.DoesNotExist:
         raise NotFound("Periode perencanaan tidak ditemukan.", details={"period": period}) from None
 

@@ -7,8 +7,9 @@
   read-only port (:mod:`replika.sakip.erk_port`), summed per linked sub-activity by the pure rule
   (:func:`replika.sakip.rules.erk.roll_up_minutes`) and stored (one item per OPD-quarter, one per
   employee-quarter-OPD). Refreshing rewrites them whole, so it is idempotent. The nightly job
-  refreshes the current quarter (and the previous one in a quarter's first month); Bappeda
-  refreshes on demand.
+  refreshes the current quarter (and the previous one in a quarter's first month), page after
+  page; Bappeda refreshes on demand one OPD, or (no OPD) :data:`OPDS_PER_CALL` OPDs per call with
+  a cursor to go on, so no request fans out over the whole region.
 * Views: per sub-activity the person-minutes beside its attainment and budget, with the flags
   *work without results* / *results without work*; per employee, which of the region's targets
   their work served (the path from the sub-activity up to the vision).
@@ -23,6 +24,7 @@ from decimal import Decimal
 from replika.core import audit
 from replika.core.auth import Principal, Role
 from replika.core.errors import Conflict, Forbidden, NotFound
+from replika.core.pagination import decode_cursor, encode_cursor
 from replika.sakip import common, keys, store, views
 from replika.sakip.erk_port import ErkSource, RemunerasiTables
 from replika.sakip.models import (
@@ -37,7 +39,7 @@ from replika.sakip.models import (
     TargetStep,
 )
 from replika.sakip.rules.attainment import pct
-from replika.sakip.rules.erk import ANY_OPD, flag, roll_up_minutes
+from replika.sakip.rules.erk import ANY_OPD, MinutesRollUp, flag, roll_up_minutes
 from replika.sakip.rules.quarters import quarter_months, quarter_of_month
 from replika.sakip.tables import ErkEmployee, ErkLink, ErkRollup, Node
 
@@ -48,20 +50,13 @@ SOURCE: ErkSource = RemunerasiTables()
 # -- links ----------------------------------------------------------------------------------------
 def _link_out(link: ErkLink, names: dict[str, str]) -> ErkLinkOut:
     return ErkLinkOut(
-        period=link.period,
-        activity=link.activity,
-        activity_name=link.activity_name,
-        opd=link.opd,
-        sub_activity=link.sub_activity,
+        **store.fields(link, "period activity activity_name opd sub_activity by at"),
         sub_activity_name=names.get(link.sub_activity),
-        by=link.by,
-        at=link.at,
     )
 
 
 def _node_names(period: str, codes: set[str]) -> dict[str, str]:
-    wanted = [keys.node_key(period, c) for c in sorted(codes)]
-    return {n.code: n.name for n in Node.batch_get(wanted)} if wanted else {}
+    return {n.code: n.name for n in store.batch_nodes(period, codes)}
 
 
 def period_links(period: str) -> list[ErkLink]:
@@ -109,15 +104,7 @@ def put_link(p: Principal, period: str, activity: str, body: ErkLinkIn, request_
         gsi1pk=keys.link_sub_pk(period, sub.code),
         gsi1sk=keys.link_sk(activity, body.opd),
     )
-    audit.write_with_audit(
-        keys.AUDIT_ERK,
-        lambda tx: tx.save(link),
-        actor=common.actor(p),
-        action="erk.link",
-        subject=f"sakip:erk#{period}#{activity}#{body.opd}",
-        after={"sub_activity": sub.code},
-        request_id=request_id,
-    )
+    _audited(p, link, "erk.link", request_id)
     return _link_out(link, {sub.code: sub.name})
 
 
@@ -128,23 +115,45 @@ def delete_link(p: Principal, period: str, activity: str, opd: str, request_id: 
         raise NotFound("Tautan tidak ditemukan.", details={"activity": activity, "opd": opd}) from None
     sub = store.node_or_none(period, link.sub_activity)
     _require_linker(p, opd, sub.owner if sub is not None else ANY_OPD)
+    _audited(p, link, "erk.unlink", request_id)
+
+
+def _audited(p: Principal, link: ErkLink, action: str, request_id: str | None) -> None:
+    """Save (``erk.link``) or delete (``erk.unlink``) a link with its audit record."""
+    change = {"sub_activity": link.sub_activity}
     audit.write_with_audit(
         keys.AUDIT_ERK,
-        lambda tx: tx.delete(link),
+        (lambda tx: tx.save(link)) if action == "erk.link" else (lambda tx: tx.delete(link)),
         actor=common.actor(p),
-        action="erk.unlink",
-        subject=f"sakip:erk#{period}#{activity}#{opd}",
-        before={"sub_activity": link.sub_activity},
+        action=action,
+        subject=f"sakip:erk#{link.period}#{link.activity}#{link.opd}",
+        before=None if action == "erk.link" else change,
+        after=change if action == "erk.link" else None,
         request_id=request_id,
     )
 
 
 # -- the roll-up ----------------------------------------------------------------------------------
-def refresh(year: int, quarter: int, opd: str | None = None) -> RefreshOut:
+#: OPDs refreshed per call when no OPD is named (a cursor goes on): each is 3 × 9 Queries
+OPDS_PER_CALL = 4
+
+
+def refresh(year: int, quarter: int, opd: str | None = None, cursor: str | None = None) -> RefreshOut:
+    """Refresh one OPD's quarter, or (no ``opd``) the next :data:`OPDS_PER_CALL` OPDs with E-RK
+    minutes after ``cursor``; ``next_cursor`` names where the next call goes on."""
     period = common.period_of_year(year)
     links = {(x.activity, x.opd): x.sub_activity for x in period_links(period.period)}
     months = [f"{year}-{m:02d}" for m in quarter_months(quarter)]
-    opds = [opd] if opd else sorted({o for m in months for o in SOURCE.opds_with_minutes(m)})
+    scope = f"sakip:erk-refresh:{year}:{quarter}"
+    next_cursor = None
+    if opd:
+        opds = [opd]
+    else:
+        after = (decode_cursor(cursor, scope=scope) or {}).get("after", "")
+        pending = sorted({o for m in months for o in SOURCE.opds_with_minutes(m) if o > after})
+        opds = pending[:OPDS_PER_CALL]
+        if len(pending) > OPDS_PER_CALL:
+            next_cursor = encode_cursor({"after": opds[-1]}, scope=scope)
     totals = RefreshOut(
         year=year,
         quarter=quarter,
@@ -154,6 +163,7 @@ def refresh(year: int, quarter: int, opd: str | None = None) -> RefreshOut:
         linked_minutes=0,
         unlinked_minutes=0,
         unattributed_minutes=0,
+        next_cursor=next_cursor,
     )
     at = common.now()
     for code in opds:
@@ -161,39 +171,18 @@ def refresh(year: int, quarter: int, opd: str | None = None) -> RefreshOut:
         opd_of: dict[str, str] = {}
         entries = unattributed = 0
         for month in months:
+            got = SOURCE.activity_minutes(month, code)
+            for nip, per_activity in got.minutes.items():
+                opd_of[nip] = code
+                for activity, minutes in per_activity.items():
+                    approved[nip][activity] += minutes
+            entries += got.entries
             for worker in SOURCE.workers(month, code):
-                got = SOURCE.approved(worker.nip, month)
                 opd_of[worker.nip] = code
-                for activity, minutes in got.minutes.items():
-                    approved[worker.nip][activity] += minutes
-                entries += got.entries
-                unattributed += max(0, worker.approved_minutes - sum(got.minutes.values()))
+                explained = sum(got.minutes.get(worker.nip, {}).values())
+                unattributed += max(0, worker.approved_minutes - explained)
         result = roll_up_minutes(approved, opd_of, links)
-        ErkRollup(
-            *keys.erk_rollup_key(year, quarter, code),
-            year=year,
-            quarter=quarter,
-            opd=code,
-            minutes=result.per_sub,
-            unlinked_minutes=result.unlinked,
-            unattributed_minutes=unattributed,
-            employees=len(opd_of),
-            entries=entries,
-            refreshed_at=at,
-        ).save()
-        with ErkEmployee.batch_write() as batch:
-            for nip in opd_of:  # every worker of the quarter, so nobody keeps stale minutes
-                batch.save(
-                    ErkEmployee(
-                        *keys.erk_employee_key(nip, year, quarter, code),
-                        nip=nip,
-                        year=year,
-                        quarter=quarter,
-                        opd=code,
-                        minutes=result.per_employee.get(nip, {}),
-                        refreshed_at=at,
-                    )
-                )
+        _save_rollup(year, quarter, code, result, opd_of, entries, unattributed, at)
         totals.opds += 1
         totals.employees += len(opd_of)
         totals.entries += entries
@@ -201,6 +190,43 @@ def refresh(year: int, quarter: int, opd: str | None = None) -> RefreshOut:
         totals.unlinked_minutes += result.unlinked
         totals.unattributed_minutes += unattributed
     return totals
+
+
+def _save_rollup(
+    year: int,
+    quarter: int,
+    code: str,
+    result: MinutesRollUp,
+    opd_of: dict[str, str],
+    entries: int,
+    unattributed: int,
+    at: str,
+) -> None:
+    ErkRollup(
+        *keys.erk_rollup_key(year, quarter, code),
+        year=year,
+        quarter=quarter,
+        opd=code,
+        minutes=result.per_sub,
+        unlinked_minutes=result.unlinked,
+        unattributed_minutes=unattributed,
+        employees=len(opd_of),
+        entries=entries,
+        refreshed_at=at,
+    ).save()
+    with ErkEmployee.batch_write() as batch:
+        for nip in opd_of:  # every worker of the quarter, so nobody keeps stale minutes
+            batch.save(
+                ErkEmployee(
+                    *keys.erk_employee_key(nip, year, quarter, code),
+                    nip=nip,
+                    year=year,
+                    quarter=quarter,
+                    opd=code,
+                    minutes=result.per_employee.get(nip, {}),
+                    refreshed_at=at,
+                )
+            )
 
 
 def quarters_to_refresh(today: date) -> list[tuple[int, int]]:
@@ -213,12 +239,19 @@ def quarters_to_refresh(today: date) -> list[tuple[int, int]]:
 
 
 def nightly() -> list[RefreshOut]:
+    """Every OPD of the quarters to refresh, page after page (a schedule, not a request path)."""
     done = []
     for year, quarter in quarters_to_refresh(common.today()):
-        try:
-            done.append(refresh(year, quarter))
-        except NotFound:  # no planning period for that year yet
-            continue
+        cursor: str | None = None
+        while True:
+            try:
+                page = refresh(year, quarter, cursor=cursor)
+            except NotFound:  # no planning period for that year yet
+                break
+            done.append(page)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
     return done
 
 
@@ -244,8 +277,7 @@ def rollup(p: Principal, year: int, quarter: int, opd: str | None) -> RollupOut:
         for code, m in (r.minutes or {}).items():
             minutes[code] += int(m)
     subs = {n.code: n for n in store.level_nodes(period.period, "sub_activity", opd)}
-    missing = [keys.node_key(period.period, c) for c in minutes if c not in subs]
-    subs.update({n.code: n for n in Node.batch_get(missing)} if missing else {})
+    subs.update({n.code: n for n in store.batch_nodes(period.period, [c for c in minutes if c not in subs])})
     quarters = (
         store.batch_quarters(period.period, year, subs)
         if opd is not None

@@ -1,29 +1,27 @@
-"""A small read-only port onto e-Remunerasi's data: the activity catalogue, the month totals and the
-approved entries behind them. e-SAKIP never writes there.
+"""A small read-only port onto e-Remunerasi's data: the activity catalogue and its month totals.
+e-SAKIP never writes there, and never reads the E-RK entry log.
 
-Why it reads e-Remunerasi's table (and not an event): the approved-minutes roll-up needs the minutes
-*per catalogue activity*, and e-Remunerasi publishes no decision event today; its month totals hold
-an employee's approved minutes per day, not per activity. So the port reads, by key only:
+The person-minutes roll-up needs approved minutes *per catalogue activity*. e-Remunerasi keeps them
+in its month totals: the transaction that approves (or un-approves) entries adds their minutes to
+the OPD's ``ActivityTotal`` of the employee and activity (``ACTTOT#<period>#<opd>`` |
+``<nip>#<activity>``), beside the employee's and the OPD's month totals. (An event e-SAKIP consumed
+would need its own idempotent consumer and replay for history; a total written in the decision's
+own transaction is exact by construction.) So the port reads, by key only:
 
 * the catalogue: GetItem ``ACT#<code>`` / Query gsi1 ``ACTS`` (to link and to name activities);
 * the OPDs with approved minutes in a month: Query ``OPDTOT#<period>`` (one item per OPD);
+* an OPD's approved minutes per employee and activity in a month: Query ``ACTTOT#<period>#<opd>``;
 * an OPD's employees with approved minutes in a month: Query gsi1 ``TOTOPD#<period>#<opd>#<o>``
-  (the month totals, one Query per OPD shard ``<o>``), with each total's ``approved_minutes``;
-* the approved entries of one employee-month: Query ``LOG#<nip>#<period>``, status ``approved``
-  (the access pattern e-Remunerasi documents for an employee's entries) — never a Scan of the log.
+  (the month totals, one Query per OPD shard ``<o>``), with each total's ``approved_minutes``: the
+  minutes no activity total explains (history loaded as totals only) are *unattributed*.
 
-A quarter's roll-up of an OPD of 50 employees is 3 + 150 small Queries (the nightly job and
-Bappeda's refresh, not a request path). Approved minutes of a month total with no entries behind
-them (history loaded as totals only) are reported as *unattributed*.
-
-Assumptions, documented because e-Remunerasi owns these names: the models ``Activity``, ``Entry``,
-``MonthTotal`` and ``OpdTotal`` of :mod:`replika.remunerasi.tables` (their public names stay there)
-and the key builders of :mod:`replika.remunerasi.keys`; the entry statuses (``approved``) and the
-month totals' ``approved_minutes``. The integration test writes through e-Remunerasi's own use
-cases and reads through this port, so a change there fails here. Access: ``REMUNERASI_TABLE``
-read only, by the named grant of :data:`replika.core.manifest.READ_GRANTS`. When e-Remunerasi
-publishes an approved-minutes event, an event-fed implementation of :class:`ErkSource` can
-replace this one without touching the rule (:func:`replika.sakip.rules.erk.roll_up_minutes`).
+A quarter's roll-up of one OPD is 3 × (1 + 8) Queries whatever its size (plus pages); the log is
+never read. Assumptions, documented because e-Remunerasi owns these names: the models
+``Activity``, ``ActivityTotal``, ``MonthTotal`` and ``OpdTotal`` of
+:mod:`replika.remunerasi.tables` and the key builders of :mod:`replika.remunerasi.keys`. The
+integration test writes through e-Remunerasi's own use cases and reads through this port, so a
+change there fails here. Access: ``REMUNERASI_TABLE`` read only, by the named grant of
+:data:`replika.core.manifest.READ_GRANTS`.
 """
 
 from __future__ import annotations
@@ -33,7 +31,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from replika.remunerasi import keys as rk
-from replika.remunerasi.tables import Activity, Entry, MonthTotal, OpdTotal
+from replika.remunerasi.store import totals
+from replika.remunerasi.tables import Activity, MonthTotal, OpdTotal
 
 PAGE = 500
 
@@ -54,10 +53,10 @@ class WorkerMonth:
 
 
 @dataclass(frozen=True)
-class EmployeeMonth:
-    """One employee's approved entries of a month, summed per activity."""
+class OpdMonth:
+    """An OPD's approved minutes of a month per employee and activity, and its approved entries."""
 
-    minutes: dict[str, int]
+    minutes: dict[str, dict[str, int]]
     entries: int
 
 
@@ -70,7 +69,7 @@ class ErkSource(Protocol):
 
     def workers(self, period: str, opd: str) -> list[WorkerMonth]: ...
 
-    def approved(self, nip: str, period: str) -> EmployeeMonth: ...
+    def activity_minutes(self, period: str, opd: str) -> OpdMonth: ...
 
 
 def _activity(a: Activity) -> CatalogueActivity:
@@ -113,12 +112,11 @@ class RemunerasiTables:
             if int(t.approved_minutes or 0) > 0
         ]
 
-    def approved(self, nip: str, period: str) -> EmployeeMonth:
-        minutes: dict[str, int] = defaultdict(int)
-        count = 0
-        for e in Entry.query(
-            rk.log_pk(nip, period), filter_condition=Entry.status == "approved", page_size=PAGE
-        ):
-            minutes[e.activity_code] += int(e.minutes)
-            count += 1
-        return EmployeeMonth(minutes=dict(minutes), entries=count)
+    def activity_minutes(self, period: str, opd: str) -> OpdMonth:
+        minutes: dict[str, dict[str, int]] = defaultdict(dict)
+        entries = 0
+        for t in totals.activity_totals(period, opd):
+            if int(t.approved_minutes or 0) > 0:  # an un-approved activity leaves a 0 behind
+                minutes[t.nip][t.activity_code] = int(t.approved_minutes)
+            entries += int(t.approved_entries or 0)
+        return OpdMonth(minutes=dict(minutes), entries=entries)

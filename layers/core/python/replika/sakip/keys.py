@@ -5,15 +5,18 @@ the evaluated party of an LKE (an OPD code or ``pemda``).
 
 Keys (pk | sk | gsi1pk / gsi1sk | gsi2pk / gsi2sk):
 - planning period: ``PERIODS`` | ``<p>``
-- node: ``CASCADE#<p>`` | ``N#<code>`` | ``KIDS#<p>#<parent>`` / ``<order>#<code>`` |
-  ``LVL#<p>#<level>`` / ``<owner>#<code>``
+- node: ``CASCADE#<s>`` | ``N#<code>`` | ``KIDS#<s>#<parent>`` / ``<order>#<code>`` |
+  ``LVL#<s>#<level>`` / ``<owner>#<code>``, where ``<s>`` is the period's active key space (the
+  period's ``space``: ``<p>`` until an XLSX import switches it to ``<p>@<import>``)
+- an import's staged revisions: ``IMPORT#<p>#<import>`` | ``R#<code>``
 - node revision: ``NREV#<p>#<code>`` | ``<version:06d>``
 - quarter realisation: ``REAL#<p>#<year>`` | ``<code>#Q<q>`` |
   ``REALOPD#<p>#<year>#<owner>`` / ``<code>#Q<q>``
 - quarter reopening: ``REOPEN#<year>#Q<q>`` | ``<owner>``
 - performance agreement (PK): ``PK#<year>`` | ``<owner>``
 - LKE evaluation: ``LKE#<year>#<subject>`` | ``LKE`` | ``LKESUBJ#<subject>`` / ``<year>`` |
-  ``LKEYEAR#<year>`` / ``<subject>``; its criteria: ``LKE#<year>#<subject>`` | ``C#<criterion>``
+  ``LKEYEAR#<year>`` / ``<subject>``; its criteria: ``LKE#<year>#<subject>`` | ``C#<criterion>``;
+  each evaluator proposal: ``LKE#<year>#<subject>`` | ``P#<criterion>#<criterion version:06d>``
 - E-RK link: ``ERKLINK#<p>`` | ``<activity>#<opd or *>`` |
   ``ERKSUB#<p>#<sub-activity>`` / ``<activity>#<opd>``
 - E-RK roll-up of an OPD's quarter: ``ERKMIN#<year>#Q<q>`` | ``<opd>``
@@ -31,6 +34,7 @@ PERIODS = "PERIODS"
 NODE_PREFIX = "N#"
 LKE_SK = "LKE"
 CRITERION_PREFIX = "C#"
+PROPOSAL_PREFIX = "P#"
 ANY_OPD = "*"  # an E-RK link that applies to every OPD without one of its own
 
 AUDIT_PK = "sakip/pk"
@@ -38,36 +42,53 @@ AUDIT_QUARTERS = "sakip/quarters"
 AUDIT_ERK = "sakip/erk"
 
 
-def cascade_pk(period: str) -> str:
-    return f"CASCADE#{period}"
+def import_space(period: str, import_id: str) -> str:
+    """The key space an XLSX import stages its cascade in (active once the import switches)."""
+    return f"{period}@{import_id}"
 
 
-def node_key(period: str, code: str) -> tuple[str, str]:
-    return cascade_pk(period), f"{NODE_PREFIX}{code}"
+def staged_pk(period: str, import_id: str) -> str:
+    return f"IMPORT#{period}#{import_id}"
 
 
-def kids_pk(period: str, parent: str) -> str:
-    return f"KIDS#{period}#{parent}"
+def staged_sk(code: str) -> str:
+    return f"R#{code}"
 
 
-def kids_sk(order: int, code: str) -> str:
-    return f"{order:06d}#{code}"
+def cascade_pk(space: str) -> str:
+    return f"CASCADE#{space}"
 
 
-def level_pk(period: str, level: str) -> str:
-    return f"LVL#{period}#{level}"
+def node_key(space: str, code: str) -> tuple[str, str]:
+    return cascade_pk(space), f"{NODE_PREFIX}{code}"
 
 
-def level_sk(owner: str, code: str) -> str:
-    return f"{owner}#{code}"
+def kids_pk(space: str, parent: str) -> str:
+    return f"KIDS#{space}#{parent}"
 
 
-def revision_key(period: str, code: str, version: int) -> tuple[str, str]:
-    return f"NREV#{period}#{code}", f"{version:06d}"
+def level_pk(space: str, level: str) -> str:
+    return f"LVL#{space}#{level}"
+
+
+def node_index_keys(
+    space: str, code: str, *, parent: str | None, order: int, level: str, owner: str
+) -> dict[str, str]:
+    """A node's index keys: among its parent's children (gsi1) and in its level (gsi2)."""
+    return {
+        "gsi1pk": kids_pk(space, parent or "-"),
+        "gsi1sk": f"{order:06d}#{code}",
+        "gsi2pk": level_pk(space, level),
+        "gsi2sk": f"{owner}#{code}",
+    }
 
 
 def revision_pk(period: str, code: str) -> str:
     return f"NREV#{period}#{code}"
+
+
+def revision_key(period: str, code: str, version: int) -> tuple[str, str]:
+    return revision_pk(period, code), f"{version:06d}"
 
 
 def realisation_pk(period: str, year: int) -> str:
@@ -82,12 +103,12 @@ def realisation_opd_pk(period: str, year: int, owner: str) -> str:
     return f"REALOPD#{period}#{year}#{owner}"
 
 
-def reopen_key(year: int, quarter: int, owner: str) -> tuple[str, str]:
-    return f"REOPEN#{year}#Q{quarter}", owner
-
-
 def reopen_pk(year: int, quarter: int) -> str:
     return f"REOPEN#{year}#Q{quarter}"
+
+
+def reopen_key(year: int, quarter: int, owner: str) -> tuple[str, str]:
+    return reopen_pk(year, quarter), owner
 
 
 def agreement_pk(year: int) -> str:
@@ -102,6 +123,16 @@ def lke_pk(year: int, subject: str) -> str:
     return f"LKE#{year}#{subject}"
 
 
+def lke_index_keys(year: int, subject: str) -> dict[str, str]:
+    """An evaluation's index keys: its subject's history (gsi1) and its year's list (gsi2)."""
+    return {
+        "gsi1pk": lke_subject_pk(subject),
+        "gsi1sk": str(year),
+        "gsi2pk": lke_year_pk(year),
+        "gsi2sk": subject,
+    }
+
+
 def lke_subject_pk(subject: str) -> str:
     return f"LKESUBJ#{subject}"
 
@@ -112,6 +143,10 @@ def lke_year_pk(year: int) -> str:
 
 def criterion_sk(criterion: str) -> str:
     return f"{CRITERION_PREFIX}{criterion}"
+
+
+def proposal_sk(criterion: str, version: int) -> str:
+    return f"{PROPOSAL_PREFIX}{criterion}#{version:06d}"
 
 
 def link_pk(period: str) -> str:
@@ -126,30 +161,24 @@ def link_sub_pk(period: str, sub_activity: str) -> str:
     return f"ERKSUB#{period}#{sub_activity}"
 
 
-def erk_rollup_key(year: int, quarter: int, opd: str) -> tuple[str, str]:
-    return f"ERKMIN#{year}#Q{quarter}", opd
-
-
 def erk_rollup_pk(year: int, quarter: int) -> str:
     return f"ERKMIN#{year}#Q{quarter}"
 
 
-def erk_employee_key(nip: str, year: int, quarter: int, opd: str) -> tuple[str, str]:
-    """Per OPD too: an employee who moved OPD within a quarter has one item per OPD."""
-    return f"ERKEMP#{nip}", f"{year}#Q{quarter}#{opd}"
+def erk_rollup_key(year: int, quarter: int, opd: str) -> tuple[str, str]:
+    return erk_rollup_pk(year, quarter), opd
 
 
 def erk_employee_pk(nip: str) -> str:
     return f"ERKEMP#{nip}"
 
 
-def cascade_stream(owner: str) -> str:
-    return f"sakip/cascade/{owner}"
+def erk_employee_key(nip: str, year: int, quarter: int, opd: str) -> tuple[str, str]:
+    """Per OPD too: an employee who moved OPD within a quarter has one item per OPD."""
+    return erk_employee_pk(nip), f"{year}#Q{quarter}#{opd}"
 
 
-def realisation_stream(owner: str) -> str:
-    return f"sakip/realisation/{owner}"
-
-
-def lke_stream(subject: str) -> str:
-    return f"sakip/lke/{subject}"
+def stream(kind: str, owner: str) -> str:
+    """The audit stream ``sakip/<kind>/<owner>``: ``cascade`` (revisions after a PK, per owner),
+    ``realisation`` (entered while reopened, per owner), ``lke`` (per evaluated subject)."""
+    return f"sakip/{kind}/{owner}"

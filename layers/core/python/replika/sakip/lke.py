@@ -18,6 +18,7 @@ publishing are audited (``sakip/lke/<subject>``).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +39,7 @@ from replika.sakip.lke_models import (
     EvidenceLinkOut,
     GapOut,
     Lift,
+    ProposalOut,
     ReviewIn,
     ReviewStep,
     SubScore,
@@ -47,7 +49,7 @@ from replika.sakip.policy import SUB_COMPONENTS, LkeCriterion, LkePolicy
 from replika.sakip.rules.attainment import pct
 from replika.sakip.rules.cascade import REGION
 from replika.sakip.rules.lke import criterion_weights, gap_to_next_grade, score, sub_weights
-from replika.sakip.tables import CriterionAnswer, Evaluation
+from replika.sakip.tables import CriterionAnswer, Evaluation, Proposal
 
 MAX_EVIDENCE = 20
 EVALUATOR, TEAM_LEAD = Role.INSPEKTORAT, Role.INSPEKTORAT_KEPALA
@@ -68,10 +70,7 @@ def _criteria(year: int, subject: str) -> dict[str, CriterionAnswer]:
 
 
 def _one(year: int, subject: str, cid: str) -> CriterionAnswer | None:
-    try:
-        return CriterionAnswer.get(keys.lke_pk(year, subject), keys.criterion_sk(cid), consistent_read=True)
-    except CriterionAnswer.DoesNotExist:
-        return None
+    return store.item_or_none(CriterionAnswer, keys.lke_pk(year, subject), keys.criterion_sk(cid))
 
 
 def _sheet(e: Evaluation) -> LkePolicy:
@@ -91,13 +90,12 @@ def _require_open(e: Evaluation) -> None:
 
 
 def _stream(subject: str) -> str:
-    return keys.lke_stream(subject)
+    return keys.stream("lke", subject)
 
 
 # -- opening and reading --------------------------------------------------------------------------
 def open_evaluation(p: Principal, year: int, subject: str, request_id: str | None) -> EvaluationOut:
-    if subject != REGION and subject not in store.opd_names([subject]):
-        raise BadRequest(f"OPD {subject} tidak ada di direktori.", code="unknown_opd")
+    store.require_owner(subject)
     sheet = common.region().sakip.lke
     item = Evaluation(
         keys.lke_pk(year, subject),
@@ -108,11 +106,8 @@ def open_evaluation(p: Principal, year: int, subject: str, request_id: str | Non
         sheet=sheet.model_dump(mode="json"),
         opened_by=common.actor(p),
         opened_at=common.now(),
-        gsi1pk=keys.lke_subject_pk(subject),
-        gsi1sk=str(year),
-        gsi2pk=keys.lke_year_pk(year),
-        gsi2sk=subject,
     )
+    store.set_fields(item, keys.lke_index_keys(year, subject))
     audit.write_with_audit(
         _stream(subject),
         lambda tx: tx.save(item, condition=Evaluation.pk.does_not_exist()),
@@ -141,11 +136,53 @@ def _evidence_out(e: dict[str, Any]) -> EvidenceLinkOut:
     )
 
 
+# -- who sees what --------------------------------------------------------------------------------
+def _assessor(p: Principal) -> bool:
+    return p.has_any((EVALUATOR, TEAM_LEAD))
+
+
+def _evaluated_party(p: Principal, subject: str) -> bool:
+    """The OPD's own staff; Bappeda for the region's evaluation."""
+    if subject == REGION:
+        return p.has_any((Role.BAPPEDA,))
+    return p.has_any((Role.PEGAWAI,)) and p.opd == subject
+
+
+def _sees_scores(p: Principal, e: Evaluation) -> bool:
+    """Assessors always; every reader of the subject once the evaluation is published. Before that
+    the answers, proposals and scores are the Inspektorat's working material."""
+    return _assessor(p) or (e.status == "published" and common.can_read(p, e.subject))
+
+
+def _require_view(p: Principal, e: Evaluation) -> bool:
+    """Whether ``p`` sees the scores; the evaluated party sees its criteria and evidence without
+    them before publication (it adds the evidence and must see what was rejected); others: 403."""
+    if _sees_scores(p, e):
+        return True
+    if _evaluated_party(p, e.subject):
+        return False
+    raise Forbidden("Evaluasi LKE ini belum dipublikasikan.", details={"subject": e.subject})
+
+
+def _proposals(year: int, subject: str) -> dict[str, list[ProposalOut]]:
+    items = Proposal.query(
+        keys.lke_pk(year, subject), Proposal.sk.startswith(keys.PROPOSAL_PREFIX), consistent_read=True
+    )
+    out: dict[str, list[ProposalOut]] = {}
+    for x in items:
+        out.setdefault(x.criterion, []).append(
+            ProposalOut(answer=x.answer, note=x.note, by=x.by, at=x.at, evidence=list(x.evidence or []))
+        )
+    return out
+
+
 def evaluation(p: Principal, year: int, subject: str) -> EvaluationOut:
-    common.require_read(p, subject)
     header = _header(year, subject)
+    if not _require_view(p, header):
+        return _withheld(header)
     sheet = _sheet(header)
     found = _criteria(year, subject)
+    history: dict[str, list[ProposalOut]] = _proposals(year, subject)
     final = _answers(sheet, found, "final")
     proposed = _answers(sheet, found, "proposed")
     working = {cid: final[cid] or proposed[cid] for cid in final}
@@ -165,31 +202,12 @@ def evaluation(p: Principal, year: int, subject: str) -> EvaluationOut:
         )
         for c in sheet.components
     ]
-    criteria = []
-    for c in sheet.criteria:
-        item = found.get(c.id)
-        criteria.append(
-            CriterionOut(
-                id=c.id,
-                component=c.component,
-                sub=c.sub,
-                text=c.text,
-                scale=c.scale,
-                weight=pct(weights[c.id], 4) or Decimal(0),
-                proposed=item.proposed if item else None,
-                proposed_note=item.proposed_note if item else None,
-                proposed_by=item.proposed_by if item else None,
-                final=item.final if item else None,
-                final_note=item.final_note if item else None,
-                final_by=item.final_by if item else None,
-                evidence=[_evidence_out(e) for e in (item.evidence or [])] if item else [],
-                version=int(item.version or 0) if item else 0,
-            )
-        )
+    criteria = [_criterion_out(c, found.get(c.id), weights, history.get(c.id, [])) for c in sheet.criteria]
     return EvaluationOut(
         year=year,
         subject=subject,
         status=header.status,
+        withheld=False,
         score=now.total,
         grade=now.grade,
         proposed_score=tentative.total,
@@ -210,6 +228,43 @@ def evaluation(p: Principal, year: int, subject: str) -> EvaluationOut:
         criteria=criteria,
         finalised_at=header.finalised_at,
         published_at=header.published_at,
+        version=int(header.version or 0),
+    )
+
+
+def _criterion_out(
+    c: LkeCriterion,
+    item: CriterionAnswer | None,
+    weights: dict[str, Any],
+    proposals: list[ProposalOut] | None,
+) -> CriterionOut:
+    """A criterion with its evidence; its answers and proposals unless withheld (``proposals`` None)."""
+    shown = item if item is not None and proposals is not None else None
+    answers = "proposed proposed_note proposed_by final final_note final_by"
+    return CriterionOut(
+        **store.fields(c, "id component sub text scale"),
+        **(store.fields(shown, answers) if shown else dict.fromkeys(answers.split())),
+        weight=pct(weights[c.id], 4) or Decimal(0),
+        evidence=[_evidence_out(e) for e in (item.evidence or [])] if item else [],
+        proposals=proposals or [],
+        version=int(item.version or 0) if item else 0,
+    )
+
+
+def _withheld(header: Evaluation) -> EvaluationOut:
+    """The evaluated party's view before publication: the criteria and their evidence only."""
+    sheet = _sheet(header)
+    found = _criteria(int(header.year), header.subject)
+    weights = criterion_weights(sheet)
+    criteria = [_criterion_out(c, found.get(c.id), weights, None) for c in sheet.criteria]
+    return EvaluationOut(
+        **store.fields(header, "subject status finalised_at published_at"),
+        **dict.fromkeys(("score", "grade", "proposed_score", "proposed_grade", "answered", "gap")),
+        year=int(header.year),
+        withheld=True,
+        criteria_count=len(sheet.criteria),
+        components=[],
+        criteria=criteria,
         version=int(header.version or 0),
     )
 
@@ -255,27 +310,39 @@ def record_answer(
     _check_version(current, body.version)
     item = _criterion_item(year, subject, cid, current)
     at, who = common.now(), common.actor(p)
+    record: Proposal | None = None
     if tier == "final":
-        before = {"answer": item.final}
+        before = {"answer": item.final, "by": item.final_by}
         item.final, item.final_note, item.final_by, item.final_at = body.answer, body.note, who, at
-        audit.write_with_audit(
-            _stream(subject),
-            lambda tx: tx.save(item),
-            actor=who,
-            action="lke.final",
-            subject=f"sakip:lke#{year}#{subject}#{cid}",
-            before=before,
-            after={"answer": body.answer, "note": body.note},
-            request_id=request_id,
+    else:  # every proposal is kept as its own item (who, when, answer, the evidence then)
+        before = {"answer": item.proposed, "by": item.proposed_by}
+        item.proposed, item.proposed_note = body.answer, body.note
+        item.proposed_by, item.proposed_at = who, at
+        record = Proposal(
+            keys.lke_pk(year, subject),
+            keys.proposal_sk(cid, body.version + 1),
+            **store.fields(item, "year subject criterion"),
+            **body.model_dump(include={"answer", "note"}),
+            by=who,
+            at=at,
+            evidence=[{"id": e["id"], "status": e["status"]} for e in item.evidence or []],
         )
-    else:
-        item.proposed, item.proposed_note, item.proposed_by, item.proposed_at = (
-            body.answer,
-            body.note,
-            who,
-            at,
-        )
-        item.save()
+
+    def write(tx: TransactWrite) -> None:
+        tx.save(item)  # conditional on the version read
+        if record is not None:
+            tx.save(record, condition=Proposal.pk.does_not_exist())
+
+    audit.write_with_audit(
+        _stream(subject),
+        write,
+        actor=who,
+        action="lke.final" if tier == "final" else "lke.propose",
+        subject=f"sakip:lke#{year}#{subject}#{cid}",
+        before=before,
+        after={"answer": body.answer, "note": body.note},
+        request_id=request_id,
+    )
     return item
 
 
@@ -287,9 +354,7 @@ def answer(
 
 
 def _may_add_evidence(p: Principal, subject: str) -> bool:
-    if p.has_any((EVALUATOR, TEAM_LEAD, Role.BAPPEDA)):
-        return True
-    return subject != REGION and p.opd == subject
+    return _assessor(p) or _evaluated_party(p, subject)
 
 
 def record_evidence(p: Principal, year: int, subject: str, cid: str, body: EvidenceLinkIn) -> CriterionAnswer:
@@ -377,17 +442,7 @@ def finalise(p: Principal, year: int, subject: str, body: VersionIn, request_id:
     result = score(sheet, final)
     header.status, header.score, header.grade = "final", str(result.total), result.grade
     header.finalised_by, header.finalised_at = common.actor(p), common.now()
-    audit.write_with_audit(
-        _stream(subject),
-        lambda tx: tx.save(header),
-        actor=common.actor(p),
-        action="lke.finalise",
-        subject=f"sakip:lke#{year}#{subject}",
-        before={"status": "open"},
-        after={"status": "final", "score": header.score, "grade": header.grade},
-        request_id=request_id,
-    )
-    return evaluation(p, year, subject)
+    return _advance(p, header, "open", request_id)
 
 
 def publish(p: Principal, year: int, subject: str, body: VersionIn, request_id: str | None) -> EvaluationOut:
@@ -401,39 +456,53 @@ def publish(p: Principal, year: int, subject: str, body: VersionIn, request_id: 
     if int(header.version or 0) != body.version:
         raise Conflict(details={"version": int(header.version or 0)})
     header.status, header.published_at = "published", common.now()
+    return _advance(p, header, "final", request_id)
+
+
+def _advance(p: Principal, header: Evaluation, was: str, request_id: str | None) -> EvaluationOut:
+    """Save the evaluation's new status (conditional on the version read) with its audit record."""
+    year, subject = int(header.year), header.subject
     audit.write_with_audit(
         _stream(subject),
         lambda tx: tx.save(header),
         actor=common.actor(p),
-        action="lke.publish",
+        action="lke.finalise" if header.status == "final" else "lke.publish",
         subject=f"sakip:lke#{year}#{subject}",
-        before={"status": "final"},
-        after={"status": "published", "score": header.score, "grade": header.grade},
+        before={"status": was},
+        after={"status": header.status, "score": header.score, "grade": header.grade},
         request_id=request_id,
     )
     return evaluation(p, year, subject)
 
 
 # -- lists ----------------------------------------------------------------------------------------
-def _summary(e: Evaluation) -> EvaluationSummary:
-    return EvaluationSummary(
-        year=int(e.year),
-        subject=e.subject,
-        status=e.status,
-        score=store.decimal_or_none(e.score),
-        grade=e.grade,
-    )
+def _summaries(p: Principal, items: Iterable[Evaluation]) -> EvaluationList:
+    """What ``p`` may see of each: all of it (:func:`_sees_scores`), its own unpublished one
+    without score and grade, nobody else's unpublished one."""
+    out = []
+    for e in items:
+        full = _sees_scores(p, e)
+        if full or _evaluated_party(p, e.subject):
+            out.append(
+                EvaluationSummary(
+                    year=int(e.year),
+                    subject=e.subject,
+                    status=e.status,
+                    score=store.decimal_or_none(e.score) if full else None,
+                    grade=e.grade if full else None,
+                )
+            )
+    return EvaluationList(items=out)
 
 
 def history(p: Principal, subject: str) -> EvaluationList:
     common.require_read(p, subject)
-    items = Evaluation.query(keys.lke_subject_pk(subject), index_name="gsi1")
-    return EvaluationList(items=[_summary(e) for e in items])
+    return _summaries(p, Evaluation.query(keys.lke_subject_pk(subject), index_name="gsi1"))
 
 
 def list_year(p: Principal, year: int) -> EvaluationList:
     items = Evaluation.query(keys.lke_year_pk(year), index_name="gsi2")
-    return EvaluationList(items=[_summary(e) for e in items if common.can_read(p, e.subject)])
+    return _summaries(p, (e for e in items if common.can_read(p, e.subject)))
 
 
 def published(subject: str, up_to: int) -> list[Evaluation]:

@@ -56,6 +56,14 @@ class EvidenceLinkOut(Schema):
     history: list[ReviewStep]
 
 
+class ProposalOut(Schema):
+    answer: str
+    note: str | None
+    by: str
+    at: str
+    evidence: list[dict[str, str]] = Field(description="the criterion's links and their status then")
+
+
 class CriterionOut(Schema):
     id: str
     component: str
@@ -70,6 +78,7 @@ class CriterionOut(Schema):
     final_note: str | None
     final_by: str | None
     evidence: list[EvidenceLinkOut]
+    proposals: list[ProposalOut] = Field(description="every evaluator proposal, oldest first (assessors)")
     version: int
 
 
@@ -106,14 +115,18 @@ class EvaluationOut(Schema):
     year: int
     subject: str
     status: Literal["open", "final", "published"]
-    score: Decimal = Field(description="from the team lead's final answers")
-    grade: str
-    proposed_score: Decimal = Field(description="from the evaluators' proposals")
-    proposed_grade: str
-    answered: int
+    withheld: bool = Field(
+        description="answers and scores withheld: the evaluated party before publication sees its "
+        "criteria and evidence only"
+    )
+    score: Decimal | None = Field(description="from the team lead's final answers")
+    grade: str | None
+    proposed_score: Decimal | None = Field(description="from the evaluators' proposals")
+    proposed_grade: str | None
+    answered: int | None
     criteria_count: int
     components: list[ComponentScore]
-    gap: GapOut
+    gap: GapOut | None
     criteria: list[CriterionOut]
     finalised_at: str | None
     published_at: str | None

@@ -9,22 +9,20 @@ from replika.core.manifest import (
     DIRECTORY_READ,
     DOCUMENTS,
     IDEMPOTENCY,
-    PLATFORM,
+    PDF_AND_SHEETS,
     REMUNERASI_READ,
-    AppManifest,
-    Resource,
+    app_manifest,
+    own_table,
 )
 
-MANIFEST = AppManifest(
-    app="sakip",
-    resources=(
-        # the data key: its table, e-Remunerasi's, the directory and the documents bucket are SSE-KMS with it
-        *PLATFORM,
-        DIRECTORY_READ,
-        Resource("table", "SAKIP_TABLE", frozenset({"read", "write"})),
-        REMUNERASI_READ,
-        IDEMPOTENCY,
-        DOCUMENTS,
-    ),
-    layer_extras=("fpdf2", "openpyxl", "pillow"),
+# the data key (in the platform's resources): its table, e-Remunerasi's, the directory and the
+# documents bucket are SSE-KMS with it
+MANIFEST = app_manifest(
+    "sakip",
+    DIRECTORY_READ,
+    own_table("sakip"),
+    REMUNERASI_READ,
+    IDEMPOTENCY,
+    DOCUMENTS,
+    layer_extras=PDF_AND_SHEETS,
 )

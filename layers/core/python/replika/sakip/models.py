@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from replika.core.pagination import Page, PageQuery
+from replika.core.pagination import Page, PageQuery, cursor_field
 from replika.core.schema import Schema
 from replika.sakip.rules.attainment import Aggregation, Polarity
 from replika.sakip.rules.cascade import Level, parent_level, structure_problems
@@ -487,7 +487,8 @@ class ErkLinkDelete(Schema):
 
 
 class RefreshIn(_In):
-    opd: str | None = Field(None, pattern=OPD, description="one OPD; every OPD with E-RK totals without")
+    opd: str | None = Field(None, pattern=OPD, description="one OPD; without: the next OPDs with E-RK totals")
+    cursor: str | None = cursor_field()
 
 
 class RefreshOut(Schema):
@@ -499,6 +500,7 @@ class RefreshOut(Schema):
     linked_minutes: int
     unlinked_minutes: int
     unattributed_minutes: int
+    next_cursor: str | None = Field(None, description="without an OPD: send it back for the next OPDs")
 
 
 class RollupQuery(Schema):

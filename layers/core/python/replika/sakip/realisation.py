@@ -210,7 +210,7 @@ def put_quarter(
 
     if state == "reopened":
         audit.write_with_audit(
-            keys.realisation_stream(node.owner),
+            keys.stream("realisation", node.owner),
             write,
             actor=who,
             action="realisation.late",
@@ -255,8 +255,7 @@ def _reopening_out(r: Reopening) -> ReopeningOut:
 def reopen(p: Principal, year: int, quarter: int, body: ReopenIn, request_id: str | None) -> ReopeningOut:
     """Bappeda reopens a closed quarter for one owner until a date (audited)."""
     common.period_of_year(year)
-    if body.owner != REGION and body.owner not in store.opd_names([body.owner]):
-        raise BadRequest(f"OPD {body.owner} tidak ada di direktori.", code="unknown_opd")
+    store.require_owner(body.owner)
     today = common.today()
     state, before = state_of(year, quarter, body.owner, today)
     if state not in ("closed", "reopened"):

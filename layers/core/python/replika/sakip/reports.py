@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from replika.core import storage
 from replika.core.auth import Principal
@@ -106,27 +107,20 @@ def _opd_report(year: int, opd: str) -> tuple[str, list[documents.Section]]:
     ]
     name = store.opd_names([opd]).get(opd, opd)
     return name, [
-        documents.Section(
-            "Capaian kinerja",
-            PERFORMANCE_HEADERS,
-            _performance_rows(period, year, targets, now, last),
-            PERFORMANCE_WIDTHS,
-        ),
-        documents.Section(
-            "Anggaran",
-            (
-                "Kode",
-                "Program",
-                "Pagu (Rp)",
-                "Realisasi (Rp)",
-                "Serapan (%)",
-                "Capaian (%)",
-                "Efisiensi (poin)",
-            ),
-            budget,
-            BUDGET_WIDTHS,
-        ),
+        _performance_section("Capaian kinerja", _performance_rows(period, year, targets, now, last)),
+        _budget_section("Anggaran", ("Kode", "Program"), budget),
     ]
+
+
+def _performance_section(title: str, rows: list[list[documents.Cell]]) -> documents.Section:
+    return documents.Section(title, PERFORMANCE_HEADERS, rows, PERFORMANCE_WIDTHS)
+
+
+def _budget_section(title: str, first: tuple[str, str], rows: list[list[Any]]) -> documents.Section:
+    """The budget table: what a row is (its code and name), then ceiling, realised, absorption,
+    attainment and efficiency."""
+    tail = ("Pagu (Rp)", "Realisasi (Rp)", "Serapan (%)", "Capaian (%)", "Efisiensi (poin)")
+    return documents.Section(title, (*first, *tail), rows, BUDGET_WIDTHS)
 
 
 def _region_report(year: int) -> tuple[str, list[documents.Section]]:
@@ -158,26 +152,8 @@ def _region_report(year: int) -> tuple[str, list[documents.Section]]:
             ]
         )
     return f"Pemerintah {common.region().name}", [
-        documents.Section(
-            "Capaian IKU",
-            PERFORMANCE_HEADERS,
-            _performance_rows(period, year, targets, now, last),
-            PERFORMANCE_WIDTHS,
-        ),
-        documents.Section(
-            "Anggaran per OPD",
-            (
-                "Kode OPD",
-                "OPD",
-                "Pagu (Rp)",
-                "Realisasi (Rp)",
-                "Serapan (%)",
-                "Capaian (%)",
-                "Efisiensi (poin)",
-            ),
-            budget,
-            BUDGET_WIDTHS,
-        ),
+        _performance_section("Capaian IKU", _performance_rows(period, year, targets, now, last)),
+        _budget_section("Anggaran per OPD", ("Kode OPD", "OPD"), budget),
     ]
 
 

@@ -9,9 +9,13 @@ agreements compare and store snapshots.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
+
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
 
 from replika.core.errors import NotFound
 from replika.core.pagination import decode_cursor, encode_cursor
@@ -19,9 +23,10 @@ from replika.directory.tables import DirectoryItem, opd_key
 from replika.sakip import keys
 from replika.sakip.models import IndicatorOut, NodeOut
 from replika.sakip.rules.tree import IndicatorFacts, NodeFacts
-from replika.sakip.tables import Agreement, Node, Realisation, Reopening
+from replika.sakip.tables import Agreement, Node, Period, Realisation, Reopening, SakipItem
 
 PAGE = 500
+M = TypeVar("M", bound=SakipItem)
 
 
 def dec(value: Decimal | int | str) -> str:
@@ -35,11 +40,75 @@ def decimal_or_none(text: str | None) -> Decimal | None:
 
 
 # -- nodes ----------------------------------------------------------------------------------------
-def node_or_none(period: str, code: str) -> Node | None:
+def space(period: str) -> str:
+    """The key space of ``period``'s active cascade (:mod:`.keys`): one consistent GetItem."""
     try:
-        return Node.get(*keys.node_key(period, code), consistent_read=True)
-    except Node.DoesNotExist:
+        item = Period.get(keys.PERIODS, period, consistent_read=True, attributes_to_get=["space"])
+    except Period.DoesNotExist:
+        return period
+    return item.space or period
+
+
+def space_of(period: Period) -> str:
+    return period.space or period.period
+
+
+def no_import(now: str) -> Condition:
+    """No XLSX import holds the period (or its lease ran out)."""
+    free: Condition = Period.importing.does_not_exist() | (Period.importing_until < now)
+    return free
+
+
+def period_check(tx: TransactWrite, period: str, sp: str, now: str) -> None:
+    """A node write lands in the active cascade ``sp`` and no import is switching it meanwhile."""
+    active = Period.space.does_not_exist() if sp == period else Period.space == sp
+    tx.condition_check(Period, keys.PERIODS, period, condition=active & no_import(now))
+
+
+def no_import_check(tx: TransactWrite, period: str) -> None:
+    """Part of a signature: no import that read the signed years is switching the cascade."""
+    tx.condition_check(Period, keys.PERIODS, period, condition=no_import(_now()))
+
+
+def import_running(period: str) -> bool:
+    try:
+        item = Period.get(keys.PERIODS, period, consistent_read=True)
+    except Period.DoesNotExist:
+        return False
+    return item.importing is not None and (item.importing_until or "") >= _now()
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def item_or_none(model: type[M], pk: str, sk: str) -> M | None:
+    """One item by its key (consistent read), or ``None``."""
+    try:
+        return model.get(pk, sk, consistent_read=True)
+    except model.DoesNotExist:
         return None
+
+
+def fields(item: object, names: str) -> dict[str, Any]:
+    """``{name: item.name}`` for the space-separated ``names`` (an output model's plain fields)."""
+    return {name: getattr(item, name) for name in names.split()}
+
+
+def indicator_names(i: dict[str, Any]) -> dict[str, Any]:
+    """A stored indicator's naming fields (id, name, unit, polarity, aggregation)."""
+    return {k: i[k] for k in ("id", "name", "unit", "polarity", "aggregation")}
+
+
+def set_fields(item: M, values: dict[str, Any]) -> M:
+    """``item`` with each of ``values`` set (e.g. its index keys from :mod:`.keys`)."""
+    for name, value in values.items():
+        setattr(item, name, value)
+    return item
+
+
+def node_or_none(period: str, code: str, sp: str | None = None) -> Node | None:
+    return item_or_none(Node, *keys.node_key(sp or space(period), code))
 
 
 def require_node(period: str, code: str) -> Node:
@@ -49,14 +118,15 @@ def require_node(period: str, code: str) -> Node:
     return node
 
 
+def batch_nodes(period: str, codes: Iterable[str]) -> list[Node]:
+    sp = space(period)
+    wanted = [keys.node_key(sp, c) for c in sorted(set(codes))]
+    return list(Node.batch_get(wanted)) if wanted else []
+
+
 def snapshot(n: Node) -> dict[str, Any]:
     return {
-        "code": n.code,
-        "level": n.level,
-        "parent": n.parent,
-        "name": n.name,
-        "owner": n.owner,
-        "weight": n.weight,
+        **fields(n, "code level parent name owner weight"),
         "order": int(n.order or 0),
         "indicators": list(n.indicators or []),
         "pagu": dict(n.pagu) if n.pagu else None,
@@ -66,12 +136,7 @@ def snapshot(n: Node) -> dict[str, Any]:
 def indicator_snapshot(i: Any) -> dict[str, Any]:
     """An :class:`~replika.sakip.models.IndicatorIn` as stored (canonical decimal strings)."""
     return {
-        "id": i.id,
-        "name": i.name,
-        "unit": i.unit,
-        "polarity": i.polarity,
-        "aggregation": i.aggregation,
-        "source": i.source,
+        **fields(i, "id name unit polarity aggregation source"),
         "baseline": None if i.baseline is None else dec(i.baseline),
         "targets": {y: dec(v) for y, v in sorted(i.targets.items())},
         "weight": None if i.weight is None else dec(i.weight),
@@ -80,21 +145,12 @@ def indicator_snapshot(i: Any) -> dict[str, Any]:
 
 def node_out(n: Node) -> NodeOut:
     return NodeOut(
-        period=n.period,
-        code=n.code,
-        level=n.level,
-        parent=n.parent,
-        name=n.name,
-        owner=n.owner,
+        **fields(n, "period code level parent name owner updated_at updated_by"),
         weight=decimal_or_none(n.weight),
         order=int(n.order or 0),
         indicators=[
             IndicatorOut(
-                id=i["id"],
-                name=i["name"],
-                unit=i["unit"],
-                polarity=i["polarity"],
-                aggregation=i["aggregation"],
+                **indicator_names(i),
                 source=i.get("source"),
                 baseline=decimal_or_none(i.get("baseline")),
                 targets={y: Decimal(v) for y, v in (i.get("targets") or {}).items()},
@@ -104,27 +160,35 @@ def node_out(n: Node) -> NodeOut:
         ],
         pagu={y: int(v) for y, v in n.pagu.items()} if n.pagu else None,
         version=int(n.version or 0),
-        updated_at=n.updated_at,
-        updated_by=n.updated_by,
     )
 
 
-def all_nodes(period: str) -> list[Node]:
+def all_nodes(period: str, sp: str | None = None, *, consistent: bool = False) -> list[Node]:
     """The whole cascade of a period (one partition, read page by page)."""
-    return list(Node.query(keys.cascade_pk(period), page_size=PAGE))
+    pk = keys.cascade_pk(sp or space(period))
+    return list(Node.query(pk, page_size=PAGE, consistent_read=consistent))
 
 
 def level_nodes(period: str, level: str, owner: str | None = None) -> list[Node]:
     condition = Node.gsi2sk.startswith(f"{owner}#") if owner else None
-    return list(Node.query(keys.level_pk(period, level), condition, index_name="gsi2", page_size=PAGE))
+    pk = keys.level_pk(space(period), level)
+    return list(Node.query(pk, condition, index_name="gsi2", page_size=PAGE))
 
 
 def children(period: str, code: str, limit: int | None = None) -> list[Node]:
-    return list(Node.query(keys.kids_pk(period, code), index_name="gsi1", limit=limit, page_size=PAGE))
+    pk = keys.kids_pk(space(period), code)
+    return list(Node.query(pk, index_name="gsi1", limit=limit, page_size=PAGE))
 
 
 def owner_nodes(period: str, owner: str, levels: Iterable[str]) -> list[Node]:
-    return [n for level in levels for n in level_nodes(period, level, owner)]
+    sp = space(period)
+    return [
+        n
+        for level in levels
+        for n in Node.query(
+            keys.level_pk(sp, level), Node.gsi2sk.startswith(f"{owner}#"), index_name="gsi2", page_size=PAGE
+        )
+    ]
 
 
 def page_nodes(
@@ -138,12 +202,13 @@ def page_nodes(
 ) -> tuple[list[Node], str | None]:
     """One page of nodes: children of ``parent``, or of a ``level`` (and ``owner``), or of an
     ``owner`` across levels, or the whole cascade."""
-    scope = f"sakip:nodes:{period}:{level}:{owner}:{parent}"
+    sp = space(period)
+    scope = f"sakip:nodes:{sp}:{level}:{owner}:{parent}"  # a cursor of a replaced cascade is void
     start = decode_cursor(cursor, scope=scope)
     if parent is not None:
         owner_filter = Node.owner == owner if owner else None
         result = Node.query(
-            keys.kids_pk(period, parent),
+            keys.kids_pk(sp, parent),
             index_name="gsi1",
             filter_condition=owner_filter,
             limit=limit,
@@ -152,11 +217,11 @@ def page_nodes(
     elif level is not None:
         condition = Node.gsi2sk.startswith(f"{owner}#") if owner else None
         result = Node.query(
-            keys.level_pk(period, level), condition, index_name="gsi2", limit=limit, last_evaluated_key=start
+            keys.level_pk(sp, level), condition, index_name="gsi2", limit=limit, last_evaluated_key=start
         )
     else:
         result = Node.query(
-            keys.cascade_pk(period),
+            keys.cascade_pk(sp),
             filter_condition=(Node.owner == owner) if owner else None,
             limit=limit,
             last_evaluated_key=start,
@@ -170,8 +235,12 @@ def ancestors(period: str, node: Node, known: dict[str, Node] | None = None) -> 
     out: list[Node] = []
     seen = known or {}
     parent = node.parent
+    sp: str | None = None
     while parent is not None and len(out) < 8:
-        found = seen.get(parent) or node_or_none(period, parent)
+        found = seen.get(parent)
+        if found is None:
+            sp = sp or space(period)
+            found = node_or_none(period, parent, sp)
         if found is None:
             break
         out.append(found)
@@ -250,10 +319,7 @@ def facts(
 
 
 def reopening(year: int, quarter: int, owner: str) -> Reopening | None:
-    try:
-        return Reopening.get(*keys.reopen_key(year, quarter, owner), consistent_read=True)
-    except Reopening.DoesNotExist:
-        return None
+    return item_or_none(Reopening, *keys.reopen_key(year, quarter, owner))
 
 
 # -- agreements -----------------------------------------------------------------------------------
@@ -275,6 +341,13 @@ def opd_names(codes: Iterable[str]) -> dict[str, str]:
             if item.code:
                 out[item.code] = item.name
     return out
+
+
+def require_owner(owner: str) -> None:
+    """``owner`` is ``pemda`` or an OPD of the directory: a well-formed request naming an OPD that
+    is not stored is a 404 (``unknown_opd``), like any unknown stored thing."""
+    if owner != "pemda" and owner not in opd_names([owner]):
+        raise NotFound(f"OPD {owner} tidak ada di direktori.", code="unknown_opd", details={"opd": owner})
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

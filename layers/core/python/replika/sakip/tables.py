@@ -5,17 +5,21 @@ the key formats are :mod:`replika.sakip.keys`. Decimal values (targets, realisat
 are stored as decimal strings inside JSON attributes, never as binary floats.
 
 Access patterns (no request path scans):
-- one node: GetItem ``CASCADE#<p>`` / ``N#<code>``; the whole cascade of a period (export, the
-  region's tree): Query ``CASCADE#<p>`` (a demo cascade of 600 nodes is a few pages);
-- a node's children: Query gsi1 ``KIDS#<p>#<parent>``;
+- the period's active key space ``<s>`` (its ``space``, set by an XLSX import's switch): GetItem
+  ``PERIODS`` / ``<p>``; every node key below is in that space;
+- one node: GetItem ``CASCADE#<s>`` / ``N#<code>``; the whole cascade of a period (export, the
+  region's tree): Query ``CASCADE#<s>`` (a demo cascade of 600 nodes is a few pages);
+- an import's staged revisions: Query ``IMPORT#<p>#<import>``;
+- a node's children: Query gsi1 ``KIDS#<s>#<parent>``;
 - every node of a level (strategic targets, OPD targets for the ranking), or of one OPD at a
-  level: Query gsi2 ``LVL#<p>#<level>`` (``begins_with <owner>#``);
+  level: Query gsi2 ``LVL#<s>#<level>`` (``begins_with <owner>#``);
 - a node's revisions: Query ``NREV#<p>#<code>`` (newest first);
 - realisation: a node's quarters Query ``REAL#<p>#<year>`` ``begins_with <code>#``; one OPD's
   year Query gsi1 ``REALOPD#<p>#<year>#<owner>``; the region's year Query ``REAL#<p>#<year>``;
 - reopenings of a quarter: Query ``REOPEN#<year>#Q<q>``; one OPD's: GetItem;
 - agreements of a year: Query ``PK#<year>``; one: GetItem;
-- an LKE with its criteria: Query ``LKE#<year>#<subject>``; a subject's history Query gsi1
+- an LKE with its criteria: Query ``LKE#<year>#<subject>`` (``begins_with C#``); its proposals
+  (every one kept): ``begins_with P#`` (of a criterion: ``P#<criterion>#``); a subject's history Query gsi1
   ``LKESUBJ#<subject>``; a year's evaluations Query gsi2 ``LKEYEAR#<year>``;
 - E-RK links of a period: Query ``ERKLINK#<p>``; the links of one sub-activity: Query gsi1;
 - E-RK roll-ups of a quarter: Query ``ERKMIN#<year>#Q<q>`` (one item per OPD); an employee's:
@@ -32,44 +36,17 @@ a 409).
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex
 
 from replika.core.audit import JSONValueAttribute
-from replika.core.runtime import env_or, register_table
-from replika.core.table import Model
+from replika.core.runtime import register_table
+from replika.core.tables import OverloadedItem, all_index, table_meta
 
 
-class Gsi1(GlobalSecondaryIndex["SakipItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi2(GlobalSecondaryIndex["SakipItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi2"
-        projection = AllProjection()
-
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
-
-
-class SakipItem(Model):
-    class Meta:
-        table_name = env_or("SAKIP_TABLE", "replika-sakip")
-        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
-    gsi1 = Gsi1()
-    gsi2 = Gsi2()
+class SakipItem(OverloadedItem):
+    Meta = table_meta("SAKIP_TABLE", "replika-sakip")
+    gsi1: GlobalSecondaryIndex[SakipItem] = all_index("gsi1pk", "gsi1sk")
+    gsi2: GlobalSecondaryIndex[SakipItem] = all_index("gsi2pk", "gsi2sk")
 
 
 class Period(SakipItem):
@@ -79,6 +56,14 @@ class Period(SakipItem):
     name = UnicodeAttribute()
     created_by = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    # the key space of the active cascade (``<p>@<import>`` once an XLSX import switched it; absent:
+    # ``<p>``), the import holding the period (with its lease) and the one whose revisions are
+    # still being recorded after its switch (:mod:`replika.sakip.cascade_import`)
+    space = UnicodeAttribute(null=True)
+    importing = UnicodeAttribute(null=True)
+    importing_file = UnicodeAttribute(null=True)  # digest of the file (a rerun may take over)
+    importing_until = UnicodeAttribute(null=True)
+    finishing = UnicodeAttribute(null=True)
 
 
 class Node(SakipItem):
@@ -186,6 +171,19 @@ class CriterionAnswer(SakipItem):
     version = VersionAttribute()
 
 
+class Proposal(SakipItem):
+    """One evaluator's proposal on a criterion, kept for good (``P#<criterion>#<version>``)."""
+
+    year = NumberAttribute()
+    subject = UnicodeAttribute()
+    criterion = UnicodeAttribute()
+    answer = UnicodeAttribute()
+    evidence = JSONValueAttribute(null=True)  # [{id, status}] of the criterion's links at that time
+    note = UnicodeAttribute(null=True)
+    by = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
 class ErkLink(SakipItem):
     period = UnicodeAttribute()
     activity = UnicodeAttribute()
@@ -227,6 +225,7 @@ MODELS: tuple[type[SakipItem], ...] = (
     Agreement,
     Evaluation,
     CriterionAnswer,
+    Proposal,
     ErkLink,
     ErkRollup,
     ErkEmployee,

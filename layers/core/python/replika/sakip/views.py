@@ -38,11 +38,7 @@ def result_out(n: Node, r: NodeResult) -> NodeResultOut:
         got = by_id[i["id"]]
         indicators.append(
             IndicatorYearOut(
-                id=i["id"],
-                name=i["name"],
-                unit=i["unit"],
-                polarity=i["polarity"],
-                aggregation=i["aggregation"],
+                **store.indicator_names(i),
                 target=None if got.target is None else Decimal(got.target.numerator) / got.target.denominator,
                 realisation=value4(got.realisation),
                 attainment=pct(got.attainment),
@@ -51,11 +47,7 @@ def result_out(n: Node, r: NodeResult) -> NodeResultOut:
     coverage = pct(r.rolled.coverage * 100)
     assert coverage is not None
     return NodeResultOut(
-        code=n.code,
-        level=n.level,
-        name=n.name,
-        owner=n.owner,
-        parent=n.parent,
+        **store.fields(n, "code level name owner parent"),
         weight=store.decimal_or_none(n.weight),
         attainment=pct(r.attainment),
         own_attainment=pct(r.own.value),

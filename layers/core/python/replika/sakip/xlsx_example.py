@@ -66,6 +66,7 @@ INDICATOR_COLUMNS = (
 #: every year a period can have (it starts in YEAR_MIN..YEAR_MAX and lasts five years)
 ALL_YEARS = list(range(YEAR_MIN, YEAR_MAX + 5))
 _DOS_DATE = (1 << 5) | 1  # 1980-01-01, time 00:00:00
+_SHARED = "HHHHIIIHH"  # the fields a ZIP member's local and central headers share
 
 
 def headers(years: list[int]) -> list[str]:
@@ -115,47 +116,12 @@ def ascii_zip(members: list[tuple[str, str]]) -> bytes:
             if _ascii(crc, len(data), following):
                 break
             data += b" "
-        local += (
-            struct.pack(
-                "<IHHHHHIIIHH",
-                0x04034B50,
-                20,
-                0,
-                0,
-                0,
-                _DOS_DATE,
-                crc,
-                len(data),
-                len(data),
-                len(raw_name),
-                0,
-            )
-            + raw_name
-            + data
-        )
-        central += (
-            struct.pack(
-                "<IHHHHHHIIIHHHHHII",
-                0x02014B50,
-                20,
-                20,
-                0,
-                0,
-                0,
-                _DOS_DATE,
-                crc,
-                len(data),
-                len(data),
-                len(raw_name),
-                0,
-                0,
-                0,
-                0,
-                0,
-                offset,
-            )
-            + raw_name
-        )
+        # flags, method, time, date, CRC, sizes, name length, extra length: both headers have them
+        shared = (0, 0, 0, _DOS_DATE, crc, len(data), len(data), len(raw_name), 0)
+        local += struct.pack("<IH" + _SHARED, 0x04034B50, 20, *shared) + raw_name + data
+        # then comment length, disk, internal and external attributes, the local header's offset
+        central += struct.pack("<IHH" + _SHARED + "HHHII", 0x02014B50, 20, 20, *shared, 0, 0, 0, 0, offset)
+        central += raw_name
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(local), 0)
     out = local + central + end
     if max(out) >= 0x80:  # pragma: no cover - the central directory's size would need a byte >= 0x80

@@ -74,14 +74,14 @@ def create_report(body: ReportIn, request_id: str | None) -> ReportCreated:
         tx.save(link, condition=WbsItem.pk.does_not_exist())
         store.stats_update(tx, year, body.category, Status.RECEIVED.value, 1)
 
-    trail.write_with(
+    trail.record(
         envelope,
         report_id,
-        write,
-        actor=REPORTER,
-        action="wbs.report.create",
-        request_id=request_id,
+        REPORTER,
+        "wbs.report.create",
+        request_id,
         after={"status": Status.RECEIVED.value, "category": body.category, "desk": desk},
+        write=write,
     )
     _notify(report_id)
     return ReportCreated(
@@ -140,17 +140,9 @@ def reporter_view(item: WbsItem, request_id: str | None) -> ReporterView:
 
 def messages(item: WbsItem, limit: int, cursor: str | None, who: str) -> MessagePage:
     """A page of the report's messages; the reporter (``who == "reporter"``) sees days only."""
-    from replika.core.pagination import decode_cursor, encode_cursor
-
-    scope = f"wbs:{who}:messages:{item.report_id}"
-    res = WbsItem.query(
-        item.pk,
-        WbsItem.sk.startswith("MSG#"),
-        limit=limit,
-        last_evaluated_key=decode_cursor(cursor, scope=scope),
-    )
+    rows, next_cursor = store.children(item, "MSG#", f"wbs:{who}:messages:{item.report_id}", limit, cursor)
     out = []
-    for row in res:
+    for row in rows:
         child_id, data = store.open_child(item, row, "message")
         at = data.get("at", "")
         out.append(
@@ -161,7 +153,7 @@ def messages(item: WbsItem, limit: int, cursor: str | None, who: str) -> Message
                 at=(rules.day_of(at) or "") if who == REPORTER else at,
             )
         )
-    return MessagePage(items=out, next_cursor=encode_cursor(res.last_evaluated_key, scope=scope))
+    return MessagePage(items=out, next_cursor=next_cursor)
 
 
 def reporter_messages(item: WbsItem, limit: int, cursor: str | None, request_id: str | None) -> MessagePage:

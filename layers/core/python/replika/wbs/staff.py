@@ -155,15 +155,15 @@ def assign(p: Principal, report_id: str, handler_nip: str, request_id: str | Non
             condition=WbsItem.version == version,
         )
 
-    trail.write_with(
+    trail.record(
         store.envelope(item),
         report_id,
-        write,
-        actor=actor_of(p),
-        action="wbs.assign",
-        request_id=request_id,
+        actor_of(p),
+        "wbs.assign",
+        request_id,
         before=before,
         after={"assignee_nip": handler_nip, "version": version + 1},
+        write=write,
     )
     item.assignee_nip = handler_nip
     return summary(item)
@@ -202,13 +202,13 @@ def transition(p: Principal, report_id: str, body: TransitionIn, request_id: str
         store.stats_update(tx, year, category, current.value, -1)
         store.stats_update(tx, year, category, body.to.value, 1)
 
-    trail.write_with(
+    trail.record(
         env,
         report_id,
-        write,
-        actor=actor_of(p),
-        action="wbs.status",
-        request_id=request_id,
+        actor_of(p),
+        "wbs.status",
+        request_id,
+        write=write,
         before={"status": current.value, "version": version},
         after={
             "status": body.to.value,
@@ -232,15 +232,9 @@ def list_notes(
     p: Principal, report_id: str, limit: int, cursor: str | None, request_id: str | None
 ) -> NotePage:
     item = load_visible(p, report_id, "wbs.notes.read", request_id)
-    scope = f"wbs:notes:{report_id}"
-    res = WbsItem.query(
-        item.pk,
-        WbsItem.sk.startswith("NOTE#"),
-        limit=limit,
-        last_evaluated_key=decode_cursor(cursor, scope=scope),
-    )
+    rows, next_cursor = store.children(item, "NOTE#", f"wbs:notes:{report_id}", limit, cursor)
     out = []
-    for row in res:
+    for row in rows:
         child_id, data = store.open_child(item, row, "note")
         out.append(
             NoteOut(
@@ -251,7 +245,7 @@ def list_notes(
             )
         )
     trail.record(store.envelope(item), report_id, actor_of(p), "wbs.notes.read", request_id)
-    return NotePage(items=out, next_cursor=encode_cursor(res.last_evaluated_key, scope=scope))
+    return NotePage(items=out, next_cursor=next_cursor)
 
 
 def send_message(p: Principal, report_id: str, text: str, request_id: str | None) -> MessageOut:

@@ -134,6 +134,23 @@ def visible_page(
     return out, None
 
 
+def children(
+    item: WbsItem, prefix: str, scope: str, limit: int, cursor: str | None
+) -> tuple[list[WbsItem], str | None]:
+    """A page of the report's children whose sort key starts with ``prefix`` (``MSG#``, ``NOTE#``,
+    ``FILE#``), and the opaque cursor (signed for ``scope``) of the next page."""
+    from replika.core.pagination import decode_cursor, encode_cursor
+
+    res = WbsItem.query(
+        item.pk,
+        WbsItem.sk.startswith(prefix),
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, scope=scope),
+    )
+    rows = list(res)
+    return rows, encode_cursor(res.last_evaluated_key, scope=scope)
+
+
 # -- S3 ----------------------------------------------------------------------------------------
 
 

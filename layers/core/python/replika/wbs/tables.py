@@ -28,10 +28,10 @@ from pynamodb.attributes import (
     TTLAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex
 
-from replika.core.runtime import env_or, register_table
-from replika.core.table import Model
+from replika.core.runtime import register_table
+from replika.core.tables import OverloadedItem, all_index, table_meta
 
 REPORT, RECEIPT, STATS = "REPORT", "RECEIPT", "STATS"
 
@@ -60,36 +60,10 @@ def throttle_pk(bucket: str) -> str:
     return f"THROTTLE#{bucket}"
 
 
-class Gsi1(GlobalSecondaryIndex["WbsItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
+class WbsItem(OverloadedItem):
+    Meta = table_meta("WBS_TABLE", "replika-wbs")
 
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi2(GlobalSecondaryIndex["WbsItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "gsi2"
-        projection = AllProjection()
-
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
-
-
-class WbsItem(Model):
-    class Meta:
-        table_name = env_or("WBS_TABLE", "replika-wbs")
-        region = env_or("AWS_DEFAULT_REGION", "ap-southeast-3")
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     kind = UnicodeAttribute()
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
 
     # report workflow metadata (no content)
     report_id = UnicodeAttribute(null=True)
@@ -128,8 +102,8 @@ class WbsItem(Model):
     tally = NumberAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 
-    gsi1 = Gsi1()
-    gsi2 = Gsi2()
+    gsi1: GlobalSecondaryIndex[WbsItem] = all_index("gsi1pk", "gsi1sk")
+    gsi2: GlobalSecondaryIndex[WbsItem] = all_index("gsi2pk", "gsi2sk")
 
 
 register_table(WbsItem, "WBS_TABLE")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.transactions import TransactWrite
@@ -102,25 +103,17 @@ def record(
     request_id: str | None,
     before: Any = None,
     after: Any = None,
-) -> None:
-    a = _args(env, report_id, actor, action, before, after, request_id)
-    audit.append(a.pop("stream"), **a)
-
-
-def write_with(
-    env: crypto.Envelope,
-    report_id: str,
-    write: Any,
     *,
-    actor: str,
-    action: str,
-    request_id: str | None,
-    before: Any = None,
-    after: Any = None,
+    write: Callable[[TransactWrite], None] | None = None,
 ) -> None:
-    """``write(tx)`` and the audit record in one transaction (see ``audit.write_with_audit``)."""
+    """Chain the audit record; with ``write``, ``write(tx)`` and the record commit in one
+    transaction (see ``audit.write_with_audit``)."""
     a = _args(env, report_id, actor, action, before, after, request_id)
-    audit.write_with_audit(a.pop("stream"), write, **a)
+    stream = a.pop("stream")
+    if write is None:
+        audit.append(stream, **a)
+    else:
+        audit.write_with_audit(stream, write, **a)
 
 
 def add_to(tx: TransactWrite, env: crypto.Envelope, report_id: str, actor: str, action: str) -> None:

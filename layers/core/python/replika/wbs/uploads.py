@@ -162,19 +162,11 @@ def list_evidence(
     p: Principal, report_id: str, limit: int, cursor: str | None, request_id: str | None
 ) -> EvidencePage:
     """Processed (metadata-free) files only: a pending upload is not evidence yet."""
-    from replika.core.pagination import decode_cursor, encode_cursor
-
     item = load_visible(p, report_id, "wbs.evidence.list", request_id)
-    scope = f"wbs:files:{report_id}"
-    res = WbsItem.query(
-        item.pk,
-        WbsItem.sk.startswith("FILE#"),
-        limit=limit,
-        last_evaluated_key=decode_cursor(cursor, scope=scope),
-    )
-    items = [_evidence_out(item, r) for r in res if r.file_status == "ready"]
+    rows, next_cursor = store.children(item, "FILE#", f"wbs:files:{report_id}", limit, cursor)
+    items = [_evidence_out(item, r) for r in rows if r.file_status == "ready"]
     trail.record(store.envelope(item), report_id, actor_of(p), "wbs.evidence.list", request_id)
-    return EvidencePage(items=items, next_cursor=encode_cursor(res.last_evaluated_key, scope=scope))
+    return EvidencePage(items=items, next_cursor=next_cursor)
 
 
 def download_evidence(p: Principal, report_id: str, file_id: str, request_id: str | None) -> DownloadOut:

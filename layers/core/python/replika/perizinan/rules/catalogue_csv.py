@@ -10,10 +10,12 @@ stage_sla_days``. For example (columns in that order)::
     PBG,Bangunan Gedung,2500000,0,tinggi,tidak,ktp;gambar,,terima,Front office,dpmptsp,,1
     PBG,,,,,,,,teknis,Tim teknis,pegawai,32.73.11,5
 
-``documents`` are separated by ``;``; ``form_schema`` is a JSON Schema in one cell (empty: any
-object); ``allows_report`` is ``ya``/``tidak`` (or true/false, 1/0). Pure: text in, the types'
-bodies out (validated by :class:`replika.perizinan.models.PermitTypeIn`), or the problems with
-their row numbers; nothing is saved unless every row is right.
+Two more columns are optional: ``stage_kind`` (``receive``, ``document-check``, ``back-office``,
+``technical``, ``recommendation``, ``signature``; empty = ``review``) and ``stage_site_visit``
+(``ya``/``tidak``). ``documents`` are separated by ``;``; ``form_schema`` is a JSON Schema in one
+cell (empty: any object); ``allows_report`` is ``ya``/``tidak`` (or true/false, 1/0). Pure: text
+in, the types' bodies out (validated by :class:`replika.perizinan.models.PermitTypeIn`), or the
+problems with their row numbers; nothing is saved unless every row is right.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ COLUMNS = (
     "stage_sla_days",
 )
 TYPE_COLUMNS = COLUMNS[:8]
+#: optional (an older sheet without them still imports): the stage's kind (rules/stages.py; empty =
+#: ``review``) and whether it needs a site visit (``ya``/``tidak``)
+OPTIONAL_COLUMNS = ("stage_kind", "stage_site_visit")
 MAX_ROWS = 1000
 TRUE, FALSE = {"ya", "y", "true", "1"}, {"tidak", "t", "false", "0", ""}
 
@@ -66,7 +71,7 @@ def parse(text: str) -> list[dict[str, Any]]:
     for n, row in _rows(reader):
         if n - 1 > MAX_ROWS:
             raise CsvProblems([{"row": n, "problem": f"lebih dari {MAX_ROWS} baris"}])
-        cell = {k: (row.get(k) or "").strip() for k in COLUMNS}
+        cell = {k: (row.get(k) or "").strip() for k in COLUMNS + OPTIONAL_COLUMNS}
         code = cell["code"]
         if not code:
             problems.append({"row": n, "problem": "kode jenis izin kosong"})
@@ -88,6 +93,8 @@ def parse(text: str) -> list[dict[str, Any]]:
                 "role": cell["stage_role"],
                 "opd": cell["stage_opd"] or None,
                 "sla_days": cell["stage_sla_days"],
+                "kind": cell["stage_kind"] or "review",
+                "site_visit": cell["stage_site_visit"].lower() in TRUE,
             }
         )
     if problems:

@@ -4,6 +4,7 @@ an application whose earlier stage they did themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from replika.core.config import PerizinanPolicy
@@ -21,6 +22,8 @@ def signer_for(nip: str | None, policy: PerizinanPolicy) -> dict[str, Any] | Non
     return None
 
 
-def did_earlier_stage(stages: list[dict[str, Any]], index: int, *, actor: str, nip: str | None) -> bool:
+def did_earlier_stage(
+    stages: Sequence[Mapping[str, Any]], index: int, *, actor: str, nip: str | None
+) -> bool:
     """Whether the caller (same actor, or same NIP) completed a stage before ``index``."""
     return any(stage.get("by") == actor or bool(nip and stage.get("nip") == nip) for stage in stages[:index])

@@ -2,7 +2,9 @@
 
 Callers are kinds, not people: ``owner`` (the applicant who submitted it), ``stage`` (staff holding
 the current stage's role: ``dpmptsp``, or ``pegawai`` of the stage's OPD for technical review),
-``dpmptsp`` (the licensing office, for fees and revocation) and ``system`` (the daily SLA clock).
+``dpmptsp`` (the licensing office, for fees and revocation), ``head`` (the head of DPMPTSP: the
+region's signing official or a listed Plt, on escalated applications) and ``system`` (the daily
+SLA clock).
 
 ==============  ==============  ========  ===================================================
 state           action          caller    next state
@@ -13,6 +15,9 @@ in_review       reject          stage     rejected (reason required)
 in_review       withdraw        owner     withdrawn
 in_review       fiktif_positif  system    approved (deemed granted, PP 28/2025)
 in_review       escalate        system    in_review (flagged for the head of DPMPTSP)
+in_review       grant           head      approved (the head decides an escalated one)
+in_review       refuse          head      rejected (reason required)
+in_review       reassign        head      in_review (new due dates; the clock runs again)
 returned        resubmit        owner     in_review (the clock restarts)
 returned        withdraw        owner     withdrawn
 approved        pay             dpmptsp   issued (with a receipt number)
@@ -53,6 +58,9 @@ class Action(StrEnum):
     RESUBMIT = "resubmit"
     FIKTIF_POSITIF = "fiktif_positif"
     ESCALATE = "escalate"
+    GRANT = "grant"
+    REFUSE = "refuse"
+    REASSIGN = "reassign"
     PAY = "pay"
     WAIVE = "waive"
     REVOKE = "revoke"
@@ -62,6 +70,7 @@ class Caller(StrEnum):
     OWNER = "owner"
     STAGE = "stage"
     DPMPTSP = "dpmptsp"
+    HEAD = "head"
     SYSTEM = "system"
 
 
@@ -74,6 +83,9 @@ TABLE: dict[tuple[Status, Action], tuple[Caller, Status]] = {
     (Status.IN_REVIEW, Action.WITHDRAW): (Caller.OWNER, Status.WITHDRAWN),
     (Status.IN_REVIEW, Action.FIKTIF_POSITIF): (Caller.SYSTEM, Status.APPROVED),
     (Status.IN_REVIEW, Action.ESCALATE): (Caller.SYSTEM, Status.IN_REVIEW),
+    (Status.IN_REVIEW, Action.GRANT): (Caller.HEAD, Status.APPROVED),
+    (Status.IN_REVIEW, Action.REFUSE): (Caller.HEAD, Status.REJECTED),
+    (Status.IN_REVIEW, Action.REASSIGN): (Caller.HEAD, Status.IN_REVIEW),
     (Status.RETURNED, Action.RESUBMIT): (Caller.OWNER, Status.IN_REVIEW),
     (Status.RETURNED, Action.WITHDRAW): (Caller.OWNER, Status.WITHDRAWN),
     (Status.APPROVED, Action.PAY): (Caller.DPMPTSP, Status.ISSUED),
@@ -82,7 +94,7 @@ TABLE: dict[tuple[Status, Action], tuple[Caller, Status]] = {
     (Status.REGISTERED, Action.REVOKE): (Caller.DPMPTSP, Status.REVOKED),
 }
 #: Actions that need a written reason.
-NEEDS_REASON = frozenset({Action.RETURN, Action.REJECT, Action.REVOKE, Action.WAIVE})
+NEEDS_REASON = frozenset({Action.RETURN, Action.REJECT, Action.REFUSE, Action.REVOKE, Action.WAIVE})
 #: States in which the SLA clock runs (the application is in the due-date index).
 CLOCK_RUNS = frozenset({Status.IN_REVIEW})
 

@@ -15,16 +15,22 @@ from replika.perizinan.models import (
     ActionIn,
     ApplicationIn,
     ApplicationOut,
+    FilesOut,
     PaymentIn,
     ProfileIn,
     ProfileOut,
     QueueItem,
     ResubmitIn,
     TrackOut,
+    UploadOut,
+    VisitIn,
+    VisitOut,
+    VisitPhotoIn,
 )
 from replika.perizinan.rules import forms, risk, signing, sla
+from replika.perizinan.rules import stages as stage_rules
 from replika.perizinan.rules.workflow import Action, Caller, Status, next_status
-from replika.perizinan.service import feed, permits, stats
+from replika.perizinan.service import feed, files, permits, stats
 from replika.perizinan.service.common import (
     app_item,
     application_view,
@@ -33,6 +39,7 @@ from replika.perizinan.service.common import (
     now_iso,
     policy,
     random_code,
+    save_applicant_item,
     stream,
     today,
 )
@@ -53,15 +60,7 @@ def put_profile(body: ProfileIn, principal: Principal, request_id: str | None) -
         changed_at=now_iso(),
     )
     # personal data: the audit says that it changed, not what it is
-    store.write(
-        stream("applicant"),
-        lambda tx: tx.save(item),
-        actor=principal.actor,
-        action="applicant.profile",
-        subject=f"perizinan-applicant#{principal.subject}",
-        after={"nib": bool(body.nib)},
-        request_id=request_id,
-    )
+    save_applicant_item(item, principal, "applicant.profile", {"nib": bool(body.nib)}, request_id)
     return ProfileOut.model_validate(item.data)
 
 
@@ -88,7 +87,8 @@ def _renewal_business(renews: str, type_code: str, principal: Principal) -> Data
 
 def _stages(type_body: Data, start: date) -> list[Data]:
     cal = calendar()
-    out = [{k: s.get(k) for k in ("code", "name", "role", "opd", "sla_days")} for s in type_body["stages"]]
+    fields = ("code", "name", "role", "opd", "sla_days", "kind", "site_visit")
+    out = [{k: s.get(k) for k in fields if k in s} for s in type_body["stages"]]
     out[0]["due"] = sla.due_date(cal, start, out[0]["sla_days"]).isoformat()
     return out
 
@@ -103,11 +103,7 @@ def submit(body: ApplicationIn, principal: Principal, request_id: str | None) ->
         else body.business.model_dump(mode="json")  # type: ignore[union-attr]
     )
     forms.validate_form(type_body["form_schema"], body.form)
-    missing = forms.missing_documents(type_body.get("documents") or [], body.documents)
-    if missing:
-        raise ValidationFailed(
-            "Dokumen wajib belum lengkap.", code="documents_missing", details={"missing": missing}
-        )
+    document_keys = files.attach(type_body.get("documents") or [], body.documents, principal.subject)
     pol = policy()
     capital = risk.business_capital(business["capital_total"], business.get("land_buildings_value", 0))
     level = risk.risk_for_type(type_body.get("risk"), business["kbli"], capital, pol)
@@ -130,7 +126,8 @@ def submit(body: ApplicationIn, principal: Principal, request_id: str | None) ->
         "capital": capital,
         "business": business,
         "form": body.form,
-        "documents": body.documents,
+        "documents": sorted(document_keys),
+        "document_keys": document_keys,
         "renews": body.renews,
         "fee": 0 if report_only else int(type_body.get("fee") or 0),
         "created_at": at,
@@ -328,21 +325,26 @@ def issue_if_settled(data: Data, on: date) -> PerizinanItem | None:
     return permit_item
 
 
-def _signer(stages: list[Data], i: int, principal: Principal) -> Data:
-    """The last stage is the signature: only the region's official or a listed Plt, and not one
-    who did an earlier stage of this application (separation of duties)."""
+def _signer(principal: Principal) -> Data:
+    """The official block of a signature stage's holder: the region's official or a listed Plt."""
     official = signing.signer_for(principal.nip, policy())
     if official is None:
         raise Forbidden(
             "Hanya pejabat penandatangan (atau Plt yang ditetapkan daerah) yang dapat menandatangani izin.",
             code="not_signing_official",
         )
-    if signing.did_earlier_stage(stages, i, actor=principal.actor, nip=principal.nip):
-        raise Forbidden(
-            "Penandatangan tidak boleh menangani tahap sebelumnya pada permohonan yang sama.",
-            code="separation_of_duties",
-        )
     return official
+
+
+def check_independent(stages: list[Data], i: int, principal: Principal) -> None:
+    """Separation of duties across stages (:mod:`replika.perizinan.rules.stages`): 409."""
+    clash = stage_rules.conflicting_stage(stages, i, actor=principal.actor, nip=principal.nip)
+    if clash is not None:
+        raise Conflict(
+            "Tahap ini harus diputus oleh pegawai lain: Anda telah memutus tahap yang harus terpisah.",
+            code="separation_of_duties",
+            details={"stage": stages[i]["code"], "decided": clash},
+        )
 
 
 def act(number: str, body: ActionIn, principal: Principal, request_id: str | None) -> ApplicationOut:
@@ -358,14 +360,18 @@ def act(number: str, body: ActionIn, principal: Principal, request_id: str | Non
     )
     cal, on, at = calendar(), today(), now_iso()
     permit_item = None
+    official = _signer(principal) if action is Action.ADVANCE and stage_rules.signs(stages, i) else None
+    if action in (Action.ADVANCE, Action.REJECT):
+        check_independent(stages, i, principal)
     if action is Action.ADVANCE:
-        official = _signer(stages, i, principal) if last else None
+        files.check_visit(data, stages[i])
         stages[i].update(done_at=at, by=principal.actor, nip=principal.nip, note=body.note)
+        if official is not None:  # from the region's policy; body.official_name/plt are ignored
+            data["official"] = official
         if target is Status.IN_REVIEW:
             stages[i + 1]["due"] = sla.due_date(cal, on, int(stages[i + 1]["sla_days"])).isoformat()
             data["stage_index"] = i + 1
         else:
-            data["official"] = official  # from the region's policy; body.official_name/plt are ignored
             data["decided_on"] = on.isoformat()
     elif action is Action.RETURN:
         data["paused"] = {
@@ -385,14 +391,18 @@ def resubmit(number: str, body: ResubmitIn, principal: Principal, request_id: st
     _readable(item, principal)
     data: Data = dict(item.data or {})
     target = next_status(Status(data["status"]), Action.RESUBMIT, _callers(data, principal))
-    if body.form is not None:
+    if body.form is not None or body.documents is not None:
+        # the version it was submitted under
         version = store.require(store.type_version(data["type_code"], data["type_version"]), "Jenis izin")
-        forms.validate_form(
-            (version.data or {})["form_schema"], body.form
-        )  # the version it was submitted under
-        data["form"] = body.form
-    if body.documents is not None:
-        data["documents"] = body.documents
+        type_body: Data = version.data or {}
+        if body.form is not None:
+            forms.validate_form(type_body["form_schema"], body.form)
+            data["form"] = body.form
+        if body.documents is not None:
+            data["document_keys"] = files.attach(
+                type_body.get("documents") or [], body.documents, principal.subject
+            )
+            data["documents"] = sorted(data["document_keys"])
     cal, on = calendar(), today()
     paused = data.pop("paused", None) or {"since": on.isoformat(), "stage": 1, "total": 1}
     stages: list[Data] = [dict(s) for s in data["stages"]]
@@ -443,3 +453,33 @@ def pay(number: str, body: PaymentIn, principal: Principal, request_id: str | No
         note=action.value,
         receipt=body.receipt_number,
     )
+
+
+# -- files: the site visit, staff links (service/files.py) -----------------------------------------
+
+
+def _for_stage(number: str, principal: Principal) -> tuple[PerizinanItem, frozenset[Caller]]:
+    item = store.application(number)
+    _readable(item, principal)
+    return item, _callers(item.data or {}, principal)
+
+
+def record_visit(number: str, body: VisitIn, principal: Principal, request_id: str | None) -> VisitOut:
+    item, callers = _for_stage(number, principal)
+    return files.record_visit(item, callers, body, principal, request_id)
+
+
+def upload_visit_photo(
+    number: str, body: VisitPhotoIn, principal: Principal, request_id: str | None
+) -> UploadOut:
+    item, callers = _for_stage(number, principal)
+    return files.upload_visit_photo(item, callers, body, principal, request_id)
+
+
+def file_links(number: str, principal: Principal) -> FilesOut:
+    """Staff only: the applicant reads none of these links (the visit is the office's record)."""
+    item = store.application(number)
+    if principal.applicant:
+        raise NotFound("Permohonan tidak ditemukan.")
+    _readable(item, principal)
+    return files.links(item.data or {})

@@ -7,10 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 from replika.core import runtime
+from replika.core.auth import Principal
 from replika.core.calendar import RegionCalendar, calendar_for, to_utc_iso, utc_now
 from replika.core.config import PerizinanPolicy
 from replika.perizinan import keys
-from replika.perizinan.models import ApplicationOut, StageOut
+from replika.perizinan.models import ApplicationOut, StageOut, VisitOut, VisitPhotoOut
 from replika.perizinan.rules.workflow import CLOCK_RUNS, Status
 from replika.perizinan.tables import PerizinanItem
 
@@ -45,10 +46,28 @@ def stream(aggregate: str) -> str:
     return f"perizinan/{aggregate}"
 
 
+def save_applicant_item(
+    item: PerizinanItem, principal: Principal, action: str, after: Any, request_id: str | None
+) -> None:
+    """Save an item of the applicant's own (profile, document library) with its audit record;
+    personal data: the audit says what changed, never the value."""
+    from replika.perizinan import store
+
+    store.write(
+        stream("applicant"),
+        lambda tx: tx.save(item),
+        actor=principal.actor,
+        action=action,
+        subject=f"perizinan-applicant#{principal.subject}",
+        after=after,
+        request_id=request_id,
+    )
+
+
 def app_item(data: dict[str, Any], version: int) -> PerizinanItem:
     """The application item with its index keys, derived from its state: the owner's list always;
-    the due-date index while the clock runs (and not yet escalated); the queue of the current
-    stage's role while in review."""
+    the due-date index while the clock runs (the escalation queue once escalated); the queue of
+    the current stage's role while in review."""
     status = Status(data["status"])
     number = data["number"]
     item = PerizinanItem(
@@ -65,8 +84,9 @@ def app_item(data: dict[str, Any], version: int) -> PerizinanItem:
         gsi1pk=keys.owner_pk(data["owner"]),
         gsi1sk=keys.dated_sk(data["created_at"], number),
     )
-    if status in CLOCK_RUNS and data.get("total_due") and not data.get("escalated"):
-        item.gsi2pk = keys.due_pk(keys.due_shard(number))
+    if status in CLOCK_RUNS and data.get("total_due"):
+        # the clock's index while it runs; once escalated, the head of DPMPTSP's queue instead
+        item.gsi2pk = keys.ESCALATED if data.get("escalated") else keys.due_pk(keys.due_shard(number))
         item.gsi2sk = keys.dated_sk(data["total_due"], number)
     stage = current_stage(data)
     if status is Status.IN_REVIEW and stage is not None:
@@ -89,9 +109,34 @@ def _stage_out(s: dict[str, Any]) -> StageOut:
         name=s["name"],
         role=s["role"],
         sla_days=s["sla_days"],
+        kind=s.get("kind") or "review",
+        site_visit=bool(s.get("site_visit")),
         due=s.get("due"),
         done_at=s.get("done_at"),
     )
+
+
+def visits_view(data: dict[str, Any]) -> list[VisitOut]:
+    """The site-visit reports of an application (staff only), in stage order."""
+    out = []
+    for stage in data.get("stages") or []:
+        visit = (data.get("visits") or {}).get(stage["code"])
+        if visit is None:
+            continue
+        report = visit.get("report") or {}
+        out.append(
+            VisitOut(
+                stage=stage["code"],
+                date=report.get("date"),
+                officers=list(report.get("officers") or []),
+                findings=report.get("findings"),
+                recommendation=report.get("recommendation"),
+                by=report.get("by"),
+                at=report.get("at"),
+                photos=[VisitPhotoOut(kind=p["kind"], at=p["at"]) for p in visit.get("photos") or []],
+            )
+        )
+    return out
 
 
 def applicant_payment(payment: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -129,6 +174,8 @@ def application_view(item: PerizinanItem, *, applicant: bool = False) -> Applica
         permit_number=data.get("permit_number"),
         renews=data.get("renews"),
         reason=data.get("reason"),
+        documents=sorted(data.get("document_keys") or {}),
+        visits=None if applicant else visits_view(data),
         created_at=data["created_at"],
         changed_at=data["changed_at"],
         version=int(item.version or 0),

@@ -243,9 +243,9 @@ def revoke(number: str, reason: str, principal: Principal, request_id: str | Non
     store.write(
         stream("permit"),
         write,
+        subject=f"perizinan-permit#{number}",
         actor=principal.actor,
         action="permit.revoke",
-        subject=f"perizinan-permit#{number}",
         before={"status": status.value},
         after={"status": target.value, "reason": reason},
         request_id=request_id,
@@ -253,16 +253,35 @@ def revoke(number: str, reason: str, principal: Principal, request_id: str | Non
     return permit_view(new)
 
 
+def stamp_of(item: PerizinanItem, on: date) -> dict[str, str] | None:
+    """What a permit's PDF must show across it when it no longer holds: revoked (date and
+    reason) or expired (the last valid day); None while valid."""
+    body = item.data or {}
+    status = rules.public_status(revoked=bool(item.revoked), valid_until=_valid_until(body), today=on)
+    if status == "revoked":
+        return {
+            "status": status,
+            "title": "DICABUT",
+            "text": f"Dicabut {str(body.get('revoked_at') or '')[:10]}: {body.get('revoked_reason') or '-'}",
+        }
+    if status == "expired":
+        return {"status": status, "title": "KEDALUWARSA", "text": f"Berlaku s.d. {body['fields']['until']}"}
+    return None
+
+
 def document(number: str, principal: Principal) -> DownloadOut:
-    """The permit PDF (rendered on first download, kept in the documents bucket): a link."""
+    """The permit PDF (rendered on first download, kept in the documents bucket): a link. A
+    revoked or expired permit's PDF carries the stamp (its own object: the valid one is never
+    served for it)."""
     from replika.core import storage
     from replika.perizinan import documents
 
     item = store.permit(number)
     _readable(item, principal)
-    key = f"perizinan/permits/{number}.pdf"
+    stamp = stamp_of(item, today())
+    key = keys.permit_document_key(number, stamp["status"] if stamp else None)
     if not storage.exists(key):
-        storage.put_bytes(key, documents.permit_pdf(item.data or {}), "application/pdf")
+        storage.put_bytes(key, documents.permit_pdf(item.data or {}, stamp), "application/pdf")
     expires = 300
     return DownloadOut(
         url=storage.presign_download(key, filename=f"{number}.pdf", expires=expires), expires_in=expires

@@ -11,7 +11,7 @@ attendance, behaviour, sentences), :mod:`.common`.
 
 from __future__ import annotations
 
-from replika.remunerasi.keys import log_pk, total_key
+from replika.remunerasi.keys import log_pk
 from replika.remunerasi.service.catalogue import (
     ACTIVITY_COLUMNS,
     activity_out,
@@ -84,6 +84,5 @@ __all__ = [
     "rate_behaviour",
     "record_sentence",
     "region",
-    "total_key",
     "update_entry",
 ]

@@ -305,8 +305,8 @@ def _as_decided(e: Entry, to: str, actor: str, decided_at: str, reason: str | No
 
 def _chunks(entries: list[Entry]) -> Iterable[list[Entry]]:
     """Split so each transaction stays within DynamoDB's 100 actions: entries + one total per
-    employee-period + one per OPD-period + lock checks + the audit record (and its chain's
-    catalogue entry, :data:`replika.core.audit.TX_ACTIONS`)."""
+    employee-period + one per OPD-period + one per employee-activity-period + lock checks + the
+    audit record (and its chain's catalogue entry, :data:`replika.core.audit.TX_ACTIONS`)."""
     chunk: list[Entry] = []
     for e in entries:
         trial = [*chunk, e]
@@ -314,6 +314,7 @@ def _chunks(entries: list[Entry]) -> Iterable[list[Entry]]:
             len(trial)
             + len({(x.nip, x.period) for x in trial})
             + len({(x.opd_code, x.period) for x in trial})
+            + len({(x.opd_code, x.nip, x.activity_code, x.period) for x in trial})
             + len({x.period for x in trial})
             + audit.TX_ACTIONS
         )
@@ -338,11 +339,16 @@ def _write_decisions(
     sign = {"approve": 1, "unapprove": -1}.get(action, 0)
     per_emp: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     per_opd: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    per_act: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for e in chunk:
         if sign:
             per_emp[(e.nip, e.period)][int(e.entry_date[8:10])] += sign * int(e.minutes)
-            per_opd[(e.opd_code, e.period)][0] += sign * int(e.minutes)
-            per_opd[(e.opd_code, e.period)][1] += sign
+            for counts in (
+                per_opd[(e.opd_code, e.period)],
+                per_act[(e.period, e.opd_code, e.nip, e.activity_code)],
+            ):
+                counts[0] += sign * int(e.minutes)
+                counts[1] += sign
     opd_now = {e.nip: e.opd_code for e in chunk}
 
     def write(tx: Tx) -> None:
@@ -352,6 +358,8 @@ def _write_decisions(
             totals.add_minutes_in(tx, period, nip, opd_now[nip], days)
         for (opd, period), (minutes, count) in per_opd.items():
             totals.add_opd_minutes_in(tx, period, opd, minutes, count)
+        for (period, opd, nip, activity), (minutes, count) in per_act.items():  # e-SAKIP reads these
+            totals.add_activity_minutes_in(tx, period, opd, nip, activity, minutes, count)
         for period in {e.period for e in chunk}:
             not_locked_check(tx, period)
 

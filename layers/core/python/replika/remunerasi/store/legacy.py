@@ -79,10 +79,10 @@ def _refuse_computing(period: str) -> None:
 def _move_total(period: str, old: MonthTotal, out: Moved) -> None:
     values = _values(old)
     opd = old.opd_code
-    new_key = keys.total_key(period, old.nip)
+    new_key = keys.TOTALS.key(period, old.nip)
     gsi: dict[str, Any] = {}
     if opd:
-        gsi = {"gsi1pk": keys.total_opd_pk(period, opd, old.nip), "gsi1sk": old.nip}
+        gsi = {"gsi1pk": keys.TOTALS.opd_pk(period, opd, old.nip), "gsi1sk": old.nip}
     try:
         current: MonthTotal | None = MonthTotal.get(*new_key, consistent_read=True)
     except MonthTotal.DoesNotExist:
@@ -105,10 +105,10 @@ def _move_total(period: str, old: MonthTotal, out: Moved) -> None:
 
 def _move_result(period: str, old: PayrollResult, out: Moved) -> None:
     values = _values(old)
-    new_key = keys.result_key(period, old.nip)
+    new_key = keys.RESULTS.key(period, old.nip)
     gsi: dict[str, Any] = {}
     if old.opd_code:
-        gsi = {"gsi1pk": keys.result_opd_pk(period, old.opd_code, old.nip), "gsi1sk": old.nip}
+        gsi = {"gsi1pk": keys.RESULTS.opd_pk(period, old.opd_code, old.nip), "gsi1sk": old.nip}
     try:
         current: PayrollResult | None = PayrollResult.get(*new_key, consistent_read=True)
     except PayrollResult.DoesNotExist:

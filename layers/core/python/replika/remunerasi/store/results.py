@@ -24,7 +24,7 @@ QUERY_PAGE = 500
 
 def get(period: str, nip: str, *, consistent: bool = False) -> PayrollResult | None:
     try:
-        return PayrollResult.get(*keys.result_key(period, nip), consistent_read=consistent)
+        return PayrollResult.get(*keys.RESULTS.key(period, nip), consistent_read=consistent)
     except PayrollResult.DoesNotExist:
         return None
 
@@ -35,7 +35,7 @@ def page(
     """One page of ``generation``'s results (all, or of one OPD) and where the next page starts:
     ``{"s": shard index, "k": last evaluated key in that shard or None}``, ``None`` at the end.
     The shards are read in order until ``limit`` items are found."""
-    pks = keys.result_opd_pks(period, opd) if opd else keys.result_pks(period)
+    pks = keys.RESULTS.opd_pks(period, opd) if opd else keys.RESULTS.pks(period)
     shard_no, key = 0, None
     if start is not None:
         at = start.get("s") if isinstance(start, dict) else None
@@ -71,7 +71,7 @@ def of_generation(period: str, generation: int) -> Iterator[PayrollResult]:
     """Every result of ``generation``, by NIP (a Query per shard ``RES#<period>#<ss>``)."""
     found = [
         r
-        for pk in keys.result_pks(period)
+        for pk in keys.RESULTS.pks(period)
         for r in PayrollResult.query(pk, page_size=QUERY_PAGE)
         if int(r.generation) == generation
     ]
@@ -91,8 +91,8 @@ def failed_item(
     kelas: int | None = None,
 ) -> PayrollResult:
     return PayrollResult(
-        *keys.result_key(period, nip),
-        gsi1pk=keys.result_opd_pk(period, opd, nip) if opd else None,
+        *keys.RESULTS.key(period, nip),
+        gsi1pk=keys.RESULTS.opd_pk(period, opd, nip) if opd else None,
         gsi1sk=nip if opd else None,
         period=period,
         nip=nip,
@@ -111,8 +111,8 @@ def ok_item(
     r: TkdResult, generation: int, now: str, *, name: str | None, position_name: str | None
 ) -> PayrollResult:
     return PayrollResult(
-        *keys.result_key(r.period, r.nip),
-        gsi1pk=keys.result_opd_pk(r.period, r.opd_code, r.nip),
+        *keys.RESULTS.key(r.period, r.nip),
+        gsi1pk=keys.RESULTS.opd_pk(r.period, r.opd_code, r.nip),
         gsi1sk=r.nip,
         period=r.period,
         nip=r.nip,

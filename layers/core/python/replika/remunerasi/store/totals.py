@@ -13,12 +13,15 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from replika.remunerasi import keys
-from replika.remunerasi.tables import DAYS, MonthTotal, OpdTotal, day_attr
+from replika.remunerasi.tables import DAYS, ActivityTotal, MonthTotal, OpdTotal, day_attr
 
 __all__ = [
+    "ActivityTotal",
     "MonthTotal",
     "MonthView",
     "OpdTotal",
+    "activity_totals",
+    "add_activity_minutes_in",
     "add_minutes_in",
     "add_opd_minutes_in",
     "batch_get",
@@ -37,7 +40,7 @@ QUERY_PAGE = 1000
 
 def get(period: str, nip: str, *, consistent: bool = False) -> MonthTotal | None:
     try:
-        return MonthTotal.get(*keys.total_key(period, nip), consistent_read=consistent)
+        return MonthTotal.get(*keys.TOTALS.key(period, nip), consistent_read=consistent)
     except MonthTotal.DoesNotExist:
         return None
 
@@ -47,7 +50,7 @@ def batch_get(period: str, nips: Sequence[str]) -> dict[str, MonthTotal]:
     out: dict[str, MonthTotal] = {}
     unique = list(dict.fromkeys(nips))
     for i in range(0, len(unique), BATCH_GET):
-        for item in MonthTotal.batch_get([keys.total_key(period, n) for n in unique[i : i + BATCH_GET]]):
+        for item in MonthTotal.batch_get([keys.TOTALS.key(period, n) for n in unique[i : i + BATCH_GET]]):
             out[item.sk] = item
     return out
 
@@ -104,7 +107,7 @@ def batch_get_views(period: str, nips: Sequence[str]) -> dict[str, MonthView]:
     for i in range(0, len(unique), BATCH_GET):
         request: list[Any] = [
             {"pk": {"S": pk}, "sk": {"S": sk}}
-            for pk, sk in (keys.total_key(period, n) for n in unique[i : i + BATCH_GET])
+            for pk, sk in (keys.TOTALS.key(period, n) for n in unique[i : i + BATCH_GET])
         ]
         while request:
             data = connection.batch_get_item(request)
@@ -116,13 +119,13 @@ def batch_get_views(period: str, nips: Sequence[str]) -> dict[str, MonthView]:
 
 def of_periods(nip: str, periods: Sequence[str]) -> dict[str, MonthTotal]:
     """``nip``'s month totals by period."""
-    return {t.period: t for t in MonthTotal.batch_get([keys.total_key(p, nip) for p in periods])}
+    return {t.period: t for t in MonthTotal.batch_get([keys.TOTALS.key(p, nip) for p in periods])}
 
 
 def of_period(period: str) -> Iterator[MonthTotal]:
     """Every month total of ``period`` (a Query per shard ``TOT#<period>#<ss>``, only OPD and
     minutes read)."""
-    for pk in keys.total_pks(period):
+    for pk in keys.TOTALS.pks(period):
         yield from MonthTotal.query(
             pk,
             attributes_to_get=["pk", "sk", "opd_code", "approved_minutes"],
@@ -147,12 +150,12 @@ def add_minutes_in(tx: TransactWrite, period: str, nip: str, opd: str, days: Map
     actions = [
         *_base(nip, period),
         MonthTotal.opd_code.set(opd),
-        MonthTotal.gsi1pk.set(keys.total_opd_pk(period, opd, nip)),
+        MonthTotal.gsi1pk.set(keys.TOTALS.opd_pk(period, opd, nip)),
         MonthTotal.gsi1sk.set(nip),
         MonthTotal.approved_minutes.add(sum(days.values())),
     ]
     actions += [getattr(MonthTotal, day_attr("d", d)).add(m) for d, m in days.items()]
-    tx.update(MonthTotal(*keys.total_key(period, nip)), actions=actions)
+    tx.update(MonthTotal(*keys.TOTALS.key(period, nip)), actions=actions)
 
 
 def add_opd_minutes_in(tx: TransactWrite, period: str, opd: str, minutes: int, entries: int) -> None:
@@ -167,6 +170,28 @@ def add_opd_minutes_in(tx: TransactWrite, period: str, opd: str, minutes: int, e
     )
 
 
+def add_activity_minutes_in(
+    tx: TransactWrite, period: str, opd: str, nip: str, activity: str, minutes: int, entries: int
+) -> None:
+    """Add approved minutes and entries (negative: un-approved) of one employee and activity."""
+    tx.update(
+        ActivityTotal(*keys.activity_total_key(period, opd, nip, activity)),
+        actions=[
+            ActivityTotal.nip.set(nip),
+            ActivityTotal.opd_code.set(opd),
+            ActivityTotal.period.set(period),
+            ActivityTotal.activity_code.set(activity),
+            ActivityTotal.approved_minutes.add(minutes),
+            ActivityTotal.approved_entries.add(entries),
+        ],
+    )
+
+
+def activity_totals(period: str, opd: str) -> Iterator[ActivityTotal]:
+    """An OPD's approved minutes per employee and activity in ``period`` (one Query, paged)."""
+    yield from ActivityTotal.query(keys.activity_total_pk(period, opd), page_size=QUERY_PAGE)
+
+
 def set_attendance_in(tx: TransactWrite, period: str, nip: str, days: Sequence[tuple[int, int, str]]) -> None:
     """Set (not add) each day's attendance: ``(day, deduction basis points, codes)``."""
     actions = _base(nip, period)
@@ -175,12 +200,12 @@ def set_attendance_in(tx: TransactWrite, period: str, nip: str, days: Sequence[t
             getattr(MonthTotal, day_attr("a", d)).set(bp),
             getattr(MonthTotal, day_attr("c", d)).set(codes),
         ]
-    tx.update(MonthTotal(*keys.total_key(period, nip)), actions=actions)
+    tx.update(MonthTotal(*keys.TOTALS.key(period, nip)), actions=actions)
 
 
 def set_behaviour_in(tx: TransactWrite, period: str, nip: str, score: int, by: str) -> None:
     actions = [*_base(nip, period), MonthTotal.behaviour.set(score), MonthTotal.behaviour_by.set(by)]
-    tx.update(MonthTotal(*keys.total_key(period, nip)), actions=actions)
+    tx.update(MonthTotal(*keys.TOTALS.key(period, nip)), actions=actions)
 
 
 def set_sentence_in(
@@ -191,7 +216,7 @@ def set_sentence_in(
         MonthTotal.sentence_pct.does_not_exist() if old_pct is None else MonthTotal.sentence_pct == old_pct
     )
     tx.update(
-        MonthTotal(*keys.total_key(period, nip)),
+        MonthTotal(*keys.TOTALS.key(period, nip)),
         condition=cond,
         actions=[
             *_base(nip, period),

@@ -13,6 +13,11 @@ returned proposal back to the step that returned it. The technical OPD may retur
 (``return_lpj``: back to ``disbursed``); the 11 January job marks a late LPJ ``lpj_overdue``
 (``mark_overdue``, actor ``system``), from which the owner may still submit it.
 
+The owner may ``withdraw`` a proposal at any time before the head of region's approval (->
+``withdrawn``, final; a share of the ceiling it holds in ``dnc`` is released). The head of region
+may ``cancel`` an approved grant that is not disbursed yet (``approved``/``nphd_signed`` ->
+``cancelled``, final, with a reason; its amount is released from the year's allocation).
+
 Actors are what the service makes of the caller: ``owner`` (the applicant's account, or for an
 individual bansos recipient the OPD that entered it), ``tu`` (staff of the region's TU OPD),
 ``opd`` (staff of the proposal's technical OPD), ``tapd`` (the budget team, also Tim
@@ -43,6 +48,8 @@ class State(StrEnum):
     COMPLETED = "completed"
     RETURNED = "returned"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # by its owner, before approval
+    CANCELLED = "cancelled"  # by the head of region, approved but not disbursed
 
 
 class Actor(StrEnum):
@@ -72,6 +79,8 @@ class Action(StrEnum):
     RETURN = "return"
     REJECT = "reject"
     RESUBMIT = "resubmit"
+    WITHDRAW = "withdraw"
+    CANCEL = "cancel"
 
 
 #: The review steps: who acts at each, and the forward action it takes.
@@ -101,9 +110,16 @@ for _state, (_actor, _action, _next) in REVIEW_STEPS.items():
     TABLE[(_state, _action)] = (_actor, _next)
     TABLE[(_state, Action.RETURN)] = (_actor, State.RETURNED)
     TABLE[(_state, Action.REJECT)] = (_actor, State.REJECTED)
+#: The owner withdraws before the head of region's approval.
+WITHDRAWABLE = frozenset({State.DRAFT, State.RETURNED, *REVIEW_STEPS})
+for _state in WITHDRAWABLE:
+    TABLE[(_state, Action.WITHDRAW)] = (Actor.OWNER, State.WITHDRAWN)
+#: The head of region cancels an approved grant that is not disbursed yet.
+for _state in (State.APPROVED, State.NPHD_SIGNED):
+    TABLE[(_state, Action.CANCEL)] = (Actor.KEPALA_DAERAH, State.CANCELLED)
 
 #: Actions that need a reason (said to the applicant or kept in the audit).
-NEEDS_REASON = frozenset({Action.RETURN, Action.REJECT, Action.RETURN_LPJ})
+NEEDS_REASON = frozenset({Action.RETURN, Action.REJECT, Action.RETURN_LPJ, Action.CANCEL})
 #: States the public sees as "granted" (an amount was approved).
 GRANTED = frozenset(
     {
@@ -117,7 +133,7 @@ GRANTED = frozenset(
 )
 #: Holding a share of the year's ceiling: the amount set by TAPD until rejected.
 ALLOCATED = frozenset({State.DNC, *GRANTED})
-FINAL = frozenset({State.REJECTED, State.COMPLETED})
+FINAL = frozenset({State.REJECTED, State.COMPLETED, State.WITHDRAWN, State.CANCELLED})
 #: Steps after the technical evaluation: a proposal they return keeps the content its amounts were
 #: decided on (RAB, requested amount, purpose, activity plan, recipient); only documents change.
 AFTER_EVALUATION = frozenset({State.SETTING, State.DNC})
@@ -161,7 +177,7 @@ def transition(
         )
     if action in NEEDS_REASON and len(reason.strip()) < 5:
         raise Conflict(
-            "Alasan wajib diisi (minimal 5 karakter) untuk pengembalian atau penolakan.",
+            "Alasan wajib diisi (minimal 5 karakter) untuk pengembalian, penolakan atau pembatalan.",
             code="reason_required",
             details={"action": action.value},
         )

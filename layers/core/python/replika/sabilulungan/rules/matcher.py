@@ -4,24 +4,40 @@ Method (pure, deterministic, no I/O):
 
 1. **Exact identifiers.** NIK, legal-body number (AHU/akta), NPWP and bank account are compared as
    keyed digests (HMAC-SHA256 with the region's Sabilulungan secret, computed by the service over
-   the digits/letters only, so ``01.234.567.8-429.000`` and ``012345678429000`` are one NPWP). One
-   equal digest is a match, whatever the names say.
+   the digits/letters only, so ``01.234.567.8-429.000`` and ``012345678429000`` are one NPWP). The
+   bank account's digest is of the **account number alone** (the bank's name is not part of it:
+   ``BJB``/``Bank BJB``/``bank bjb`` cannot make two digests of one account; two banks' accounts
+   with the same number only raise a match for staff to look at). A proposal keeps the digests of
+   every identity it carried (``Candidate.digests`` holds a set per kind), so changing the
+   profile after a draft does not shake off an earlier match. One shared digest is a match,
+   whatever the names say.
 2. **Name and address.** Both are normalised: ASCII-folded, lower case, punctuation to spaces,
    abbreviations expanded (``yys``/``yys.`` -> ``yayasan``, ``jl``/``jln`` -> ``jalan``, ``gg`` ->
    ``gang``, ``kel``/``kec`` …), filler words dropped (legal forms like ``yayasan``/``perkumpulan``
    from names; ``nomor``, ``kelurahan``, ``kecamatan``, ``rt``/``rw`` labels from addresses), then
-   the distinct tokens are **sorted** (so reordered or repeated address parts compare equal) and compared with
-   ``difflib.SequenceMatcher.ratio`` (2·matches / total characters, 0..1), which tolerates typos.
+   the distinct tokens are **sorted** (so reordered or repeated parts compare equal). The measure
+   is a **token-set similarity tolerant of one extra word** (:func:`similarity`): the
+   ``difflib.SequenceMatcher.ratio`` (2·matches / total characters, 0..1, tolerates typos) of the
+   two sorted token strings, or, when one side has exactly one token more and the shorter side
+   keeps at least two tokens, the best ratio with one token of the longer side left out. So
+   ``"Yayasan Al Ikhlas Sejahtera Bandung"`` vs ``"Yys. Al-Ikhlas Sejahtera"`` is 1.00 (the
+   plain ratio, 0.83, fell below the threshold), while two extra words, or one extra word
+   beside a one-word name, still count in full.
    A match needs name similarity >= ``name_threshold`` (default 0.85) **and** address similarity
    >= ``address_threshold`` (default 0.75): a shared address alone (many groups meet at one
    mosque) or a common name alone is not the same recipient.
+3. **Window.** Both ways in time: a recipient's proposals of the blocked years before **and after**
+   this budget year, and of the same year at any OPD, are candidates; :func:`blocking_grants`
+   counts a grant within ``blocked_years`` on either side.
 
 Worked examples (tests/unit/test_sabilulungan_rules.py):
 ``"Yys. Al-Falah"`` vs ``"Yayasan Al Falah"`` -> names 1.00;
 ``"Yayasan Nurul Huda"`` vs ``"Yayasan Nurul Hudha"`` (typo) -> 0.95;
 ``"Yayasan Nurul Huda"`` vs ``"Yayasan Nurul Iman"`` -> 0.70 (different);
 ``"Jl. Merdeka No. 5, Kel. Citarum, Kec. Bandung Wetan"`` vs
-``"Kelurahan Citarum, Bandung Wetan, Jalan Merdeka 5"`` -> addresses 1.00.
+``"Kelurahan Citarum, Bandung Wetan, Jalan Merdeka 5"`` -> addresses 1.00;
+``"Yayasan Al Ikhlas Sejahtera Bandung"`` vs ``"Yys. Al-Ikhlas Sejahtera"`` -> names 1.00 (one extra
+word); ``"Masjid Al Ikhlas"`` vs ``"Masjid Al Ikhlas Cibiru Bandung"`` -> 0.68 (two extra words).
 """
 
 from __future__ import annotations
@@ -84,12 +100,23 @@ def identifier_text(value: str) -> str:
     return _DIGITS_LETTERS.sub("", value).upper()
 
 
+def _ratio(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
 def similarity(a: str, b: str) -> Decimal:
-    """``SequenceMatcher.ratio`` of two normalised strings, rounded half up to 2 decimals."""
+    """Token-set similarity of two normalised strings (space-separated sorted tokens), tolerant of
+    one extra word: the plain ratio, or with one token of the longer side left out when it has
+    exactly one token more and the shorter keeps at least two. Rounded half up to 2 decimals."""
     if not a or not b:
         return Decimal(0)
-    ratio = SequenceMatcher(None, a, b, autojunk=False).ratio()
-    return Decimal(str(ratio)).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    best = _ratio(a, b)
+    short, long = sorted((a.split(), b.split()), key=len)
+    if len(long) == len(short) + 1 and len(short) >= 2:
+        shorter = " ".join(short)
+        for i in range(len(long)):
+            best = max(best, _ratio(" ".join(long[:i] + long[i + 1 :]), shorter))
+    return Decimal(str(best)).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
 
 
 @dataclass(frozen=True)
@@ -99,7 +126,7 @@ class Candidate:
     ref: str  # the proposal id
     name: str  # normalised (normal_name)
     address: str  # normalised (normal_address)
-    digests: dict[str, str] = field(default_factory=dict)  # kind -> hex digest
+    digests: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> every hex digest
     year: int = 0
     number: str | None = None
     state: str = ""
@@ -121,7 +148,7 @@ def compare(
     name_threshold: Decimal = Decimal("0.85"),
     address_threshold: Decimal = Decimal("0.75"),
 ) -> Match | None:
-    reasons = sorted(k for k, v in a.digests.items() if v and b.digests.get(k) == v)
+    reasons = sorted(k for k, v in a.digests.items() if v & b.digests.get(k, frozenset()))
     name_score = similarity(a.name, b.name)
     address_score = similarity(a.address, b.address)
     if name_score >= name_threshold and address_score >= address_threshold:
@@ -148,8 +175,14 @@ def find_matches(
 def blocking_grants(
     matches: Iterable[Match], year: int, blocked_years: int, granted_states: Iterable[str]
 ) -> list[Match]:
-    """Matches that hold a grant in this budget year or one of the previous ``blocked_years``:
-    the region's "not every year, not twice" rule blocks approval unless the head of region
-    overrides it with a reason."""
+    """Matches that hold a grant in this budget year or within ``blocked_years`` before or after it
+    (a later year's grant approved first counts too): the region's "not every year, not twice"
+    rule blocks approval unless the head of region overrides it with a reason."""
     granted = set(granted_states)
-    return [m for m in matches if m.other.state in granted and year - blocked_years <= m.other.year <= year]
+    return [m for m in matches if m.other.state in granted and abs(m.other.year - year) <= blocked_years]
+
+
+def identity_digests(current: dict[str, str], history: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+    """A proposal's digests for matching: the current identity's and every earlier one's."""
+    kinds = set(current) | set(history)
+    return {k: frozenset(v for v in [current.get(k), *history.get(k, [])] if v) for k in kinds}

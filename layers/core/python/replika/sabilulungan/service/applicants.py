@@ -9,6 +9,7 @@ from replika.core.auth import Principal
 from replika.core.errors import Conflict, NotFound
 from replika.sabilulungan import store
 from replika.sabilulungan.models import ProfileIn, ProfileOut
+from replika.sabilulungan.service import proposals
 
 
 def get_profile(principal: Principal) -> ProfileOut:
@@ -44,4 +45,5 @@ def put_profile(principal: Principal, body: ProfileIn, request_id: str | None) -
         after={"name": body.name, "version": version},  # no bank account or NPWP in the audit
         request_id=request_id,
     )
+    proposals.refresh_match_keys(principal, data, request_id)  # the identity changed: match keys too
     return ProfileOut.model_validate({**data, "version": version})

@@ -18,7 +18,8 @@ from replika.core.config import RegionConfig, SabilulunganPolicy
 from replika.core.errors import NotFound
 from replika.core.observability import get_logger
 from replika.sabilulungan import keys
-from replika.sabilulungan.rules.flow import Actor
+from replika.sabilulungan.rules import duties
+from replika.sabilulungan.rules.flow import Action, Actor, State
 from replika.sabilulungan.store import ProposalDoc, save_proposal
 from replika.sabilulungan.tables import SabItem
 
@@ -68,8 +69,8 @@ def acts_as(principal: Principal, doc: ProposalDoc, actor: Actor) -> bool:
         return False
     if actor is Actor.TU:
         return principal.has_any({Role.PEGAWAI}) and principal.opd == policy().tu_opd
-    if actor is Actor.OPD:
-        return principal.has_any({Role.PEGAWAI}) and principal.opd == doc.opd
+    if actor is Actor.OPD:  # only once the head of region assigned it (the applicant only suggests)
+        return doc.opd_assigned and principal.has_any({Role.PEGAWAI}) and principal.opd == doc.opd
     wanted = {Actor.TAPD: Role.TAPD, Actor.KEPALA_DAERAH: Role.KEPALA_DAERAH, Actor.BPKAD: Role.BPKAD}
     return actor in wanted and principal.has_any({wanted[actor]})
 
@@ -81,6 +82,22 @@ def actor_for(principal: Principal, doc: ProposalDoc, required: Actor | None) ->
     return Actor.SYSTEM if required is not Actor.SYSTEM else Actor.OWNER
 
 
+def person_of(principal: Principal) -> str:
+    """One person across their roles and tokens: the NIP for staff, the account for applicants."""
+    return f"nip:{principal.nip}" if principal.nip else f"sub:{principal.subject}"
+
+
+def take_duty(principal: Principal, doc: ProposalDoc, state: State, action: Action) -> None:
+    """Separation of duties: refuse (409) a step the caller may not do after their earlier steps
+    on this proposal, and record the step on ``doc`` (written with it)."""
+    duty = duties.duty_of(state, action)
+    if duty is None:
+        return
+    person = person_of(principal)
+    duties.check(duty, person, doc.acted)
+    doc.acted = duties.record(duty, person, doc.acted)
+
+
 def require_visible(principal: Principal, doc: ProposalDoc) -> None:
     """Owners, region-wide staff and the OPDs involved see a proposal; others get 404 (not 403: a
     proposal's existence is not disclosed)."""
@@ -88,7 +105,8 @@ def require_visible(principal: Principal, doc: ProposalDoc) -> None:
         return
     if not principal.applicant and (
         principal.has_any(REGION_WIDE)
-        or (principal.has_any({Role.PEGAWAI}) and principal.opd in {doc.opd, policy().tu_opd})
+        or (principal.has_any({Role.PEGAWAI}) and principal.opd == policy().tu_opd)
+        or (principal.has_any({Role.PEGAWAI}) and doc.opd_assigned and principal.opd == doc.opd)
     ):
         return
     raise NotFound("Usulan tidak ditemukan.")
@@ -98,20 +116,25 @@ def stream(doc: ProposalDoc) -> str:
     return f"sabilulungan/opd/{doc.opd}"
 
 
-def audit_state(doc: ProposalDoc) -> dict[str, Any]:
-    """What the audit keeps of a proposal: state and amounts, nothing personal."""
-    return {
-        "number": doc.number,
-        "state": doc.state,
-        "requested": doc.requested,
-        "recommended": doc.recommended,
-        "set_amount": doc.set_amount,
-        "approved": doc.approved,
-        "disbursed": doc.disbursed,
-        "nphd_signed_key": doc.nphd_signed_key,
-        "lpj_key": doc.lpj_key,
-        "version": doc.version,
+#: What the audit keeps of a proposal: state, amounts and file keys, nothing personal.
+AUDITED = frozenset(
+    {
+        "number",
+        "state",
+        "requested",
+        "recommended",
+        "set_amount",
+        "approved",
+        "disbursed",
+        "nphd_signed_key",
+        "lpj_key",
+        "version",
     }
+)
+
+
+def audit_state(doc: ProposalDoc) -> dict[str, Any]:
+    return doc.model_dump(mode="json", include=set(AUDITED))
 
 
 def commit(
@@ -152,6 +175,7 @@ def commit(
 SUBJECTS = {
     "returned": "Usulan dikembalikan untuk dilengkapi",
     "rejected": "Usulan ditolak",
+    "cancelled": "Hibah/bansos dibatalkan kepala daerah",
     "approved": "Usulan disetujui",
     "disbursed": "Dana hibah/bansos telah dicairkan",
     "lpj_overdue": "LPJ terlambat",

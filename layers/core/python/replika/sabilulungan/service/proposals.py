@@ -4,6 +4,7 @@ role (with return and reject), the amounts, NPHD, disbursement and LPJ."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,25 +17,25 @@ from replika.sabilulungan import identity, keys, store
 from replika.sabilulungan.models import (
     AmountIn,
     ApprovalIn,
-    DisbursementIn,
     DocumentOut,
+    EvaluationChecklist,
     ProposalEdit,
     ProposalIn,
     ProposalOut,
-    RecommendationIn,
     RevisionOut,
     StageOut,
     TransitionIn,
     UploadIn,
     UploadOut,
 )
-from replika.sabilulungan.rules import amounts, eligibility, lpj
+from replika.sabilulungan.rules import amounts, eligibility
 from replika.sabilulungan.rules.amounts import RabLine
+from replika.sabilulungan.rules.duties import Duty
 from replika.sabilulungan.rules.flow import (
     AFTER_EVALUATION,
     ALLOCATED,
+    FINAL,
     TABLE,
-    UPLOAD_STATES,
     Action,
     Actor,
     State,
@@ -53,48 +54,111 @@ def _lines(rab: list[Any]) -> list[RabLine]:
     return [RabLine(r.description, r.quantity, r.unit, r.unit_price) for r in rab]
 
 
-def _rab_json(rab: list[Any]) -> list[dict[str, Any]]:
+def rab_json(rab: list[Any]) -> list[dict[str, Any]]:
     return [line.model_dump() for line in rab]
 
 
-def _rab_total(doc: ProposalDoc) -> int:
-    return sum(int(r["quantity"]) * int(r["unit_price"]) for r in doc.rab)
+def rab_sum(rab: list[dict[str, Any]]) -> int:
+    return sum(int(r["quantity"]) * int(r["unit_price"]) for r in rab)
+
+
+#: what :func:`to_out` builds itself; every other field is the stored one
+_BUILT = frozenset({"rab", "rab_total", "documents", "revisions", "evaluation", "stages"})
+
+
+def rab_out(rab: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**r, "total": int(r["quantity"]) * int(r["unit_price"])} for r in rab]
+
+
+def checklist_out(doc: ProposalDoc) -> EvaluationChecklist | None:
+    """The evaluation's checklist items (the stored evaluation also keeps what the matcher found)."""
+    if not doc.evaluation:
+        return None
+    return EvaluationChecklist.model_validate(
+        {k: doc.evaluation[k] for k in EvaluationChecklist.model_fields}
+    )
 
 
 def to_out(doc: ProposalDoc) -> ProposalOut:
     checklist = common.policy().document_checklist
     required = set(checklist[: common.policy().required_documents])
     return ProposalOut(
-        id=doc.id,
-        number=doc.number,
-        kind=doc.kind,
-        year=doc.year,
-        opd=doc.opd,
-        state=doc.state,
-        returned_from=doc.returned_from,
-        title=doc.title,
-        purpose=doc.purpose,
-        activity_plan=doc.activity_plan,
-        applicant_name=doc.applicant_name,
-        rab=[{**r, "total": int(r["quantity"]) * int(r["unit_price"])} for r in doc.rab],
-        rab_total=_rab_total(doc),
-        requested=doc.requested,
-        recommended=doc.recommended,
-        set_amount=doc.set_amount,
-        approved=doc.approved,
-        disbursed=doc.disbursed,
-        sp2d_number=doc.sp2d_number,
-        lpj_due=doc.lpj_due,
-        last_note=doc.last_note,
+        **doc.model_dump(include=set(ProposalOut.model_fields) - _BUILT),
+        rab=rab_out(doc.rab),
+        rab_total=rab_sum(doc.rab),
         documents=[
             DocumentOut(code=c, required=c in required, uploaded=c in doc.documents) for c in checklist
         ],
         revisions=[RevisionOut.model_validate(r) for r in doc.revisions],
-        evaluation=doc.evaluation,
-        override_reason=doc.override_reason,
+        evaluation=checklist_out(doc),
         stages=[StageOut(state=s.state, at=s.at) for s in doc.stages],
-        version=doc.version,
     )
+
+
+def applicant_identity(p: dict[str, Any]) -> dict[str, Any]:
+    """The recipient's identity from an applicant's profile: names, kelurahan, match keys."""
+    address = p["address"]
+    return {
+        "applicant_name": p["name"],
+        "public_name": p["name"],
+        "kelurahan": address["kelurahan"],
+        "kecamatan": address["kecamatan"],
+        "contact": p.get("email"),
+        **match_keys(
+            p["name"],
+            address,
+            [
+                ("legal_body", p.get("legal_body_number")),
+                ("npwp", p.get("npwp")),
+                # the account number alone: the bank's name ("BJB", "Bank BJB") is no part of it
+                ("bank_account", p["bank_account"]["number"]),
+            ],
+        ),
+    }
+
+
+def match_keys(
+    name: str, address: dict[str, Any], identifiers: list[tuple[str, str | None]]
+) -> dict[str, Any]:
+    digests = {kind: d for kind, value in identifiers if (d := identity.digest(kind, value))}
+    street = " ".join([address["street"], address["kelurahan"], address["kecamatan"]])
+    return {"match_name": normal_name(name), "match_address": normal_address(street), "digests": digests}
+
+
+MATCH_FIELDS = ("match_name", "match_address", "digests")
+
+
+def with_identity(doc: ProposalDoc, who: dict[str, Any]) -> ProposalDoc:
+    """``doc`` carrying ``who``; digests it carried before stay in ``digest_history`` (matched)."""
+    history = {k: list(v) for k, v in doc.digest_history.items()}
+    for kind, old in doc.digests.items():
+        if old and who.get("digests", {}).get(kind) != old and old not in history.get(kind, []):
+            history[kind] = [*history.get(kind, []), old][-10:]
+    return doc.model_copy(update={**who, "digest_history": history})
+
+
+def refresh_match_keys(principal: Principal, profile: dict[str, Any], request_id: str | None) -> list[str]:
+    """A changed profile reaches the match keys of the owner's proposals that are not final (the
+    earlier digests stay matched, :func:`with_identity`); returns the ids changed. A proposal that
+    moves meanwhile (version race) is skipped: its resubmission or submission recomputes them."""
+    now = {k: v for k, v in applicant_identity(profile).items() if k in MATCH_FIELDS}
+    changed = []
+    for doc in store.owned_all(common.owner_of(principal)):
+        if State(doc.state) in FINAL or all(getattr(doc, k) == now[k] for k in MATCH_FIELDS):
+            continue
+        before = doc.model_copy(deep=True)
+        try:
+            commit(
+                with_identity(doc, now),
+                before,
+                actor=principal.actor,
+                action="identity_refreshed",
+                request_id=request_id,
+            )
+        except TransactWriteError:
+            continue
+        changed.append(doc.id)
+    return changed
 
 
 def _who(principal: Principal, body: ProposalIn) -> dict[str, Any]:
@@ -108,28 +172,7 @@ def _who(principal: Principal, body: ProposalIn) -> dict[str, Any]:
         found = store.get_profile(principal.subject)
         if found is None:
             raise Conflict("Lengkapi profil lembaga sebelum membuat usulan.", code="no_profile")
-        p = found[0]
-        bank = p["bank_account"]
-        return {
-            "applicant_name": p["name"],
-            "public_name": p["name"],
-            "kelurahan": p["address"]["kelurahan"],
-            "kecamatan": p["address"]["kecamatan"],
-            "contact": p.get("email"),
-            "match_name": normal_name(p["name"]),
-            "match_address": normal_address(
-                " ".join([p["address"]["street"], p["address"]["kelurahan"], p["address"]["kecamatan"]])
-            ),
-            "digests": {
-                k: v
-                for k, v in {
-                    "legal_body": identity.digest("legal_body", p.get("legal_body_number")),
-                    "npwp": identity.digest("npwp", p.get("npwp")),
-                    "bank_account": identity.digest("bank_account", bank["bank"] + bank["number"]),
-                }.items()
-                if v
-            },
-        }
+        return applicant_identity(found[0])
     if principal.opd not in pol.bansos_opds or body.individual is None or body.kind != "bansos":
         raise Forbidden(
             "Usulan bansos perorangan dientri oleh OPD penanggung jawab (mis. Dinas Sosial).",
@@ -143,11 +186,7 @@ def _who(principal: Principal, body: ProposalIn) -> dict[str, Any]:
         "kelurahan": ind.address.kelurahan,
         "kecamatan": ind.address.kecamatan,
         "private": {"address": ind.address.model_dump()},
-        "match_name": normal_name(ind.name),
-        "match_address": normal_address(
-            " ".join([ind.address.street, ind.address.kelurahan, ind.address.kecamatan])
-        ),
-        "digests": {"nik": identity.digest("nik", ind.nik) or ""},
+        **match_keys(ind.name, ind.address.model_dump(), [("nik", ind.nik)]),
     }
 
 
@@ -158,12 +197,14 @@ def create(principal: Principal, body: ProposalIn, request_id: str | None) -> Pr
         id=uuid.uuid4().hex,
         kind=body.kind,
         year=body.year,
-        opd=body.opd,
+        opd=body.opd,  # the applicant's suggestion: the head of region assigns it at disposition
+        suggested_opd=body.opd,
+        acted={Duty.ENTRY.value: [common.person_of(principal)]},
         owner=common.owner_of(principal),
         title=body.title,
         purpose=body.purpose,
         activity_plan=body.activity_plan,
-        rab=_rab_json(body.rab),
+        rab=rab_json(body.rab),
         requested=body.requested,
         stages=[Stage(state=State.DRAFT.value, at=at)],
         created_at=at,
@@ -181,7 +222,7 @@ def _load_owned(principal: Principal, proposal_id: str) -> ProposalDoc:
     return doc
 
 
-def _check_version(doc: ProposalDoc, version: int) -> None:
+def check_version(doc: ProposalDoc, version: int) -> None:
     if doc.version != version:
         raise Conflict(
             "Usulan telah berubah; muat ulang lalu coba lagi.",
@@ -199,12 +240,12 @@ def _changed_content(principal: Principal, doc: ProposalDoc, body: ProposalEdit)
     changed = [
         name
         for name, old, new in (
-            ("opd", doc.opd, body.opd),
+            ("opd", doc.suggested_opd or doc.opd, body.opd),
             ("title", doc.title, body.title),
             ("purpose", doc.purpose, body.purpose),
             ("activity_plan", doc.activity_plan, body.activity_plan),
             ("requested", doc.requested, body.requested),
-            ("rab", _rab_key(doc.rab), _rab_key(_rab_json(body.rab))),
+            ("rab", _rab_key(doc.rab), _rab_key(rab_json(body.rab))),
         )
         if old != new
     ]
@@ -221,7 +262,7 @@ def _changed_content(principal: Principal, doc: ProposalDoc, body: ProposalEdit)
 
 def edit(principal: Principal, proposal_id: str, body: ProposalEdit, request_id: str | None) -> ProposalOut:
     doc = _load_owned(principal, proposal_id)
-    _check_version(doc, body.version)
+    check_version(doc, body.version)
     if doc.state not in (State.DRAFT.value, State.RETURNED.value):
         raise Conflict("Usulan hanya dapat diubah selama draf atau dikembalikan.", code="not_editable")
     if body.kind != doc.kind or body.year != doc.year:
@@ -241,18 +282,46 @@ def edit(principal: Principal, proposal_id: str, body: ProposalEdit, request_id:
         return to_out(doc)
     amounts.check_requested(body.requested, amounts.rab_total(_lines(body.rab)))
     before = doc.model_copy(deep=True)
-    doc = doc.model_copy(
+    draft = doc.state == State.DRAFT.value
+    doc = with_identity(doc, _who(principal, body)).model_copy(
         update={
-            "opd": body.opd if doc.state == State.DRAFT.value else doc.opd,
+            "opd": body.opd if draft else doc.opd,
+            "suggested_opd": body.opd if draft else doc.suggested_opd,
             "title": body.title,
             "purpose": body.purpose,
             "activity_plan": body.activity_plan,
-            "rab": _rab_json(body.rab),
+            "rab": rab_json(body.rab),
             "requested": body.requested,
-            **_who(principal, body),
         }
     )
     return to_out(commit(doc, before, actor=principal.actor, action="draft_edited", request_id=request_id))
+
+
+def upload(
+    principal: Principal,
+    doc: ProposalDoc,
+    folder: str,
+    body: UploadIn,
+    place: Callable[[ProposalDoc, str], None],
+    *,
+    action: str,
+    allowed: frozenset[str] = PDF_OR_IMAGE,
+    note: dict[str, Any] | None = None,
+) -> UploadOut:
+    """A presigned POST under ``sabilulungan/<id>/<folder>/`` and its key placed on the proposal by
+    ``place`` (audited: the key is where the file must be; the upload itself goes to S3)."""
+    post = storage.presign_upload(
+        key_prefix=f"sabilulungan/{doc.id}/{folder}",
+        filename=body.filename,
+        content_type=body.content_type,
+        max_bytes=MAX_UPLOAD,
+        allowed_types=allowed,
+        size=body.size,
+    )
+    before = doc.model_copy(deep=True)
+    place(doc, post["key"])
+    commit(doc, before, actor=principal.actor, action=action, request_id=None, note=note)
+    return UploadOut(url=post["url"], fields=post["fields"], key=post["key"], expires_in=post["expires_in"])
 
 
 def upload_document(principal: Principal, proposal_id: str, body: UploadIn) -> UploadOut:
@@ -261,25 +330,13 @@ def upload_document(principal: Principal, proposal_id: str, body: UploadIn) -> U
         raise NotFound("Kode dokumen tidak ada dalam daftar periksa daerah.", code="unknown_document")
     if doc.state not in (State.DRAFT.value, State.RETURNED.value):
         raise Conflict("Dokumen hanya dapat diunggah selama draf atau dikembalikan.", code="not_editable")
-    post = storage.presign_upload(
-        key_prefix=f"sabilulungan/{doc.id}/{body.code}",
-        filename=body.filename,
-        content_type=body.content_type,
-        max_bytes=MAX_UPLOAD,
-        allowed_types=PDF_OR_IMAGE,
-        size=body.size,
+
+    def place(d: ProposalDoc, key: str) -> None:
+        d.documents = {**d.documents, body.code: key}
+
+    return upload(
+        principal, doc, body.code, body, place, action="document_link", note={"document": body.code}
     )
-    before = doc.model_copy(deep=True)
-    doc.documents = {**doc.documents, body.code: post["key"]}
-    commit(
-        doc,
-        before,
-        actor=principal.actor,
-        action="document_link",
-        request_id=None,
-        note={"document": body.code},
-    )
-    return UploadOut(url=post["url"], fields=post["fields"], key=post["key"], expires_in=post["expires_in"])
 
 
 def _missing_documents(doc: ProposalDoc) -> list[str]:
@@ -299,7 +356,7 @@ def _has_overdue(doc: ProposalDoc) -> bool:
     return any(m.other.state == State.LPJ_OVERDUE.value for m in reports.matches_of(doc, exact_only=True))
 
 
-def _refuse_overdue(doc: ProposalDoc) -> None:
+def refuse_overdue(doc: ProposalDoc) -> None:
     """Overdue recipients stay ineligible until they report: at approval and disbursement too."""
     if _has_overdue(doc):
         raise Conflict(
@@ -310,13 +367,16 @@ def _refuse_overdue(doc: ProposalDoc) -> None:
 
 def submit(principal: Principal, proposal_id: str, version: int, request_id: str | None) -> ProposalOut:
     doc = _load_owned(principal, proposal_id)
-    _check_version(doc, version)
+    check_version(doc, version)
     transition(State(doc.state), Actor.OWNER, Action.SUBMIT)  # only a draft
     missing = _missing_documents(doc)
     if missing:
         raise Conflict("Dokumen wajib belum lengkap.", code="documents_missing", details={"missing": missing})
     reg = common.region()
     profile = store.get_profile(principal.subject)[0] if principal.applicant else {}  # type: ignore[index]
+    before = doc.model_copy(deep=True)
+    if principal.applicant:  # the identity as it is now (the profile may have changed since the draft)
+        doc = with_identity(doc, applicant_identity(profile))
     registered = profile.get("registered_on")
     eligibility.require_eligible(
         eligibility.Applicant(
@@ -330,7 +390,7 @@ def submit(principal: Principal, proposal_id: str, version: int, request_id: str
         today=datetime.now(UTC).astimezone(__import__("zoneinfo").ZoneInfo(reg.timezone)).date(),
         individual=doc.kind == "bansos" and not principal.applicant,
     )
-    before = doc.model_copy(deep=True)
+    common.take_duty(principal, doc, State.DRAFT, Action.SUBMIT)
     doc.number = keys.public_number(doc.kind, doc.year, store.next_number(doc.kind, doc.year))
     doc.state = State.SUBMITTED.value
     doc.stages = [*doc.stages, Stage(state=doc.state, at=now_iso())]
@@ -343,15 +403,15 @@ def get(principal: Principal, proposal_id: str) -> ProposalOut:
     return to_out(doc)
 
 
-def _step(
+def step(
     principal: Principal, doc: ProposalDoc, action: Action, version: int, reason: str = ""
 ) -> tuple[ProposalDoc, ProposalDoc]:
     """Check the caller's step and version; return (before, after) with the state moved."""
     common.require_visible(principal, doc)
-    _check_version(doc, version)
+    check_version(doc, version)
     entry = TABLE.get((State(doc.state), action))
     actor = common.actor_for(principal, doc, entry[0] if entry else None)
-    step = transition(
+    moved = transition(
         State(doc.state),
         actor,
         action,
@@ -359,8 +419,12 @@ def _step(
         reason=reason,
     )
     before = doc.model_copy(deep=True)
-    doc.state = step.after.value
-    doc.returned_from = step.returned_from.value if step.returned_from else None
+    common.take_duty(principal, doc, State(before.state), action)
+    if action is Action.RESUBMIT and principal.applicant:  # the identity as it is now
+        found = store.get_profile(principal.subject)
+        doc = with_identity(doc, applicant_identity(found[0])) if found else doc
+    doc.state = moved.after.value
+    doc.returned_from = moved.returned_from.value if moved.returned_from else None
     if reason:
         doc.last_note = reason
     doc.stages = [*doc.stages, Stage(state=doc.state, at=now_iso())]
@@ -368,13 +432,17 @@ def _step(
 
 
 def act(principal: Principal, proposal_id: str, body: TransitionIn, request_id: str | None) -> ProposalOut:
-    """forward / dispose / consider / return / reject / resubmit / verify_lpj / return_lpj."""
+    """forward / consider / return / reject / resubmit / verify_lpj / return_lpj / withdraw
+    (owner, before approval) / cancel (head of region, approved and not disbursed). A proposal
+    leaving the year's allocation (rejected in the candidate list, withdrawn, cancelled) releases
+    its amount in the same transaction."""
     doc = store.get_proposal(proposal_id)
     action = Action(body.action)
-    before, doc = _step(principal, doc, action, body.version, body.reason)
+    before, doc = step(principal, doc, action, body.version, body.reason)
     extra = None
-    if action is Action.REJECT and before.state in {s.value for s in ALLOCATED} and before.set_amount:
-        amount = before.set_amount
+    releasing = action in (Action.REJECT, Action.WITHDRAW, Action.CANCEL)
+    if releasing and before.state in {s.value for s in ALLOCATED} and before.set_amount:
+        amount = before.approved or before.set_amount
         extra = lambda tx: store.add_to_budget(tx, doc.year, allocated=-amount)  # noqa: E731 - release
     if action is Action.VERIFY_LPJ:
         extra = lambda tx: store.add_to_budget(tx, doc.year, recipients_reported=1)  # noqa: E731
@@ -387,43 +455,15 @@ def act(principal: Principal, proposal_id: str, body: TransitionIn, request_id: 
         extra=extra,
         note={"reason": body.reason} if body.reason else None,
     )
-    if action in (Action.RETURN, Action.REJECT, Action.RETURN_LPJ):
-        notify(doc, "returned" if action is not Action.REJECT else "rejected", body.reason)
-    return to_out(doc)
-
-
-def recommend(
-    principal: Principal, proposal_id: str, body: RecommendationIn, request_id: str | None
-) -> ProposalOut:
-    doc = store.get_proposal(proposal_id)
-    before, doc = _step(principal, doc, Action.RECOMMEND, body.version)
-    at = now_iso()
-    for rev in body.rab_revisions:
-        doc.rab = _rab_json(rev.rab)
-        doc.revisions = [
-            *doc.revisions,
-            {"no": len(doc.revisions) + 1, "reason": rev.reason, "rab_total": _rab_total(doc), "at": at},
-        ]
-    amounts.check_recommended(body.amount, doc.requested)
-    if body.amount > _rab_total(doc):
-        raise Conflict("Nilai rekomendasi melebihi total RAB hasil koreksi.", code="recommended_exceeds_rab")
-    doc.recommended = body.amount
-    doc.evaluation = body.checklist.model_dump()
-    doc.last_note = body.note or doc.last_note
-    commit(
-        doc,
-        before,
-        actor=principal.actor,
-        action="recommended",
-        request_id=request_id,
-        note={"checklist": doc.evaluation, "revisions": len(doc.revisions)},
-    )
+    if action in (Action.RETURN, Action.REJECT, Action.RETURN_LPJ, Action.CANCEL):
+        event = {Action.REJECT: "rejected", Action.CANCEL: "cancelled"}.get(action, "returned")
+        notify(doc, event, body.reason)
     return to_out(doc)
 
 
 def set_amount(principal: Principal, proposal_id: str, body: AmountIn, request_id: str | None) -> ProposalOut:
     doc = store.get_proposal(proposal_id)
-    before, doc = _step(principal, doc, Action.SET_AMOUNT, body.version)
+    before, doc = step(principal, doc, Action.SET_AMOUNT, body.version)
     amounts.check_set(body.amount, doc.recommended or 0, doc.requested, body.reason)
     item = store.budget(doc.year)
     ceiling = int(item.ceiling) if item is not None and item.ceiling is not None else None
@@ -455,8 +495,8 @@ def approve(principal: Principal, proposal_id: str, body: ApprovalIn, request_id
     from replika.sabilulungan.service import reports
 
     doc = store.get_proposal(proposal_id)
-    before, doc = _step(principal, doc, Action.APPROVE, body.version)
-    _refuse_overdue(before)
+    before, doc = step(principal, doc, Action.APPROVE, body.version)
+    refuse_overdue(before)
     blocking = reports.blocking_matches(before)
     if blocking and len(body.override_reason.strip()) < amounts.MIN_REASON:
         raise Conflict(
@@ -484,107 +524,6 @@ def approve(principal: Principal, proposal_id: str, body: ApprovalIn, request_id
     )
     notify(doc, "approved", f"Disetujui sebesar Rp {doc.approved:,}".replace(",", "."))
     return to_out(doc)
-
-
-def generate_nphd(principal: Principal, proposal_id: str) -> tuple[str, str]:
-    """The NPHD PDF (stored under sabilulungan/<id>/nphd/): returns (download URL, NPHD number)."""
-    from replika.sabilulungan import nphd
-
-    doc = store.get_proposal(proposal_id)
-    common.require_visible(principal, doc)
-    if doc.state not in (State.APPROVED.value, State.NPHD_SIGNED.value):
-        raise Conflict("NPHD dibuat setelah usulan disetujui kepala daerah.", code="not_approved")
-    number = f"NPHD/{doc.number}"
-    reg = common.region()
-    # the SP2D falls within the budget year, so the deadline is known before the disbursement
-    due = lpj.due_after_sp2d(date(doc.year, 1, 1), reg.sabilulungan.lpj_due_month_day)
-    pdf = nphd.render(doc, region_name=reg.name, nphd_number=number, lpj_due=due)
-    key = f"sabilulungan/{doc.id}/nphd/{number.replace('/', '-')}.pdf"
-    storage.put_bytes(key, pdf, "application/pdf")
-    return storage.presign_download(key, filename=f"{number.replace('/', '-')}.pdf"), number
-
-
-def upload_link(principal: Principal, proposal_id: str, what: str, body: UploadIn) -> UploadOut:
-    """Upload link for the signed NPHD scan (technical OPD) or the LPJ (owner)."""
-    doc = store.get_proposal(proposal_id)
-    common.require_visible(principal, doc)
-    if what == "nphd" and not common.acts_as(principal, doc, Actor.OPD):
-        raise Forbidden("NPHD bertanda tangan diunggah oleh OPD teknis.", code="not_your_step")
-    if what == "lpj" and not common.acts_as(principal, doc, Actor.OWNER):
-        raise Forbidden("LPJ diunggah oleh penerima.", code="not_owner")
-    if State(doc.state) not in UPLOAD_STATES[what]:  # never replaced once signed / submitted / verified
-        raise Conflict(
-            "NPHD bertanda tangan hanya dapat diunggah selama usulan disetujui dan belum ditandatangani."
-            if what == "nphd"
-            else "LPJ hanya dapat diunggah setelah dana dicairkan dan sebelum LPJ diserahkan.",
-            code="upload_not_allowed",
-            details={"state": doc.state, "allowed": sorted(s.value for s in UPLOAD_STATES[what])},
-        )
-    post = storage.presign_upload(
-        key_prefix=f"sabilulungan/{doc.id}/{what}",
-        filename=body.filename,
-        content_type=body.content_type,
-        max_bytes=MAX_UPLOAD,
-        allowed_types=PDF_OR_IMAGE,
-        size=body.size,
-    )
-    before = doc.model_copy(deep=True)
-    if what == "nphd":
-        doc.nphd_signed_key = post["key"]
-    else:
-        doc.lpj_key = post["key"]
-    commit(doc, before, actor=principal.actor, action=f"{what}_link", request_id=None)
-    return UploadOut(url=post["url"], fields=post["fields"], key=post["key"], expires_in=post["expires_in"])
-
-
-def sign_nphd(principal: Principal, proposal_id: str, version: int, request_id: str | None) -> ProposalOut:
-    doc = store.get_proposal(proposal_id)
-    before, doc = _step(principal, doc, Action.SIGN_NPHD, version)
-    if not doc.nphd_signed_key or not storage.exists(doc.nphd_signed_key):
-        raise Conflict("Unggah dulu pindaian NPHD yang sudah ditandatangani.", code="nphd_scan_missing")
-    doc.nphd_number = f"NPHD/{doc.number}"
-    return to_out(commit(doc, before, actor=principal.actor, action="nphd_signed", request_id=request_id))
-
-
-def disburse(
-    principal: Principal, proposal_id: str, body: DisbursementIn, request_id: str | None
-) -> ProposalOut:
-    doc = store.get_proposal(proposal_id)
-    before, doc = _step(principal, doc, Action.DISBURSE, body.version)
-    _refuse_overdue(before)
-    amounts.check_disbursed(body.amount, doc.approved or 0)
-    reg = common.region()
-    lpj.check_sp2d_date(
-        body.sp2d_date,
-        today=common.today(),
-        approved_on=common.stage_date(before, State.APPROVED),
-        year=doc.year,
-    )
-    now = datetime.now(UTC)
-    doc.disbursed = body.amount
-    doc.sp2d_number = body.sp2d_number
-    doc.sp2d_date = body.sp2d_date
-    doc.disbursed_at = now.isoformat(timespec="seconds").replace("+00:00", "Z")
-    doc.lpj_due = lpj.due_after_sp2d(body.sp2d_date, reg.sabilulungan.lpj_due_month_day)
-    commit(
-        doc,
-        before,
-        actor=principal.actor,
-        action="disbursed",
-        request_id=request_id,
-        extra=lambda tx: store.add_to_budget(tx, doc.year, disbursed=body.amount, recipients_paid=1),
-        note={"sp2d_number": body.sp2d_number, "sp2d_date": body.sp2d_date.isoformat()},
-    )
-    notify(doc, "disbursed", f"Dana dicairkan (SP2D {body.sp2d_number}); LPJ paling lambat {doc.lpj_due}.")
-    return to_out(doc)
-
-
-def submit_lpj(principal: Principal, proposal_id: str, version: int, request_id: str | None) -> ProposalOut:
-    doc = store.get_proposal(proposal_id)
-    before, doc = _step(principal, doc, Action.SUBMIT_LPJ, version)
-    if not doc.lpj_key or not storage.exists(doc.lpj_key):
-        raise Conflict("Unggah dulu berkas LPJ.", code="lpj_missing")
-    return to_out(commit(doc, before, actor=principal.actor, action="lpj_submitted", request_id=request_id))
 
 
 def require_staff(principal: Principal) -> None:

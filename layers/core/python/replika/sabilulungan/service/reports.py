@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from replika.core import audit, runtime, storage
 from replika.core.auth import Principal, Role
 from replika.core.errors import Forbidden
+from replika.core.observability import get_logger
 from replika.core.runtime import require
 from replika.core.tabular import safe_cell
 from replika.sabilulungan import store
@@ -27,9 +30,17 @@ from replika.sabilulungan.models import (
 )
 from replika.sabilulungan.rules import lpj
 from replika.sabilulungan.rules.flow import ALLOCATED, Action, Actor, State, step_actor, transition
-from replika.sabilulungan.rules.matcher import Candidate, Match, blocking_grants, compare, find_matches
+from replika.sabilulungan.rules.matcher import (
+    Candidate,
+    Match,
+    blocking_grants,
+    find_matches,
+    identity_digests,
+)
 from replika.sabilulungan.service import common
 from replika.sabilulungan.store import ProposalDoc
+
+_log = get_logger("sabilulungan")
 
 #: states whose earlier grant counts for "not every year, not twice" (DNC: already allocated)
 COUNTED = frozenset(s.value for s in ALLOCATED)
@@ -40,7 +51,7 @@ def _candidate(data: dict[str, Any]) -> Candidate:
         ref=data["ref"],
         name=data["name"],
         address=data["address"],
-        digests=dict(data["digests"]),
+        digests=identity_digests(dict(data["digests"]), dict(data.get("digest_history") or {})),
         year=int(data["year"]),
         number=data.get("number"),
         state=data["state"],
@@ -54,23 +65,37 @@ def _subject(doc: ProposalDoc) -> Candidate:
         ref=doc.id,
         name=doc.match_name,
         address=doc.match_address,
-        digests=doc.digests,
+        digests=identity_digests(doc.digests, doc.digest_history),
         year=doc.year,
         number=doc.number,
         state=doc.state,
     )
 
 
+def candidates(doc: ProposalDoc) -> tuple[list[Candidate], bool]:
+    """The other proposals of the blocked years before and after ``doc``'s budget year and of the
+    year itself, every OPD; at most ``store.MATCH_CAP`` a year (the flag: some were left unread)."""
+    span = max(common.policy().blocked_consecutive_years, 1)
+    found: list[Candidate] = []
+    truncated = False
+    for year in range(doc.year - span, doc.year + span + 1):
+        entries, cut = store.match_candidates(year)
+        found += [_candidate(d) for d in entries if d["ref"] != doc.id]
+        truncated = truncated or cut
+    if truncated:
+        _log.warning(
+            "sabilulungan matcher candidates capped", extra={"year": doc.year, "cap": store.MATCH_CAP}
+        )
+    return found, truncated
+
+
 def matches_of(doc: ProposalDoc, *, exact_only: bool = False) -> list[Match]:
-    """Earlier and concurrent proposals of the same recipient, over the blocked years and this one
-    (all OPDs). ``exact_only``: identifiers only (the eligibility check)."""
+    """Other proposals of the same recipient (:func:`candidates`). ``exact_only``: identifiers
+    only (the eligibility check)."""
     pol = common.policy()
-    years = range(doc.year - max(pol.blocked_consecutive_years, 1), doc.year + 1)
-    others = [_candidate(d) for y in years for d in store.match_entries(y) if d["ref"] != doc.id]
-    if exact_only:
-        me = _subject(doc)
-        return [m for o in others if (m := compare(me, o, 2, 2)) is not None]  # type: ignore[arg-type]
-    return find_matches(_subject(doc), others, pol.name_threshold, pol.address_threshold)
+    others, _ = candidates(doc)
+    found = find_matches(_subject(doc), others, pol.name_threshold, pol.address_threshold)
+    return [m for m in found if set(m.reasons) - {"name_address"}] if exact_only else found
 
 
 def blocking_matches(doc: ProposalDoc) -> list[Match]:
@@ -81,11 +106,10 @@ def blocking_matches(doc: ProposalDoc) -> list[Match]:
 def matches(principal: Principal, proposal_id: str) -> MatchesOut:
     doc = store.get_proposal(proposal_id)
     common.require_visible(principal, doc)
-    found = matches_of(doc)
-    blocking = {
-        m.other.ref
-        for m in blocking_grants(found, doc.year, common.policy().blocked_consecutive_years, COUNTED)
-    }
+    pol = common.policy()
+    others, truncated = candidates(doc)
+    found = find_matches(_subject(doc), others, pol.name_threshold, pol.address_threshold)
+    blocking = {m.other.ref for m in blocking_grants(found, doc.year, pol.blocked_consecutive_years, COUNTED)}
     return MatchesOut(
         matches=[
             MatchOut(
@@ -103,22 +127,12 @@ def matches(principal: Principal, proposal_id: str) -> MatchesOut:
             for m in found
         ],
         blocked=bool(blocking),
+        truncated=truncated,
     )
 
 
 def _summary(doc: ProposalDoc) -> ProposalSummary:
-    return ProposalSummary(
-        id=doc.id,
-        number=doc.number,
-        kind=doc.kind,
-        year=doc.year,
-        opd=doc.opd,
-        state=doc.state,
-        title=doc.title,
-        applicant_name=doc.applicant_name,
-        requested=doc.requested,
-        changed_at=doc.changed_at,
-    )
+    return ProposalSummary.model_validate(doc.model_dump(include=set(ProposalSummary.model_fields)))
 
 
 def queue(principal: Principal, query: QueueQuery) -> ProposalPage:
@@ -261,24 +275,26 @@ def _due(entry: dict[str, Any], tz: str, month_day: str) -> date:
     return lpj.due_date(at, tz, month_day)
 
 
-def remind_lpj_due(now: datetime | None = None) -> ReminderOut:
-    """E-mail each recipient whose LPJ falls due within the next two weeks (region date) and who has
-    not submitted it: the schedule runs on 3 January, a week before the 10 January deadline."""
+def _due_entries(now: datetime, is_due: Callable[[date, datetime, str], bool]) -> Iterator[ProposalDoc]:
+    """The disbursed proposals (LPJ not submitted) of the last four budget years whose LPJ deadline
+    ``is_due`` at ``now`` (region time)."""
     reg = common.region()
-    now = now or datetime.now(UTC)
-    reminded = []
-    local_year = now.astimezone(__import__("zoneinfo").ZoneInfo(reg.timezone)).year
+    local_year = now.astimezone(ZoneInfo(reg.timezone)).year
     for year in range(local_year - 3, local_year + 1):
         for d in list(store.match_entries(year)):
             if d["state"] != State.DISBURSED.value or not d.get("disbursed_at"):
                 continue
-            if not lpj.remind_on(
-                _due(d, reg.timezone, reg.sabilulungan.lpj_due_month_day), now, reg.timezone
-            ):
-                continue
-            doc = store.get_proposal(d["ref"])
-            common.notify(doc, "lpj_due", f"LPJ paling lambat {doc.lpj_due}; unggah melalui Sabilulungan.")
-            reminded.append(str(doc.number))
+            if is_due(_due(d, reg.timezone, reg.sabilulungan.lpj_due_month_day), now, reg.timezone):
+                yield store.get_proposal(d["ref"])
+
+
+def remind_lpj_due(now: datetime | None = None) -> ReminderOut:
+    """E-mail each recipient whose LPJ falls due within the next two weeks (region date) and who has
+    not submitted it: the schedule runs on 3 January, a week before the 10 January deadline."""
+    reminded = []
+    for doc in _due_entries(now or datetime.now(UTC), lpj.remind_on):
+        common.notify(doc, "lpj_due", f"LPJ paling lambat {doc.lpj_due}; unggah melalui Sabilulungan.")
+        reminded.append(str(doc.number))
     return ReminderOut(reminded=sorted(reminded))
 
 
@@ -286,32 +302,21 @@ def mark_overdue(now: datetime | None = None, request_id: str | None = None) -> 
     """Mark every disbursed proposal whose LPJ deadline has passed (region time) ``lpj_overdue``,
     e-mail the recipient and publish one SNS message per technical OPD (numbers only). Runs on
     11 January; idempotent, so running it again (or later) marks only what is still unmarked."""
-    reg = common.region()
-    now = now or datetime.now(UTC)
     marked: dict[str, list[str]] = defaultdict(list)
-    local_year = now.astimezone(__import__("zoneinfo").ZoneInfo(reg.timezone)).year
-    for year in range(local_year - 3, local_year + 1):
-        for d in list(store.match_entries(year)):
-            if d["state"] != State.DISBURSED.value or not d.get("disbursed_at"):
-                continue
-            if not lpj.is_past_due(
-                _due(d, reg.timezone, reg.sabilulungan.lpj_due_month_day), now, reg.timezone
-            ):
-                continue
-            doc = store.get_proposal(d["ref"])
-            step = transition(State(doc.state), Actor.SYSTEM, Action.MARK_OVERDUE)
-            before = doc.model_copy(deep=True)
-            doc.state = step.after.value
-            doc.stages = [*doc.stages, store.Stage(state=doc.state, at=common.now_iso())]
-            common.commit(
-                doc,
-                before,
-                actor="system:sabilulungan-lpj-overdue",
-                action="lpj_overdue",
-                request_id=request_id,
-            )
-            common.notify(doc, "lpj_overdue", f"LPJ jatuh tempo {doc.lpj_due} belum diterima.")
-            marked[doc.opd].append(str(doc.number))
+    for doc in _due_entries(now or datetime.now(UTC), lpj.is_past_due):
+        step = transition(State(doc.state), Actor.SYSTEM, Action.MARK_OVERDUE)
+        before = doc.model_copy(deep=True)
+        doc.state = step.after.value
+        doc.stages = [*doc.stages, store.Stage(state=doc.state, at=common.now_iso())]
+        common.commit(
+            doc,
+            before,
+            actor="system:sabilulungan-lpj-overdue",
+            action="lpj_overdue",
+            request_id=request_id,
+        )
+        common.notify(doc, "lpj_overdue", f"LPJ jatuh tempo {doc.lpj_due} belum diterima.")
+        marked[doc.opd].append(str(doc.number))
     if marked:
         topic = require(runtime.current().settings.sabilulungan_topic_arn, "SABILULUNGAN_TOPIC_ARN")
         sns = runtime.current().client("sns")
