@@ -334,6 +334,7 @@ def test_postprocess_without_chalice() -> None:
     assert fn["Layers"] == [{"Ref": "CoreLayerArn"}, {"Ref": "CommonLayerArn"}]
     assert fn["Environment"]["Variables"] == {
         "POWERTOOLS_SERVICE_NAME": "x",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
         "DIRECTORY_TABLE": {"Ref": "DirectoryTable"},
         "USER_POOL_ARN": {"Ref": "UserPoolArn"},
         "USER_POOL_ID": {"Ref": "UserPoolId"},
@@ -345,6 +346,21 @@ def test_postprocess_without_chalice() -> None:
     assert statements[0]["Action"] == sorted(iam.ACTIONS["table"]["read"])
     assert statements[1]["Fn::If"][0] == "HasDataKeyArn"  # optional: granted only when set
     assert _lint(json.dumps(out)) == []
+
+
+def test_the_functions_tell_pydantic_there_are_no_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What every function's environment gets (:data:`package.FUNCTION_ENV`) is a value pydantic
+    honours: no entry-point scan at the first model build (a cold start's)."""
+    from pydantic.plugin import _loader
+
+    def scan(**_: Any) -> Any:
+        raise AssertionError("pydantic scanned the installed distributions for plugins")
+
+    monkeypatch.setattr(_loader, "entry_points", scan)
+    monkeypatch.setattr(_loader, "_plugins", None)
+    for name, value in package.FUNCTION_ENV.items():
+        monkeypatch.setenv(name, value)
+    assert list(_loader.get_plugins()) == []
 
 
 def test_a_setting_outside_the_manifest_fails_the_package() -> None:

@@ -248,6 +248,9 @@ API_SKIPS = {
     "would need per-identity keys and a paid cache cluster. Public routes send Cache-Control.",
 }
 API_TYPES = frozenset({"AWS::Serverless::Api", "AWS::ApiGateway::Stage"})
+#: Set on every function. Pydantic scans every installed distribution's entry points for plugins
+#: (importlib.metadata) at its first model build unless told there are none; the functions use none.
+FUNCTION_ENV = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 #: An SQS consumer without reserved concurrency gets at most this many concurrent batches.
 SQS_DEFAULT_MAX_CONCURRENCY = 50
 
@@ -317,6 +320,7 @@ def postprocess_template(
             props["Architectures"] = [arch]
             limit_sqs_concurrency(props)
             variables = props.setdefault("Environment", {}).setdefault("Variables", {})
+            variables.update(FUNCTION_ENV)
             variables.update({env: {"Ref": name} for env, name in params.items()})
             _checkov_skips(resource, FUNCTION_SKIPS)
         elif resource.get("Type") in API_TYPES:

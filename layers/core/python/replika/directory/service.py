@@ -14,6 +14,7 @@ from replika.core.pagination import decode_cursor, encode_cursor
 from replika.core.tabular import CsvFile, rejected
 from replika.directory import rules
 from replika.directory.keys import EMP, EMP_PREFIX, OPD, POS, UNIT, emp_key, nip_of, opd_key, pos_key, unit_sk
+from replika.directory.lookup import find_employee as find_employee  # re-exported: the use cases' callers
 from replika.directory.models import (
     EmployeeOut,
     EmployeePage,
@@ -226,17 +227,6 @@ def list_employees(principal: Principal, opd: str | None, limit: int, cursor: st
         )
     items, nxt = _page(res, scope)
     return EmployeePage(items=[employee_out(i) for i in items], next_cursor=nxt)
-
-
-def find_employee(nip: str) -> DirectoryItem | None:
-    """The employee with this NIP; ``None`` for an unknown or malformed one (never a storage key
-    built from arbitrary client text)."""
-    if len(nip) != rules.NIP_LENGTH or not nip.isdigit():
-        return None
-    try:
-        return DirectoryItem.get(emp_key(nip), EMP)
-    except DirectoryItem.DoesNotExist:
-        return None
 
 
 def get_employee(principal: Principal, nip: str) -> EmployeeOut:

@@ -98,7 +98,7 @@ def create_report(body: ReportIn, request_id: str | None) -> ReportCreated:
 def _directory_opd(nip: str | None) -> str | None:
     """The reported NIP's OPD per the directory (``None`` when the NIP is not an employee there):
     it beats the OPD the reporter typed for the same-OPD rule and the desk."""
-    from replika.directory.service import find_employee
+    from replika.directory.lookup import find_employee
 
     employee = find_employee(nip) if nip else None
     return employee.opd_code if employee is not None and employee.opd_code else None

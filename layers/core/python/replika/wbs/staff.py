@@ -106,7 +106,7 @@ def get_report(p: Principal, report_id: str, request_id: str | None) -> ReportDe
 
 
 def assign(p: Principal, report_id: str, handler_nip: str, request_id: str | None) -> ReportSummary:
-    from replika.directory.service import find_employee
+    from replika.directory.lookup import find_employee
 
     item = load_visible(p, report_id, "wbs.assign", request_id)
     if item.status in (Status.CLOSED, Status.REJECTED):
