@@ -270,6 +270,35 @@ def test_signing_needs_the_draft_to_match_the_cascade(sakip: dict[str, str]) -> 
     assert signed.status == "signed" and signed.digest == again.digest
 
 
+def test_a_change_landing_after_the_signature_compared_the_draft_fails_the_signature(
+    sakip: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other order: the signature compares the draft with the cascade (equal), then a plain
+    change lands before the signature is written. The change moved the draft's version, so the
+    signature's conditional write fails: nothing is signed against a cascade that changed."""
+    from replika.core.dynamodb import translated
+    from replika.sakip import agreement, cascade
+    from replika.sakip.models import SignIn
+
+    draft = agreement.draft(s.STAFF_A, 2026, s.OPD_A, None)
+    key = _upload(s.HEAD_A).key
+    real_require_current = agreement.require_current
+
+    def change_meanwhile(a: Any) -> None:
+        real_require_current(a)  # the draft matches the cascade as read now
+        monkeypatch.setattr(agreement, "require_current", real_require_current)
+        _retarget(s.STAFF_A, "A.SS1", "2026", "91", 1)  # not signed yet: a plain change
+
+    monkeypatch.setattr(agreement, "require_current", change_meanwhile)
+    with pytest.raises(Conflict), translated():  # the adapter every caller goes through
+        agreement.sign(s.HEAD_A, 2026, s.OPD_A, SignIn(key=key, version=draft.version), None)
+    assert agreement.get(s.STAFF_A, 2026, s.OPD_A).status == "draft"
+    assert cascade.get_node(s.STAFF_A, s.PERIOD, "A.SS1").version == 2  # the change landed
+    with pytest.raises(Conflict) as exc:  # signed again as it was: the draft is stale
+        agreement.sign(s.HEAD_A, 2026, s.OPD_A, SignIn(key=key, version=draft.version), None)
+    assert exc.value.code == "agreement_stale"
+
+
 def test_a_change_racing_a_signature_is_refused_and_redone_as_a_revision(
     sakip: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -254,13 +254,14 @@ def sign(p: Principal, year: int, owner: str, body: SignIn, request_id: str | No
     current = _require(year, owner)
     if current.status == "signed":
         raise Conflict("Perjanjian kinerja sudah ditandatangani.", code="agreement_signed")
+    # a node change moves the draft's version too: it answers agreement_stale, which says what to do
+    require_current(current)
     if int(current.version or 0) != body.version:
         raise Conflict(details={"version": int(current.version or 0)})
     if not body.key.startswith(_scan_prefix(year, owner) + "/") or ".." in body.key:
         raise BadRequest("Berkas bukan unggahan PK ini.", code="foreign_scan")
     if not storage.exists(body.key):
         raise BadRequest("Pindaian PK bertanda tangan belum diunggah.", code="scan_missing")
-    require_current(current)
     signed = _require(year, owner)
     signed.status = "signed"
     signed.signed_key = body.key

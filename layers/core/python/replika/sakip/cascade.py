@@ -280,13 +280,19 @@ class Change:
 
 
 def add_unsigned_checks(tx: TransactWrite, owner: str, years: Iterable[int]) -> None:
-    """The agreements of ``owner`` for ``years`` are still unsigned (absent or draft)."""
+    """The agreements of ``owner`` for ``years`` are still unsigned (absent or draft). A draft's
+    version moves with the write: a signature that compared the draft with the cascade before this
+    write landed is refused (its save is conditional on the version it read), so nothing is signed
+    against a cascade that changed under it unrevised."""
     for year in sorted(set(years)):
-        tx.condition_check(
-            Agreement,
-            *keys.agreement_key(year, owner),
-            condition=Agreement.pk.does_not_exist() | (Agreement.status != "signed"),
-        )
+        try:
+            draft = Agreement.get(*keys.agreement_key(year, owner), consistent_read=True)
+        except Agreement.DoesNotExist:
+            tx.condition_check(
+                Agreement, *keys.agreement_key(year, owner), condition=Agreement.pk.does_not_exist()
+            )
+            continue
+        tx.update(draft, actions=[Agreement.status.set("draft")], condition=Agreement.status == "draft")
 
 
 def commit_change(change: Change, write: Write, *, p_actor: str, request_id: str | None) -> list[int]:
