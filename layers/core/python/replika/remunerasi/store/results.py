@@ -16,13 +16,23 @@ from replika.remunerasi import keys
 from replika.remunerasi.rules import TkdResult
 from replika.remunerasi.tables import PayrollResult
 
-__all__ = ["FAILED", "OK", "PayrollResult", "failed_item", "get", "of_generation", "ok_item", "page"]
+__all__ = [
+    "DECIMAL_TEXT",
+    "FAILED",
+    "OK",
+    "PayrollResult",
+    "failed_item",
+    "get",
+    "of_generation",
+    "ok_item",
+    "page",
+]
 
 OK, FAILED = "ok", "failed"
 MAX_REASON = 300
 QUERY_PAGE = 500
 # The slip's exact decimals (ratio, percentages) are stored as text.
-_DECIMAL_TEXT = ("kinerja_ratio", "attendance_deduction_pct", "sentence_cut_pct")
+DECIMAL_TEXT = ("kinerja_ratio", "attendance_deduction_pct", "sentence_cut_pct")
 
 
 def get(period: str, nip: str, *, consistent: bool = False) -> PayrollResult | None:
@@ -114,7 +124,7 @@ def ok_item(
     r: TkdResult, generation: int, now: str, *, name: str | None, position_name: str | None
 ) -> PayrollResult:
     slip = asdict(r)  # every TkdResult field is a PayrollResult attribute of the same name
-    slip.update({f: str(slip[f]) for f in _DECIMAL_TEXT})
+    slip.update({f: str(slip[f]) for f in DECIMAL_TEXT})
     return PayrollResult(
         *keys.RESULTS.key(r.period, r.nip),
         gsi1pk=keys.RESULTS.opd_pk(r.period, r.opd_code, r.nip),
