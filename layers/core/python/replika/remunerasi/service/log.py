@@ -369,14 +369,11 @@ def _write_decisions(
 
 def evidence_upload(p: Principal, body: Any) -> UploadOut:
     emp = _employee(p.nip)
-    signed = storage.presign_upload(
-        key_prefix=keys.evidence_prefix(emp.nip or ""),
-        filename=body.filename,
-        content_type=body.content_type,
-        max_bytes=EVIDENCE_MAX_BYTES,
-        allowed_types=EVIDENCE_TYPES,
-        size=body.size,
-    )
-    return UploadOut(
-        url=signed["url"], fields=signed["fields"], key=signed["key"], expires_in=signed["expires_in"]
+    return UploadOut.model_validate(
+        storage.presign_declared(
+            body,
+            key_prefix=keys.evidence_prefix(emp.nip or ""),
+            max_bytes=EVIDENCE_MAX_BYTES,
+            allowed_types=EVIDENCE_TYPES,
+        )
     )
