@@ -148,12 +148,20 @@ class DeclaredFile(Protocol):
     """A client's upload request: the file's name, type and size."""
 
     filename: str
-    content_type: str
     size: int
+
+    @property  # read-only, so a body may narrow it (e.g. to a Literal of the types it accepts)
+    def content_type(self) -> str: ...
 
 
 def presign_declared(
-    body: DeclaredFile, *, key_prefix: str, max_bytes: int, allowed_types: set[str] | frozenset[str]
+    body: DeclaredFile,
+    *,
+    key_prefix: str,
+    max_bytes: int,
+    allowed_types: set[str] | frozenset[str],
+    expires: int = 900,
+    bucket: str | None = None,
 ) -> dict[str, Any]:
     """:func:`presign_upload` of the file ``body`` declares (its name, type and size)."""
     return presign_upload(
@@ -163,6 +171,8 @@ def presign_declared(
         max_bytes=max_bytes,
         allowed_types=allowed_types,
         size=body.size,
+        expires=expires,
+        bucket=bucket,
     )
 
 
