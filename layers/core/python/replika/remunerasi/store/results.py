@@ -12,6 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from replika.core.errors import BadRequest
+from replika.core.table import get_or_none
 from replika.remunerasi import keys
 from replika.remunerasi.rules import TkdResult
 from replika.remunerasi.tables import PayrollResult
@@ -36,10 +37,7 @@ DECIMAL_TEXT = ("kinerja_ratio", "attendance_deduction_pct", "sentence_cut_pct")
 
 
 def get(period: str, nip: str, *, consistent: bool = False) -> PayrollResult | None:
-    try:
-        return PayrollResult.get(*keys.RESULTS.key(period, nip), consistent_read=consistent)
-    except PayrollResult.DoesNotExist:
-        return None
+    return get_or_none(PayrollResult, *keys.RESULTS.key(period, nip), consistent=consistent)
 
 
 def page(
