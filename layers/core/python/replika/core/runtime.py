@@ -209,10 +209,13 @@ def current_region() -> RegionConfig:
     return current().region
 
 
-def require(value: str | None, env_var: str) -> str:
-    """A setting the caller cannot work without (its app's manifest requires it)."""
+def require(value: str | None, env_var: str, why: str | None = None) -> str:
+    """A setting the caller cannot work without (its app's manifest requires it); ``why``: what
+    its absence most likely means, said in the error instead of the generic sentence."""
     if not value:
-        raise RuntimeConfigError(f"{env_var} is not set in this function's environment")
+        raise RuntimeConfigError(
+            f"{env_var} is not set: {why}" if why else f"{env_var} is not set in this function's environment"
+        )
     return value
 
 

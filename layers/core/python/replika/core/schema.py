@@ -8,8 +8,24 @@ when the class is defined, so a cold start pays only for the models its first re
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Schema(BaseModel):
     model_config = ConfigDict(defer_build=True)
+
+
+# A file the client is about to upload: its name, declared type and size.
+class UploadIn(Schema):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    filename: str = Field(min_length=1, max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int = Field(gt=0)
+
+
+class UploadOut(Schema):
+    url: str
+    fields: dict[str, str]
+    key: str
+    expires_in: int

@@ -16,7 +16,7 @@ import mimetypes
 import re
 import unicodedata
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from botocore.exceptions import ClientError
@@ -31,6 +31,7 @@ __all__ = [
     "exists",
     "get_bytes",
     "new_key",
+    "presign_declared",
     "presign_download",
     "presign_upload",
     "put_bytes",
@@ -141,6 +142,38 @@ def presign_upload(
         "max_bytes": max_bytes,
         "expires_in": expires,
     }
+
+
+class DeclaredFile(Protocol):
+    """A client's upload request: the file's name, type and size."""
+
+    filename: str
+    size: int
+
+    @property  # read-only, so a body may narrow it (e.g. to a Literal of the types it accepts)
+    def content_type(self) -> str: ...
+
+
+def presign_declared(
+    body: DeclaredFile,
+    *,
+    key_prefix: str,
+    max_bytes: int,
+    allowed_types: set[str] | frozenset[str],
+    expires: int = 900,
+    bucket: str | None = None,
+) -> dict[str, Any]:
+    """:func:`presign_upload` of the file ``body`` declares (its name, type and size)."""
+    return presign_upload(
+        key_prefix=key_prefix,
+        filename=body.filename,
+        content_type=body.content_type,
+        max_bytes=max_bytes,
+        allowed_types=allowed_types,
+        size=body.size,
+        expires=expires,
+        bucket=bucket,
+    )
 
 
 def _content_disposition(filename: str) -> str:

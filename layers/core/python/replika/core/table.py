@@ -10,13 +10,17 @@ PynamoDB's own settings (see :meth:`replika.core.runtime.Runtime.client`).
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from pynamodb.connection import Connection
 from pynamodb.connection.table import TableConnection
 from pynamodb.models import Model as PynamoModel
 
 from replika.core import runtime
 
-__all__ = ["Model", "connection", "share_client"]
+__all__ = ["Model", "connection", "get_or_none", "share_client"]
+
+_M = TypeVar("_M", bound=PynamoModel)
 
 
 def share_client(conn: Connection) -> Connection:
@@ -39,3 +43,13 @@ class Model(PynamoModel):
 def connection() -> Connection:
     """A connection on the runtime's client, for ``TransactWrite(connection=...)``."""
     return share_client(Connection(region=runtime.current().settings.aws_region))
+
+
+def get_or_none(
+    model: type[_M], hash_key: Any, range_key: Any = None, *, consistent: bool = False
+) -> _M | None:
+    """``model``'s item at the key (a GetItem), ``None`` when there is none."""
+    try:
+        return model.get(hash_key, range_key, consistent_read=consistent)
+    except model.DoesNotExist:
+        return None

@@ -29,7 +29,7 @@ projected allowance (see the function).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -252,20 +252,9 @@ def employee_dashboard(nip: str, *, config: RegionConfig, today_local: date) -> 
             )
             tkd = rules.compute_tkd(projected, policy)
     if tkd is not None and kelas is not None:
-        projection = ProjectionOut(
-            method="linear_working_days",
-            approved_minutes=tkd.approved_minutes,
-            countable_minutes=tkd.countable_minutes,
-            kelas=kelas,
-            base=tkd.base,
-            kinerja_ratio=tkd.kinerja_ratio,
-            kinerja=tkd.kinerja,
-            disiplin=tkd.disiplin,
-            sentence_cut=tkd.sentence_cut,
-            gross=tkd.gross,
-            bpjs_employer=tkd.bpjs_employer,
-            bpjs_employee=tkd.bpjs_employee,
-            net=tkd.net,
+        # the slip's fields under their own names (the rest of the slip is not shown)
+        projection = ProjectionOut.model_validate(
+            {**asdict(tkd), "method": "linear_working_days", "kelas": kelas}
         )
     note = (
         "Proyeksi linier: menit sampai hari ini "
@@ -294,15 +283,7 @@ def employee_dashboard(nip: str, *, config: RegionConfig, today_local: date) -> 
         sentence_cut_pct=cut_pct,
         projection=projection,
         projection_note=note,
-        days=[
-            DayOut(
-                day=x.day,
-                working_day=x.working_day,
-                approved_minutes=x.approved_minutes,
-                countable_minutes=x.countable_minutes,
-            )
-            for x in counted.days
-        ],
+        days=[DayOut.model_validate(x, from_attributes=True) for x in counted.days],
     )
 
 

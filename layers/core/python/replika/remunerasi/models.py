@@ -13,7 +13,8 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from replika.core.pagination import Page, PageQuery
-from replika.core.schema import Schema
+from replika.core.schema import Schema, UploadIn
+from replika.core.schema import UploadOut as UploadOut  # the shared presigned-upload answer
 
 PERIOD = r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])$"  # year 0001..9999
 NIP = r"^[0-9]{18}$"
@@ -157,17 +158,8 @@ class DecisionOut(Schema):
     decided: list[EntryOut]
 
 
-class EvidenceUploadIn(_In):
-    filename: str = Field(min_length=1, max_length=200)
-    content_type: str = Field(max_length=100)
-    size: int = Field(gt=0)
-
-
-class UploadOut(Schema):
-    url: str
-    fields: dict[str, str]
-    key: str
-    expires_in: int
+class EvidenceUploadIn(UploadIn):
+    pass
 
 
 # -- acting supervisor ----------------------------------------------------------------------------

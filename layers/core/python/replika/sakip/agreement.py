@@ -227,16 +227,13 @@ def signed_upload(p: Principal, year: int, owner: str, body: UploadIn) -> Upload
     if current.status == "signed":
         raise Conflict("Perjanjian kinerja sudah ditandatangani.", code="agreement_signed")
     require_current(current)
-    signed = storage.presign_upload(
-        key_prefix=_scan_prefix(year, owner),
-        filename=body.filename,
-        content_type=body.content_type,
-        max_bytes=SCAN_MAX_BYTES,
-        allowed_types={documents.PDF_TYPE},
-        size=body.size,
-    )
-    return UploadOut(
-        url=signed["url"], fields=signed["fields"], key=signed["key"], expires_in=signed["expires_in"]
+    return UploadOut.model_validate(
+        storage.presign_declared(
+            body,
+            key_prefix=_scan_prefix(year, owner),
+            max_bytes=SCAN_MAX_BYTES,
+            allowed_types={documents.PDF_TYPE},
+        )
     )
 
 

@@ -9,13 +9,13 @@ text is folded (``ā`` -> ``a``).
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from replika.core.money import format_rupiah
+from replika.core.pdf_text import latin1
 from replika.sakip.models import AgreementSnapshot
 
 PDF_TYPE = "application/pdf"
@@ -32,16 +32,6 @@ class Section:
     headers: Sequence[str]
     rows: Sequence[Sequence[Cell]]
     widths: Sequence[float]  # PDF column widths (mm, landscape A4 has 277)
-
-
-def latin1(text: object) -> str:
-    s = str(text)
-    try:
-        s.encode("latin-1")
-        return s
-    except UnicodeEncodeError:
-        folded = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
-        return folded.encode("latin-1", "replace").decode("latin-1")
 
 
 def shown(value: Cell) -> str:

@@ -18,6 +18,8 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from replika.core.pagination import Page, PageQuery, cursor_field
 from replika.core.schema import Schema
+from replika.core.schema import UploadIn as UploadIn
+from replika.core.schema import UploadOut as UploadOut  # the shared presigned-upload answer
 from replika.sakip.rules.attainment import Aggregation, Polarity
 from replika.sakip.rules.cascade import Level, parent_level, structure_problems
 from replika.sakip.rules.quarters import QuarterState
@@ -296,25 +298,12 @@ class NodeRealisationOut(Schema):
     quarters: list[QuarterOut]
 
 
-class UploadIn(_In):
-    filename: str = Field(min_length=1, max_length=200)
-    content_type: str = Field(max_length=100)
-    size: int = Field(gt=0)
-
-
 class EvidenceUploadIn(UploadIn):
     content_type: str = Field(max_length=100, json_schema_extra={"enum": list(EVIDENCE_CONTENT_TYPES)})
 
 
 class SignedUploadIn(UploadIn):
     content_type: str = Field(max_length=100, json_schema_extra={"enum": ["application/pdf"]})
-
-
-class UploadOut(Schema):
-    url: str
-    fields: dict[str, str]
-    key: str
-    expires_in: int
 
 
 class ReopenIn(_In):

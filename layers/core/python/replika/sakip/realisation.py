@@ -226,16 +226,13 @@ def put_quarter(
 
 def evidence_upload(p: Principal, owner: str, body: UploadIn) -> UploadOut:
     common.require_write(p, owner)
-    signed = storage.presign_upload(
-        key_prefix=evidence_prefix(owner),
-        filename=body.filename,
-        content_type=body.content_type,
-        max_bytes=EVIDENCE_MAX_BYTES,
-        allowed_types=EVIDENCE_TYPES,
-        size=body.size,
-    )
-    return UploadOut(
-        url=signed["url"], fields=signed["fields"], key=signed["key"], expires_in=signed["expires_in"]
+    return UploadOut.model_validate(
+        storage.presign_declared(
+            body,
+            key_prefix=evidence_prefix(owner),
+            max_bytes=EVIDENCE_MAX_BYTES,
+            allowed_types=EVIDENCE_TYPES,
+        )
     )
 
 

@@ -49,7 +49,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from replika.core import runtime, storage
 from replika.core.errors import NotFound, Unauthorized
-from replika.core.runtime import get_settings
+from replika.core.runtime import get_settings, require
 
 __all__ = [
     "TOKEN_TTL_SECONDS",
@@ -74,6 +74,7 @@ __all__ = [
 TOKEN_TTL_SECONDS = 15 * 60
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 _ENC_CONTEXT_APP = "wbs"
+_NOT_ENABLED = "is WBS enabled in this region's stack?"  # a WBS setting missing
 
 _lock = threading.Lock()
 _secrets: dict[str, bytes] = {}
@@ -92,9 +93,7 @@ def reset() -> None:
 
 
 def _region_secret() -> bytes:
-    arn = get_settings().wbs_secret_arn
-    if not arn:
-        raise RuntimeError("WBS_SECRET_ARN is not set: is WBS enabled in this region's stack?")
+    arn = require(get_settings().wbs_secret_arn, "WBS_SECRET_ARN", _NOT_ENABLED)
     with _lock:
         cached = _secrets.get(arn)
     if cached is not None:
@@ -231,10 +230,7 @@ def shred_key(report_id: str) -> str:
 
 
 def _wbs_bucket() -> str:
-    name = get_settings().wbs_bucket
-    if not name:
-        raise RuntimeError("WBS_BUCKET is not set: is WBS enabled in this region's stack?")
-    return name
+    return require(get_settings().wbs_bucket, "WBS_BUCKET", _NOT_ENABLED)
 
 
 def _derive(plaintext_key: bytes, shred_secret: bytes, report_id: str) -> bytes:
@@ -310,10 +306,7 @@ def _context(report_id: str) -> dict[str, str]:
 
 
 def _key_arn() -> str:
-    arn = get_settings().wbs_key_arn
-    if not arn:
-        raise RuntimeError("WBS_KEY_ARN is not set: is WBS enabled in this region's stack?")
-    return arn
+    return require(get_settings().wbs_key_arn, "WBS_KEY_ARN", _NOT_ENABLED)
 
 
 def new_envelope(report_id: str) -> Envelope:

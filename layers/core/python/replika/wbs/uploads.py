@@ -46,13 +46,11 @@ def reporter_add_evidence(item: WbsItem, body: EvidenceIn, request_id: str | Non
     existing = list(WbsItem.query(item.pk, WbsItem.sk.startswith("FILE#"), limit=MAX_FILES_PER_REPORT + 1))
     if len(existing) >= MAX_FILES_PER_REPORT:
         raise Conflict("Jumlah berkas bukti sudah maksimum.", code="too_many_files")
-    post = storage.presign_upload(
+    post = storage.presign_declared(
+        body,
         key_prefix=incoming_prefix(item.report_id or ""),
-        filename=body.filename,
-        content_type=body.content_type,
         max_bytes=evidence.MAX_BYTES,
         allowed_types=evidence.ALLOWED_TYPES,
-        size=body.size,
         expires=UPLOAD_EXPIRES,
         bucket=store.bucket(),
     )

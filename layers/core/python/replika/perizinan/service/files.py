@@ -57,18 +57,13 @@ LINK_SECONDS = 300
 
 
 def _presign(prefix: str, body: UploadIn) -> dict[str, Any]:
-    return storage.presign_upload(
-        key_prefix=prefix,
-        filename=body.filename,
-        content_type=body.content_type,
-        max_bytes=MAX_UPLOAD_BYTES,
-        allowed_types=PDF_OR_IMAGE,
-        size=body.size,
+    return storage.presign_declared(
+        body, key_prefix=prefix, max_bytes=MAX_UPLOAD_BYTES, allowed_types=PDF_OR_IMAGE
     )
 
 
 def _upload_out(post: dict[str, Any]) -> UploadOut:
-    return UploadOut(url=post["url"], fields=post["fields"], key=post["key"], expires_in=post["expires_in"])
+    return UploadOut.model_validate(post)
 
 
 # -- the applicant's documents -------------------------------------------------------------------

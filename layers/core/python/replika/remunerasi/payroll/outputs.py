@@ -35,6 +35,7 @@ from replika.core.config import RegionConfig
 from replika.core.errors import Forbidden, NotFound
 from replika.core.money import format_rupiah
 from replika.core.observability import get_logger
+from replika.core.pdf_text import latin1
 from replika.core.runtime import current_region
 from replika.remunerasi.models import LinkOut, OutputsOut
 from replika.remunerasi.rules import format_tanggal
@@ -120,18 +121,6 @@ def _int(value: Any) -> int:
 # =================================================================================================
 # Slip (PDF)
 # =================================================================================================
-def _latin1(text: object) -> str:
-    """The PDF core fonts speak Latin-1 only: fold anything else (é stays, ā -> a, “ -> ?)."""
-    import unicodedata
-
-    s = str(text)
-    try:
-        s.encode("latin-1")
-        return s
-    except UnicodeEncodeError:
-        folded = unicodedata.normalize("NFKD", s)
-        kept = "".join(ch for ch in folded if not unicodedata.combining(ch))
-        return kept.encode("latin-1", "replace").decode("latin-1")
 
 
 def slip_pdf(result: PayrollResult, *, region: RegionConfig, compress: bool = True) -> bytes:
@@ -150,8 +139,8 @@ def slip_pdf(result: PayrollResult, *, region: RegionConfig, compress: bool = Tr
     target = region.remunerasi.target_minutes
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_compression(compress)
-    pdf.set_title(_latin1(f"Slip TKD {result.period} {result.nip}"))
-    pdf.set_author(_latin1(f"Pemerintah {region.name}"))
+    pdf.set_title(latin1(f"Slip TKD {result.period} {result.nip}"))
+    pdf.set_author(latin1(f"Pemerintah {region.name}"))
     pdf.set_creator("replika e-Remunerasi")
     created = _parse_time(result.computed_at)
     if created is not None:
@@ -161,8 +150,8 @@ def slip_pdf(result: PayrollResult, *, region: RegionConfig, compress: bool = Tr
 
     def line(label: str, value: str, *, bold: bool = False) -> None:
         pdf.set_font("Helvetica", "B" if bold else "", 10)
-        pdf.cell(70, 6.5, _latin1(label), new_x=XPos.RIGHT, new_y=YPos.TOP)
-        pdf.cell(0, 6.5, _latin1(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(70, 6.5, latin1(label), new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.cell(0, 6.5, latin1(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def money(label: str, value: Any, *, bold: bool = False, minus: bool = False) -> None:
         amount = _int(value)
@@ -172,12 +161,12 @@ def slip_pdf(result: PayrollResult, *, region: RegionConfig, compress: bool = Tr
     def heading(text: str) -> None:
         pdf.ln(2)
         pdf.set_font("Helvetica", "B", 11)
-        pdf.cell(0, 7, _latin1(text), border="B", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 7, latin1(text), border="B", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(1)
 
     pdf.set_font("Helvetica", "B", 13)
     pdf.cell(
-        0, 7, _latin1(f"PEMERINTAH {region.name.upper()}"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        0, 7, latin1(f"PEMERINTAH {region.name.upper()}"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
     )
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(0, 7, "SLIP TUNJANGAN KINERJA DINAMIS (TKD)", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -185,7 +174,7 @@ def slip_pdf(result: PayrollResult, *, region: RegionConfig, compress: bool = Tr
     pdf.cell(
         0,
         6,
-        _latin1(f"Periode {period_label(result.period)} ({result.period})"),
+        latin1(f"Periode {period_label(result.period)} ({result.period})"),
         align="C",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
@@ -226,7 +215,7 @@ def slip_pdf(result: PayrollResult, *, region: RegionConfig, compress: bool = Tr
     pdf.multi_cell(
         0,
         4.5,
-        _latin1(
+        latin1(
             f"Dokumen ini dibuat oleh sistem e-Remunerasi {region.name} (perhitungan ke-"
             f"{_int(result.generation)}"
             + (f", {result.computed_at}" if result.computed_at else "")

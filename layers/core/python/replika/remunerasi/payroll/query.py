@@ -101,31 +101,32 @@ def run_out(
     )
 
 
+# ResultOut's whole-rupiah/minute fields (stored as numbers, each may be absent on a failed result)
+_RESULT_INTS = (
+    "kelas",
+    "base",
+    "approved_minutes",
+    "countable_minutes",
+    "kinerja",
+    "disiplin",
+    "sentence_cut",
+    "gross",
+    "bpjs_employer",
+    "bpjs_employee",
+    "net",
+)
+
+
 def result_out(item: PayrollResult) -> ResultOut:
-    return ResultOut(
-        period=item.period,
-        nip=item.nip,
-        generation=int(item.generation),
-        status=results_store.OK if item.status == results_store.OK else results_store.FAILED,
-        reason=item.reason,
-        name=item.name,
-        position_name=item.position_name,
-        opd_code=item.opd_code,
-        kelas=_opt(item.kelas),
-        base=_opt(item.base),
-        approved_minutes=_opt(item.approved_minutes),
-        countable_minutes=_opt(item.countable_minutes),
-        kinerja_ratio=_dec(item.kinerja_ratio),
-        kinerja=_opt(item.kinerja),
-        attendance_deduction_pct=_dec(item.attendance_deduction_pct),
-        disiplin=_opt(item.disiplin),
-        sentence_cut_pct=_dec(item.sentence_cut_pct),
-        sentence_cut=_opt(item.sentence_cut),
-        gross=_opt(item.gross),
-        bpjs_employer=_opt(item.bpjs_employer),
-        bpjs_employee=_opt(item.bpjs_employee),
-        net=_opt(item.net),
-        computed_at=item.computed_at,
+    same = {name: getattr(item, name) for name in ResultOut.model_fields}
+    return ResultOut.model_validate(
+        same
+        | {name: _opt(same[name]) for name in _RESULT_INTS}
+        | {name: _dec(same[name]) for name in results_store.DECIMAL_TEXT}
+        | {
+            "generation": int(item.generation),
+            "status": results_store.OK if item.status == results_store.OK else results_store.FAILED,
+        }
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from replika.core import dynamodb, runtime
 from replika.core.errors import Retryable
 from replika.core.observability import get_logger
-from replika.core.runtime import get_settings
+from replika.core.runtime import get_settings, require
 
 __all__ = [
     "MAX_REQUEUES",
@@ -83,10 +83,7 @@ def _sqs_client() -> Any:
 
 
 def _queue_url() -> str:
-    url = get_settings().payroll_queue_url
-    if not url:
-        raise RuntimeError("PAYROLL_QUEUE_URL is not set: the region has no payroll queue")
-    return url
+    return require(get_settings().payroll_queue_url, "PAYROLL_QUEUE_URL", "the region has no payroll queue")
 
 
 def _backoff(attempt: int) -> None:

@@ -157,10 +157,7 @@ def _new_generation(
     }
 
     def write(tx: TransactWrite) -> None:
-        if run is None:
-            runs.create_in(tx, period, **size)
-        else:
-            runs.restart_in(tx, run, **size)
+        runs.start_in(tx, period, run, **size)
 
     try:
         audit.write_with_audit(

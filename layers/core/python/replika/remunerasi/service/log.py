@@ -44,27 +44,19 @@ from replika.remunerasi.store.catalogue import Activity
 from replika.remunerasi.store.entries import Entry
 from replika.remunerasi.store.runs import is_locked, not_locked_check
 
+_ENTRY_INTS = ("std_minutes", "quantity", "minutes")
+
 
 def entry_out(e: Entry) -> EntryOut:
-    return EntryOut(
-        entry_id=e.entry_id,
-        nip=e.nip,
-        period=e.period,
-        entry_date=date.fromisoformat(e.entry_date),
-        activity_code=e.activity_code,
-        activity_name=e.activity_name,
-        std_minutes=int(e.std_minutes),
-        quantity=int(e.quantity),
-        minutes=int(e.minutes),
-        overtime=bool(e.overtime),
-        note=e.note,
-        evidence_key=e.evidence_key,
-        status=e.status,
-        reason=e.reason,
-        approver_nip=e.approver_nip,
-        decided_by=e.decided_by,
-        decided_at=e.decided_at,
-        version=int(e.version or 0),
+    same = {name: getattr(e, name) for name in EntryOut.model_fields}
+    return EntryOut.model_validate(
+        same
+        | {name: int(same[name]) for name in _ENTRY_INTS}
+        | {
+            "entry_date": date.fromisoformat(e.entry_date),
+            "overtime": bool(e.overtime),
+            "version": int(e.version or 0),
+        }
     )
 
 
@@ -377,14 +369,11 @@ def _write_decisions(
 
 def evidence_upload(p: Principal, body: Any) -> UploadOut:
     emp = _employee(p.nip)
-    signed = storage.presign_upload(
-        key_prefix=keys.evidence_prefix(emp.nip or ""),
-        filename=body.filename,
-        content_type=body.content_type,
-        max_bytes=EVIDENCE_MAX_BYTES,
-        allowed_types=EVIDENCE_TYPES,
-        size=body.size,
-    )
-    return UploadOut(
-        url=signed["url"], fields=signed["fields"], key=signed["key"], expires_in=signed["expires_in"]
+    return UploadOut.model_validate(
+        storage.presign_declared(
+            body,
+            key_prefix=keys.evidence_prefix(emp.nip or ""),
+            max_bytes=EVIDENCE_MAX_BYTES,
+            allowed_types=EVIDENCE_TYPES,
+        )
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from replika.core.table import get_or_none
 from replika.remunerasi import keys
 from replika.remunerasi.store import Tx
 from replika.remunerasi.tables import Activity
@@ -29,10 +30,7 @@ def new(*, code: str, name: str, minutes: int, allowed_positions: Iterable[str],
 
 
 def get(code: str) -> Activity | None:
-    try:
-        return Activity.get(*keys.activity_key(code))
-    except Activity.DoesNotExist:
-        return None
+    return get_or_none(Activity, *keys.activity_key(code))
 
 
 def batch_get(codes: Sequence[str]) -> dict[str, Activity]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pynamodb.expressions.update import Action
 
+from replika.core.table import get_or_none
 from replika.remunerasi import keys
 from replika.remunerasi.store import Tx
 from replika.remunerasi.tables import Entry
@@ -79,10 +80,7 @@ def new(
 
 # -- reading --------------------------------------------------------------------------------------
 def get(key: tuple[str, str]) -> Entry | None:
-    try:
-        return Entry.get(*key)
-    except Entry.DoesNotExist:
-        return None
+    return get_or_none(Entry, *key)
 
 
 def batch_get(refs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Entry]:

@@ -8,25 +8,36 @@ listing visits the shards in order (by NIP within a shard) with a cursor of (sha
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import asdict
 from typing import Any
 
 from replika.core.errors import BadRequest
+from replika.core.table import get_or_none
 from replika.remunerasi import keys
 from replika.remunerasi.rules import TkdResult
 from replika.remunerasi.tables import PayrollResult
 
-__all__ = ["FAILED", "OK", "PayrollResult", "failed_item", "get", "of_generation", "ok_item", "page"]
+__all__ = [
+    "DECIMAL_TEXT",
+    "FAILED",
+    "OK",
+    "PayrollResult",
+    "failed_item",
+    "get",
+    "of_generation",
+    "ok_item",
+    "page",
+]
 
 OK, FAILED = "ok", "failed"
 MAX_REASON = 300
 QUERY_PAGE = 500
+# The slip's exact decimals (ratio, percentages) are stored as text.
+DECIMAL_TEXT = ("kinerja_ratio", "attendance_deduction_pct", "sentence_cut_pct")
 
 
 def get(period: str, nip: str, *, consistent: bool = False) -> PayrollResult | None:
-    try:
-        return PayrollResult.get(*keys.RESULTS.key(period, nip), consistent_read=consistent)
-    except PayrollResult.DoesNotExist:
-        return None
+    return get_or_none(PayrollResult, *keys.RESULTS.key(period, nip), consistent=consistent)
 
 
 def page(
@@ -110,30 +121,16 @@ def failed_item(
 def ok_item(
     r: TkdResult, generation: int, now: str, *, name: str | None, position_name: str | None
 ) -> PayrollResult:
+    slip = asdict(r)  # every TkdResult field is a PayrollResult attribute of the same name
+    slip.update({f: str(slip[f]) for f in DECIMAL_TEXT})
     return PayrollResult(
         *keys.RESULTS.key(r.period, r.nip),
         gsi1pk=keys.RESULTS.opd_pk(r.period, r.opd_code, r.nip),
         gsi1sk=r.nip,
-        period=r.period,
-        nip=r.nip,
         generation=generation,
         status=OK,
         name=name,
         position_name=position_name,
-        opd_code=r.opd_code,
-        kelas=r.kelas,
-        base=r.base,
-        approved_minutes=r.approved_minutes,
-        countable_minutes=r.countable_minutes,
-        kinerja_ratio=str(r.kinerja_ratio),
-        kinerja=r.kinerja,
-        attendance_deduction_pct=str(r.attendance_deduction_pct),
-        disiplin=r.disiplin,
-        sentence_cut_pct=str(r.sentence_cut_pct),
-        sentence_cut=r.sentence_cut,
-        gross=r.gross,
-        bpjs_employer=r.bpjs_employer,
-        bpjs_employee=r.bpjs_employee,
-        net=r.net,
         computed_at=now,
+        **slip,
     )

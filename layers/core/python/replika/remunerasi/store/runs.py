@@ -136,9 +136,10 @@ def history_append(entry: dict[str, Any]) -> Action:
     return PayrollRun.history.set((PayrollRun.history | []).append([entry]))
 
 
-def create_in(
+def start_in(
     tx: TransactWrite,
     period: str,
+    run: PayrollRun | None,
     *,
     generation: int,
     total: int,
@@ -146,39 +147,30 @@ def create_in(
     entry: dict[str, Any],
     now: str,
 ) -> None:
-    pk, sk = keys.run_key(period)
-    tx.save(
-        PayrollRun(
-            pk,
-            sk,
-            period=period,
-            state=COMPUTING,
-            generation=generation,
-            total=total,
-            done=0,
-            failed=0,
-            chunks=chunks,
-            chunks_done=0,
-            failures=[],
-            history=[entry],
-            started_at=now,
-            updated_at=now,
-        ),
-        condition=PayrollRun.pk.does_not_exist(),
-    )
-
-
-def restart_in(
-    tx: TransactWrite,
-    run: PayrollRun,
-    *,
-    generation: int,
-    total: int,
-    chunks: int,
-    entry: dict[str, Any],
-    now: str,
-) -> None:
-    """The run read as ``run`` moves to ``generation`` in state computing, counters reset."""
+    """A new run of ``period`` in state computing (``run`` None: it must not exist yet), or the
+    run read as ``run`` moved to ``generation`` in state computing, counters reset."""
+    if run is None:
+        pk, sk = keys.run_key(period)
+        tx.save(
+            PayrollRun(
+                pk,
+                sk,
+                period=period,
+                state=COMPUTING,
+                generation=generation,
+                total=total,
+                done=0,
+                failed=0,
+                chunks=chunks,
+                chunks_done=0,
+                failures=[],
+                history=[entry],
+                started_at=now,
+                updated_at=now,
+            ),
+            condition=PayrollRun.pk.does_not_exist(),
+        )
+        return
     tx.update(
         run,
         actions=[

@@ -12,6 +12,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from replika.core.table import get_or_none
 from replika.remunerasi import keys
 from replika.remunerasi.tables import DAYS, ActivityTotal, MonthTotal, OpdTotal, day_attr
 
@@ -39,10 +40,7 @@ QUERY_PAGE = 1000
 
 
 def get(period: str, nip: str, *, consistent: bool = False) -> MonthTotal | None:
-    try:
-        return MonthTotal.get(*keys.TOTALS.key(period, nip), consistent_read=consistent)
-    except MonthTotal.DoesNotExist:
-        return None
+    return get_or_none(MonthTotal, *keys.TOTALS.key(period, nip), consistent=consistent)
 
 
 def batch_get(period: str, nips: Sequence[str]) -> dict[str, MonthTotal]:
