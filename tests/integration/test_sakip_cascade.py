@@ -311,15 +311,15 @@ def test_a_change_racing_a_signature_is_refused_and_redone_as_a_revision(
 
     draft = agreement.draft(s.STAFF_A, 2026, s.OPD_A, None)
     key = _upload(s.HEAD_A).key
-    read_signed_years = store.signed_years
+    read_agreements = store.agreements
 
-    def sign_meanwhile(owner: str, years: Any) -> list[int]:
-        seen = read_signed_years(owner, years)  # the change reads: nothing signed
-        monkeypatch.setattr(store, "signed_years", read_signed_years)
+    def sign_meanwhile(owner: str, years: Any) -> Any:
+        seen = read_agreements(owner, years)  # the change reads: nothing signed
+        monkeypatch.setattr(store, "agreements", read_agreements)
         agreement.sign(s.HEAD_A, 2026, s.OPD_A, SignIn(key=key, version=draft.version), None)
         return seen
 
-    monkeypatch.setattr(store, "signed_years", sign_meanwhile)
+    monkeypatch.setattr(store, "agreements", sign_meanwhile)
     with pytest.raises(Conflict) as exc:
         _retarget(s.STAFF_A, "A.SS1", "2026", "85", 1)
     assert exc.value.code == "agreement_signed" and exc.value.details["revision_years"] == [2026]

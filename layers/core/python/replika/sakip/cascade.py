@@ -11,7 +11,7 @@ period's active key space, and no XLSX import holding the period (409 ``cascade_
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -229,10 +229,12 @@ class Change:
         self.period = period.period
         self.space = store.space_of(period)
         self.changed = changed_years(self.before, self.after, common.period_years(period))
-        self.revised = store.signed_years(subject.owner, self.changed)
-        #: the changed years whose agreement was not signed when read: the write is conditional on
-        #: that, so a signature landing in between fails it (409) instead of skipping the revision
-        self.unsigned = [y for y in self.changed if y not in self.revised]
+        read = store.agreements(subject.owner, self.changed)
+        self.revised = store.signed_in(read)
+        #: the changed years whose agreement was not signed when read (the draft as read, or None
+        #: when there was none): the write is conditional on that, so a signature landing in
+        #: between fails it (409) instead of skipping the revision
+        self.unsigned = {y: read.get(y) for y in self.changed if y not in self.revised}
         self.reason = reason
         self.revision = NodeRevision(
             *keys.revision_key(period.period, subject.code, version),
@@ -279,20 +281,18 @@ class Change:
         return None
 
 
-def add_unsigned_checks(tx: TransactWrite, owner: str, years: Iterable[int]) -> None:
-    """The agreements of ``owner`` for ``years`` are still unsigned (absent or draft). A draft's
-    version moves with the write: a signature that compared the draft with the cascade before this
-    write landed is refused (its save is conditional on the version it read), so nothing is signed
-    against a cascade that changed under it unrevised."""
-    for year in sorted(set(years)):
-        try:
-            draft = Agreement.get(*keys.agreement_key(year, owner), consistent_read=True)
-        except Agreement.DoesNotExist:
+def add_unsigned_checks(tx: TransactWrite, owner: str, drafts: Mapping[int, Agreement | None]) -> None:
+    """The agreements of ``owner`` read unsigned (``drafts``: the draft as read, or ``None`` when
+    absent) are still so. A draft's version moves with the write: a signature that compared the
+    draft with the cascade before this write landed is refused (its save is conditional on the
+    version it read), so nothing is signed against a cascade that changed under it unrevised."""
+    for year, draft in sorted(drafts.items()):
+        if draft is None:
             tx.condition_check(
                 Agreement, *keys.agreement_key(year, owner), condition=Agreement.pk.does_not_exist()
             )
-            continue
-        tx.update(draft, actions=[Agreement.status.set("draft")], condition=Agreement.status == "draft")
+        else:
+            tx.update(draft, actions=[Agreement.status.set("draft")], condition=Agreement.status == "draft")
 
 
 def commit_change(change: Change, write: Write, *, p_actor: str, request_id: str | None) -> list[int]:

@@ -8,7 +8,7 @@ agreements compare and store snapshots.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -323,13 +323,22 @@ def reopening(year: int, quarter: int, owner: str) -> Reopening | None:
 
 
 # -- agreements -----------------------------------------------------------------------------------
-def signed_years(owner: str, years: Iterable[int]) -> list[int]:
-    """The years among ``years`` whose performance agreement of ``owner`` is signed."""
+def agreements(owner: str, years: Iterable[int]) -> dict[int, Agreement]:
+    """The performance agreements of ``owner`` that exist for ``years``, by year (consistent)."""
     wanted = [keys.agreement_key(y, owner) for y in sorted(set(years))]
     if not wanted:
-        return []
-    found = Agreement.batch_get(wanted, consistent_read=True)
-    return sorted(int(a.year) for a in found if a.status == "signed")
+        return {}
+    return {int(a.year): a for a in Agreement.batch_get(wanted, consistent_read=True)}
+
+
+def signed_in(found: Mapping[int, Agreement]) -> list[int]:
+    """The years whose agreement among ``found`` is signed."""
+    return sorted(y for y, a in found.items() if a.status == "signed")
+
+
+def signed_years(owner: str, years: Iterable[int]) -> list[int]:
+    """The years among ``years`` whose performance agreement of ``owner`` is signed."""
+    return signed_in(agreements(owner, years))
 
 
 # -- the directory (read) -------------------------------------------------------------------------
