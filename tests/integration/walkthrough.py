@@ -7,6 +7,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 
@@ -15,7 +16,7 @@ class Curl:
     text: str  # the command, without the note
     note: str  # what the guide says after "  # ", e.g. "409 checklist_incomplete"
 
-    @property
+    @cached_property
     def words(self) -> list[str]:
         return shlex.split(self.text)
 
