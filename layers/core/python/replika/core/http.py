@@ -206,7 +206,8 @@ def render(result: Any, status: int, request_id: str) -> Response:
 def _models_in_signature(fn: Callable[..., Any]) -> dict[str, type[BaseModel]]:
     """The handler's signature states its models once: ``body: M`` and ``query: M`` are what the
     route parses, the return annotation (when a model) what it answers. A route passes
-    ``response=`` itself only when the handler returns a ready :class:`Response`."""
+    ``response=`` itself only when the handler returns a ready :class:`Response` (the document
+    still names the model it carries)."""
     hints = typing.get_type_hints(fn)
     return {
         name: hint
@@ -260,8 +261,6 @@ class Api:
         *,
         roles: Iterable[Role] = (),
         public: bool = False,
-        body: type[BaseModel] | None = None,
-        query: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None,
         status: int = 200,
         summary: str = "",
@@ -290,8 +289,8 @@ class Api:
                 summary=summary or (fn.__doc__ or "").strip().split("\n")[0],
                 roles=frozenset(roles),
                 public=public,
-                body=body or hints.get("body"),
-                query=query or hints.get("query"),
+                body=hints.get("body"),
+                query=hints.get("query"),
                 response=response or hints.get("return"),
                 status=status,
                 idempotent=idempotent,
